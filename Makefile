@@ -1,0 +1,47 @@
+# StyleMatch: `make run` sets up and serves the site on embedded defaults; `make test` runs the tests.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+REQ_HASH := $(shell sha1sum requirements.txt | cut -c1-12)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+
+.PHONY: run setup test test-fast worker beat lint format messages bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+setup: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_demo_model
+	$(PY) manage.py load_demo --if-empty
+
+run: setup
+	@echo "StyleMatch is starting on http://127.0.0.1:8000"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A config worker --loglevel=info --concurrency=2
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A config beat --loglevel=info
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=data
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf data staticfiles

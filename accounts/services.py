@@ -1,0 +1,46 @@
+"""Account writes. Password validators run here, so every sign-up path enforces them."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+
+from accounts.models import Role, User
+
+
+def user_sign_up(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    role: str,
+    gender: str = "",
+    body_size: str = "",
+    brand_name: str = "",
+) -> User:
+    """Create a brand or consumer account after Django's password validators accept it."""
+    user = User(
+        username=username,
+        email=email,
+        role=role,
+        gender=gender if role == Role.CONSUMER else "",
+        body_size=body_size if role == Role.CONSUMER else "",
+        brand_name=brand_name if role == Role.BRAND else "",
+    )
+    validate_password(password, user=user)  # raises ValidationError with the validators' messages
+    user.set_password(password)
+    with transaction.atomic():
+        user.full_clean(exclude=["password"])
+        user.save()
+    return user
+
+
+def user_profile_update(
+    *, user: User, email: str, gender: str = "", body_size: str = "", brand_name: str = ""
+) -> User:
+    user.email = email
+    if user.is_consumer:
+        user.gender, user.body_size = gender, body_size
+    else:
+        user.brand_name = brand_name
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["email", "gender", "body_size", "brand_name"])
+    return user

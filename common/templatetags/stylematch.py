@@ -1,0 +1,33 @@
+from django import template
+from django.conf import settings
+from django.core.files.storage import default_storage
+
+from mlcore.styles import BY_CODE
+
+register = template.Library()
+
+
+@register.filter
+def media_url(name: str) -> str:
+    """URL of a stored file name (signed and expiring on S3-compatible storage)."""
+    return default_storage.url(name) if name else ""
+
+
+@register.filter
+def style_name(code: str) -> str:
+    if code == "no_image":
+        return "이미지 없음"
+    style = BY_CODE.get(code)
+    return style.korean if style else ""
+
+
+@register.filter
+def percent(value) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.0f}%"
+
+
+@register.filter
+def is_low_confidence(value) -> bool:
+    return value is not None and float(value) < settings.LOW_CONFIDENCE_THRESHOLD

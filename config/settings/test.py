@@ -1,0 +1,18 @@
+"""Test settings: the embedded defaults unless DATABASE_URL / REDIS_URL are set."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env
+
+SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+DEBUG = False
+# Tests run tasks in-process unless a test starts a real worker itself.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="stylematch-test-media-")
+MODEL_CACHE_DIR = tempfile.mkdtemp(prefix="stylematch-test-models-")
+WORDCLOUD_DEBOUNCE_SECONDS = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so a worker process started by a test sees the same database.
+    DATABASES["default"]["TEST"] = {"NAME": tempfile.mktemp(prefix="stylematch-test-", suffix=".sqlite3")}

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from common.media import media_serve
+from common.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("config.api_urls")),
+    path("influencers/", include("influencers.urls")),
+    path("", include("recommender.urls")),
+]
+if not settings.AWS_STORAGE_BUCKET_NAME:
+    # Local media: served by Django with nosniff and never as HTML (see common/media.py).
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media_serve,
+                            name="media"))

@@ -1,0 +1,173 @@
+from django import forms
+from django.contrib import admin
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import ApplicationError
+from influencers import services
+from influencers.import_jobs import import_job_start
+from influencers.models import ImportJob, Influencer, Post, Stopword
+from influencers.summaries import influencer_summaries_schedule
+
+
+def _thumb(image, size=56):
+    if not image:
+        return "—"
+    return format_html('<img src="{}" alt="" style="height:{}px;border-radius:4px">', image.url,
+                       size)
+
+
+class PostInline(admin.TabularInline):
+    model = Post
+    extra = 0
+    fields = ("preview", "instagram_id", "posted_at", "likes", "effective_likes", "likes_imputed",
+              "predicted_style", "style_confidence", "classification_status",
+              "unclassifiable_reason")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    max_num = 0
+
+    @admin.display(description=_("image"))
+    def preview(self, post):
+        return _thumb(post.image)
+
+
+class RepresentativeStyleFilter(admin.SimpleListFilter):
+    title = _("representative style")
+    parameter_name = "style"
+
+    def lookups(self, request, model_admin):
+        return [(c, n) for c, n in Influencer._meta.get_field("consumer_style").choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(consumer_style=value) | queryset.filter(brand_style=value) if value \
+            else queryset
+
+
+class ImportForm(forms.Form):
+    posts_file = forms.FileField(label=_("Posts file (CSV, JSON Lines or Graph API JSON)"))
+    influencers_file = forms.FileField(label=_("Influencers file"), required=False)
+    images_zip = forms.FileField(label=_("Images (zip of <post_id>.jpg)"), required=False)
+    format = forms.ChoiceField(choices=[("crawl", "crawl"), ("graph", "graph")])
+
+
+@admin.register(Influencer)
+class InfluencerAdmin(admin.ModelAdmin):
+    list_display = ("thumbnail", "handle", "display_name", "gender", "body_size", "followers",
+                    "post_count", "consumer_style", "brand_style", "is_active", "is_demo")
+    list_filter = ("is_active", "gender", "body_size", RepresentativeStyleFilter, "is_demo")
+    search_fields = ("handle", "display_name")
+    list_editable = ("is_active",)
+    readonly_fields = ("post_count", "classified_post_count", "total_likes", "style_stats",
+                       "brand_style", "consumer_style", "keywords", "sponsored_share",
+                       "wordcloud_preview", "profile_updated_at", "summary_updated_at")
+    inlines = [PostInline]
+    actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud"]
+    change_list_template = "admin/influencers/influencer/change_list.html"
+
+    @admin.display(description=_("profile"))
+    def thumbnail(self, obj):
+        return _thumb(obj.profile_image, 32)
+
+    @admin.display(description=_("word cloud"))
+    def wordcloud_preview(self, obj):
+        return _thumb(obj.wordcloud, 160)
+
+    @admin.action(description=_("Activate (recommend)"))
+    def activate(self, request, queryset):
+        n = services.influencers_set_active(influencer_ids=queryset.values("pk"), active=True)
+        self.message_user(request, _("%d influencers activated.") % n)
+
+    @admin.action(description=_("Deactivate (stop recommending)"))
+    def deactivate(self, request, queryset):
+        n = services.influencers_set_active(influencer_ids=queryset.values("pk"), active=False)
+        self.message_user(request, _("%d influencers deactivated.") % n)
+
+    @admin.action(description=_("Re-classify posts"))
+    def reclassify(self, request, queryset):
+        n = services.influencers_reclassify(influencer_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%d posts queued for classification.") % n)
+
+    @admin.action(description=_("Rebuild word cloud"))
+    def rebuild_wordcloud(self, request, queryset):
+        n = services.influencers_summaries_rebuild(
+            influencer_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%d word clouds queued.") % n)
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="influencers_import"),
+            path("import/<int:job_id>/", self.admin_site.admin_view(self.import_job_view),
+                 name="influencers_import_job"),
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = import_job_start(user=request.user, posts_file=data["posts_file"],
+                                       influencers_file=data["influencers_file"],
+                                       images_file=data["images_zip"], format=data["format"])
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect(reverse("admin:influencers_import_job", args=[job.pk]))
+        context = {**self.admin_site.each_context(request), "form": form,
+                   "title": _("Import posts"), "jobs": ImportJob.objects.all()[:10]}
+        return render(request, "admin/influencers/import.html", context)
+
+    def import_job_view(self, request, job_id):
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        job = get_object_or_404(ImportJob, pk=job_id)
+        context = {**self.admin_site.each_context(request), "job": job,
+                   "title": _("Import #%d") % job.pk}
+        return render(request, "admin/influencers/import_job.html", context)
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("preview", "instagram_id", "influencer", "posted_at", "effective_likes",
+                    "likes_imputed", "predicted_style", "style_confidence", "classification_status")
+    list_filter = ("classification_status", "predicted_style", "likes_imputed", "is_video",
+                   "is_sponsored")
+    search_fields = ("instagram_id", "influencer__handle", "caption")
+    list_select_related = ("influencer",)
+    raw_id_fields = ("influencer",)
+    readonly_fields = ("image_sha256", "effective_likes", "likes_imputed", "predicted_style",
+                       "style_confidence", "model_version", "classified_at",
+                       "unclassifiable_reason", "classification_status")
+
+    @admin.display(description=_("image"))
+    def preview(self, post):
+        return _thumb(post.image, 40)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from influencers.profiles import influencer_style_profile_rebuild
+
+        influencer_style_profile_rebuild(influencer_id=obj.influencer_id)
+        influencer_summaries_schedule(influencer_ids=[obj.influencer_id])
+
+
+@admin.register(Stopword)
+class StopwordAdmin(admin.ModelAdmin):
+    list_display = ("word", "created_at")
+    search_fields = ("word",)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("pk", "source_name", "format", "status", "processed_rows", "total_rows",
+                    "created_by", "created_at")
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

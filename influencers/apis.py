@@ -1,0 +1,134 @@
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from influencers import selectors
+from influencers.import_jobs import import_job_start
+from influencers.models import ImportJob, Influencer, Post
+
+
+class MediaNameField(serializers.Field):
+    def to_representation(self, value):
+        return self.context["request"].build_absolute_uri(value.url) if value else None
+
+
+class InfluencerOutput(serializers.ModelSerializer):
+    profile_image = MediaNameField()
+    wordcloud = MediaNameField()
+    average_likes = serializers.FloatField()
+    engagement_rate = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        model = Influencer
+        fields = ("handle", "display_name", "gender", "body_size", "height_cm", "followers",
+                  "bio", "profile_image", "is_active", "is_demo", "post_count", "total_likes",
+                  "average_likes", "engagement_rate", "brand_style", "consumer_style",
+                  "style_stats", "keywords", "wordcloud", "sponsored_share")
+
+
+class PostOutput(serializers.ModelSerializer):
+    image = MediaNameField()
+
+    class Meta:
+        model = Post
+        fields = ("instagram_id", "caption", "posted_at", "likes", "effective_likes",
+                  "likes_imputed", "is_video", "is_sponsored", "image", "predicted_style",
+                  "style_confidence", "classification_status", "unclassifiable_reason")
+
+
+class InfluencerListApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter(n, str, required=False) for n in
+                    ("q", "style", "gender", "size")]
+        + [OpenApiParameter("min_followers", int, required=False),
+           OpenApiParameter("min_engagement", float, required=False)],
+        responses=InfluencerOutput(many=True))
+    def get(self, request):
+        params = request.query_params
+        try:
+            min_followers = int(params["min_followers"]) if params.get("min_followers") else None
+            min_engagement = float(params["min_engagement"]) if params.get("min_engagement") else None
+        except ValueError:
+            return Response({"code": "invalid", "detail": "min_followers and min_engagement are numbers."},
+                            status=status.HTTP_400_BAD_REQUEST)
+        qs = selectors.influencer_list(search=params.get("q", ""), style=params.get("style", ""),
+                                       gender=params.get("gender", ""),
+                                       body_size=params.get("size", ""),
+                                       min_followers=min_followers)
+        if min_engagement is not None:
+            qs = selectors.influencer_with_min_engagement(qs, min_engagement)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        data = InfluencerOutput(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+
+class InfluencerDetailApi(APIView):
+    @extend_schema(responses=InfluencerOutput)
+    def get(self, request, handle):
+        try:
+            influencer = selectors.influencer_get(handle=handle, active_only=not request.user.is_staff)
+        except Influencer.DoesNotExist:
+            raise Http404 from None
+        return Response(InfluencerOutput(influencer, context={"request": request}).data)
+
+
+class InfluencerPostsApi(APIView):
+    @extend_schema(responses=PostOutput(many=True))
+    def get(self, request, handle):
+        try:
+            influencer = selectors.influencer_get(handle=handle, active_only=not request.user.is_staff)
+        except Influencer.DoesNotExist:
+            raise Http404 from None
+        paginator = PageNumberPagination()
+        qs = Post.objects.filter(influencer=influencer).defer("embedding", "style_probabilities")
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(
+            PostOutput(page, many=True, context={"request": request}).data)
+
+
+class ImportJobOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ImportJob
+        fields = ("id", "source_name", "format", "status", "total_rows", "processed_rows",
+                  "report", "error", "created_at", "finished_at")
+
+
+class ImportInput(serializers.Serializer):
+    posts_file = serializers.FileField()
+    influencers_file = serializers.FileField(required=False)
+    images_zip = serializers.FileField(required=False)
+    format = serializers.ChoiceField(choices=["crawl", "graph"], default="crawl")
+
+
+class ImportCreateApi(APIView):
+    permission_classes = [IsAuthenticated, IsAdminUser]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=ImportInput, responses={202: ImportJobOutput})
+    def post(self, request):
+        data = ImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        job = import_job_start(user=request.user, posts_file=v["posts_file"],
+                               influencers_file=v.get("influencers_file"),
+                               images_file=v.get("images_zip"), format=v["format"])
+        job.refresh_from_db()
+        return Response(ImportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportDetailApi(APIView):
+    permission_classes = [IsAuthenticated, IsAdminUser]
+
+    @extend_schema(responses=ImportJobOutput)
+    def get(self, request, job_id):
+        try:
+            job = ImportJob.objects.get(pk=job_id)
+        except ImportJob.DoesNotExist:
+            raise Http404 from None
+        return Response(ImportJobOutput(job).data)

@@ -1,0 +1,236 @@
+"""posts_import: the one import service behind the CLI, the admin page and the API.
+
+A broken file raises before anything is written. Bad rows are reported (row, column, reason) and
+skipped; good rows are upserted by post id, so re-importing the same export changes nothing.
+Stored images always come from common.uploads (validated, re-encoded, generated names); files
+written by a run that fails are deleted, so no file outlives its row.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from common.uploads import ImageRejected, image_validate
+from influencers.imports.images import ImageSource
+from influencers.imports.readers import (
+    ImportFileError,
+    InfluencerRow,
+    PostRow,
+    RowError,
+    crawl_posts_parse,
+    graph_media_parse,
+    influencers_parse,
+)
+from influencers.models import NO_IMAGE, ClassificationStatus, Influencer, Post
+from mlcore.keywords import is_sponsored
+
+log = logging.getLogger(__name__)
+ProgressCallback = Callable[[int, int], None]
+CHUNK = 2000
+_POST_FIELDS = ("caption", "posted_at", "likes", "is_video")
+
+
+@dataclass
+class ImportReport:
+    posts_created: int = 0
+    posts_updated: int = 0
+    posts_unchanged: int = 0
+    influencers_created: int = 0
+    influencers_updated: int = 0
+    images_stored: int = 0
+    queued_for_classification: int = 0
+    errors: list[dict] = field(default_factory=list)
+    influencer_errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.posts_created or self.posts_updated or self.influencers_created
+                    or self.influencers_updated)
+
+
+def posts_import(
+    *,
+    posts_data: bytes,
+    posts_name: str = "posts",
+    influencers_data: bytes | None = None,
+    influencers_name: str = "influencers",
+    images: str | Path | None = None,
+    format: str = "crawl",
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import one export; returns the report. Raises ImportFileError for a broken file."""
+    if format not in ("crawl", "graph"):
+        raise ImportFileError(f"unknown format {format!r}: use crawl or graph", code="bad_format")
+    parse = crawl_posts_parse if format == "crawl" else graph_media_parse
+    posts = parse(posts_data, posts_name)
+    people = influencers_parse(influencers_data, influencers_name) if influencers_data else None
+    source = ImageSource(images)
+    report = ImportReport(errors=[e.as_dict() for e in posts.errors],
+                          influencer_errors=[e.as_dict() for e in people.errors] if people else [])
+    stored_files: list[str] = []
+    try:
+        with transaction.atomic():
+            _influencers_upsert(people.rows if people else [], report)
+            rows = _rows_with_known_influencer(posts.rows, report)
+            changed_image_ids, touched = _posts_upsert(rows, source, report, stored_files, progress)
+            transaction.on_commit(lambda: _after_import(touched, changed_image_ids))
+    except BaseException:
+        for name in stored_files:  # the rows are gone with the rollback; so are their files
+            default_storage.delete(name)
+        raise
+    finally:
+        source.close()
+    report.queued_for_classification = len(changed_image_ids)
+    report.errors.sort(key=lambda e: (e["row"], e["column"]))
+    return report
+
+
+def _influencers_upsert(rows: list[InfluencerRow], report: ImportReport) -> dict[str, Influencer]:
+    existing = {i.handle.lower(): i for i in _influencers_by_handle({r.handle for r in rows})}
+    to_create, to_update = [], []
+    for row in rows:
+        values = {"gender": row.gender, "body_size": row.body_size, "followers": row.followers,
+                  "height_cm": row.height_cm}
+        if row.display_name:
+            values["display_name"] = row.display_name
+        current = existing.get(row.handle.lower())
+        if current is None:
+            to_create.append(Influencer(handle=row.handle, **values))
+        elif any(getattr(current, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(current, k, v)
+            to_update.append(current)
+    Influencer.objects.bulk_create(to_create, batch_size=500)
+    if to_update:
+        Influencer.objects.bulk_update(to_update, ["gender", "body_size", "followers", "height_cm",
+                                                   "display_name"], batch_size=500)
+    report.influencers_created, report.influencers_updated = len(to_create), len(to_update)
+
+
+def _influencers_by_handle(handles: set[str]):
+    """Influencers whose handle matches case-insensitively (handles are unique that way)."""
+    lowered = sorted({h.lower() for h in handles})
+    found = []
+    for start in range(0, len(lowered), 500):
+        found += Influencer.objects.annotate(handle_lower=Lower("handle")).filter(
+            handle_lower__in=lowered[start:start + 500])
+    return found
+
+
+def _rows_with_known_influencer(rows: list[PostRow], report: ImportReport
+                                ) -> list[tuple[PostRow, int]]:
+    known = {i.handle.lower(): i.pk for i in _influencers_by_handle({r.handle for r in rows})}
+    kept = []
+    for row in rows:
+        pk = known.get(row.handle.lower())
+        if pk is None:
+            report.errors.append(RowError(row.row, "user_name",
+                                          f"unknown influencer @{row.handle}: add it in the "
+                                          "influencers file").as_dict())
+        else:
+            kept.append((row, pk))
+    return kept
+
+
+def _posts_upsert(rows, source: ImageSource, report: ImportReport,
+                  stored_files: list[str], progress: ProgressCallback | None):
+    changed_image_ids: list[int] = []
+    touched: set[int] = set()
+    total = len(rows)
+    done = 0
+    for start in range(0, total, CHUNK):
+        chunk = rows[start:start + CHUNK]
+        existing = {p.instagram_id: p for p in Post.objects.filter(
+            instagram_id__in=[r.post_id for r, _ in chunk])}
+        to_create, to_update, update_fields = [], [], set()
+        for row, influencer_id in chunk:
+            image = _image_for(row, source, report)
+            if image is False:
+                continue  # a bad image makes a bad row: reported, not imported
+            values = {"caption": row.caption, "posted_at": row.posted_at, "likes": row.likes,
+                      "is_video": row.is_video, "is_sponsored": is_sponsored(row.caption)}
+            post = existing.get(row.post_id)
+            if post is None:
+                post = Post(instagram_id=row.post_id, influencer_id=influencer_id, **values)
+                _attach_image(post, image, stored_files, report)
+                to_create.append(post)
+                touched.add(influencer_id)
+                continue
+            if post.influencer_id != influencer_id:
+                report.errors.append(RowError(row.row, "post_id", "this post id belongs to "
+                                              f"another influencer (@{row.handle})").as_dict())
+                continue
+            changed = [k for k, v in values.items() if getattr(post, k) != v]
+            for k in changed:
+                setattr(post, k, values[k])
+            if image is not None and image.sha256 != post.image_sha256:
+                _attach_image(post, image, stored_files, report)
+                changed += ["image", "image_sha256", "classification_status"]
+                changed_image_ids.append(post.pk)
+            if changed:
+                update_fields.update(changed)
+                to_update.append(post)
+                touched.add(influencer_id)
+                report.posts_updated += 1
+            else:
+                report.posts_unchanged += 1
+        created = Post.objects.bulk_create(to_create, batch_size=1000)
+        report.posts_created += len(created)
+        changed_image_ids += [p.pk for p in created if p.image]
+        if to_update:
+            Post.objects.bulk_update(to_update, sorted(update_fields), batch_size=1000)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    if progress and total == 0:
+        progress(0, 0)
+    return changed_image_ids, touched
+
+
+def _image_for(row: PostRow, source: ImageSource, report: ImportReport):
+    """The validated image, None when the post has none, or False when it is rejected."""
+    try:
+        found = source.lookup(row.post_id)
+        if found is None:
+            return None
+        name, data = found
+        return image_validate(data=data, filename=name)
+    except ImageRejected as exc:
+        report.errors.append(RowError(row.row, "image", f"{exc.code}: {exc.message}").as_dict())
+        return False
+
+
+def _attach_image(post: Post, image, stored_files: list[str], report: ImportReport) -> None:
+    if image is None:
+        if not post.image:  # a post without an image is 'no image', not waiting for a model
+            post.classification_status = ClassificationStatus.UNCLASSIFIABLE
+            post.predicted_style = NO_IMAGE
+            post.unclassifiable_reason = "no image"
+        return
+    file = image.as_file()
+    stored = default_storage.save(f"posts/{file.name}", file)
+    stored_files.append(stored)
+    post.image.name = stored
+    post.image_sha256 = image.sha256
+    post.classification_status = ClassificationStatus.PENDING
+    post.predicted_style = ""
+    report.images_stored += 1
+
+
+def _after_import(influencer_ids: set[int], post_ids_to_classify: list[int]) -> None:
+    """After commit: profiles and summaries for touched accounts; new images to classification."""
+    from influencers.profiles import influencer_profiles_rebuild
+    from influencers.summaries import influencer_summaries_schedule
+    from recommender.classification import posts_classification_queue
+
+    influencer_profiles_rebuild(influencer_ids=influencer_ids)
+    posts_classification_queue(post_ids=post_ids_to_classify)
+    influencer_summaries_schedule(influencer_ids=influencer_ids)

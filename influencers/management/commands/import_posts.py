@@ -1,0 +1,49 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from influencers.imports import ImportFileError, posts_import
+
+
+class Command(BaseCommand):
+    help = "Import influencer posts from a crawl export (CSV/JSON Lines) or Graph API media JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("posts_file", type=Path)
+        parser.add_argument("--influencers", type=Path, help="user_name, gender, size [...] file")
+        parser.add_argument("--images", type=Path, help="folder or zip of <post_id>.jpg|png|webp")
+        parser.add_argument("--format", choices=["crawl", "graph"], default="crawl")
+
+    def handle(self, *args, posts_file, influencers, images, format, **options):
+        for path in (posts_file, influencers, images):
+            if path is not None and not path.exists():
+                raise CommandError(f"{path} does not exist")
+        bar = tqdm(total=0, desc="posts", unit="row")
+
+        def progress(done, total):
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        try:
+            report = posts_import(
+                posts_data=posts_file.read_bytes(), posts_name=posts_file.name,
+                influencers_data=influencers.read_bytes() if influencers else None,
+                influencers_name=influencers.name if influencers else "influencers",
+                images=images, format=format, progress=progress)
+        except ImportFileError as exc:
+            raise CommandError(f"nothing imported: {exc.message}") from exc
+        finally:
+            bar.close()
+        self.stdout.write(
+            f"posts: {report.posts_created} created, {report.posts_updated} updated, "
+            f"{report.posts_unchanged} unchanged; influencers: {report.influencers_created} "
+            f"created, {report.influencers_updated} updated; images stored: "
+            f"{report.images_stored}; queued for classification: "
+            f"{report.queued_for_classification}")
+        for error in report.influencer_errors + report.errors:
+            self.stderr.write(f"row {error['row']} [{error['column']}]: {error['reason']}")
+        if report.errors or report.influencer_errors:
+            self.stderr.write(self.style.WARNING(
+                f"{len(report.errors) + len(report.influencer_errors)} row(s) skipped"))

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from influencers.demo import demo_catalogue_load
+from influencers.models import Influencer
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo catalogue (fictional influencers, generated images)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true",
+                            help="do nothing when the catalogue already has influencers")
+
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and Influencer.objects.exists():
+            self.stdout.write("catalogue not empty; demo data not loaded")
+            return
+        bar = tqdm(total=0, desc="demo posts", unit="post")
+
+        def progress(done, total):
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        report = demo_catalogue_load(progress=progress)
+        bar.close()
+        self.stdout.write(self.style.SUCCESS(
+            f"demo catalogue: {report['posts_created']} posts created, "
+            f"{report['posts_updated']} updated, {report['posts_unchanged']} unchanged, "
+            f"{report['influencers_created']} influencers created"))

@@ -1,0 +1,106 @@
+"""Hidden-like imputation and the per-influencer style profile.
+
+Both are rebuilt for one influencer whenever its posts change (import, classification,
+re-classification), so every query reads stored values instead of recounting posts.
+"""
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Avg, F
+from django.utils import timezone
+
+from common.vectors import vector_from_bytes, vector_to_bytes
+from influencers.models import NO_IMAGE, ClassificationStatus, Influencer, Post
+from mlcore.styles import OTHER, STYLE_CODES, TAXONOMY_CODES, TAXONOMY_INDEX
+
+_OTHER_COLUMN = TAXONOMY_INDEX[OTHER.code]
+
+
+def influencer_likes_impute(*, influencer_id: int) -> float:
+    """Hidden like counts count as the mean of the account's visible ones (0 when none are)."""
+    visible = Post.objects.filter(influencer_id=influencer_id, likes__isnull=False)
+    mean = visible.aggregate(mean=Avg("likes"))["mean"] or 0.0
+    visible.exclude(effective_likes=F("likes"), likes_imputed=False).update(
+        effective_likes=F("likes"), likes_imputed=False)
+    Post.objects.filter(influencer_id=influencer_id, likes__isnull=True).exclude(
+        effective_likes=mean, likes_imputed=True).update(effective_likes=mean, likes_imputed=True)
+    return mean
+
+
+def _representative(stats: dict, primary: str, secondary: str) -> str:
+    """The style with the most `primary` (ties: more `secondary`, then taxonomy order)."""
+    candidates = [code for code in STYLE_CODES if stats.get(code, {}).get("posts")]
+    if not candidates:
+        return ""
+    return max(candidates, key=lambda c: (stats[c][primary], stats[c][secondary],
+                                          -TAXONOMY_INDEX[c]))
+
+
+def _normalised(vector: np.ndarray) -> np.ndarray | None:
+    vector = vector.copy()
+    vector[_OTHER_COLUMN] = 0.0  # 기타 never counts towards a style profile
+    total = vector.sum()
+    return vector / total if total > 0 else None
+
+
+@transaction.atomic
+def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
+    """Impute hidden likes, then recompute this influencer's stored style profile."""
+    influencer_likes_impute(influencer_id=influencer_id)
+    rows = Post.objects.filter(influencer_id=influencer_id).values_list(
+        "effective_likes", "predicted_style", "classification_status", "style_probabilities",
+        "embedding")
+    stats: dict[str, dict] = {}
+    like_sum = np.zeros(len(TAXONOMY_CODES), dtype=np.float64)
+    count_sum = np.zeros(len(TAXONOMY_CODES), dtype=np.float64)
+    embeddings = []
+    post_count, classified, total_likes = 0, 0, 0.0
+    for likes, style, status, probs, embedding in rows:
+        post_count += 1
+        total_likes += likes
+        if status not in (ClassificationStatus.DONE, ClassificationStatus.UNCLASSIFIABLE):
+            continue
+        classified += 1
+        key = style or NO_IMAGE
+        entry = stats.setdefault(key, {"posts": 0, "likes": 0.0})
+        entry["posts"] += 1
+        entry["likes"] += likes
+        vector = vector_from_bytes(probs)
+        if vector is not None and len(vector) == len(TAXONOMY_CODES):
+            like_sum += vector * likes
+            count_sum += vector
+        if embedding is not None:
+            embeddings.append(vector_from_bytes(embedding))
+    brand_style = _representative(stats, "likes", "posts")
+    consumer_style = _representative(stats, "posts", "likes")
+    like_dist = _normalised(like_sum)
+    if like_dist is None:  # every visible like is zero: fall back to the post counts
+        like_dist = _normalised(count_sum)
+    count_dist = _normalised(count_sum)
+    centroid = None
+    if embeddings:
+        mean = np.mean(embeddings, axis=0)
+        norm = np.linalg.norm(mean)
+        centroid = mean / norm if norm > 0 else None
+    Influencer.objects.filter(pk=influencer_id).update(
+        post_count=post_count,
+        classified_post_count=classified,
+        total_likes=total_likes,
+        style_stats={k: {"posts": v["posts"], "likes": round(v["likes"], 3)}
+                     for k, v in sorted(stats.items())},
+        brand_style=brand_style,
+        brand_style_likes=stats.get(brand_style, {}).get("likes", 0.0),
+        consumer_style=consumer_style,
+        consumer_style_posts=stats.get(consumer_style, {}).get("posts", 0),
+        like_distribution=vector_to_bytes(like_dist) if like_dist is not None else None,
+        count_distribution=vector_to_bytes(count_dist) if count_dist is not None else None,
+        embedding_centroid=vector_to_bytes(centroid) if centroid is not None else None,
+        profile_updated_at=timezone.now(),
+    )
+    return Influencer.objects.get(pk=influencer_id)
+
+
+def influencer_profiles_rebuild(*, influencer_ids) -> int:
+    for influencer_id in sorted(set(influencer_ids)):
+        influencer_style_profile_rebuild(influencer_id=influencer_id)
+    return len(set(influencer_ids))

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from influencers import views
+
+urlpatterns = [
+    path("", views.influencer_list, name="influencer_list"),
+    path("<str:handle>/", views.influencer_detail, name="influencer_detail"),
+]

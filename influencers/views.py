@@ -1,0 +1,33 @@
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from influencers import selectors
+from influencers.models import Influencer
+from mlcore.styles import STYLES
+
+
+def influencer_list(request):
+    qs = selectors.influencer_list(search=request.GET.get("q", ""),
+                                   style=request.GET.get("style", ""),
+                                   gender=request.GET.get("gender", ""),
+                                   body_size=request.GET.get("size", ""))
+    page = Paginator(qs, 24).get_page(request.GET.get("page"))
+    return render(request, "influencers/list.html",
+                  {"page": page, "styles": STYLES, "params": request.GET})
+
+
+def influencer_detail(request, handle):
+    try:
+        influencer = selectors.influencer_get(handle=handle)
+    except Influencer.DoesNotExist:
+        raise Http404 from None
+    if not influencer.is_active and not request.user.is_staff:
+        # Deactivated by staff: say so plainly instead of an error page.
+        return render(request, "influencers/unavailable.html", {"handle": influencer.handle},
+                      status=410)
+    return render(request, "influencers/detail.html", {
+        "influencer": influencer,
+        "posts": selectors.influencer_feed(influencer=influencer),
+        "shares": selectors.influencer_style_shares(influencer),
+    })

@@ -1,0 +1,129 @@
+"""Batched style inference: probabilities over the taxonomy and a 512-d embedding per image.
+
+The model loads once per process, lazily on first use, never at import. Decoding and
+preprocessing run in a thread pool ahead of the forward pass (Pillow releases the GIL), and JPEGs
+decode at reduced scale when the network needs fewer pixels.
+"""
+
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from mlcore.images import ImageDecodeError, ImageSource, image_open
+from mlcore.model import FeatureNet, StyleCheckpoint
+from mlcore.preprocessing import eval_transform
+from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
+
+
+@dataclass(frozen=True)
+class StylePrediction:
+    probabilities: np.ndarray  # float32, one per TAXONOMY_CODES entry, sums to 1
+    embedding: np.ndarray  # float32, 512, L2-normalised
+
+    @property
+    def top_style(self) -> str:
+        return TAXONOMY_CODES[int(self.probabilities.argmax())]
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probabilities.max())
+
+    def top_k(self, k: int = 3) -> list[tuple[str, float]]:
+        order = np.argsort(-self.probabilities, kind="stable")[:k]
+        return [(TAXONOMY_CODES[i], float(self.probabilities[i])) for i in order]
+
+
+@dataclass(frozen=True)
+class UnreadableImage:
+    reason: str
+
+
+class StyleClassifier:
+    """Classifies images with one checkpoint; thread-safe lazy loading."""
+
+    def __init__(self, checkpoint_path: str | Path, *, device: str = "cpu",
+                 threads: int | None = None, quantized: bool = False,
+                 calibration_sources: Sequence[ImageSource] = (), decode_workers: int = 2):
+        self.checkpoint_path = Path(checkpoint_path)
+        self.device = torch.device(device)
+        self.threads = threads
+        self.quantized = quantized
+        self.calibration_sources = list(calibration_sources)
+        self.decode_workers = decode_workers
+        self._lock = threading.Lock()
+        self._net = None
+        self.checkpoint: StyleCheckpoint | None = None
+
+    def _ensure_loaded(self):
+        if self._net is not None:
+            return
+        with self._lock:
+            if self._net is not None:
+                return
+            if self.threads:
+                torch.set_num_threads(self.threads)
+            checkpoint = StyleCheckpoint.load(self.checkpoint_path)
+            self.transform = eval_transform(checkpoint.preprocessing)
+            self._columns = torch.tensor([TAXONOMY_INDEX[c] for c in checkpoint.classes])
+            net = FeatureNet(checkpoint.model())
+            if self.quantized:
+                from mlcore.quantize import int8_quantize
+
+                calibration = self._batches(self.calibration_sources, 32)
+                net = int8_quantize(net, (x for x, _ in calibration))
+            self.checkpoint = checkpoint
+            self._net = net.to(self.device).eval()
+
+    def _prepare(self, source: ImageSource):
+        try:
+            image = image_open(source, draft_size=self.checkpoint_preprocessing_resize)
+        except ImageDecodeError as exc:
+            return UnreadableImage(str(exc))
+        return self.transform(image)
+
+    @property
+    def checkpoint_preprocessing_resize(self) -> int:
+        return self.transform.transforms[0].size
+
+    def _batches(self, sources: Sequence[ImageSource], batch_size: int
+                 ) -> Iterator[tuple[torch.Tensor | None, list]]:
+        """Yield (tensor batch, per-item tensor-or-error) with decoding running one batch ahead."""
+        if not hasattr(self, "transform"):
+            checkpoint = StyleCheckpoint.load(self.checkpoint_path)
+            self.transform = eval_transform(checkpoint.preprocessing)
+        chunks = [sources[i:i + batch_size] for i in range(0, len(sources), batch_size)]
+        with ThreadPoolExecutor(max_workers=self.decode_workers) as pool:
+            pending = [pool.map(self._prepare, chunk) for chunk in chunks[:2]]
+            for index in range(len(chunks)):
+                items = list(pending[index])
+                if index + 2 < len(chunks):
+                    pending.append(pool.map(self._prepare, chunks[index + 2]))
+                tensors = [t for t in items if isinstance(t, torch.Tensor)]
+                yield (torch.stack(tensors) if tensors else None), items
+
+    @torch.inference_mode()
+    def predict(self, sources: Sequence[ImageSource], *, batch_size: int = 32
+                ) -> list[StylePrediction | UnreadableImage]:
+        """One result per source, in order; an unreadable image never fails the others."""
+        self._ensure_loaded()
+        results: list[StylePrediction | UnreadableImage] = []
+        for batch, items in self._batches(list(sources), batch_size):
+            if batch is not None:
+                features, logits = self._net(batch.to(self.device))
+                probs = torch.softmax(logits.float(), dim=1).cpu()
+                full = torch.zeros(len(probs), len(TAXONOMY_CODES))
+                full[:, self._columns] = probs
+                embeddings = torch.nn.functional.normalize(features.float(), dim=1).cpu()
+                outputs = iter(zip(full.numpy(), embeddings.numpy(), strict=True))
+            for item in items:
+                if isinstance(item, UnreadableImage):
+                    results.append(item)
+                else:
+                    p, e = next(outputs)
+                    results.append(StylePrediction(p.astype(np.float32), e.astype(np.float32)))
+        return results

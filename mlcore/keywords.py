@@ -1,0 +1,120 @@
+"""Korean keywords from an influencer's post texts.
+
+keywords_extract() is the one public entry: texts in, (keyword, count) pairs out. Texts are
+merged; URLs, @mentions, emojis and numbers dropped; hashtags kept whole (#데일리룩 -> 데일리룩);
+the rest tokenised with mecab-ko (or a konlpy tagger) keeping common and proper nouns (NNG, NNP)
+of two or more characters; stopwords removed; counted.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+RESOURCES = Path(__file__).parent / "resources"
+NOUN_TAGS = {"NNG", "NNP"}
+MAX_TEXT_CHARS = 2_000_000  # bounds the time of one summary whatever an account posts
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_MENTION = re.compile(r"@[\w.]+")
+_HASHTAG = re.compile(r"#([0-9A-Za-z_가-힣]+)")
+_NUMBER = re.compile(r"\d+")
+# Anything that is not Hangul, Latin letters or whitespace (emojis, symbols, punctuation).
+_NOT_WORD = re.compile(r"[^가-힣A-Za-z\s]")
+_SPONSOR_TAG = re.compile(r"#(협찬|광고|유료광고|제품제공|체험단|ad|sponsored)(?![0-9A-Za-z_가-힣])",
+                          re.IGNORECASE)
+# Mentions that name a brand's account rather than a person's.
+_BRAND_HANDLE = re.compile(r"official|_kr$|\.kr$|shop|store|mall|brand|studio", re.IGNORECASE)
+_SPONSOR_TEXT = re.compile(r"paid partnership|유료 광고|제공\s*받|제공받|협찬|광고", re.IGNORECASE)
+
+
+class TaggerUnavailable(RuntimeError):
+    """The chosen tokenizer cannot run here (a konlpy tagger without Java, say)."""
+
+
+@lru_cache(maxsize=1)
+def stopwords_default() -> frozenset[str]:
+    """The shipped lists: general Korean nouns, and Instagram/fashion-post words."""
+    return frozenset(_words_file(RESOURCES / "korean_stopwords.txt")
+                     + _words_file(RESOURCES / "instagram_stopwords.txt"))
+
+
+def _words_file(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [w.strip() for w in lines if w.strip() and not w.startswith("#")]
+
+
+@lru_cache(maxsize=4)
+def _tagger(name: str):
+    if name == "mecab":
+        import mecab
+
+        return mecab.MeCab().pos
+    try:
+        from konlpy import tag
+    except ImportError as exc:
+        raise TaggerUnavailable("konlpy is not installed (pip install konlpy; it needs Java)") from exc
+    taggers = {"okt": "Okt", "kkma": "Kkma", "komoran": "Komoran", "hannanum": "Hannanum"}
+    if name not in taggers:
+        raise TaggerUnavailable(f"unknown tagger {name!r}")
+    try:
+        instance = getattr(tag, taggers[name])()
+    except Exception as exc:  # JVM missing or failing to start
+        raise TaggerUnavailable(f"{name} needs a Java runtime: {exc}") from exc
+    if name == "okt":
+        # Okt's tag set differs: map its Noun to NNG so the same filter applies.
+        return lambda text: [(w, "NNG" if t == "Noun" else t) for w, t in instance.pos(text)]
+    return instance.pos
+
+
+def text_clean(text: str) -> tuple[list[str], str]:
+    """Return (hashtags, remaining text with URLs, mentions, hashtags, emojis, numbers removed)."""
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    hashtags = _HASHTAG.findall(text)
+    text = _HASHTAG.sub(" ", text)
+    text = _NUMBER.sub(" ", text)
+    text = _NOT_WORD.sub(" ", text)
+    return hashtags, text
+
+
+def keywords_extract(texts: Iterable[str], *, stopwords: Iterable[str] = (), tagger: str = "mecab",
+                     limit: int | None = None) -> list[tuple[str, int]]:
+    """Keywords with counts, most frequent first (ties alphabetical), stopwords removed."""
+    stop = set(stopwords) | stopwords_default()
+    merged = "\n".join(t for t in texts if t)[:MAX_TEXT_CHARS]
+    hashtags, rest = text_clean(merged)
+    counts: Counter[str] = Counter()
+    for tag in hashtags:
+        tag = _NUMBER.sub("", tag).strip("_")
+        if len(tag) >= 2 and tag not in stop and tag.lower() not in stop:
+            counts[tag] += 1
+    if rest.strip():
+        pos = _tagger(tagger)
+        # Tokenise line by line: mecab's cost is linear, and short inputs keep memory flat.
+        for line in rest.splitlines():
+            if not line.strip():
+                continue
+            for word, tag in pos(line):
+                if tag in NOUN_TAGS and len(word) >= 2 and word not in stop:
+                    counts[word] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ranked[:limit] if limit else ranked
+
+
+def is_sponsored(text: str, brand_handles: Iterable[str] = ()) -> bool:
+    """A post marked as sponsored: #협찬, #광고, 'paid partnership', 제공, or a brand @mention."""
+    if not text:
+        return False
+    if _SPONSOR_TAG.search(text) or _SPONSOR_TEXT.search(text):
+        return True
+    mentions = {m[1:].lower() for m in _MENTION.findall(text)}
+    if mentions & {h.lower().lstrip("@") for h in brand_handles}:
+        return True
+    return any(_BRAND_HANDLE.search(m) for m in mentions)
+
+
+def sponsored_share(texts: list[str], brand_handles: Iterable[str] = ()) -> float:
+    brands = list(brand_handles)
+    return sum(is_sponsored(t, brands) for t in texts) / len(texts) if texts else 0.0

@@ -1,0 +1,121 @@
+"""ResNet-18 with a style head, and the checkpoint format every other part reads."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+from torchvision.models import resnet18
+
+from mlcore import CODE_VERSION
+from mlcore.preprocessing import Preprocessing
+
+CHECKPOINT_FORMAT = "stylematch-style-model/1"
+EMBEDDING_DIM = 512
+
+
+class CheckpointError(ValueError):
+    """A file that is not a StyleMatch style-model checkpoint."""
+
+
+def resnet18_build(num_classes: int) -> nn.Module:
+    """torchvision's ResNet-18 with a new head; weights start random (nothing is downloaded)."""
+    model = resnet18(weights=None)
+    model.fc = nn.Linear(model.fc.in_features, num_classes)
+    return model
+
+
+def init_weights_load(model: nn.Module, weights_path: str | Path) -> None:
+    """Initialise the backbone from a local torchvision ResNet-18 weights file (ImageNet)."""
+    state = torch.load(weights_path, map_location="cpu", weights_only=True)
+    state = {k: v for k, v in state.items() if not k.startswith("fc.")}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected or [k for k in missing if not k.startswith("fc.")]:
+        raise CheckpointError(f"{weights_path} is not a ResNet-18 state dict")
+
+
+def features_and_logits(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The pooled 512-d features (for similarity search) and the class logits, in one pass."""
+    x = model.conv1(x)
+    x = model.bn1(x)
+    x = model.relu(x)
+    x = model.maxpool(x)
+    x = model.layer1(x)
+    x = model.layer2(x)
+    x = model.layer3(x)
+    x = model.layer4(x)
+    features = torch.flatten(model.avgpool(x), 1)
+    return features, model.fc(features)
+
+
+class FeatureNet(nn.Module):
+    """A traceable wrapper returning (features, logits); quantization works on this."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return features_and_logits(self.model, x)
+
+
+@dataclass
+class StyleCheckpoint:
+    classes: list[str]
+    state_dict: dict
+    preprocessing: Preprocessing = field(default_factory=Preprocessing)
+    metrics: dict = field(default_factory=dict)
+    trained_on: str = ""
+    data_fingerprint: str = ""
+    recipe: dict = field(default_factory=dict)
+    is_demo: bool = False
+    code_version: str = CODE_VERSION
+    created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
+
+    def model(self) -> nn.Module:
+        model = resnet18_build(len(self.classes))
+        model.load_state_dict(self.state_dict)
+        return model.eval()
+
+    def save(self, path: str | Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "format": CHECKPOINT_FORMAT,
+            "arch": "resnet18",
+            "classes": list(self.classes),
+            "state_dict": self.state_dict,
+            "preprocessing": self.preprocessing.to_dict(),
+            "metrics": self.metrics,
+            "trained_on": self.trained_on,
+            "data_fingerprint": self.data_fingerprint,
+            "recipe": self.recipe,
+            "is_demo": self.is_demo,
+            "code_version": self.code_version,
+            "created_at": self.created_at,
+        }
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        torch.save(payload, tmp)
+        tmp.replace(path)  # never leave a half-written checkpoint under the real name
+
+    @classmethod
+    def load(cls, path: str | Path) -> "StyleCheckpoint":
+        try:
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # pickle, zip and torch errors all mean "not a checkpoint"
+            raise CheckpointError(f"{path}: not a readable checkpoint ({exc})") from exc
+        if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+            raise CheckpointError(f"{path}: not a StyleMatch style-model checkpoint")
+        return cls(
+            classes=list(payload["classes"]),
+            state_dict=payload["state_dict"],
+            preprocessing=Preprocessing.from_dict(payload["preprocessing"]),
+            metrics=payload.get("metrics", {}),
+            trained_on=payload.get("trained_on", ""),
+            data_fingerprint=payload.get("data_fingerprint", ""),
+            recipe=payload.get("recipe", {}),
+            is_demo=bool(payload.get("is_demo", False)),
+            code_version=payload.get("code_version", ""),
+            created_at=payload.get("created_at", ""),
+        )

@@ -1,0 +1,56 @@
+"""Word-cloud PNGs drawn with NanumGothic from the koreanize-matplotlib package (pip-installed)."""
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+
+@lru_cache(maxsize=1)
+def korean_font_path() -> str:
+    import koreanize_matplotlib
+
+    path = Path(koreanize_matplotlib.__file__).parent / "fonts" / "NanumGothic.ttf"
+    if not path.exists():
+        raise FileNotFoundError(f"NanumGothic missing from koreanize-matplotlib at {path}")
+    return str(path)
+
+
+@lru_cache(maxsize=1)
+def _font_codepoints() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(korean_font_path(), lazy=True)
+    return frozenset(font.getBestCmap())
+
+
+def missing_glyphs(words) -> set[str]:
+    """Characters of the words the font cannot draw (an empty set means every glyph exists)."""
+    cmap = _font_codepoints()
+    return {ch for word in words for ch in word if not ch.isspace() and ord(ch) not in cmap}
+
+
+def wordcloud_png(keywords: list[tuple[str, int]], *, width: int = 640, height: int = 360,
+                  seed: int = 0) -> bytes:
+    """Render keywords (with counts) to PNG bytes; words the font cannot draw are left out."""
+    from wordcloud import WordCloud
+
+    drawable = {w: c for w, c in keywords if not missing_glyphs([w])}
+    if not drawable:
+        raise ValueError("no drawable keywords")
+    cloud = WordCloud(
+        font_path=korean_font_path(), width=width, height=height, background_color="white",
+        random_state=seed, prefer_horizontal=0.9, max_words=80, colormap="viridis",
+    ).generate_from_frequencies(drawable)
+    buffer = io.BytesIO()
+    cloud.to_image().save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def drawn_words(keywords: list[tuple[str, int]]) -> list[str]:
+    """The words wordcloud_png draws, for the glyph-coverage check."""
+    return [w for w, _ in keywords if not missing_glyphs([w])]
+
+
+__all__ = ["korean_font_path", "missing_glyphs", "wordcloud_png", "drawn_words", "np"]

@@ -1,0 +1,61 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from recommender.classification import classification_progress
+from recommender.models import ModelVersion, RecommendationRequest
+from recommender.registry import model_version_activate
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "accuracy", "is_active", "progress", "created_at",
+                    "activated_at")
+    readonly_fields = ("checkpoint", "checkpoint_sha256", "is_active", "is_demo", "classes",
+                       "metrics", "trained_on", "data_fingerprint", "recipe", "created_at",
+                       "activated_at", "progress")
+    fields = ("name", *readonly_fields)
+    actions = ["activate"]
+
+    def has_add_permission(self, request):
+        return False  # checkpoints come in through `manage.py register_style_model`
+
+    @admin.display(description=_("kind"))
+    def kind(self, obj):
+        return _("demo") if obj.is_demo else _("real")
+
+    @admin.display(description=_("validation top-1"))
+    def accuracy(self, obj):
+        value = obj.validation_accuracy
+        return f"{value:.1%}" if value is not None else "—"
+
+    @admin.display(description=_("re-classification"))
+    def progress(self, obj):
+        if not obj.is_active:
+            return "—"
+        p = classification_progress(obj)
+        return format_html('<progress max="{}" value="{}"></progress> {} / {} ({}%)',
+                           p["total"] or 1, p["done"], p["done"], p["total"], p["percent"])
+
+    @admin.action(description=_("Activate (re-classifies every post)"))
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one model version."), level="error")
+            return
+        version = model_version_activate(model_version_id=queryset.get().pk)
+        self.message_user(request, _("%s is active; posts are being re-classified.") % version)
+
+
+@admin.register(RecommendationRequest)
+class RecommendationRequestAdmin(admin.ModelAdmin):
+    list_display = ("pk", "user", "mode", "ranking", "status", "predicted_style", "confidence",
+                    "created_at")
+    list_filter = ("status", "mode", "ranking")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    readonly_fields = [f.name for f in RecommendationRequest._meta.fields
+                       if f.name not in ("query_probabilities", "query_embedding")]
+    exclude = ("query_probabilities", "query_embedding")
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,111 @@
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import BodySize, Gender, Role
+from common.errors import NotFoundError
+from recommender import selectors, services
+from recommender.models import RecommendationRequest
+
+
+class RecommendationInput(serializers.Serializer):
+    image = serializers.FileField()
+    mode = serializers.ChoiceField(choices=Role.choices, required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    size = serializers.ChoiceField(choices=BodySize.choices, required=False)
+    ranking = serializers.ChoiceField(choices=RecommendationRequest.Ranking.choices, required=False)
+
+
+class ResultsField(serializers.Field):
+    """The stored snapshot, with stored file names turned into URLs."""
+
+    def to_representation(self, results):
+        request = self.context["request"]
+        from django.core.files.storage import default_storage
+
+        def url(name):
+            return request.build_absolute_uri(default_storage.url(name)) if name else None
+
+        out = {}
+        for ranking, block in (results or {}).items():
+            cards = []
+            for card in block.get("cards", []):
+                card = {**card, "profile_image": url(card.get("profile_image")),
+                        "wordcloud": url(card.get("wordcloud")),
+                        "evidence": [{**e, "image": url(e.get("image"))}
+                                     for e in card.get("evidence", [])]}
+                cards.append(card)
+            out[ranking] = {**block, "cards": cards}
+        return out
+
+
+class RecommendationOutput(serializers.ModelSerializer):
+    size = serializers.CharField(source="body_size")
+    results = ResultsField()
+    model_is_demo = serializers.SerializerMethodField()
+    low_confidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RecommendationRequest
+        fields = ("id", "status", "status_message", "failure_reason", "mode", "ranking", "gender",
+                  "size", "predicted_style", "confidence", "low_confidence", "style_distribution",
+                  "model_label", "model_is_demo", "results", "created_at", "finished_at")
+
+    def get_model_is_demo(self, obj) -> bool | None:
+        return obj.model_version.is_demo if obj.model_version else None
+
+    def get_low_confidence(self, obj) -> bool | None:
+        from django.conf import settings
+
+        return None if obj.confidence is None else obj.confidence < settings.LOW_CONFIDENCE_THRESHOLD
+
+
+class RecommendationListApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses=RecommendationOutput(many=True))
+    def get(self, request):
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.recommendation_list(user=request.user),
+                                           request, view=self)
+        return paginator.get_paginated_response(
+            RecommendationOutput(page, many=True, context={"request": request}).data)
+
+    @extend_schema(request=RecommendationInput, responses={202: RecommendationOutput})
+    def post(self, request):
+        data = RecommendationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        created = services.recommendation_create(
+            user=request.user, image=v["image"], mode=v.get("mode", ""),
+            ranking=v.get("ranking", ""), gender=v.get("gender", ""), body_size=v.get("size", ""))
+        created.refresh_from_db()
+        body = RecommendationOutput(created, context={"request": request}).data
+        response = Response(body, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = f"/api/v1/recommendations/{created.pk}/"
+        return response
+
+
+class RecommendationDetailApi(APIView):
+    def _get(self, request, pk):
+        try:
+            return selectors.recommendation_get(user=request.user, request_id=pk)
+        except NotFoundError:
+            raise Http404 from None
+
+    @extend_schema(responses=RecommendationOutput)
+    def get(self, request, pk):
+        return Response(RecommendationOutput(self._get(request, pk),
+                                             context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        try:
+            services.recommendation_delete(user=request.user, request_id=pk)
+        except NotFoundError:
+            raise Http404 from None
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecommenderConfig(AppConfig):
+    name = "recommender"
+    verbose_name = _("Recommendations and style model")

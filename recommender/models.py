@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import BodySize, Gender, Role
+from common.vectors import vector_from_bytes
+
+
+class ModelVersion(models.Model):
+    """One style-model checkpoint in the registry; exactly one is active at a time."""
+
+    name = models.CharField(_("name"), max_length=120)
+    checkpoint = models.FileField(_("checkpoint file"), upload_to="models/")
+    checkpoint_sha256 = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=False)
+    is_demo = models.BooleanField(_("demo model"), default=False)
+    classes = models.JSONField(default=list)
+    metrics = models.JSONField(default=dict, blank=True)
+    trained_on = models.TextField(_("trained on"), blank=True)
+    data_fingerprint = models.CharField(max_length=32, blank=True)
+    recipe = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
+                                    name="one_active_model_version"),
+        ]
+
+    def __str__(self):
+        kind = _("demo") if self.is_demo else _("real")
+        return f"{self.name} ({kind})"
+
+    @property
+    def validation_accuracy(self) -> float | None:
+        value = self.metrics.get("val_top1")
+        return float(value) if value is not None else None
+
+
+class RecommendationRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Working")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Ranking(models.TextChoices):
+        SIMILARITY = "similarity", _("Style similarity (recommended)")
+        ORIGINAL = "original", _("Original (top style only)")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="recommendation_requests")
+    image = models.ImageField(upload_to="queries/")
+    mode = models.CharField(_("mode"), max_length=16, choices=Role.choices)
+    ranking = models.CharField(_("ranking"), max_length=16, choices=Ranking.choices,
+                               default=Ranking.SIMILARITY)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    status_message = models.CharField(max_length=255, blank=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.SET_NULL)
+    model_label = models.CharField(max_length=200, blank=True)  # snapshot: survives deletion
+    predicted_style = models.CharField(max_length=16, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    style_distribution = models.JSONField(default=list, blank=True)  # [[code, p], ...] top 5
+    query_probabilities = models.BinaryField(null=True, editable=False)
+    query_embedding = models.BinaryField(null=True, editable=False)
+    results = models.JSONField(default=dict, blank=True)  # {"similarity": {...}, "original": {...}}
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"]),
+                   models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.user} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def shown_results(self) -> dict:
+        return self.results.get(self.ranking) or {}
+
+    @property
+    def probabilities(self):
+        return vector_from_bytes(self.query_probabilities)

@@ -1,0 +1,165 @@
+"""The two rankings. Both read stored influencer profiles only (never recount posts per query)."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from common.vectors import vector_from_bytes
+from influencers.models import Influencer, Post
+from mlcore.ranking import similarity_scores, top_k
+from mlcore.styles import BY_CODE, STYLE_CODES
+
+EVIDENCE_POSTS = 3
+_CARD_FIELDS = ("pk", "handle", "display_name", "profile_image", "followers", "post_count",
+                "total_likes", "brand_style", "consumer_style", "style_stats", "keywords",
+                "wordcloud", "sponsored_share", "is_demo")
+
+
+@dataclass
+class RankingQuery:
+    mode: str  # "brand" or "consumer"
+    gender: str
+    body_size: str
+    probabilities: np.ndarray  # over the taxonomy
+    embedding: np.ndarray
+    k: int = 3
+
+    @property
+    def top_style(self) -> str:
+        """The best of the 23 styles (기타 never drives a recommendation)."""
+        p = self.probabilities[: len(STYLE_CODES)]
+        return STYLE_CODES[int(np.argmax(p))]
+
+
+@dataclass
+class RankingResult:
+    ranking: str
+    cards: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"ranking": self.ranking, "cards": self.cards, "notes": self.notes}
+
+
+def _base_queryset(query: RankingQuery, *, relax_size: bool = False):
+    qs = Influencer.objects.filter(is_active=True, gender=query.gender)
+    return qs if relax_size else qs.filter(body_size=query.body_size)
+
+
+def ranking_original(query: RankingQuery) -> RankingResult:
+    """The prototype's ranking: influencers whose representative style is the query's top style."""
+    style = query.top_style
+    if query.mode == "brand":
+        qs = _base_queryset(query).filter(brand_style=style).order_by("-brand_style_likes", "pk")
+    else:
+        qs = _base_queryset(query).filter(consumer_style=style).order_by(
+            "-consumer_style_posts", "pk")
+    influencers = list(qs.only(*_CARD_FIELDS)[: query.k])
+    result = RankingResult("original")
+    evidence = _most_liked_posts_of_style([i.pk for i in influencers], style)
+    for influencer in influencers:
+        stats = influencer.style_stats.get(style, {})
+        score = stats.get("likes" if query.mode == "brand" else "posts", 0)
+        result.cards.append(_card(influencer, query, score=score, similarity=None,
+                                  evidence=evidence.get(influencer.pk, []), relaxed=False))
+    if len(influencers) < query.k:
+        result.notes.append("fewer_matches")
+    return result
+
+
+def ranking_similarity(query: RankingQuery) -> RankingResult:
+    """Similarity of the query's style distribution to each profile, blended with engagement."""
+    result = RankingResult("similarity")
+    chosen = _similarity_candidates(query, relax_size=False, exclude=set())
+    relaxed = []
+    if len(chosen) < query.k:
+        result.notes.append("fewer_matches")
+        relaxed = _similarity_candidates(query, relax_size=True,
+                                         exclude={pk for pk, *_ in chosen})[: query.k - len(chosen)]
+        if relaxed:
+            result.notes.append("size_relaxed")
+    picks = [(*c, False) for c in chosen] + [(*c, True) for c in relaxed]
+    influencers = {i.pk: i for i in Influencer.objects.filter(
+        pk__in=[p[0] for p in picks]).only(*_CARD_FIELDS)}
+    evidence = _closest_posts([p[0] for p in picks], query.embedding)
+    for pk, score, similarity, was_relaxed in picks:
+        result.cards.append(_card(influencers[pk], query, score=score, similarity=similarity,
+                                  evidence=evidence.get(pk, []), relaxed=was_relaxed))
+    return result
+
+
+def _similarity_candidates(query: RankingQuery, *, relax_size: bool, exclude: set[int]):
+    column = "like_distribution" if query.mode == "brand" else "count_distribution"
+    rows = list(_base_queryset(query, relax_size=relax_size).exclude(pk__in=exclude).filter(
+        **{f"{column}__isnull": False}).values_list("pk", column, "total_likes", "post_count",
+                                                    "followers"))
+    if not rows:
+        return []
+    ids = np.array([r[0] for r in rows])
+    profiles = np.stack([vector_from_bytes(r[1]) for r in rows])
+    average = np.array([r[2] / r[3] if r[3] else 0.0 for r in rows])
+    rates = np.array([average[i] / r[4] if r[4] else np.nan for i, r in enumerate(rows)])
+    scores, similarity = similarity_scores(query.probabilities, profiles, average, rates)
+    picks = top_k(scores, ids, query.k)
+    return [(int(ids[i]), float(scores[i]), float(similarity[i])) for i in picks]
+
+
+def _most_liked_posts_of_style(influencer_ids: list[int], style: str) -> dict[int, list[dict]]:
+    evidence: dict[int, list[dict]] = {}
+    if not influencer_ids:
+        return evidence
+    # One bounded query per card (at most k), each using the (influencer, style, likes) index.
+    for pk in influencer_ids:
+        posts = Post.objects.filter(influencer_id=pk, predicted_style=style).exclude(
+            image="").order_by("-effective_likes", "pk")[:EVIDENCE_POSTS]
+        evidence[pk] = [_evidence(p, None) for p in posts]
+    return evidence
+
+
+def _closest_posts(influencer_ids: list[int], embedding: np.ndarray) -> dict[int, list[dict]]:
+    evidence: dict[int, list[dict]] = {}
+    posts = list(Post.objects.filter(influencer_id__in=influencer_ids, embedding__isnull=False)
+                 .only("pk", "influencer_id", "instagram_id", "image", "effective_likes",
+                       "predicted_style", "embedding"))
+    by_influencer: dict[int, list] = {}
+    for post in posts:
+        by_influencer.setdefault(post.influencer_id, []).append(post)
+    for pk, group in by_influencer.items():
+        matrix = np.stack([vector_from_bytes(p.embedding) for p in group])
+        sims = matrix @ np.asarray(embedding, dtype=np.float32)
+        order = np.lexsort((np.array([p.pk for p in group]), -sims))[:EVIDENCE_POSTS]
+        evidence[pk] = [_evidence(group[i], float(sims[i])) for i in order]
+    return evidence
+
+
+def _evidence(post: Post, similarity: float | None) -> dict:
+    return {"post_id": post.pk, "instagram_id": post.instagram_id, "image": post.image.name,
+            "likes": round(post.effective_likes, 1), "style": post.predicted_style,
+            "similarity": round(similarity, 4) if similarity is not None else None}
+
+
+def _card(influencer: Influencer, query: RankingQuery, *, score, similarity, evidence,
+          relaxed) -> dict:
+    representative = influencer.brand_style if query.mode == "brand" else influencer.consumer_style
+    style = BY_CODE.get(representative)
+    return {
+        "influencer_id": influencer.pk,
+        "handle": influencer.handle,
+        "display_name": influencer.display_name,
+        "profile_image": influencer.profile_image.name or "",
+        "representative_style": representative,
+        "representative_style_name": style.korean if style else "",
+        "score": round(float(score), 4),
+        "similarity": round(similarity, 4) if similarity is not None else None,
+        "followers": influencer.followers,
+        "post_count": influencer.post_count,
+        "average_likes": round(influencer.average_likes, 1),
+        "engagement_rate": influencer.engagement_rate,
+        "keywords": influencer.keywords[:10],
+        "wordcloud": influencer.wordcloud.name or "",
+        "sponsored_share": influencer.sponsored_share,
+        "is_demo": influencer.is_demo,
+        "size_relaxed": relaxed,
+        "evidence": evidence,
+    }
+

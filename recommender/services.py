@@ -1,0 +1,161 @@
+"""Recommendation requests: create (upload), process (classify + rank), reconcile, delete."""
+
+import logging
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from common.errors import ApplicationError
+from common.ratelimit import rate_limit_hit
+from common.uploads import image_validate, uploaded_file_read
+from common.vectors import vector_to_bytes
+from mlcore.inference import StylePrediction
+from recommender.models import RecommendationRequest
+from recommender.ranking import RankingQuery, ranking_original, ranking_similarity
+from recommender.registry import active_model_version, classifier_for, model_label
+
+log = logging.getLogger(__name__)
+Status = RecommendationRequest.Status
+QUEUE_DOWN_MESSAGE = "The work queue is unavailable; your request is kept and will run automatically."
+
+
+def recommendation_create(*, user: User, image, mode: str = "", ranking: str = "",
+                          gender: str = "", body_size: str = "") -> RecommendationRequest:
+    """Validate the upload, store the request as pending, and queue it after commit."""
+    rate_limit_hit(scope="uploads", ident=str(user.pk))
+    mode = mode or user.role
+    if mode not in Role.values:
+        raise ApplicationError(_("Choose brand or consumer mode."), code="invalid_mode")
+    ranking = ranking or RecommendationRequest.Ranking.SIMILARITY
+    if ranking not in RecommendationRequest.Ranking.values:
+        raise ApplicationError(_("Unknown ranking."), code="invalid_ranking")
+    gender = gender or user.gender
+    body_size = body_size or user.body_size
+    if gender not in ("F", "M") or body_size not in ("S", "M", "L"):
+        raise ApplicationError(_("Choose the influencers' gender and body size."),
+                               code="missing_filters")
+    validated = image_validate(data=uploaded_file_read(image), filename=getattr(image, "name", ""))
+    file = validated.as_file()
+    stored = default_storage.save(f"queries/{file.name}", file)
+    try:
+        with transaction.atomic():
+            request = RecommendationRequest.objects.create(
+                user=user, image=stored, mode=mode, ranking=ranking, gender=gender,
+                body_size=body_size)
+            transaction.on_commit(lambda: recommendation_enqueue(request_id=request.pk))
+    except BaseException:
+        default_storage.delete(stored)  # no file without its row
+        raise
+    return request
+
+
+def recommendation_enqueue(*, request_id: int) -> bool:
+    """Hand the request to the workers; when the broker is down it stays pending with a note."""
+    from recommender.tasks import recommendation_process_task
+
+    try:
+        recommendation_process_task.delay(request_id)
+    except Exception as exc:  # kombu/redis connection errors
+        log.warning("queue unavailable for recommendation %s: %s", request_id, exc)
+        RecommendationRequest.objects.filter(pk=request_id, status=Status.PENDING).update(
+            status_message=QUEUE_DOWN_MESSAGE)
+        return False
+    return True
+
+
+def recommendation_process(*, request_id: int) -> RecommendationRequest | None:
+    """Claim a pending request, classify its image, rank, and store the snapshot."""
+    claimed = RecommendationRequest.objects.filter(pk=request_id, status=Status.PENDING).update(
+        status=Status.RUNNING, claimed_at=timezone.now(), attempts=F("attempts") + 1,
+        status_message="")
+    if not claimed:
+        return None  # done already, or another worker has it
+    request = RecommendationRequest.objects.get(pk=request_id)
+    try:
+        _process(request)
+    except Exception as exc:  # includes the soft time limit: the request must not stay running
+        log.exception("recommendation %s failed", request_id)
+        recommendation_fail(request_id=request_id, reason=_failure_text(exc))
+        return RecommendationRequest.objects.get(pk=request_id)
+    return request
+
+
+def _failure_text(exc: Exception) -> str:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return "The analysis took too long and was stopped. Please try again."
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    return f"Internal error while analysing the image ({type(exc).__name__})."
+
+
+def _process(request: RecommendationRequest) -> None:
+    version = active_model_version()
+    if version is None:
+        raise ApplicationError("No style model is active yet; an administrator must activate one.",
+                               code="no_model")
+    with request.image.open("rb") as fp:
+        data = fp.read()
+    prediction = classifier_for(version).predict([data])[0]
+    if not isinstance(prediction, StylePrediction):
+        raise ApplicationError(f"The image could not be read: {prediction.reason}",
+                               code="corrupt_image")
+    query = RankingQuery(mode=request.mode, gender=request.gender, body_size=request.body_size,
+                         probabilities=prediction.probabilities, embedding=prediction.embedding,
+                         k=settings.RECOMMENDATION_TOP_K)
+    results = {"similarity": ranking_similarity(query).as_dict(),
+               "original": ranking_original(query).as_dict()}
+    updated = RecommendationRequest.objects.filter(pk=request.pk, status=Status.RUNNING).update(
+        status=Status.DONE, finished_at=timezone.now(), model_version=version,
+        model_label=model_label(version), predicted_style=query.top_style,
+        confidence=float(prediction.probabilities.max()),
+        style_distribution=[[c, round(p, 4)] for c, p in prediction.top_k(5)],
+        query_probabilities=vector_to_bytes(prediction.probabilities),
+        query_embedding=vector_to_bytes(prediction.embedding), results=results,
+        failure_reason="", status_message="")
+    if not updated:
+        log.info("recommendation %s was finished elsewhere; result dropped", request.pk)
+
+
+def recommendation_fail(*, request_id: int, reason: str) -> None:
+    RecommendationRequest.objects.filter(pk=request_id).exclude(status=Status.DONE).update(
+        status=Status.FAILED, failure_reason=reason[:500], finished_at=timezone.now())
+
+
+def recommendation_reconcile(*, now=None) -> dict:
+    """Re-queue requests stuck pending or running past the deadline; fail them after max attempts."""
+    now = now or timezone.now()
+    deadline = now - timezone.timedelta(seconds=settings.RECOMMENDATION_DEADLINE_SECONDS)
+    stale_pending = Q(status=Status.PENDING) & (Q(claimed_at__lt=deadline) | Q(
+        claimed_at__isnull=True, created_at__lt=now - timezone.timedelta(seconds=30)))
+    stale_running = Q(status=Status.RUNNING, claimed_at__lt=deadline)
+    counts = {"requeued": 0, "failed": 0}
+    for request in RecommendationRequest.objects.filter(stale_pending | stale_running):
+        if request.attempts >= settings.RECOMMENDATION_MAX_ATTEMPTS:
+            recommendation_fail(request_id=request.pk,
+                                reason="The analysis did not finish after several attempts.")
+            counts["failed"] += 1
+            continue
+        reset = RecommendationRequest.objects.filter(pk=request.pk, status=request.status,
+                                                     claimed_at=request.claimed_at).update(
+            status=Status.PENDING, claimed_at=now)
+        if reset and recommendation_enqueue(request_id=request.pk):
+            counts["requeued"] += 1
+    return counts
+
+
+def recommendation_delete(*, user: User, request_id: int) -> None:
+    from recommender.selectors import recommendation_get
+
+    request = recommendation_get(user=user, request_id=request_id)
+    image = request.image.name
+    with transaction.atomic():
+        request.delete()
+        transaction.on_commit(lambda: default_storage.delete(image) if image else None)
+

@@ -1,5 +1,6 @@
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -12,6 +13,7 @@ from influencers.import_jobs import import_job_start
 from influencers.models import ImportJob, Influencer, Post
 
 
+@extend_schema_field(OpenApiTypes.URI)
 class MediaNameField(serializers.Field):
     def to_representation(self, value):
         return self.context["request"].build_absolute_uri(value.url) if value else None

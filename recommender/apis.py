@@ -1,5 +1,6 @@
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -20,6 +21,7 @@ class RecommendationInput(serializers.Serializer):
     ranking = serializers.ChoiceField(choices=RecommendationRequest.Ranking.choices, required=False)
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
 class ResultsField(serializers.Field):
     """The stored snapshot, with stored file names turned into URLs."""
 

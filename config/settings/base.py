@@ -233,6 +233,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StyleEnum": "influencers.models.StyleChoices",
+        "BodySizeEnum": "accounts.models.BodySize",
+        "GenderEnum": "accounts.models.Gender",
+    },
 }
 
 CACHES = {

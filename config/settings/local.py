@@ -10,3 +10,7 @@ SECRET_KEY = env.str(
 
 # The embedded defaults keep everything under data/: make sure it exists on a fresh clone.
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Serve static files straight from the finders; no collectstatic needed outside production.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -26,7 +26,9 @@ _SPONSOR_TAG = re.compile(r"#(협찬|광고|유료광고|제품제공|체험단|
                           re.IGNORECASE)
 # Mentions that name a brand's account rather than a person's.
 _BRAND_HANDLE = re.compile(r"official|_kr$|\.kr$|shop|store|mall|brand|studio", re.IGNORECASE)
-_SPONSOR_TEXT = re.compile(r"paid partnership|유료 광고|제공\s*받|제공받|협찬|광고", re.IGNORECASE)
+# Phrases, not bare words: "#협찬아님" (not sponsored) must not count.
+_SPONSOR_TEXT = re.compile(r"paid partnership|유료\s*광고|제공\s*받|협찬\s*받|협찬으로|광고\s*입니다",
+                           re.IGNORECASE)
 
 
 class TaggerUnavailable(RuntimeError):

@@ -9,6 +9,7 @@ generated demo set is laid out.
 
 import hashlib
 import json
+import os
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -61,7 +62,7 @@ def records_scan(root: str | Path) -> list[KFashionRecord]:
     if not root.is_dir():
         raise FileNotFoundError(f"no data folder at {root}")
     records = []
-    for image_path in sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
+    for image_path in _image_files(root):
         label_path = image_path.with_suffix(".json")
         if label_path.exists():
             try:
@@ -74,6 +75,14 @@ def records_scan(root: str | Path) -> list[KFashionRecord]:
             if style:
                 records.append(KFashionRecord(image_path, style))
     return records
+
+
+def _image_files(root: Path) -> list[Path]:
+    """Every image under root, following symlinked folders (data sets are often linked in)."""
+    found = []
+    for folder, _dirs, files in os.walk(root, followlinks=True):
+        found += [Path(folder) / f for f in files if Path(f).suffix.lower() in IMAGE_SUFFIXES]
+    return sorted(found)
 
 
 def balanced_sample(

@@ -81,7 +81,7 @@ def posts_import(
             _influencers_upsert(people.rows if people else [], report)
             rows = _rows_with_known_influencer(posts.rows, report)
             changed_image_ids, touched = _posts_upsert(rows, source, report, stored_files, progress)
-            transaction.on_commit(lambda: _after_import(touched, changed_image_ids))
+            _after_import(touched, changed_image_ids)
     except BaseException:
         for name in stored_files:  # the rows are gone with the rollback; so are their files
             default_storage.delete(name)
@@ -226,7 +226,8 @@ def _attach_image(post: Post, image, stored_files: list[str], report: ImportRepo
 
 
 def _after_import(influencer_ids: set[int], post_ids_to_classify: list[int]) -> None:
-    """After commit: profiles and summaries for touched accounts; new images to classification."""
+    """Inside the import's transaction: imputation and profiles of touched accounts; their
+    summaries and the new images' classification are queued to run once it commits."""
     from influencers.profiles import influencer_profiles_rebuild
     from influencers.summaries import influencer_summaries_schedule
     from recommender.classification import posts_classification_queue

@@ -1,0 +1,70 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mlcore.inference import StyleClassifier, StylePrediction, UnreadableImage
+from mlcore.model import CheckpointError, StyleCheckpoint
+from mlcore.styles import TAXONOMY_CODES
+from tests.conftest import jpeg_bytes
+
+
+def test_a_checkpoint_round_trip_gives_identical_probabilities(tiny_checkpoint, tmp_path):
+    images = [jpeg_bytes((i * 40 % 255, 90, 200 - i * 30)) for i in range(4)]
+    first = StyleClassifier(tiny_checkpoint).predict(images)
+    copy = tmp_path / "copy.pt"
+    StyleCheckpoint.load(tiny_checkpoint).save(copy)
+    second = StyleClassifier(copy).predict(images)
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a.probabilities, b.probabilities)
+        np.testing.assert_array_equal(a.embedding, b.embedding)
+
+
+def test_predictions_cover_the_taxonomy_and_embeddings_are_unit_512_vectors(tiny_checkpoint):
+    (prediction,) = StyleClassifier(tiny_checkpoint).predict([jpeg_bytes()])
+    assert prediction.probabilities.shape == (len(TAXONOMY_CODES),)
+    assert prediction.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+    assert prediction.embedding.shape == (512,)
+    assert np.linalg.norm(prediction.embedding) == pytest.approx(1.0, abs=1e-4)
+    assert prediction.top_style in TAXONOMY_CODES
+    assert len(prediction.top_k(3)) == 3
+
+
+def test_a_corrupt_or_truncated_image_inside_a_batch_fails_only_itself(tiny_checkpoint, tmp_path):
+    good = jpeg_bytes(size=(200, 200), quality=95)
+    missing = tmp_path / "missing.jpg"
+    results = StyleClassifier(tiny_checkpoint).predict(
+        [good, good[:300], b"not an image", missing, good], batch_size=2)
+    kinds = [type(r) for r in results]
+    assert kinds == [StylePrediction, UnreadableImage, UnreadableImage, UnreadableImage,
+                     StylePrediction]
+    np.testing.assert_allclose(results[0].probabilities, results[4].probabilities, atol=1e-6)
+
+
+def test_exif_orientation_is_applied_before_classification(tiny_checkpoint):
+    upright = Image.new("RGB", (60, 120), (255, 255, 255))
+    upright.paste((200, 0, 0), (0, 0, 60, 40))
+    rotated = upright.rotate(90, expand=True)  # what a camera stores, with an EXIF note
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    rotated.save(buffer, format="JPEG", exif=exif, quality=100)
+    plain = io.BytesIO()
+    upright.save(plain, format="JPEG", quality=100)
+    a, b = StyleClassifier(tiny_checkpoint).predict([buffer.getvalue(), plain.getvalue()])
+    np.testing.assert_allclose(a.probabilities, b.probabilities, atol=0.02)
+
+
+def test_the_model_loads_lazily_not_at_construction(tiny_checkpoint):
+    classifier = StyleClassifier(tiny_checkpoint)
+    assert classifier.checkpoint is None
+    classifier.predict([jpeg_bytes()])
+    assert classifier.checkpoint is not None
+
+
+def test_a_file_that_is_not_a_checkpoint_is_refused(tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"garbage")
+    with pytest.raises(CheckpointError):
+        StyleCheckpoint.load(bad)

@@ -1,0 +1,92 @@
+import csv
+import time
+
+import pytest
+
+from mlcore.keywords import is_sponsored, keywords_extract, sponsored_share, text_clean
+from mlcore.wordcloud_render import drawn_words, missing_glyphs, wordcloud_png
+
+
+@pytest.fixture
+def instagram_texts(shared_data) -> list[str]:
+    path = shared_data / "korean-text" / "instagram_posts.csv"
+    with open(path, encoding="utf-8") as fp:
+        return [row["text"] for row in csv.DictReader(fp)]
+
+
+def test_hashtags_are_kept_whole_and_mentions_urls_emojis_numbers_dropped():
+    hashtags, rest = text_clean("오늘의 #데일리룩 @friend_01 https://x.co/abc 😍😍 2024년 원피스")
+    assert hashtags == ["데일리룩"]
+    assert "@" not in rest and "http" not in rest and "😍" not in rest and "2024" not in rest
+    assert "원피스" in rest
+
+
+def test_keywords_from_real_instagram_texts(instagram_texts):
+    keywords = dict(keywords_extract(instagram_texts))
+    # hashtags come back whole, as they were written
+    assert "데일리그램" in keywords and "일상스타그램" in keywords
+    # stopwords are gone
+    for word in ("협찬", "광고", "팔로우", "좋아요", "오늘", "일상", "소통"):
+        assert word not in keywords
+    # known nouns of the texts are found
+    assert keywords["사랑"] > 50 and "행복" in keywords
+    # no emoji, no mention and no one-character token survives
+    assert all(len(w) >= 2 and not w.startswith("@") for w in keywords)
+    assert not any(ord(ch) > 0xFFFF for w in keywords for ch in w)
+
+
+def test_staff_stopwords_are_removed_too(instagram_texts):
+    keywords = dict(keywords_extract(instagram_texts, stopwords={"사랑"}))
+    assert "사랑" not in keywords
+
+
+@pytest.mark.parametrize("texts", [[], [""], ["😍🔥✨💕"], ["#1 #2 #3"], ["@a @b"]])
+def test_inputs_without_words_give_no_keywords(texts):
+    assert keywords_extract(texts) == []
+
+
+def test_hashtag_only_texts_give_the_hashtags():
+    assert keywords_extract(["#원피스 #원피스코디", "#원피스"]) == [("원피스", 2), ("원피스코디", 1)]
+
+
+def test_five_megabytes_of_text_finish_in_bounded_time():
+    text = ("데일리룩 원피스 코디 카페 나들이 " * 200 + "\n") * 1000  # about 5 MB in UTF-8
+    assert len(text.encode()) > 5_000_000
+    started = time.perf_counter()
+    keywords = keywords_extract([text])
+    assert keywords and time.perf_counter() - started < 60
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("새로 나온 원피스 #협찬", True), ("#광고 #데일리", True), ("Paid partnership with x", True),
+    ("제품을 제공받아 작성했어요", True), ("@acme_official 감사합니다", True),
+    ("친구 @minji 랑 카페", False), ("#협찬아님 그냥 샀어요", False)])
+def test_sponsored_posts_are_recognised(text, expected):
+    assert is_sponsored(text) is expected
+
+
+def test_sponsored_share_is_the_fraction_of_sponsored_posts():
+    assert sponsored_share(["#협찬", "그냥", "#광고", "일상"]) == 0.5
+    assert sponsored_share([]) == 0.0
+
+
+def test_the_bundled_font_has_a_glyph_for_every_character_drawn(instagram_texts):
+    keywords = keywords_extract(instagram_texts, limit=300)
+    words = drawn_words(keywords)
+    assert len(words) > 250
+    assert missing_glyphs(words) == set()
+    assert any("\uac00" <= ch <= "\ud7a3" for w in words for ch in w)  # Hangul is drawn
+
+
+def test_the_word_cloud_is_a_png_and_hangul_renders(instagram_texts):
+    png = wordcloud_png(keywords_extract(instagram_texts, limit=60))
+    assert png.startswith(b"\x89PNG")
+    from io import BytesIO
+
+    from PIL import Image
+
+    import numpy as np
+
+    pixels = np.asarray(Image.open(BytesIO(png)).convert("L"))
+    # ink on the canvas: glyphs were drawn rather than empty boxes
+    assert (pixels < 200).sum() > 5000

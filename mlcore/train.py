@@ -48,6 +48,7 @@ class Recipe:
     label_smoothing: float = 0.0
     balanced_sampling: bool = False
     strong_augmentation: bool = False
+    crop_scale_min: float = 0.08
 
 
 RECIPES = {
@@ -62,6 +63,7 @@ RECIPES = {
         label_smoothing=0.1,
         balanced_sampling=True,
         strong_augmentation=True,
+        crop_scale_min=0.35,
     ),
 }
 
@@ -170,7 +172,8 @@ def train(config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = 
     pre = config.preprocessing
     draft = pre.resize
     train_set = StyleDataset(train_records, classes,
-                             train_transform(pre, strong=recipe.strong_augmentation), draft)
+                             train_transform(pre, strong=recipe.strong_augmentation,
+                                             crop_scale_min=recipe.crop_scale_min), draft)
     val_set = StyleDataset(val_records, classes, eval_transform(pre), draft)
     sampler = None
     if recipe.balanced_sampling:

@@ -1,0 +1,140 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from common.errors import ApplicationError, RateLimitedError
+from common.uploads import ImageRejected
+from recommender import services
+from recommender.models import RecommendationRequest
+from tests.conftest import jpeg_bytes, media_files
+from tests.factories import InfluencerFactory, classified_post
+
+pytestmark = pytest.mark.django_db
+Status = RecommendationRequest.Status
+
+
+def upload(name="look.jpg", data=None):
+    return SimpleUploadedFile(name, data or jpeg_bytes(size=(120, 160)), content_type="image/jpeg")
+
+
+@pytest.fixture
+def small_catalogue():
+    from influencers.profiles import influencer_style_profile_rebuild
+
+    for n, style in enumerate(["romantic", "resort", "street", "modern"]):
+        influencer = InfluencerFactory(handle=f"cat_{n}", gender="F", body_size="M")
+        for _ in range(3):
+            classified_post(influencer, style, 100 + n)
+        influencer_style_profile_rebuild(influencer_id=influencer.pk)
+
+
+def test_a_request_goes_from_pending_to_done_with_both_rankings_stored(
+        consumer, active_model, small_catalogue, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.recommendation_create(user=consumer, image=upload())
+    request.refresh_from_db()
+    assert request.status == Status.DONE, request.failure_reason
+    assert request.mode == "consumer" and (request.gender, request.body_size) == ("F", "M")
+    assert request.model_version == active_model and "demo" in request.model_label
+    assert set(request.results) == {"similarity", "original"}
+    assert len(request.results["similarity"]["cards"]) == 3
+    assert request.style_distribution and 0 < request.confidence <= 1
+    assert request.attempts == 1
+
+
+def test_the_snapshot_survives_catalogue_changes(consumer, active_model, small_catalogue,
+                                                 django_capture_on_commit_callbacks):
+    from influencers.models import Influencer
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.recommendation_create(user=consumer, image=upload())
+    request.refresh_from_db()
+    handles = [c["handle"] for c in request.shown_results["cards"]]
+    Influencer.objects.all().delete()
+    request.refresh_from_db()
+    assert [c["handle"] for c in request.shown_results["cards"]] == handles
+
+
+def test_a_request_without_an_active_model_fails_with_a_readable_reason(
+        consumer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.recommendation_create(user=consumer, image=upload())
+    request.refresh_from_db()
+    assert request.status == Status.FAILED
+    assert "No style model is active" in request.failure_reason
+
+
+def test_a_request_whose_image_vanished_fails_with_a_reason(consumer, active_model,
+                                                            django_capture_on_commit_callbacks):
+    request = services.recommendation_create(user=consumer, image=upload())
+    request.image.storage.delete(request.image.name)
+    services.recommendation_process(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == Status.FAILED and request.failure_reason
+
+
+def test_processing_twice_leaves_one_result(consumer, active_model, small_catalogue):
+    request = services.recommendation_create(user=consumer, image=upload())
+    assert services.recommendation_process(request_id=request.pk) is not None
+    finished = RecommendationRequest.objects.get(pk=request.pk).finished_at
+    assert services.recommendation_process(request_id=request.pk) is None
+    again = RecommendationRequest.objects.get(pk=request.pk)
+    assert again.finished_at == finished and again.attempts == 1
+
+
+def test_a_brand_must_choose_gender_and_size(brand):
+    with pytest.raises(ApplicationError) as info:
+        services.recommendation_create(user=brand, image=upload())
+    assert info.value.code == "missing_filters"
+    assert not RecommendationRequest.objects.exists()
+
+
+def test_a_rejected_upload_leaves_no_row_and_no_file(consumer, settings):
+    with pytest.raises(ImageRejected):
+        services.recommendation_create(user=consumer, image=upload("x.php", jpeg_bytes()))
+    assert not RecommendationRequest.objects.exists()
+    assert media_files(settings.MEDIA_ROOT) == []
+
+
+def test_the_upload_after_the_rate_limit_is_refused(consumer, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "uploads": "2/hour"}}
+    services.recommendation_create(user=consumer, image=upload())
+    services.recommendation_create(user=consumer, image=upload())
+    with pytest.raises(RateLimitedError) as info:
+        services.recommendation_create(user=consumer, image=upload())
+    assert info.value.retry_after > 0
+    assert RecommendationRequest.objects.count() == 2
+
+
+def test_the_reconciler_requeues_a_request_stuck_running(consumer, active_model, small_catalogue,
+                                                         settings):
+    request = services.recommendation_create(user=consumer, image=upload())
+    stale = timezone.now() - timezone.timedelta(seconds=settings.RECOMMENDATION_DEADLINE_SECONDS + 5)
+    RecommendationRequest.objects.filter(pk=request.pk).update(status=Status.RUNNING,
+                                                               claimed_at=stale, attempts=1)
+    counts = services.recommendation_reconcile()
+    assert counts == {"requeued": 1, "failed": 0}
+    request.refresh_from_db()
+    assert request.status == Status.DONE  # eager: the re-queued task ran
+    assert request.attempts == 2
+
+
+def test_the_reconciler_fails_a_request_after_its_last_attempt(consumer, settings):
+    request = services.recommendation_create(user=consumer, image=upload())
+    stale = timezone.now() - timezone.timedelta(seconds=settings.RECOMMENDATION_DEADLINE_SECONDS + 5)
+    RecommendationRequest.objects.filter(pk=request.pk).update(
+        status=Status.RUNNING, claimed_at=stale, attempts=settings.RECOMMENDATION_MAX_ATTEMPTS)
+    assert services.recommendation_reconcile() == {"requeued": 0, "failed": 1}
+    request.refresh_from_db()
+    assert request.status == Status.FAILED and "several attempts" in request.failure_reason
+
+
+def test_deleting_removes_the_row_and_its_file(consumer, settings,
+                                               django_capture_on_commit_callbacks):
+    request = services.recommendation_create(user=consumer, image=upload())
+    assert media_files(settings.MEDIA_ROOT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.recommendation_delete(user=consumer, request_id=request.pk)
+    assert not RecommendationRequest.objects.exists()
+    assert media_files(settings.MEDIA_ROOT) == []

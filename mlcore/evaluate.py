@@ -51,11 +51,16 @@ def metrics_compute(labels: list[str], predictions: list[np.ndarray], classes: l
 
 
 def confusion_png_save(metrics: dict, path: Path) -> None:
-    import koreanize_matplotlib  # noqa: F401  (bundled NanumGothic so Hangul renders)
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    from mlcore.wordcloud_render import korean_font_path
+
+    font_manager.fontManager.addfont(korean_font_path())  # Hangul style names on the axes
+    plt.rcParams["font.family"] = font_manager.FontProperties(fname=korean_font_path()).get_name()
 
     matrix = np.array(metrics["confusion_matrix"])
     names = [BY_CODE[c].korean for c in metrics["classes"]]

@@ -1,17 +1,18 @@
 """Word-cloud PNGs drawn with NanumGothic from the koreanize-matplotlib package (pip-installed)."""
 
+import importlib.util
 import io
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 
 @lru_cache(maxsize=1)
 def korean_font_path() -> str:
-    import koreanize_matplotlib
-
-    path = Path(koreanize_matplotlib.__file__).parent / "fonts" / "NanumGothic.ttf"
+    # Locate the package without importing it (importing restyles matplotlib globally).
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("koreanize-matplotlib is not installed")
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NanumGothic.ttf"
     if not path.exists():
         raise FileNotFoundError(f"NanumGothic missing from koreanize-matplotlib at {path}")
     return str(path)
@@ -52,5 +53,3 @@ def drawn_words(keywords: list[tuple[str, int]]) -> list[str]:
     """The words wordcloud_png draws, for the glyph-coverage check."""
     return [w for w, _ in keywords if not missing_glyphs([w])]
 
-
-__all__ = ["korean_font_path", "missing_glyphs", "wordcloud_png", "drawn_words", "np"]

@@ -82,9 +82,9 @@ def _records(data: bytes, name: str, required: tuple[str, ...]) -> list[tuple[in
         raise ImportFileError(f"{name} is empty.", code="empty_file")
     if stripped[0] in "[{":
         records = _json_records(text, name)
+        columns = set().union(*(r.keys() for _, r in records)) if records else set(required)
     else:
-        records = _csv_records(text, name)
-    columns = set().union(*(r.keys() for _, r in records)) if records else set()
+        records, columns = _csv_records(text, name)
     missing = [c for c in required if c not in columns]
     if missing:
         raise ImportFileError(f"{name} lacks the required column(s): {', '.join(missing)}.",
@@ -92,7 +92,7 @@ def _records(data: bytes, name: str, required: tuple[str, ...]) -> list[tuple[in
     return records
 
 
-def _csv_records(text: str, name: str) -> list[tuple[int, dict]]:
+def _csv_records(text: str, name: str) -> tuple[list[tuple[int, dict]], set[str]]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
@@ -102,7 +102,9 @@ def _csv_records(text: str, name: str) -> list[tuple[int, dict]]:
         raise ImportFileError(f"{name} is not a CSV table with a header row.", code="not_tabular")
     reader.fieldnames = [f.strip().lower() for f in reader.fieldnames]
     try:
-        return [(i + 2, {k: (v or "") for k, v in rec.items() if k}) for i, rec in enumerate(reader)]
+        records = [(i + 2, {k: (v or "") for k, v in rec.items() if k})
+                   for i, rec in enumerate(reader)]
+        return records, set(reader.fieldnames)
     except csv.Error as exc:
         raise ImportFileError(f"{name}: malformed CSV ({exc}).", code="not_tabular") from exc
 

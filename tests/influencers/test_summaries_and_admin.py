@@ -1,0 +1,135 @@
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from influencers.models import ImportJob, Influencer, Post, Stopword
+from influencers.summaries import influencer_summaries_schedule, influencer_summary_rebuild
+from tests.conftest import jpeg_bytes
+from tests.factories import InfluencerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_summary_has_top_keywords_a_word_cloud_and_the_sponsored_share():
+    influencer = InfluencerFactory()
+    captions = ["#원피스 코디 카페 나들이 #협찬", "원피스 트렌치코트 출근룩", "카페 원피스 #광고"]
+    for n, caption in enumerate(captions):
+        Post.objects.create(influencer=influencer, instagram_id=f"s{n}", caption=caption,
+                            is_sponsored="#협찬" in caption or "#광고" in caption)
+    influencer = influencer_summary_rebuild(influencer_id=influencer.pk)
+    words = dict(influencer.keywords)
+    assert words["원피스"] == 3 and "협찬" not in words and "광고" not in words
+    assert influencer.wordcloud.name.endswith(".png")
+    assert influencer.wordcloud.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert influencer.sponsored_share == pytest.approx(2 / 3)
+
+
+def test_staff_stopwords_apply_on_the_next_rebuild():
+    influencer = InfluencerFactory()
+    Post.objects.create(influencer=influencer, instagram_id="w1", caption="원피스 카페 카페")
+    Stopword.objects.create(word="카페")
+    influencer = influencer_summary_rebuild(influencer_id=influencer.pk)
+    assert [w for w, _ in influencer.keywords] == ["원피스"]
+
+
+def test_an_influencer_without_text_gets_a_clear_no_keywords_state():
+    influencer = InfluencerFactory()
+    Post.objects.create(influencer=influencer, instagram_id="e1", caption="😍😍 🔥")
+    influencer = influencer_summary_rebuild(influencer_id=influencer.pk)
+    assert influencer.keywords == [] and not influencer.wordcloud
+    assert influencer.summary_updated_at is not None
+
+
+def test_fifty_post_changes_in_one_burst_trigger_one_rebuild(django_capture_on_commit_callbacks):
+    influencer = InfluencerFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            for n in range(50):
+                Post.objects.create(influencer=influencer, instagram_id=f"b{n}",
+                                    caption=f"원피스 코디 {n}")
+                influencer_summaries_schedule(influencer_ids=[influencer.pk])
+    influencer.refresh_from_db()
+    assert influencer.summary_rebuilds == 1
+    assert dict(influencer.keywords)["원피스"] == 50
+
+
+def test_a_change_after_the_rebuild_started_schedules_another(django_capture_on_commit_callbacks):
+    influencer = InfluencerFactory()
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            influencer_summaries_schedule(influencer_ids=[influencer.pk])
+    influencer.refresh_from_db()
+    assert influencer.summary_rebuilds == 2
+
+
+def staff():
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+def test_the_admin_import_page_is_staff_only(client):
+    client.force_login(UserFactory())
+    assert client.get("/admin/influencers/influencer/import/").status_code == 302
+    assert client.post("/admin/influencers/influencer/import/", {}).status_code == 302
+
+
+def test_the_admin_import_runs_the_import_service_and_reports_progress(
+        client, django_capture_on_commit_callbacks):
+    client.force_login(staff())
+    images = io.BytesIO()
+    with zipfile.ZipFile(images, "w") as zf:
+        zf.writestr("p1.jpg", jpeg_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/influencers/influencer/import/", {
+            "posts_file": SimpleUploadedFile("posts.csv", (
+                "user_name,post_id,text,timestamp,like,video\n"
+                "adm,p1,글,2024-01-01,3,false\nadm,p2,글,2024-01-01,abc,false\n").encode()),
+            "influencers_file": SimpleUploadedFile("people.csv", b"user_name,gender,size\nadm,F,M\n"),
+            "images_zip": SimpleUploadedFile("images.zip", images.getvalue()),
+            "format": "crawl"})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/import/{job.pk}/")
+    assert (job.status, job.processed_rows, job.total_rows) == ("done", 1, 1)
+    assert job.report["posts_created"] == 1 and job.report["errors"][0]["column"] == "like"
+    page = client.get(response.url).content.decode()
+    assert "like" in page and "abc" in page
+    assert Post.objects.get(instagram_id="p1").image
+
+
+def test_the_import_api_is_staff_only_and_answers_202(client, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    data = {"posts_file": SimpleUploadedFile("p.csv", b"user_name,post_id,text,timestamp,like,video\n"),
+            "format": "crawl"}
+    api = APIClient()
+    api.force_authenticate(UserFactory())
+    assert api.post("/api/v1/imports/", data, format="multipart").status_code == 403
+    api.force_authenticate(staff())
+    data["posts_file"].seek(0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/imports/", data, format="multipart")
+    assert response.status_code == 202
+    job = api.get(f"/api/v1/imports/{response.json()['id']}/").json()
+    assert (job["status"], job["report"]["posts_created"]) == ("done", 0)
+
+
+def test_admin_actions_activate_and_deactivate(client):
+    client.force_login(staff())
+    a, b = InfluencerFactory(), InfluencerFactory()
+    client.post("/admin/influencers/influencer/", {"action": "deactivate",
+                                                   "_selected_action": [a.pk, b.pk]})
+    assert not Influencer.objects.filter(is_active=True).exists()
+    client.post("/admin/influencers/influencer/", {"action": "activate",
+                                                   "_selected_action": [a.pk]})
+    assert list(Influencer.objects.filter(is_active=True)) == [a]
+
+
+def test_the_admin_list_and_change_pages_render(client):
+    client.force_login(staff())
+    influencer = InfluencerFactory()
+    Post.objects.create(influencer=influencer, instagram_id="ad1", caption="x")
+    assert client.get("/admin/influencers/influencer/?q=test").status_code == 200
+    assert client.get(f"/admin/influencers/influencer/{influencer.pk}/change/").status_code == 200
+    assert client.get("/admin/recommender/modelversion/").status_code == 200

@@ -1,6 +1,7 @@
 """Recommendation requests: create (upload), process (classify + rank), reconcile, delete."""
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -96,6 +97,8 @@ def _failure_text(exc: Exception) -> str:
 
 
 def _process(request: RecommendationRequest) -> None:
+    if settings.FAULT_INJECTION_PROCESS_DELAY:  # tests only: hold the task so it can be killed
+        time.sleep(settings.FAULT_INJECTION_PROCESS_DELAY)
     version = active_model_version()
     if version is None:
         raise ApplicationError("No style model is active yet; an administrator must activate one.",

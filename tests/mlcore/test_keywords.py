@@ -90,3 +90,17 @@ def test_the_word_cloud_is_a_png_and_hangul_renders(instagram_texts):
     pixels = np.asarray(Image.open(BytesIO(png)).convert("L"))
     # ink on the canvas: glyphs were drawn rather than empty boxes
     assert (pixels < 200).sum() > 5000
+
+
+@pytest.mark.skipif(not __import__("shutil").which("java"), reason="konlpy's taggers need Java")
+def test_konlpys_okt_is_selectable_where_java_is_present(instagram_texts):
+    keywords = dict(keywords_extract(instagram_texts[:200], tagger="okt"))
+    assert keywords and "협찬" not in keywords
+    assert all(len(w) >= 2 for w in keywords)
+
+
+def test_an_unknown_tagger_is_refused_clearly():
+    from mlcore.keywords import TaggerUnavailable
+
+    with pytest.raises(TaggerUnavailable):
+        keywords_extract(["원피스 코디"], tagger="nonexistent")

@@ -4,7 +4,6 @@ A screenshot of every page visited goes to test-artifacts/; any JavaScript conso
 request fails the test.
 """
 
-import os
 import shutil
 from pathlib import Path
 
@@ -22,9 +21,6 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(),
                        reason="Debian's chromium is not installed (.ci/run installs it)"),
 ]
-# Playwright's sync API runs an event loop in this thread; the live server and the ORM calls
-# made here are ordinary blocking code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
@@ -50,8 +46,12 @@ def catalogue(active_model, photos):
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the live server and the ORM calls
+    # made here are ordinary blocking code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from campaigns import apis as campaign_apis
 from common.permissions import LoginRateThrottle
 from influencers import apis as influencer_apis
 from recommender import apis as recommender_apis
@@ -23,4 +24,18 @@ urlpatterns = [
          name="api-recommendations"),
     path("recommendations/<int:pk>/", recommender_apis.RecommendationDetailApi.as_view(),
          name="api-recommendation"),
+    path("influencers/<str:handle>/lookalikes/", influencer_apis.InfluencerLookalikesApi.as_view(),
+         name="api-influencer-lookalikes"),
+    path("campaigns/", campaign_apis.CampaignListApi.as_view(), name="api-campaigns"),
+    path("campaigns/<int:pk>/", campaign_apis.CampaignDetailApi.as_view(), name="api-campaign"),
+    path("campaigns/<int:pk>/images/", campaign_apis.CampaignImageApi.as_view(),
+         name="api-campaign-images"),
+    path("campaigns/<int:pk>/shortlist/", campaign_apis.ShortlistApi.as_view(),
+         name="api-campaign-shortlist"),
+    path("campaigns/<int:pk>/shortlist/<int:entry_id>/", campaign_apis.ShortlistEntryApi.as_view(),
+         name="api-campaign-shortlist-entry"),
+    path("campaigns/<int:pk>/shortlist.csv", campaign_apis.ShortlistExportApi.as_view(),
+         name="api-campaign-export"),
+    path("saved/", campaign_apis.SavedListApi.as_view(), name="api-saved"),
+    path("saved/<int:saved_id>/", campaign_apis.SavedDetailApi.as_view(), name="api-saved-item"),
 ]

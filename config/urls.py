@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
     path("influencers/", include("influencers.urls")),
+    path("", include("campaigns.urls")),
     path("", include("recommender.urls")),
 ]
 if not settings.AWS_STORAGE_BUCKET_NAME:

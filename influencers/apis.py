@@ -134,3 +134,30 @@ class ImportDetailApi(APIView):
         except ImportJob.DoesNotExist:
             raise Http404 from None
         return Response(ImportJobOutput(job).data)
+
+
+class LookalikeOutput(serializers.Serializer):
+    handle = serializers.CharField()
+    score = serializers.FloatField()
+    consumer_style = serializers.CharField()
+    gender = serializers.CharField()
+    body_size = serializers.CharField()
+
+
+class InfluencerLookalikesApi(APIView):
+    @extend_schema(parameters=[OpenApiParameter("gender", str, required=False),
+                               OpenApiParameter("size", str, required=False)],
+                   responses=LookalikeOutput(many=True))
+    def get(self, request, handle):
+        from influencers.lookalikes import influencer_lookalikes
+
+        try:
+            influencer = selectors.influencer_get(handle=handle, active_only=True)
+        except Influencer.DoesNotExist:
+            raise Http404 from None
+        pairs = influencer_lookalikes(influencer=influencer,
+                                      gender=request.query_params.get("gender", ""),
+                                      body_size=request.query_params.get("size", ""))
+        return Response([{"handle": i.handle, "score": round(score, 4),
+                          "consumer_style": i.consumer_style, "gender": i.gender,
+                          "body_size": i.body_size} for i, score in pairs])

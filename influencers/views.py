@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from influencers import selectors
+from influencers.lookalikes import influencer_lookalikes
 from influencers.models import Influencer
 from mlcore.styles import STYLES
 
@@ -30,4 +31,14 @@ def influencer_detail(request, handle):
         "influencer": influencer,
         "posts": selectors.influencer_feed(influencer=influencer),
         "shares": selectors.influencer_style_shares(influencer),
+        "lookalikes": influencer_lookalikes(influencer=influencer,
+                                            gender=request.GET.get("gender", ""),
+                                            body_size=request.GET.get("size", "")),
+        "user_campaigns": _user_campaigns(request.user),
     })
+
+
+def _user_campaigns(user):
+    from campaigns.selectors import campaign_list
+
+    return list(campaign_list(user=user)) if user.is_authenticated and user.is_brand else []

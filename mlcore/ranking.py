@@ -44,3 +44,18 @@ def top_k(scores: np.ndarray, ids: np.ndarray, k: int) -> list[int]:
     """Row indices of the k best scores; ties go to the smaller id (deterministic)."""
     order = np.lexsort((ids, -np.round(scores, 9)))
     return [int(i) for i in order[:k]]
+
+
+def lookalike_scores(profile: np.ndarray, centroid: np.ndarray | None, profiles: np.ndarray,
+                     centroids: np.ndarray) -> np.ndarray:
+    """Similarity to one influencer: the mean of style-profile cosine and embedding-centroid
+    cosine (centroid rows of zeros, for influencers without embeddings, score 0 there)."""
+    p = np.asarray(profiles, dtype=np.float64).copy()
+    p[:, _OTHER_COLUMN] = 0.0
+    norms = np.linalg.norm(p, axis=1)
+    norms[norms == 0] = 1.0
+    style_similarity = (p @ style_vector(profile)) / norms
+    if centroid is None or not len(centroids):
+        return style_similarity
+    embedding_similarity = np.asarray(centroids, dtype=np.float64) @ np.asarray(centroid, dtype=np.float64)
+    return 0.5 * style_similarity + 0.5 * embedding_similarity

@@ -53,14 +53,22 @@ def _owned(request, pk):
 @login_required
 def recommendation_detail(request, pk):
     item = _owned(request, pk)
-    return render(request, "recommender/detail.html", {"item": item})
+    return render(request, "recommender/detail.html",
+                  {"item": item, "user_campaigns": _user_campaigns(request.user)})
 
 
 @login_required
 def recommendation_fragment(request, pk):
     """The result block alone; the page swaps it in while the request is pending."""
     item = _owned(request, pk)
-    return render(request, "recommender/_result.html", {"item": item})
+    return render(request, "recommender/_result.html",
+                  {"item": item, "user_campaigns": _user_campaigns(request.user)})
+
+
+def _user_campaigns(user):
+    from campaigns.selectors import campaign_list
+
+    return list(campaign_list(user=user)) if user.is_brand else []
 
 
 @login_required

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "accounts",
     "influencers",
     "recommender",
+    "campaigns",
 ]
 
 MIDDLEWARE = [

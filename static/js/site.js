@@ -29,3 +29,10 @@
     document.querySelectorAll("[data-poll]").forEach(poll);
   });
 })();
+
+// Shortlist forms post to the campaign chosen in their select.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute("data-shortlist")) { return; }
+  form.action = form.querySelector("[data-campaign-select]").value;
+});

@@ -1,0 +1,217 @@
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import BodySize, Gender
+from campaigns import selectors, services
+from campaigns.models import Campaign, SavedInfluencer, ShortlistEntry, Stage, StageChange
+from common.errors import NotFoundError
+
+
+class IsBrand(BasePermission):
+    message = "Campaigns are for brand accounts."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_brand)
+
+
+class StageChangeOutput(serializers.ModelSerializer):
+    class Meta:
+        model = StageChange
+        fields = ("from_stage", "to_stage", "note", "changed_at")
+
+
+class ShortlistEntryOutput(serializers.ModelSerializer):
+    history = StageChangeOutput(many=True, read_only=True)
+    available = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ShortlistEntry
+        fields = ("id", "handle", "stage", "notes", "added_at", "stage_changed_at", "available",
+                  "history")
+
+    def get_available(self, entry) -> bool:
+        return bool(entry.influencer and entry.influencer.is_active)
+
+
+class CampaignOutput(serializers.ModelSerializer):
+    recommendation_ids = serializers.SerializerMethodField()
+    shortlist = ShortlistEntryOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = ("id", "name", "brief", "target_gender", "target_body_size", "starts_on",
+                  "ends_on", "created_at", "recommendation_ids", "shortlist")
+
+    def get_recommendation_ids(self, campaign) -> list[int]:
+        return [image.recommendation_id for image in campaign.images.all()]
+
+
+class CampaignInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    brief = serializers.CharField(required=False, allow_blank=True, default="")
+    target_gender = serializers.ChoiceField(choices=Gender.choices)
+    target_body_size = serializers.ChoiceField(choices=BodySize.choices)
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+def _campaigns(user):
+    return selectors.campaign_list(user=user).prefetch_related(
+        "images", "shortlist__history", "shortlist__influencer")
+
+
+def _campaign(request, pk) -> Campaign:
+    try:
+        return _campaigns(request.user).get(pk=selectors.campaign_get(user=request.user,
+                                                                      campaign_id=pk).pk)
+    except NotFoundError:
+        raise Http404 from None
+
+
+class CampaignListApi(APIView):
+    permission_classes = [IsAuthenticated, IsBrand]
+
+    @extend_schema(responses=CampaignOutput(many=True))
+    def get(self, request):
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(_campaigns(request.user), request, view=self)
+        return paginator.get_paginated_response(CampaignOutput(page, many=True).data)
+
+    @extend_schema(request=CampaignInput, responses={201: CampaignOutput})
+    def post(self, request):
+        data = CampaignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        campaign = services.campaign_create(owner=request.user, **data.validated_data)
+        return Response(CampaignOutput(campaign).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignDetailApi(APIView):
+    permission_classes = [IsAuthenticated, IsBrand]
+
+    @extend_schema(responses=CampaignOutput)
+    def get(self, request, pk):
+        return Response(CampaignOutput(_campaign(request, pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        _campaign(request, pk).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CampaignImageInput(serializers.Serializer):
+    image = serializers.FileField()
+
+
+class CampaignImageApi(APIView):
+    permission_classes = [IsAuthenticated, IsBrand]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=CampaignImageInput, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request, pk):
+        campaign = _campaign(request, pk)
+        data = CampaignImageInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        image = services.campaign_image_add(campaign=campaign, image=data.validated_data["image"])
+        return Response({"recommendation_id": image.recommendation_id},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+class ShortlistAddInput(serializers.Serializer):
+    influencer_id = serializers.IntegerField()
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ShortlistApi(APIView):
+    permission_classes = [IsAuthenticated, IsBrand]
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=ShortlistAddInput, responses={201: ShortlistEntryOutput})
+    def post(self, request, pk):
+        campaign = _campaign(request, pk)
+        data = ShortlistAddInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.shortlist_add(campaign=campaign, user=request.user, **data.validated_data)
+        return Response(ShortlistEntryOutput(entry).data, status=status.HTTP_201_CREATED)
+
+
+class StageInput(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ShortlistEntryApi(APIView):
+    permission_classes = [IsAuthenticated, IsBrand]
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=StageInput, responses=ShortlistEntryOutput)
+    def patch(self, request, pk, entry_id):
+        campaign = _campaign(request, pk)
+        try:
+            entry = selectors.shortlist_entry_get(campaign=campaign, entry_id=entry_id)
+        except NotFoundError:
+            raise Http404 from None
+        data = StageInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.shortlist_stage_change(entry=entry, user=request.user,
+                                                **data.validated_data)
+        return Response(ShortlistEntryOutput(entry).data)
+
+
+class ShortlistExportApi(APIView):
+    permission_classes = [IsAuthenticated, IsBrand]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, pk):
+        campaign = _campaign(request, pk)
+        response = HttpResponse(services.shortlist_export_csv(campaign=campaign),
+                                content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="campaign-{pk}-shortlist.csv"'
+        return response
+
+
+class SavedOutput(serializers.ModelSerializer):
+    available = serializers.BooleanField(source="is_available")
+
+    class Meta:
+        model = SavedInfluencer
+        fields = ("id", "handle", "note", "saved_at", "available")
+
+
+class SavedInput(serializers.Serializer):
+    influencer_id = serializers.IntegerField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+
+class SavedListApi(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(responses=SavedOutput(many=True))
+    def get(self, request):
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.saved_list(user=request.user), request,
+                                           view=self)
+        return paginator.get_paginated_response(SavedOutput(page, many=True).data)
+
+    @extend_schema(request=SavedInput, responses={201: SavedOutput})
+    def post(self, request):
+        data = SavedInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = services.saved_add(user=request.user, **data.validated_data)
+        return Response(SavedOutput(saved).data, status=status.HTTP_201_CREATED)
+
+
+class SavedDetailApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, saved_id):
+        try:
+            services.saved_remove(user=request.user, saved_id=saved_id)
+        except NotFoundError:
+            raise Http404 from None
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,25 @@
+from campaigns.models import Campaign, SavedInfluencer, ShortlistEntry
+from common.errors import NotFoundError
+
+
+def campaign_list(*, user):
+    return Campaign.objects.filter(owner=user)
+
+
+def campaign_get(*, user, campaign_id) -> Campaign:
+    """The owner's campaign, or NotFoundError (a stranger's id looks like a missing one)."""
+    try:
+        return campaign_list(user=user).get(pk=int(campaign_id))
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def shortlist_entry_get(*, campaign: Campaign, entry_id) -> ShortlistEntry:
+    try:
+        return campaign.shortlist.get(pk=int(entry_id))
+    except (ShortlistEntry.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def saved_list(*, user):
+    return SavedInfluencer.objects.filter(user=user).select_related("influencer")

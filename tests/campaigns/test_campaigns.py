@@ -1,0 +1,192 @@
+import csv
+import io
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from campaigns import services
+from campaigns.models import SavedInfluencer, Stage
+from common.errors import ApplicationError, PermissionDeniedError
+from influencers.lookalikes import influencer_lookalikes
+from influencers.profiles import influencer_style_profile_rebuild
+from tests.conftest import jpeg_bytes
+from tests.factories import BrandFactory, InfluencerFactory, classified_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(brand):
+    return services.campaign_create(owner=brand, name="봄 원피스", target_gender="F",
+                                    target_body_size="M", brief="봄 신상 원피스 홍보")
+
+
+@pytest.fixture
+def influencer():
+    influencer = InfluencerFactory(handle="shortlisted", followers=2000)
+    classified_post(influencer, "romantic", 300)
+    return influencer_style_profile_rebuild(influencer_id=influencer.pk)
+
+
+def test_consumers_cannot_create_campaigns(consumer):
+    with pytest.raises(PermissionDeniedError):
+        services.campaign_create(owner=consumer, name="x", target_gender="F", target_body_size="M")
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(brand):
+    import datetime as dt
+
+    with pytest.raises(ApplicationError):
+        services.campaign_create(owner=brand, name="x", target_gender="F", target_body_size="M",
+                                 starts_on=dt.date(2025, 5, 1), ends_on=dt.date(2025, 4, 1))
+
+
+def test_campaign_images_get_brand_recommendations_with_the_campaign_targets(campaign):
+    image = services.campaign_image_add(
+        campaign=campaign, image=SimpleUploadedFile("p.jpg", jpeg_bytes()))
+    request = image.recommendation
+    assert (request.mode, request.gender, request.body_size, request.user) == (
+        "brand", "F", "M", campaign.owner)
+
+
+def test_the_shortlist_life_cycle_keeps_every_stage_change(campaign, influencer, brand):
+    entry = services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
+    for stage in (Stage.CONTACTED, Stage.NEGOTIATING, Stage.CONFIRMED, Stage.DONE):
+        services.shortlist_stage_change(entry=entry, stage=stage, user=brand, note=f"→ {stage}")
+    history = list(entry.history.values_list("from_stage", "to_stage"))
+    assert history == [("", "candidate"), ("candidate", "contacted"),
+                       ("contacted", "negotiating"), ("negotiating", "confirmed"),
+                       ("confirmed", "done")]
+    assert entry.history.last().changed_at >= entry.history.first().changed_at
+
+
+def test_stages_cannot_be_skipped_and_done_is_final(campaign, influencer, brand):
+    entry = services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
+    with pytest.raises(ApplicationError):
+        services.shortlist_stage_change(entry=entry, stage=Stage.CONFIRMED, user=brand)
+    services.shortlist_stage_change(entry=entry, stage=Stage.DROPPED, user=brand)
+    services.shortlist_stage_change(entry=entry, stage=Stage.CANDIDATE, user=brand)
+    with pytest.raises(ApplicationError):
+        services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
+
+
+def test_the_csv_export_opens_back_with_korean_commas_and_newlines(campaign, influencer, brand):
+    entry = services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand,
+                                   notes='담당자: 김민지, "원피스" 협찬\n다음 주 연락')
+    services.shortlist_stage_change(entry=entry, stage=Stage.CONTACTED, user=brand)
+    data = services.shortlist_export_csv(campaign=campaign)
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["handle"] == "shortlisted" and row["representative_style"] == "로맨틱"
+    assert row["notes"] == '담당자: 김민지, "원피스" 협찬\n다음 주 연락'
+    assert row["stage"] == "contacted" and row["likes"] == "300"
+    assert row["engagement_rate"] == "0.1500"
+
+
+def test_a_deactivated_influencer_stays_on_lists_as_unavailable(client, campaign, influencer,
+                                                                 brand, consumer):
+    services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
+    saved = services.saved_add(user=consumer, influencer_id=influencer.pk)
+    influencer.is_active = False
+    influencer.save()
+    client.force_login(consumer)
+    page = client.get("/saved/")
+    assert page.status_code == 200 and "shortlisted" in page.content.decode()
+    saved.refresh_from_db()
+    assert not saved.is_available
+    client.force_login(brand)
+    detail = client.get(f"/campaigns/{campaign.pk}/")
+    assert detail.status_code == 200 and "shortlisted" in detail.content.decode()
+    assert "300" in services.shortlist_export_csv(campaign=campaign).decode("utf-8-sig")
+
+
+def test_a_deleted_influencer_keeps_its_handle_on_lists(campaign, influencer, brand, consumer):
+    services.saved_add(user=consumer, influencer_id=influencer.pk)
+    influencer.delete()
+    saved = SavedInfluencer.objects.get()
+    assert saved.handle == "shortlisted" and not saved.is_available
+
+
+@pytest.mark.parametrize("url", ["/campaigns/{pk}/", "/campaigns/{pk}/shortlist.csv"])
+def test_campaign_pages_show_only_to_their_owner(client, campaign, url):
+    url = url.format(pk=campaign.pk)
+    client.force_login(campaign.owner)
+    assert client.get(url).status_code == 200
+    client.force_login(BrandFactory())
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_consumers_get_a_clear_page_on_campaign_urls(client, consumer, campaign):
+    client.force_login(consumer)
+    response = client.get("/campaigns/")
+    assert response.status_code == 403
+    assert "brand" in response.content.decode() or "제조사" in response.content.decode()
+    assert client.get(f"/campaigns/{campaign.pk}/").status_code == 403
+
+
+def test_the_campaign_api_enforces_ownership(campaign, influencer, consumer):
+    owner, stranger, anonymous = APIClient(), APIClient(), APIClient()
+    owner.force_authenticate(campaign.owner)
+    stranger.force_authenticate(BrandFactory())
+    url = f"/api/v1/campaigns/{campaign.pk}/"
+    assert owner.get(url).status_code == 200
+    assert stranger.get(url).status_code == 404
+    assert anonymous.get(url).status_code in (401, 403)
+    shortlist = owner.post(url + "shortlist/", {"influencer_id": influencer.pk}, format="json")
+    assert shortlist.status_code == 201
+    entry = shortlist.json()["id"]
+    assert stranger.patch(url + f"shortlist/{entry}/", {"stage": "contacted"},
+                          format="json").status_code == 404
+    moved = owner.patch(url + f"shortlist/{entry}/", {"stage": "contacted"}, format="json")
+    assert moved.json()["stage"] == "contacted" and len(moved.json()["history"]) == 2
+    bad = owner.patch(url + f"shortlist/{entry}/", {"stage": "done"}, format="json")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_transition"
+    consumer_api = APIClient()
+    consumer_api.force_authenticate(consumer)
+    assert consumer_api.get("/api/v1/campaigns/").status_code == 403
+    assert stranger.delete(url).status_code == 404 and owner.delete(url).status_code == 204
+
+
+def test_saved_lists_through_pages_and_api_are_private(client, consumer, stranger, influencer):
+    client.force_login(consumer)
+    client.post("/saved/add/", {"influencer_id": influencer.pk})
+    saved = SavedInfluencer.objects.get(user=consumer)
+    api = APIClient()
+    api.force_authenticate(stranger)
+    assert api.get("/api/v1/saved/").json()["results"] == []
+    assert api.delete(f"/api/v1/saved/{saved.pk}/").status_code == 404
+    client.force_login(stranger)
+    assert client.post(f"/saved/{saved.pk}/remove/").status_code == 404
+    assert SavedInfluencer.objects.filter(pk=saved.pk).exists()
+
+
+def _with_profile(handle, styles, gender="F", size="M", direction=0):
+    influencer = InfluencerFactory(handle=handle, gender=gender, body_size=size)
+    embedding = np.zeros(512, dtype=np.float32)
+    embedding[direction] = 1
+    for style in styles:
+        classified_post(influencer, style, 10, embedding=embedding)
+    return influencer_style_profile_rebuild(influencer_id=influencer.pk)
+
+
+def test_lookalikes_are_ordered_by_style_profile_and_embedding_similarity():
+    target = _with_profile("target", ["street", "street", "hiphop"], direction=0)
+    twin = _with_profile("twin", ["street", "street", "hiphop"], direction=0)
+    close = _with_profile("close", ["street", "hiphop", "hiphop"], direction=0)
+    far = _with_profile("far", ["romantic", "romantic"], direction=5)
+    _with_profile("inactive_twin", ["street", "street", "hiphop"]).__class__.objects.filter(
+        handle="inactive_twin").update(is_active=False)
+    male = _with_profile("male_twin", ["street", "street", "hiphop"], gender="M")
+    ranked = [i.handle for i, _ in influencer_lookalikes(influencer=target)]
+    assert ranked[:2] in (["twin", "male_twin"], ["male_twin", "twin"])
+    assert ranked.index("close") < ranked.index("far")
+    assert "inactive_twin" not in ranked and "target" not in ranked
+    only_women = [i.handle for i, _ in influencer_lookalikes(influencer=target, gender="F")]
+    assert only_women == ["twin", "close", "far"]
+    assert {twin.gender, close.gender, far.gender, male.gender} == {"F", "M"}

@@ -184,7 +184,9 @@ def train(config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = 
     loader_args = {"batch_size": recipe.batch_size, "num_workers": config.workers,
                    "collate_fn": collate_skipping_unreadable,
                    "persistent_workers": config.workers > 0,
-                   "pin_memory": device.type == "cuda"}
+                   "pin_memory": device.type == "cuda",
+                   # A stuck decoding worker raises instead of hanging the run for ever.
+                   "timeout": 300 if config.workers > 0 else 0}
     train_loader = DataLoader(train_set, shuffle=sampler is None, sampler=sampler,
                               generator=torch.Generator().manual_seed(config.seed),
                               drop_last=len(train_set) > recipe.batch_size, **loader_args)

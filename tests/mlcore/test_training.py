@@ -42,7 +42,9 @@ def trained(two_styles, tmp_path_factory):
     checkpoint = train(TrainConfig(
         data=two_styles, out=out, recipe=RECIPE, device="cpu", cap_per_style=CAP,
         val_fraction=0.2, preprocessing=Preprocessing(resize=64, crop=64), seed=0,
-        workers=2, progress=False), on_epoch=epochs.append)
+        # In-process loading: forking DataLoader workers from a long-lived test process that
+        # already runs threads (live server, Celery) can deadlock.
+        workers=0, progress=False), on_epoch=epochs.append)
     return out, checkpoint, epochs
 
 

@@ -15,7 +15,11 @@ from pathlib import Path
 
 from _django import bench_database
 
-SHARED = Path(os.environ.get("STYLEMATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED = Path(
+    os.environ.get(
+        "STYLEMATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+)
 
 
 def export(n_posts: int, n_influencers: int, prefix: str) -> tuple[bytes, bytes]:
@@ -28,8 +32,16 @@ def export(n_posts: int, n_influencers: int, prefix: str) -> tuple[bytes, bytes]
     qw.writerow(["user_name", "post_id", "text", "timestamp", "like", "video"])
     for j in range(n_posts):
         like = -1 if rng.random() < 0.1 else rng.randint(0, 5000)
-        qw.writerow([f"{prefix}{j % n_influencers}", f"{prefix}p{j}", f"오늘의 코디 #데일리룩 {j}",
-                     "2024-01-01T10:00:00+09:00", like, "false"])
+        qw.writerow(
+            [
+                f"{prefix}{j % n_influencers}",
+                f"{prefix}p{j}",
+                f"오늘의 코디 #데일리룩 {j}",
+                "2024-01-01T10:00:00+09:00",
+                like,
+                "false",
+            ]
+        )
     return posts.getvalue().encode(), people.getvalue().encode()
 
 
@@ -51,8 +63,10 @@ def main():
         started = time.perf_counter()
         again = posts_import(posts_data=posts, influencers_data=people)
         second = time.perf_counter() - started
-        print(f"{vendor}: {report.posts_created} posts of metadata imported in {first:.1f} s; "
-              f"re-import ({again.posts_unchanged} unchanged) in {second:.1f} s")
+        print(
+            f"{vendor}: {report.posts_created} posts of metadata imported in {first:.1f} s; "
+            f"re-import ({again.posts_unchanged} unchanged) in {second:.1f} s"
+        )
         sources = sorted((SHARED / "kfashion-original").rglob("*.jpg"))
         sources += sorted((SHARED / "clothing-cc0").rglob("*.jpg"))
         folder = Path(tempfile.mkdtemp())
@@ -62,9 +76,11 @@ def main():
         started = time.perf_counter()
         report = posts_import(posts_data=posts, influencers_data=people, images=folder)
         seconds = time.perf_counter() - started
-        print(f"{vendor}: {report.posts_created} posts with {report.images_stored} real JPEG images "
-              f"({len(sources)} distinct files, K-Fashion 800 px and CC0) in {seconds:.1f} s "
-              f"({report.posts_created / seconds:.0f} posts/s)")
+        print(
+            f"{vendor}: {report.posts_created} posts with {report.images_stored} real JPEG images "
+            f"({len(sources)} distinct files, K-Fashion 800 px and CC0) in {seconds:.1f} s "
+            f"({report.posts_created / seconds:.0f} posts/s)"
+        )
 
 
 if __name__ == "__main__":

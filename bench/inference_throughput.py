@@ -22,7 +22,11 @@ from mlcore.preprocessing import Preprocessing, eval_transform  # noqa: E402
 from mlcore.quantize import int8_quantize  # noqa: E402
 from mlcore.styles import STYLE_CODES  # noqa: E402
 
-SHARED = Path(os.environ.get("STYLEMATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED = Path(
+    os.environ.get(
+        "STYLEMATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+)
 
 
 def timed(fn, repeat):
@@ -45,32 +49,43 @@ def main():
     path = args.checkpoint
     if path is None:  # a full-size 23-style model (random weights: speed does not depend on them)
         path = Path(tempfile.mkdtemp()) / "bench.pt"
-        StyleCheckpoint(classes=list(STYLE_CODES),
-                        state_dict=resnet18_build(len(STYLE_CODES)).state_dict(),
-                        preprocessing=Preprocessing()).save(path)
+        StyleCheckpoint(
+            classes=list(STYLE_CODES),
+            state_dict=resnet18_build(len(STYLE_CODES)).state_dict(),
+            preprocessing=Preprocessing(),
+        ).save(path)
     checkpoint = StyleCheckpoint.load(path)
     transform = eval_transform(checkpoint.preprocessing)
     fp32 = FeatureNet(checkpoint.model()).eval()
-    calibration = [torch.stack([transform(image_open(p)) for p in images[i:i + 16]])
-                   for i in range(0, 64, 16)]
+    calibration = [
+        torch.stack([transform(image_open(p)) for p in images[i : i + 16]])
+        for i in range(0, 64, 16)
+    ]
     int8 = int8_quantize(fp32, calibration)
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, {len(images)} real JPEGs "
-          f"(K-Fashion originals 800 px wide + CC0 product photos)")
+    print(
+        f"torch {torch.__version__}, threads {torch.get_num_threads()}, {len(images)} real JPEGs "
+        f"(K-Fashion originals 800 px wide + CC0 product photos)"
+    )
     rows = []
     for name, net in (("fp32", fp32), ("int8", int8)):
         for batch in (1, 32):
             x = torch.randn(batch, 3, 224, 224)
             with torch.inference_mode():
-                seconds = timed(lambda: net(x), 3 if batch == 32 else 20)
+                seconds = timed(lambda net=net, x=x: net(x), 3 if batch == 32 else 20)
             rows.append((f"forward-only {name} batch {batch}", batch / seconds))
     for name, quantized in (("fp32", False), ("int8", True)):
-        classifier = StyleClassifier(path, threads=args.threads, quantized=quantized,
-                                     calibration_sources=images[:32])
+        classifier = StyleClassifier(
+            path, threads=args.threads, quantized=quantized, calibration_sources=images[:32]
+        )
         classifier.predict(images[:4])
         started = time.perf_counter()
         classifier.predict(images, batch_size=32)
-        rows.append((f"pipeline {name} (decode + preprocess + forward, batch 32)",
-                     len(images) / (time.perf_counter() - started)))
+        rows.append(
+            (
+                f"pipeline {name} (decode + preprocess + forward, batch 32)",
+                len(images) / (time.perf_counter() - started),
+            )
+        )
 
     def prototype_way(image_path):
         # The hackathon app: load the model for every prediction, fp32, one image, plain resize.
@@ -78,8 +93,13 @@ def main():
         from PIL import Image
         from torchvision import transforms
 
-        tf = transforms.Compose([transforms.Resize((224, 224)), transforms.ToTensor(),
-                                 transforms.Normalize(Preprocessing().mean, Preprocessing().std)])
+        tf = transforms.Compose(
+            [
+                transforms.Resize((224, 224)),
+                transforms.ToTensor(),
+                transforms.Normalize(Preprocessing().mean, Preprocessing().std),
+            ]
+        )
         with torch.inference_mode():
             return model(tf(Image.open(image_path).convert("RGB")).unsqueeze(0))
 
@@ -94,8 +114,10 @@ def main():
     table = dict(rows)
     int8_pipeline = table["pipeline int8 (decode + preprocess + forward, batch 32)"]
     print(f"int8 pipeline / baseline: {int8_pipeline / baseline:.1f}x")
-    print(f"int8 pipeline / int8 forward-only batch 32: "
-          f"{int8_pipeline / table['forward-only int8 batch 32']:.0%}")
+    print(
+        f"int8 pipeline / int8 forward-only batch 32: "
+        f"{int8_pipeline / table['forward-only int8 batch 32']:.0%}"
+    )
 
 
 if __name__ == "__main__":

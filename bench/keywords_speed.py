@@ -14,7 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mlcore.keywords import _tagger, keywords_extract, text_clean  # noqa: E402
 from mlcore.wordcloud_render import wordcloud_png  # noqa: E402
 
-SHARED = Path(os.environ.get("STYLEMATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED = Path(
+    os.environ.get(
+        "STYLEMATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+)
 
 
 def main():
@@ -35,8 +39,10 @@ def main():
                 if line.strip():
                     pos(line)
         seconds = time.perf_counter() - started
-        print(f"{name}: {chars:,} characters of {len(texts)} real posts in {seconds:.2f} s "
-              f"= {chars / seconds:,.0f} characters/s")
+        print(
+            f"{name}: {chars:,} characters of {len(texts)} real posts in {seconds:.2f} s "
+            f"= {chars / seconds:,.0f} characters/s"
+        )
     posts = (texts * 2)[:1000]
     keywords_extract(posts[:10])  # load the dictionary once, as a worker does
     started = time.perf_counter()
@@ -44,8 +50,10 @@ def main():
     middle = time.perf_counter()
     wordcloud_png(keywords[:80], seed=1)
     done = time.perf_counter()
-    print(f"summary of an influencer with 1,000 real posts: keywords {middle - started:.2f} s + "
-          f"word-cloud PNG {done - middle:.2f} s = {done - started:.2f} s")
+    print(
+        f"summary of an influencer with 1,000 real posts: keywords {middle - started:.2f} s + "
+        f"word-cloud PNG {done - middle:.2f} s = {done - started:.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -27,13 +27,23 @@ def build(influencers: int, posts: int, rng: np.random.Generator) -> None:
         dist = np.zeros(len(TAXONOMY_CODES), dtype=np.float32)
         dist[:STYLE_SLOTS] = rng.dirichlet(np.full(STYLE_SLOTS, 0.3))
         top = STYLE_CODES[int(dist.argmax())]
-        rows.append(Influencer(
-            handle=f"bench_{i}", gender="FM"[i % 2], body_size="SML"[i % 3],
-            followers=int(rng.integers(1000, 10**6)), post_count=max(1, posts // influencers),
-            total_likes=float(rng.integers(100, 10**5)), brand_style=top, consumer_style=top,
-            brand_style_likes=float(rng.integers(100, 10**5)), consumer_style_posts=int(rng.integers(1, 100)),
-            like_distribution=vector_to_bytes(dist), count_distribution=vector_to_bytes(dist),
-            style_stats={top: {"posts": 10, "likes": 1000.0}}))
+        rows.append(
+            Influencer(
+                handle=f"bench_{i}",
+                gender="FM"[i % 2],
+                body_size="SML"[i % 3],
+                followers=int(rng.integers(1000, 10**6)),
+                post_count=max(1, posts // influencers),
+                total_likes=float(rng.integers(100, 10**5)),
+                brand_style=top,
+                consumer_style=top,
+                brand_style_likes=float(rng.integers(100, 10**5)),
+                consumer_style_posts=int(rng.integers(1, 100)),
+                like_distribution=vector_to_bytes(dist),
+                count_distribution=vector_to_bytes(dist),
+                style_stats={top: {"posts": 10, "likes": 1000.0}},
+            )
+        )
     Influencer.objects.bulk_create(rows, batch_size=2000)
     ids = list(Influencer.objects.values_list("pk", flat=True))
     batch = []
@@ -41,12 +51,19 @@ def build(influencers: int, posts: int, rng: np.random.Generator) -> None:
         embedding = rng.standard_normal(512).astype(np.float32)
         embedding /= np.linalg.norm(embedding)
         probs = rng.dirichlet(np.full(len(TAXONOMY_CODES), 0.3)).astype(np.float32)
-        batch.append(Post(
-            influencer_id=ids[j % len(ids)], instagram_id=f"bp{j}", likes=int(rng.integers(0, 5000)),
-            effective_likes=float(rng.integers(0, 5000)), image=f"posts/bench{j % 97}.jpg",
-            classification_status=ClassificationStatus.DONE,
-            predicted_style=STYLE_CODES[int(probs[:STYLE_SLOTS].argmax())],
-            style_probabilities=vector_to_bytes(probs), embedding=vector_to_bytes(embedding)))
+        batch.append(
+            Post(
+                influencer_id=ids[j % len(ids)],
+                instagram_id=f"bp{j}",
+                likes=int(rng.integers(0, 5000)),
+                effective_likes=float(rng.integers(0, 5000)),
+                image=f"posts/bench{j % 97}.jpg",
+                classification_status=ClassificationStatus.DONE,
+                predicted_style=STYLE_CODES[int(probs[:STYLE_SLOTS].argmax())],
+                style_probabilities=vector_to_bytes(probs),
+                embedding=vector_to_bytes(embedding),
+            )
+        )
         if len(batch) == 5000:
             Post.objects.bulk_create(batch)
             batch = []
@@ -61,13 +78,20 @@ def time_rankings(rng: np.random.Generator, repeats: int = 30) -> dict:
         probs = np.zeros(24, dtype=np.float32)
         probs[:STYLE_SLOTS] = rng.dirichlet(np.full(STYLE_SLOTS, 0.5))
         embedding = rng.standard_normal(512).astype(np.float32)
-        query = RankingQuery(mode="brand", gender="F", body_size="M", probabilities=probs,
-                             embedding=embedding / np.linalg.norm(embedding))
+        query = RankingQuery(
+            mode="brand",
+            gender="F",
+            body_size="M",
+            probabilities=probs,
+            embedding=embedding / np.linalg.norm(embedding),
+        )
         for name, fn in (("similarity", ranking_similarity), ("original", ranking_original)):
             started = time.perf_counter()
             fn(query)
             timings[name].append((time.perf_counter() - started) * 1000)
-    return {k: (statistics.median(v), sorted(v)[int(0.95 * len(v)) - 1]) for k, v in timings.items()}
+    return {
+        k: (statistics.median(v), sorted(v)[int(0.95 * len(v)) - 1]) for k, v in timings.items()
+    }
 
 
 def time_request(rng) -> list[float]:
@@ -90,8 +114,11 @@ def time_request(rng) -> list[float]:
         from mlcore.styles import STYLE_CODES
 
         path = Path(tempfile.mkdtemp()) / "bench.pt"
-        StyleCheckpoint(classes=list(STYLE_CODES), state_dict=resnet18_build(23).state_dict(),
-                        preprocessing=Preprocessing()).save(path)
+        StyleCheckpoint(
+            classes=list(STYLE_CODES),
+            state_dict=resnet18_build(23).state_dict(),
+            preprocessing=Preprocessing(),
+        ).save(path)
         model_version_register(checkpoint_path=path, activate=True)
     classifier_for(ModelVersion.objects.get(is_active=True)).predict([_photo(rng)])  # load once
     user = User.objects.create(username=f"bench{rng.integers(1e9)}", role="brand")
@@ -101,7 +128,8 @@ def time_request(rng) -> list[float]:
         started = time.perf_counter()
         with transaction.atomic():
             request = services.recommendation_create(
-                user=user, image=SimpleUploadedFile("a.jpg", data), gender="F", body_size="M")
+                user=user, image=SimpleUploadedFile("a.jpg", data), gender="F", body_size="M"
+            )
         services.recommendation_process(request_id=request.pk)
         times.append((time.perf_counter() - started) * 1000)
     del Image
@@ -134,16 +162,21 @@ def main():
                 build(n_influencers, n_posts, rng)
                 built = time.perf_counter() - started
                 result = time_rankings(rng)
-                line = (f"{vendor}: {n_influencers:,} influencers, {n_posts:,} posts (built in "
-                        f"{built:.0f} s): similarity ranking median {result['similarity'][0]:.1f} ms"
-                        f" p95 {result['similarity'][1]:.1f} ms; original ranking median "
-                        f"{result['original'][0]:.1f} ms p95 {result['original'][1]:.1f} ms")
+                line = (
+                    f"{vendor}: {n_influencers:,} influencers, {n_posts:,} posts (built in "
+                    f"{built:.0f} s): similarity ranking median {result['similarity'][0]:.1f} ms"
+                    f" p95 {result['similarity'][1]:.1f} ms; original ranking median "
+                    f"{result['original'][0]:.1f} ms p95 {result['original'][1]:.1f} ms"
+                )
                 print(line, flush=True)
                 if args.request:
                     times = time_request(rng)
-                    print(f"{vendor}: upload to stored results (1000x800 JPEG, fp32 224 px model, "
-                          f"both rankings): median {statistics.median(times):.0f} ms, "
-                          f"max {max(times):.0f} ms", flush=True)
+                    print(
+                        f"{vendor}: upload to stored results (1000x800 JPEG, fp32 224 px model, "
+                        f"both rankings): median {statistics.median(times):.0f} ms, "
+                        f"max {max(times):.0f} ms",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

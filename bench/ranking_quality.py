@@ -26,22 +26,34 @@ def build_catalogue(n: int, rng) -> dict[int, str]:
     for i in range(n):
         main = STYLE_CODES[i % STYLES]
         second = STYLE_CODES[(i * 7 + 3) % STYLES]
-        influencer = Influencer.objects.create(handle=f"q{i}", gender="F", body_size="M",
-                                               followers=int(rng.integers(1000, 100000)))
+        influencer = Influencer.objects.create(
+            handle=f"q{i}", gender="F", body_size="M", followers=int(rng.integers(1000, 100000))
+        )
         posts = []
         for k in range(int(rng.integers(20, 40))):
-            style = main if rng.random() < 0.65 else second if rng.random() < 0.6 else \
-                STYLE_CODES[int(rng.integers(STYLES))]
+            style = (
+                main
+                if rng.random() < 0.65
+                else second
+                if rng.random() < 0.6
+                else STYLE_CODES[int(rng.integers(STYLES))]
+            )
             probs = np.full(24, 0.02 / 23, dtype=np.float32)
             probs[STYLE_CODES.index(style)] = 0.6
             probs[int(rng.integers(STYLES))] += 0.38
             probs /= probs.sum()
-            posts.append(Post(influencer=influencer, instagram_id=f"q{i}_{k}",
-                              likes=int(rng.integers(10, 2000)), image="posts/x.jpg",
-                              classification_status=ClassificationStatus.DONE,
-                              predicted_style=STYLE_CODES[int(probs[:STYLES].argmax())],
-                              style_probabilities=vector_to_bytes(probs),
-                              embedding=vector_to_bytes(np.eye(512, dtype=np.float32)[k % 512])))
+            posts.append(
+                Post(
+                    influencer=influencer,
+                    instagram_id=f"q{i}_{k}",
+                    likes=int(rng.integers(10, 2000)),
+                    image="posts/x.jpg",
+                    classification_status=ClassificationStatus.DONE,
+                    predicted_style=STYLE_CODES[int(probs[:STYLES].argmax())],
+                    style_probabilities=vector_to_bytes(probs),
+                    embedding=vector_to_bytes(np.eye(512, dtype=np.float32)[k % 512]),
+                )
+            )
         Post.objects.bulk_create(posts)
         influencer_style_profile_rebuild(influencer_id=influencer.pk)
         dominant[influencer.pk] = main
@@ -79,18 +91,34 @@ def main():
                 truth = q % STYLES
                 probs = query_vectors(truth, rng, imperfect)
                 for mode in ("brand", "consumer"):
-                    query = RankingQuery(mode=mode, gender="F", body_size="M", probabilities=probs,
-                                         embedding=np.eye(512, dtype=np.float32)[0], k=3)
-                    for name, rank in (("original", ranking_original),
-                                       ("similarity", ranking_similarity)):
+                    query = RankingQuery(
+                        mode=mode,
+                        gender="F",
+                        body_size="M",
+                        probabilities=probs,
+                        embedding=np.eye(512, dtype=np.float32)[0],
+                        k=3,
+                    )
+                    for name, rank in (
+                        ("original", ranking_original),
+                        ("similarity", ranking_similarity),
+                    ):
                         cards = rank(query).cards
-                        hits[name].append(sum(dominant[c["influencer_id"]] == STYLE_CODES[truth]
-                                              for c in cards) / 3)
-            label = "imperfect classifier (top-1 wrong, truth in top 3)" if imperfect else \
-                "perfect classifier"
-            print(f"{vendor}, {args.influencers} influencers, {args.queries} queries x 2 modes, "
-                  f"{label}: precision@3 original {np.mean(hits['original']):.3f}, "
-                  f"similarity {np.mean(hits['similarity']):.3f}", flush=True)
+                        hits[name].append(
+                            sum(dominant[c["influencer_id"]] == STYLE_CODES[truth] for c in cards)
+                            / 3
+                        )
+            label = (
+                "imperfect classifier (top-1 wrong, truth in top 3)"
+                if imperfect
+                else "perfect classifier"
+            )
+            print(
+                f"{vendor}, {args.influencers} influencers, {args.queries} queries x 2 modes, "
+                f"{label}: precision@3 original {np.mean(hits['original']):.3f}, "
+                f"similarity {np.mean(hits['similarity']):.3f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mlcore.preprocessing import Preprocessing  # noqa: E402
 from mlcore.train import RECIPES, TrainConfig, train  # noqa: E402
 
-SHARED = Path(os.environ.get("STYLEMATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED = Path(
+    os.environ.get(
+        "STYLEMATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+)
 
 
 def main():
@@ -31,16 +35,28 @@ def main():
     for name in ("original", "small-data"):
         recipe = replace(RECIPES[name], epochs=args.epochs)
         started = time.perf_counter()
-        checkpoint = train(TrainConfig(
-            data=SHARED / "kfashion-sample", out=Path(tempfile.mkdtemp()) / f"{name}.pt",
-            recipe=recipe, device=args.device, val_fraction=0.1, seed=0, workers=args.workers,
-            preprocessing=Preprocessing(resize=round(size * 8 / 7), crop=size), progress=False))
+        checkpoint = train(
+            TrainConfig(
+                data=SHARED / "kfashion-sample",
+                out=Path(tempfile.mkdtemp()) / f"{name}.pt",
+                recipe=recipe,
+                device=args.device,
+                val_fraction=0.1,
+                seed=0,
+                workers=args.workers,
+                preprocessing=Preprocessing(resize=round(size * 8 / 7), crop=size),
+                progress=False,
+            )
+        )
         history = checkpoint.metrics["history"]
-        print(f"{name:10s} {args.epochs} epochs at {size} px: best val top-1 "
-              f"{checkpoint.metrics['val_top1']:.3f} (epoch {checkpoint.metrics['epoch']}), final "
-              f"{history[-1]['val_accuracy']:.3f}, majority baseline "
-              f"{checkpoint.metrics['majority_baseline']:.3f}, "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"{name:10s} {args.epochs} epochs at {size} px: best val top-1 "
+            f"{checkpoint.metrics['val_top1']:.3f} (epoch {checkpoint.metrics['epoch']}), final "
+            f"{history[-1]['val_accuracy']:.3f}, majority baseline "
+            f"{checkpoint.metrics['majority_baseline']:.3f}, "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -11,7 +10,8 @@ from rest_framework.views import APIView
 from accounts.models import BodySize, Gender
 from campaigns import selectors, services
 from campaigns.models import Campaign, SavedInfluencer, ShortlistEntry, Stage, StageChange
-from common.errors import NotFoundError
+from common.api import paginated_response
+from common.views import get_or_404
 
 
 class IsBrand(BasePermission):
@@ -33,8 +33,16 @@ class ShortlistEntryOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ShortlistEntry
-        fields = ("id", "handle", "stage", "notes", "added_at", "stage_changed_at", "available",
-                  "history")
+        fields = (
+            "id",
+            "handle",
+            "stage",
+            "notes",
+            "added_at",
+            "stage_changed_at",
+            "available",
+            "history",
+        )
 
     def get_available(self, entry) -> bool:
         return bool(entry.influencer and entry.influencer.is_active)
@@ -46,8 +54,18 @@ class CampaignOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ("id", "name", "brief", "target_gender", "target_body_size", "starts_on",
-                  "ends_on", "created_at", "recommendation_ids", "shortlist")
+        fields = (
+            "id",
+            "name",
+            "brief",
+            "target_gender",
+            "target_body_size",
+            "starts_on",
+            "ends_on",
+            "created_at",
+            "recommendation_ids",
+            "shortlist",
+        )
 
     def get_recommendation_ids(self, campaign) -> list[int]:
         return [image.recommendation_id for image in campaign.images.all()]
@@ -64,15 +82,13 @@ class CampaignInput(serializers.Serializer):
 
 def _campaigns(user):
     return selectors.campaign_list(user=user).prefetch_related(
-        "images", "shortlist__history", "shortlist__influencer")
+        "images", "shortlist__history", "shortlist__influencer"
+    )
 
 
 def _campaign(request, pk) -> Campaign:
-    try:
-        return _campaigns(request.user).get(pk=selectors.campaign_get(user=request.user,
-                                                                      campaign_id=pk).pk)
-    except NotFoundError:
-        raise Http404 from None
+    owned = get_or_404(selectors.campaign_get, user=request.user, campaign_id=pk)
+    return _campaigns(request.user).get(pk=owned.pk)
 
 
 class CampaignListApi(APIView):
@@ -80,9 +96,12 @@ class CampaignListApi(APIView):
 
     @extend_schema(responses=CampaignOutput(many=True))
     def get(self, request):
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(_campaigns(request.user), request, view=self)
-        return paginator.get_paginated_response(CampaignOutput(page, many=True).data)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=_campaigns(request.user),
+            serializer_class=CampaignOutput,
+        )
 
     @extend_schema(request=CampaignInput, responses={201: CampaignOutput})
     def post(self, request):
@@ -119,8 +138,9 @@ class CampaignImageApi(APIView):
         data = CampaignImageInput(data=request.data)
         data.is_valid(raise_exception=True)
         image = services.campaign_image_add(campaign=campaign, image=data.validated_data["image"])
-        return Response({"recommendation_id": image.recommendation_id},
-                        status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"recommendation_id": image.recommendation_id}, status=status.HTTP_202_ACCEPTED
+        )
 
 
 class ShortlistAddInput(serializers.Serializer):
@@ -152,15 +172,14 @@ class ShortlistEntryApi(APIView):
 
     @extend_schema(request=StageInput, responses=ShortlistEntryOutput)
     def patch(self, request, pk, entry_id):
-        campaign = _campaign(request, pk)
-        try:
-            entry = selectors.shortlist_entry_get(campaign=campaign, entry_id=entry_id)
-        except NotFoundError:
-            raise Http404 from None
+        entry = get_or_404(
+            selectors.shortlist_entry_get, campaign=_campaign(request, pk), entry_id=entry_id
+        )
         data = StageInput(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = services.shortlist_stage_change(entry=entry, user=request.user,
-                                                **data.validated_data)
+        entry = services.shortlist_stage_change(
+            entry=entry, user=request.user, **data.validated_data
+        )
         return Response(ShortlistEntryOutput(entry).data)
 
 
@@ -170,8 +189,9 @@ class ShortlistExportApi(APIView):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, pk):
         campaign = _campaign(request, pk)
-        response = HttpResponse(services.shortlist_export_csv(campaign=campaign),
-                                content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            services.shortlist_export_csv(campaign=campaign), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="campaign-{pk}-shortlist.csv"'
         return response
 
@@ -194,10 +214,12 @@ class SavedListApi(APIView):
 
     @extend_schema(responses=SavedOutput(many=True))
     def get(self, request):
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.saved_list(user=request.user), request,
-                                           view=self)
-        return paginator.get_paginated_response(SavedOutput(page, many=True).data)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.saved_list(user=request.user),
+            serializer_class=SavedOutput,
+        )
 
     @extend_schema(request=SavedInput, responses={201: SavedOutput})
     def post(self, request):
@@ -210,8 +232,5 @@ class SavedListApi(APIView):
 class SavedDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, saved_id):
-        try:
-            services.saved_remove(user=request.user, saved_id=saved_id)
-        except NotFoundError:
-            raise Http404 from None
+        get_or_404(services.saved_remove, user=request.user, saved_id=saved_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,20 +7,24 @@ from campaigns.models import Stage
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Campaign name"), max_length=120)
-    brief = forms.CharField(label=_("Brief"), widget=forms.Textarea(attrs={"rows": 3}),
-                            required=False)
+    brief = forms.CharField(
+        label=_("Brief"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     target_gender = forms.ChoiceField(label=_("Influencer gender"), choices=Gender.choices)
     target_body_size = forms.ChoiceField(label=_("Influencer body size"), choices=BodySize.choices)
-    starts_on = forms.DateField(label=_("Starts on"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Ends on"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class CampaignImageForm(forms.Form):
-    image = forms.FileField(label=_("Product or concept image"),
-                            widget=forms.ClearableFileInput(
-                                attrs={"accept": "image/jpeg,image/png,image/webp"}))
+    image = forms.FileField(
+        label=_("Product or concept image"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
 
 
 class StageForm(forms.Form):

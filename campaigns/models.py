@@ -15,13 +15,15 @@ class Stage(models.TextChoices):
 
 
 class Campaign(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="campaigns")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaigns"
+    )
     name = models.CharField(_("name"), max_length=120)
     brief = models.TextField(_("brief"), blank=True)
     target_gender = models.CharField(_("target gender"), max_length=1, choices=Gender.choices)
-    target_body_size = models.CharField(_("target body size"), max_length=1,
-                                        choices=BodySize.choices)
+    target_body_size = models.CharField(
+        _("target body size"), max_length=1, choices=BodySize.choices
+    )
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -37,19 +39,24 @@ class CampaignImage(models.Model):
     """A product or concept image of the campaign, with its recommendation request."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="images")
-    recommendation = models.OneToOneField("recommender.RecommendationRequest",
-                                          on_delete=models.CASCADE, related_name="campaign_image")
+    recommendation = models.OneToOneField(
+        "recommender.RecommendationRequest", on_delete=models.CASCADE, related_name="campaign_image"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self):
+        return f"{self.campaign} #{self.recommendation_id}"
+
 
 class ShortlistEntry(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="shortlist")
     # Kept when staff delete an influencer: the shortlist still says who it was.
-    influencer = models.ForeignKey("influencers.Influencer", null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    influencer = models.ForeignKey(
+        "influencers.Influencer", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     handle = models.CharField(max_length=64)
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.CANDIDATE)
     notes = models.TextField(_("notes"), blank=True)
@@ -58,8 +65,14 @@ class ShortlistEntry(models.Model):
 
     class Meta:
         ordering = ["added_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "handle"],
-                                               name="one_entry_per_influencer_per_campaign")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "handle"], name="one_entry_per_influencer_per_campaign"
+            )
+        ]
+
+    def __str__(self):
+        return f"@{self.handle} ({self.stage})"
 
 
 class StageChange(models.Model):
@@ -73,22 +86,31 @@ class StageChange(models.Model):
     class Meta:
         ordering = ["changed_at", "id"]
 
+    def __str__(self):
+        return f"{self.from_stage or '-'} -> {self.to_stage}"
+
 
 class SavedInfluencer(models.Model):
     """A consumer's saved influencer; survives catalogue changes."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="saved_influencers")
-    influencer = models.ForeignKey("influencers.Influencer", null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_influencers"
+    )
+    influencer = models.ForeignKey(
+        "influencers.Influencer", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     handle = models.CharField(max_length=64)
     note = models.CharField(max_length=255, blank=True)
     saved_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-saved_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["user", "handle"],
-                                               name="one_save_per_influencer")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "handle"], name="one_save_per_influencer")
+        ]
+
+    def __str__(self):
+        return f"@{self.handle}"
 
     @property
     def is_available(self) -> bool:

@@ -8,7 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from campaigns.models import Campaign, CampaignImage, SavedInfluencer, ShortlistEntry, Stage, StageChange
+from campaigns.models import (
+    Campaign,
+    CampaignImage,
+    SavedInfluencer,
+    ShortlistEntry,
+    Stage,
+    StageChange,
+)
 from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from influencers.models import Influencer
 from recommender.services import recommendation_create
@@ -29,13 +36,28 @@ def _require_brand(user: User) -> None:
         raise PermissionDeniedError(_("Campaigns are for brand accounts."))
 
 
-def campaign_create(*, owner: User, name: str, target_gender: str, target_body_size: str,
-                    brief: str = "", starts_on=None, ends_on=None) -> Campaign:
+def campaign_create(
+    *,
+    owner: User,
+    name: str,
+    target_gender: str,
+    target_body_size: str,
+    brief: str = "",
+    starts_on=None,
+    ends_on=None,
+) -> Campaign:
     _require_brand(owner)
     if starts_on and ends_on and ends_on < starts_on:
         raise ApplicationError(_("The campaign ends before it starts."), code="invalid_period")
-    campaign = Campaign(owner=owner, name=name, brief=brief, target_gender=target_gender,
-                        target_body_size=target_body_size, starts_on=starts_on, ends_on=ends_on)
+    campaign = Campaign(
+        owner=owner,
+        name=name,
+        brief=brief,
+        target_gender=target_gender,
+        target_body_size=target_body_size,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
     campaign.full_clean()
     campaign.save()
     return campaign
@@ -44,41 +66,53 @@ def campaign_create(*, owner: User, name: str, target_gender: str, target_body_s
 def campaign_image_add(*, campaign: Campaign, image) -> CampaignImage:
     """Recommend for one product or concept image, with the campaign's targets."""
     with transaction.atomic():
-        request = recommendation_create(user=campaign.owner, image=image, mode="brand",
-                                        gender=campaign.target_gender,
-                                        body_size=campaign.target_body_size)
+        request = recommendation_create(
+            user=campaign.owner,
+            image=image,
+            mode="brand",
+            gender=campaign.target_gender,
+            body_size=campaign.target_body_size,
+        )
         return CampaignImage.objects.create(campaign=campaign, recommendation=request)
 
 
-def shortlist_add(*, campaign: Campaign, influencer_id: int, user: User, notes: str = ""
-                  ) -> ShortlistEntry:
+def shortlist_add(
+    *, campaign: Campaign, influencer_id: int, user: User, notes: str = ""
+) -> ShortlistEntry:
     influencer = Influencer.objects.filter(pk=influencer_id, is_active=True).first()
     if influencer is None:
         raise NotFoundError(_("No such influencer."))
     try:
         with transaction.atomic():
-            entry = ShortlistEntry.objects.create(campaign=campaign, influencer=influencer,
-                                                  handle=influencer.handle, notes=notes)
-            StageChange.objects.create(entry=entry, to_stage=Stage.CANDIDATE, note=notes,
-                                       changed_by=user)
+            entry = ShortlistEntry.objects.create(
+                campaign=campaign, influencer=influencer, handle=influencer.handle, notes=notes
+            )
+            StageChange.objects.create(
+                entry=entry, to_stage=Stage.CANDIDATE, note=notes, changed_by=user
+            )
     except IntegrityError:
-        raise ApplicationError(_("@%(h)s is already on this shortlist.") % {"h": influencer.handle},
-                               code="already_shortlisted") from None
+        raise ApplicationError(
+            _("@%(h)s is already on this shortlist.") % {"h": influencer.handle},
+            code="already_shortlisted",
+        ) from None
     return entry
 
 
-def shortlist_stage_change(*, entry: ShortlistEntry, stage: str, user: User, note: str = ""
-                           ) -> ShortlistEntry:
+def shortlist_stage_change(
+    *, entry: ShortlistEntry, stage: str, user: User, note: str = ""
+) -> ShortlistEntry:
     if stage not in Stage.values:
         raise ApplicationError(_("Unknown stage."), code="invalid_stage")
     if stage not in ALLOWED_MOVES[Stage(entry.stage)]:
         raise ApplicationError(
-            _("%(a)s cannot move to %(b)s.") % {"a": Stage(entry.stage).label,
-                                                 "b": Stage(stage).label},
-            code="invalid_transition")
+            _("%(a)s cannot move to %(b)s.")
+            % {"a": Stage(entry.stage).label, "b": Stage(stage).label},
+            code="invalid_transition",
+        )
     with transaction.atomic():
-        StageChange.objects.create(entry=entry, from_stage=entry.stage, to_stage=stage, note=note,
-                                   changed_by=user)
+        StageChange.objects.create(
+            entry=entry, from_stage=entry.stage, to_stage=stage, note=note, changed_by=user
+        )
         entry.stage = stage
         entry.stage_changed_at = timezone.now()
         if note:
@@ -87,8 +121,17 @@ def shortlist_stage_change(*, entry: ShortlistEntry, stage: str, user: User, not
     return entry
 
 
-EXPORT_COLUMNS = ["handle", "representative_style", "likes", "average_likes", "engagement_rate",
-                  "sponsored_share", "stage", "stage_changed_at", "notes"]
+EXPORT_COLUMNS = [
+    "handle",
+    "representative_style",
+    "likes",
+    "average_likes",
+    "engagement_rate",
+    "sponsored_share",
+    "stage",
+    "stage_changed_at",
+    "notes",
+]
 
 
 def shortlist_export_csv(*, campaign: Campaign) -> bytes:
@@ -100,15 +143,28 @@ def shortlist_export_csv(*, campaign: Campaign) -> bytes:
     writer.writerow(EXPORT_COLUMNS)
     for entry in campaign.shortlist.select_related("influencer"):
         influencer = entry.influencer
-        style = BY_CODE.get(influencer.brand_style).korean if influencer and influencer.brand_style else ""
-        writer.writerow([
-            entry.handle, style,
-            round(influencer.total_likes) if influencer else "",
-            round(influencer.average_likes, 1) if influencer else "",
-            f"{influencer.engagement_rate:.4f}" if influencer and influencer.engagement_rate else "",
-            f"{influencer.sponsored_share:.3f}" if influencer and influencer.sponsored_share is not None else "",
-            entry.stage, entry.stage_changed_at.isoformat(), entry.notes,
-        ])
+        style = (
+            BY_CODE.get(influencer.brand_style).korean
+            if influencer and influencer.brand_style
+            else ""
+        )
+        writer.writerow(
+            [
+                entry.handle,
+                style,
+                round(influencer.total_likes) if influencer else "",
+                round(influencer.average_likes, 1) if influencer else "",
+                f"{influencer.engagement_rate:.4f}"
+                if influencer and influencer.engagement_rate
+                else "",
+                f"{influencer.sponsored_share:.3f}"
+                if influencer and influencer.sponsored_share is not None
+                else "",
+                entry.stage,
+                entry.stage_changed_at.isoformat(),
+                entry.notes,
+            ]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -117,7 +173,8 @@ def saved_add(*, user: User, influencer_id: int, note: str = "") -> SavedInfluen
     if influencer is None:
         raise NotFoundError(_("No such influencer."))
     saved, _created = SavedInfluencer.objects.get_or_create(
-        user=user, handle=influencer.handle, defaults={"influencer": influencer, "note": note})
+        user=user, handle=influencer.handle, defaults={"influencer": influencer, "note": note}
+    )
     return saved
 
 

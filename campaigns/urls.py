@@ -6,8 +6,11 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/shortlist/", views.shortlist_add, name="shortlist_add"),
-    path("campaigns/<int:pk>/shortlist/<int:entry_id>/stage/", views.shortlist_stage,
-         name="shortlist_stage"),
+    path(
+        "campaigns/<int:pk>/shortlist/<int:entry_id>/stage/",
+        views.shortlist_stage,
+        name="shortlist_stage",
+    ),
     path("campaigns/<int:pk>/shortlist.csv", views.shortlist_export, name="shortlist_export"),
     path("saved/", views.saved_list, name="saved_list"),
     path("saved/add/", views.saved_add, name="saved_add"),

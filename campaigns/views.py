@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from campaigns import selectors, services
 from campaigns.forms import CampaignForm, CampaignImageForm, StageForm
 from common.errors import ApplicationError, NotFoundError
+from common.views import get_or_404
 
 
 def _brand_only(request):
@@ -16,10 +17,7 @@ def _brand_only(request):
 
 
 def _campaign(request, pk):
-    try:
-        return selectors.campaign_get(user=request.user, campaign_id=pk)
-    except NotFoundError:
-        raise Http404 from None
+    return get_or_404(selectors.campaign_get, user=request.user, campaign_id=pk)
 
 
 @login_required
@@ -34,8 +32,11 @@ def campaign_list(request):
             form.add_error(None, exc.message)
         else:
             return redirect("campaign_detail", pk=campaign.pk)
-    return render(request, "campaigns/list.html",
-                  {"campaigns": selectors.campaign_list(user=request.user), "form": form})
+    return render(
+        request,
+        "campaigns/list.html",
+        {"campaigns": selectors.campaign_list(user=request.user), "form": form},
+    )
 
 
 @login_required
@@ -53,9 +54,17 @@ def campaign_detail(request, pk):
             return redirect("campaign_detail", pk=campaign.pk)
     images = campaign.images.select_related("recommendation")
     shortlist = campaign.shortlist.select_related("influencer").prefetch_related("history")
-    return render(request, "campaigns/detail.html", {
-        "campaign": campaign, "images": images, "shortlist": shortlist,
-        "image_form": image_form, "stage_form": StageForm()})
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "images": images,
+            "shortlist": shortlist,
+            "image_form": image_form,
+            "stage_form": StageForm(),
+        },
+    )
 
 
 @login_required
@@ -65,8 +74,11 @@ def shortlist_add(request, pk):
         return refused
     campaign = _campaign(request, pk)
     try:
-        entry = services.shortlist_add(campaign=campaign, user=request.user,
-                                       influencer_id=int(request.POST.get("influencer_id", 0)))
+        entry = services.shortlist_add(
+            campaign=campaign,
+            user=request.user,
+            influencer_id=int(request.POST.get("influencer_id", 0)),
+        )
         messages.success(request, f"@{entry.handle} → {campaign.name}")
     except (ApplicationError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
@@ -79,10 +91,7 @@ def shortlist_stage(request, pk, entry_id):
     if refused := _brand_only(request):
         return refused
     campaign = _campaign(request, pk)
-    try:
-        entry = selectors.shortlist_entry_get(campaign=campaign, entry_id=entry_id)
-    except NotFoundError:
-        raise Http404 from None
+    entry = get_or_404(selectors.shortlist_entry_get, campaign=campaign, entry_id=entry_id)
     form = StageForm(request.POST)
     if form.is_valid():
         try:
@@ -97,24 +106,27 @@ def shortlist_export(request, pk):
     if refused := _brand_only(request):
         return refused
     campaign = _campaign(request, pk)
-    response = HttpResponse(services.shortlist_export_csv(campaign=campaign),
-                            content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        services.shortlist_export_csv(campaign=campaign), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-shortlist.csv"'
     return response
 
 
 @login_required
 def saved_list(request):
-    return render(request, "campaigns/saved.html",
-                  {"saved": selectors.saved_list(user=request.user)})
+    return render(
+        request, "campaigns/saved.html", {"saved": selectors.saved_list(user=request.user)}
+    )
 
 
 @login_required
 @require_POST
 def saved_add(request):
     try:
-        saved = services.saved_add(user=request.user,
-                                   influencer_id=int(request.POST.get("influencer_id", 0)))
+        saved = services.saved_add(
+            user=request.user, influencer_id=int(request.POST.get("influencer_id", 0))
+        )
         messages.success(request, f"@{saved.handle} ✓")
     except (NotFoundError, ValueError):
         raise Http404 from None
@@ -124,10 +136,7 @@ def saved_add(request):
 @login_required
 @require_POST
 def saved_remove(request, saved_id):
-    try:
-        services.saved_remove(user=request.user, saved_id=saved_id)
-    except NotFoundError:
-        raise Http404 from None
+    get_or_404(services.saved_remove, user=request.user, saved_id=saved_id)
     return redirect("saved_list")
 
 

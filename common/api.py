@@ -19,3 +19,14 @@ def exception_handler(exc, context):
         if isinstance(response.data, dict) and "detail" in response.data:
             response.data.setdefault("code", getattr(exc.detail, "code", exc.default_code))
     return response
+
+
+def paginated_response(*, request, view, queryset, serializer_class, context=None):
+    """One page of a queryset through a serializer, in the project's pagination envelope."""
+    from rest_framework.pagination import PageNumberPagination
+
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(
+        serializer_class(page, many=True, context=context or {"request": request}).data
+    )

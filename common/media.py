@@ -35,4 +35,5 @@ def _owns_query_image(request, name: str) -> bool:
 
     user = request.user
     return user.is_authenticated and (
-        user.is_staff or RecommendationRequest.objects.filter(user=user, image=name).exists())
+        user.is_staff or RecommendationRequest.objects.filter(user=user, image=name).exists()
+    )

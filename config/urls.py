@@ -21,5 +21,6 @@ urlpatterns = [
 ]
 if not settings.AWS_STORAGE_BUCKET_NAME:
     # Local media: served by Django with nosniff and never as HTML (see common/media.py).
-    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media_serve,
-                            name="media"))
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media_serve, name="media")
+    )

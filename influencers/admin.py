@@ -15,16 +15,26 @@ from influencers.summaries import influencer_summaries_schedule
 def _thumb(image, size=56):
     if not image:
         return "—"
-    return format_html('<img src="{}" alt="" style="height:{}px;border-radius:4px">', image.url,
-                       size)
+    return format_html(
+        '<img src="{}" alt="" style="height:{}px;border-radius:4px">', image.url, size
+    )
 
 
 class PostInline(admin.TabularInline):
     model = Post
     extra = 0
-    fields = ("preview", "instagram_id", "posted_at", "likes", "effective_likes", "likes_imputed",
-              "predicted_style", "style_confidence", "classification_status",
-              "unclassifiable_reason")
+    fields = (
+        "preview",
+        "instagram_id",
+        "posted_at",
+        "likes",
+        "effective_likes",
+        "likes_imputed",
+        "predicted_style",
+        "style_confidence",
+        "classification_status",
+        "unclassifiable_reason",
+    )
     readonly_fields = fields
     show_change_link = True
     can_delete = False
@@ -44,8 +54,11 @@ class RepresentativeStyleFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        return queryset.filter(consumer_style=value) | queryset.filter(brand_style=value) if value \
+        return (
+            queryset.filter(consumer_style=value) | queryset.filter(brand_style=value)
+            if value
             else queryset
+        )
 
 
 class ImportForm(forms.Form):
@@ -57,14 +70,35 @@ class ImportForm(forms.Form):
 
 @admin.register(Influencer)
 class InfluencerAdmin(admin.ModelAdmin):
-    list_display = ("thumbnail", "handle", "display_name", "gender", "body_size", "followers",
-                    "post_count", "consumer_style", "brand_style", "is_active", "is_demo")
+    list_display = (
+        "thumbnail",
+        "handle",
+        "display_name",
+        "gender",
+        "body_size",
+        "followers",
+        "post_count",
+        "consumer_style",
+        "brand_style",
+        "is_active",
+        "is_demo",
+    )
     list_filter = ("is_active", "gender", "body_size", RepresentativeStyleFilter, "is_demo")
     search_fields = ("handle", "display_name")
     list_editable = ("is_active",)
-    readonly_fields = ("post_count", "classified_post_count", "total_likes", "style_stats",
-                       "brand_style", "consumer_style", "keywords", "sponsored_share",
-                       "wordcloud_preview", "profile_updated_at", "summary_updated_at")
+    readonly_fields = (
+        "post_count",
+        "classified_post_count",
+        "total_likes",
+        "style_stats",
+        "brand_style",
+        "consumer_style",
+        "keywords",
+        "sponsored_share",
+        "wordcloud_preview",
+        "profile_updated_at",
+        "summary_updated_at",
+    )
     inlines = [PostInline]
     actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud"]
     change_list_template = "admin/influencers/influencer/change_list.html"
@@ -89,20 +123,28 @@ class InfluencerAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-classify posts"))
     def reclassify(self, request, queryset):
-        n = services.influencers_reclassify(influencer_ids=list(queryset.values_list("pk", flat=True)))
+        n = services.influencers_reclassify(
+            influencer_ids=list(queryset.values_list("pk", flat=True))
+        )
         self.message_user(request, _("%d posts queued for classification.") % n)
 
     @admin.action(description=_("Rebuild word cloud"))
     def rebuild_wordcloud(self, request, queryset):
         n = services.influencers_summaries_rebuild(
-            influencer_ids=list(queryset.values_list("pk", flat=True)))
+            influencer_ids=list(queryset.values_list("pk", flat=True))
+        )
         self.message_user(request, _("%d word clouds queued.") % n)
 
     def get_urls(self):
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="influencers_import"),
-            path("import/<int:job_id>/", self.admin_site.admin_view(self.import_job_view),
-                 name="influencers_import_job"),
+            path(
+                "import/", self.admin_site.admin_view(self.import_view), name="influencers_import"
+            ),
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="influencers_import_job",
+            ),
         ] + super().get_urls()
 
     def import_view(self, request):
@@ -112,38 +154,71 @@ class InfluencerAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                job = import_job_start(user=request.user, posts_file=data["posts_file"],
-                                       influencers_file=data["influencers_file"],
-                                       images_file=data["images_zip"], format=data["format"])
+                job = import_job_start(
+                    user=request.user,
+                    posts_file=data["posts_file"],
+                    influencers_file=data["influencers_file"],
+                    images_file=data["images_zip"],
+                    format=data["format"],
+                )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
                 return redirect(reverse("admin:influencers_import_job", args=[job.pk]))
-        context = {**self.admin_site.each_context(request), "form": form,
-                   "title": _("Import posts"), "jobs": ImportJob.objects.all()[:10]}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": _("Import posts"),
+            "jobs": ImportJob.objects.all()[:10],
+        }
         return render(request, "admin/influencers/import.html", context)
 
     def import_job_view(self, request, job_id):
         if not self.has_add_permission(request):
             return redirect("admin:index")
         job = get_object_or_404(ImportJob, pk=job_id)
-        context = {**self.admin_site.each_context(request), "job": job,
-                   "title": _("Import #%d") % job.pk}
+        context = {
+            **self.admin_site.each_context(request),
+            "job": job,
+            "title": _("Import #%d") % job.pk,
+        }
         return render(request, "admin/influencers/import_job.html", context)
 
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ("preview", "instagram_id", "influencer", "posted_at", "effective_likes",
-                    "likes_imputed", "predicted_style", "style_confidence", "classification_status")
-    list_filter = ("classification_status", "predicted_style", "likes_imputed", "is_video",
-                   "is_sponsored")
+    list_display = (
+        "preview",
+        "instagram_id",
+        "influencer",
+        "posted_at",
+        "effective_likes",
+        "likes_imputed",
+        "predicted_style",
+        "style_confidence",
+        "classification_status",
+    )
+    list_filter = (
+        "classification_status",
+        "predicted_style",
+        "likes_imputed",
+        "is_video",
+        "is_sponsored",
+    )
     search_fields = ("instagram_id", "influencer__handle", "caption")
     list_select_related = ("influencer",)
     raw_id_fields = ("influencer",)
-    readonly_fields = ("image_sha256", "effective_likes", "likes_imputed", "predicted_style",
-                       "style_confidence", "model_version", "classified_at",
-                       "unclassifiable_reason", "classification_status")
+    readonly_fields = (
+        "image_sha256",
+        "effective_likes",
+        "likes_imputed",
+        "predicted_style",
+        "style_confidence",
+        "model_version",
+        "classified_at",
+        "unclassifiable_reason",
+        "classification_status",
+    )
 
     @admin.display(description=_("image"))
     def preview(self, post):
@@ -165,8 +240,16 @@ class StopwordAdmin(admin.ModelAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ("pk", "source_name", "format", "status", "processed_rows", "total_rows",
-                    "created_by", "created_at")
+    list_display = (
+        "pk",
+        "source_name",
+        "format",
+        "status",
+        "processed_rows",
+        "total_rows",
+        "created_by",
+        "created_at",
+    )
     readonly_fields = [f.name for f in ImportJob._meta.fields]
 
     def has_add_permission(self, request):

@@ -2,12 +2,12 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import paginated_response
 from influencers import selectors
 from influencers.import_jobs import import_job_start
 from influencers.models import ImportJob, Influencer, Post
@@ -27,10 +27,28 @@ class InfluencerOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Influencer
-        fields = ("handle", "display_name", "gender", "body_size", "height_cm", "followers",
-                  "bio", "profile_image", "is_active", "is_demo", "post_count", "total_likes",
-                  "average_likes", "engagement_rate", "brand_style", "consumer_style",
-                  "style_stats", "keywords", "wordcloud", "sponsored_share")
+        fields = (
+            "handle",
+            "display_name",
+            "gender",
+            "body_size",
+            "height_cm",
+            "followers",
+            "bio",
+            "profile_image",
+            "is_active",
+            "is_demo",
+            "post_count",
+            "total_likes",
+            "average_likes",
+            "engagement_rate",
+            "brand_style",
+            "consumer_style",
+            "style_stats",
+            "keywords",
+            "wordcloud",
+            "sponsored_share",
+        )
 
 
 class PostOutput(serializers.ModelSerializer):
@@ -38,43 +56,67 @@ class PostOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Post
-        fields = ("instagram_id", "caption", "posted_at", "likes", "effective_likes",
-                  "likes_imputed", "is_video", "is_sponsored", "image", "predicted_style",
-                  "style_confidence", "classification_status", "unclassifiable_reason")
+        fields = (
+            "instagram_id",
+            "caption",
+            "posted_at",
+            "likes",
+            "effective_likes",
+            "likes_imputed",
+            "is_video",
+            "is_sponsored",
+            "image",
+            "predicted_style",
+            "style_confidence",
+            "classification_status",
+            "unclassifiable_reason",
+        )
 
 
 class InfluencerListApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter(n, str, required=False) for n in
-                    ("q", "style", "gender", "size")]
-        + [OpenApiParameter("min_followers", int, required=False),
-           OpenApiParameter("min_engagement", float, required=False)],
-        responses=InfluencerOutput(many=True))
+        parameters=[
+            OpenApiParameter(n, str, required=False) for n in ("q", "style", "gender", "size")
+        ]
+        + [
+            OpenApiParameter("min_followers", int, required=False),
+            OpenApiParameter("min_engagement", float, required=False),
+        ],
+        responses=InfluencerOutput(many=True),
+    )
     def get(self, request):
         params = request.query_params
         try:
             min_followers = int(params["min_followers"]) if params.get("min_followers") else None
-            min_engagement = float(params["min_engagement"]) if params.get("min_engagement") else None
+            min_engagement = (
+                float(params["min_engagement"]) if params.get("min_engagement") else None
+            )
         except ValueError:
-            return Response({"code": "invalid", "detail": "min_followers and min_engagement are numbers."},
-                            status=status.HTTP_400_BAD_REQUEST)
-        qs = selectors.influencer_list(search=params.get("q", ""), style=params.get("style", ""),
-                                       gender=params.get("gender", ""),
-                                       body_size=params.get("size", ""),
-                                       min_followers=min_followers)
+            return Response(
+                {"code": "invalid", "detail": "min_followers and min_engagement are numbers."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        qs = selectors.influencer_list(
+            search=params.get("q", ""),
+            style=params.get("style", ""),
+            gender=params.get("gender", ""),
+            body_size=params.get("size", ""),
+            min_followers=min_followers,
+        )
         if min_engagement is not None:
             qs = selectors.influencer_with_min_engagement(qs, min_engagement)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        data = InfluencerOutput(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=InfluencerOutput
+        )
 
 
 class InfluencerDetailApi(APIView):
     @extend_schema(responses=InfluencerOutput)
     def get(self, request, handle):
         try:
-            influencer = selectors.influencer_get(handle=handle, active_only=not request.user.is_staff)
+            influencer = selectors.influencer_get(
+                handle=handle, active_only=not request.user.is_staff
+            )
         except Influencer.DoesNotExist:
             raise Http404 from None
         return Response(InfluencerOutput(influencer, context={"request": request}).data)
@@ -84,21 +126,32 @@ class InfluencerPostsApi(APIView):
     @extend_schema(responses=PostOutput(many=True))
     def get(self, request, handle):
         try:
-            influencer = selectors.influencer_get(handle=handle, active_only=not request.user.is_staff)
+            influencer = selectors.influencer_get(
+                handle=handle, active_only=not request.user.is_staff
+            )
         except Influencer.DoesNotExist:
             raise Http404 from None
-        paginator = PageNumberPagination()
         qs = Post.objects.filter(influencer=influencer).defer("embedding", "style_probabilities")
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(
-            PostOutput(page, many=True, context={"request": request}).data)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=PostOutput
+        )
 
 
 class ImportJobOutput(serializers.ModelSerializer):
     class Meta:
         model = ImportJob
-        fields = ("id", "source_name", "format", "status", "total_rows", "processed_rows",
-                  "report", "error", "created_at", "finished_at")
+        fields = (
+            "id",
+            "source_name",
+            "format",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "report",
+            "error",
+            "created_at",
+            "finished_at",
+        )
 
 
 class ImportInput(serializers.Serializer):
@@ -117,9 +170,13 @@ class ImportCreateApi(APIView):
         data = ImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        job = import_job_start(user=request.user, posts_file=v["posts_file"],
-                               influencers_file=v.get("influencers_file"),
-                               images_file=v.get("images_zip"), format=v["format"])
+        job = import_job_start(
+            user=request.user,
+            posts_file=v["posts_file"],
+            influencers_file=v.get("influencers_file"),
+            images_file=v.get("images_zip"),
+            format=v["format"],
+        )
         job.refresh_from_db()
         return Response(ImportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -145,9 +202,13 @@ class LookalikeOutput(serializers.Serializer):
 
 
 class InfluencerLookalikesApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("gender", str, required=False),
-                               OpenApiParameter("size", str, required=False)],
-                   responses=LookalikeOutput(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("gender", str, required=False),
+            OpenApiParameter("size", str, required=False),
+        ],
+        responses=LookalikeOutput(many=True),
+    )
     def get(self, request, handle):
         from influencers.lookalikes import influencer_lookalikes
 
@@ -155,9 +216,20 @@ class InfluencerLookalikesApi(APIView):
             influencer = selectors.influencer_get(handle=handle, active_only=True)
         except Influencer.DoesNotExist:
             raise Http404 from None
-        pairs = influencer_lookalikes(influencer=influencer,
-                                      gender=request.query_params.get("gender", ""),
-                                      body_size=request.query_params.get("size", ""))
-        return Response([{"handle": i.handle, "score": round(score, 4),
-                          "consumer_style": i.consumer_style, "gender": i.gender,
-                          "body_size": i.body_size} for i, score in pairs])
+        pairs = influencer_lookalikes(
+            influencer=influencer,
+            gender=request.query_params.get("gender", ""),
+            body_size=request.query_params.get("size", ""),
+        )
+        return Response(
+            [
+                {
+                    "handle": i.handle,
+                    "score": round(score, 4),
+                    "consumer_style": i.consumer_style,
+                    "gender": i.gender,
+                    "body_size": i.body_size,
+                }
+                for i, score in pairs
+            ]
+        )

@@ -15,8 +15,9 @@ from influencers.models import ImportJob
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 
 
-def import_job_start(*, user, posts_file, influencers_file=None, images_file=None,
-                     format: str = "crawl") -> ImportJob:
+def import_job_start(
+    *, user, posts_file, influencers_file=None, images_file=None, format: str = "crawl"
+) -> ImportJob:
     """Store the uploaded files and queue the import; returns the job to follow."""
     for f in (posts_file, influencers_file, images_file):
         if f is not None and f.size > MAX_IMPORT_BYTES:
@@ -24,16 +25,25 @@ def import_job_start(*, user, posts_file, influencers_file=None, images_file=Non
     if format not in ("crawl", "graph"):
         raise ApplicationError("Choose the crawl or graph format.", code="bad_format")
     with transaction.atomic():
-        job = ImportJob.objects.create(created_by=user, source_name=posts_file.name[:255],
-                                       format=format)
+        job = ImportJob.objects.create(
+            created_by=user, source_name=posts_file.name[:255], format=format
+        )
         stored = {}
-        for key, f in (("posts", posts_file), ("influencers", influencers_file),
-                       ("images", images_file)):
+        for key, f in (
+            ("posts", posts_file),
+            ("influencers", influencers_file),
+            ("images", images_file),
+        ):
             if f is not None:
                 suffix = ".zip" if key == "images" else ".data"
                 stored[key] = default_storage.save(f"imports/{job.pk}/{key}{suffix}", f)
-        job.report = {"files": stored, "names": {"posts": posts_file.name,
-                      "influencers": getattr(influencers_file, "name", "")}}
+        job.report = {
+            "files": stored,
+            "names": {
+                "posts": posts_file.name,
+                "influencers": getattr(influencers_file, "name", ""),
+            },
+        }
         job.save(update_fields=["report"])
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
@@ -46,13 +56,16 @@ def _enqueue(job_id: int) -> None:
         import_job_run_task.delay(job_id)
     except Exception as exc:  # broker down: say so on the job rather than leaving it silent
         ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED, error=f"work queue unavailable: {exc}",
-            finished_at=timezone.now())
+            status=ImportJob.Status.FAILED,
+            error=f"work queue unavailable: {exc}",
+            finished_at=timezone.now(),
+        )
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING)
+        status=ImportJob.Status.RUNNING
+    )
     if not claimed:  # delivered twice, or already finished
         return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.get(pk=job_id)
@@ -75,10 +88,15 @@ def import_job_run(*, job_id: int) -> ImportJob:
             if files.get("influencers"):
                 with default_storage.open(files["influencers"], "rb") as fp:
                     influencers_data = fp.read()
-            report = posts_import(posts_data=posts_data, posts_name=names.get("posts", "posts"),
-                                  influencers_data=influencers_data,
-                                  influencers_name=names.get("influencers") or "influencers",
-                                  images=images, format=job.format, progress=progress)
+            report = posts_import(
+                posts_data=posts_data,
+                posts_name=names.get("posts", "posts"),
+                influencers_data=influencers_data,
+                influencers_name=names.get("influencers") or "influencers",
+                images=images,
+                format=job.format,
+                progress=progress,
+            )
         except ImportFileError as exc:
             job.status, job.error = ImportJob.Status.FAILED, exc.message
         except Exception as exc:  # unexpected: record it on the job, never leave it running

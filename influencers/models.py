@@ -33,11 +33,21 @@ class Influencer(models.Model):
     classified_post_count = models.PositiveIntegerField(default=0)
     total_likes = models.FloatField(default=0)
     style_stats = models.JSONField(default=dict, blank=True)  # {style: {"posts": n, "likes": x}}
-    brand_style = models.CharField(_("representative style (likes)"), max_length=16,
-                                   choices=StyleChoices.choices, blank=True, db_index=True)
+    brand_style = models.CharField(
+        _("representative style (likes)"),
+        max_length=16,
+        choices=StyleChoices.choices,
+        blank=True,
+        db_index=True,
+    )
     brand_style_likes = models.FloatField(default=0)
-    consumer_style = models.CharField(_("representative style (posts)"), max_length=16,
-                                      choices=StyleChoices.choices, blank=True, db_index=True)
+    consumer_style = models.CharField(
+        _("representative style (posts)"),
+        max_length=16,
+        choices=StyleChoices.choices,
+        blank=True,
+        db_index=True,
+    )
     consumer_style_posts = models.PositiveIntegerField(default=0)
     like_distribution = models.BinaryField(null=True, editable=False)
     count_distribution = models.BinaryField(null=True, editable=False)
@@ -76,7 +86,9 @@ class Influencer(models.Model):
         return self.average_likes / self.followers
 
     def distribution(self, *, by: str):
-        return vector_from_bytes(self.like_distribution if by == "likes" else self.count_distribution)
+        return vector_from_bytes(
+            self.like_distribution if by == "likes" else self.count_distribution
+        )
 
 
 class ClassificationStatus(models.TextChoices):
@@ -104,15 +116,24 @@ class Post(models.Model):
 
     # Classification (recommender/classification.py fills these).
     classification_status = models.CharField(
-        max_length=16, choices=ClassificationStatus.choices, default=ClassificationStatus.PENDING,
-        db_index=True)
-    predicted_style = models.CharField(max_length=16, choices=StyleChoices.choices, blank=True,
-                                       db_index=True)
+        max_length=16,
+        choices=ClassificationStatus.choices,
+        default=ClassificationStatus.PENDING,
+        db_index=True,
+    )
+    predicted_style = models.CharField(
+        max_length=16, choices=StyleChoices.choices, blank=True, db_index=True
+    )
     style_confidence = models.FloatField(null=True, blank=True)
     style_probabilities = models.BinaryField(null=True, editable=False)
     embedding = models.BinaryField(null=True, editable=False)
-    model_version = models.ForeignKey("recommender.ModelVersion", null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="+")
+    model_version = models.ForeignKey(
+        "recommender.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     classified_at = models.DateTimeField(null=True, blank=True)
     unclassifiable_reason = models.CharField(max_length=255, blank=True)
     classification_claimed_at = models.DateTimeField(null=True, blank=True)
@@ -151,7 +172,9 @@ class ImportJob(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL
+    )
     source_name = models.CharField(max_length=255)
     format = models.CharField(max_length=8)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
@@ -164,3 +187,6 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.source_name} ({self.status})"

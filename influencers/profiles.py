@@ -21,9 +21,11 @@ def influencer_likes_impute(*, influencer_id: int) -> float:
     visible = Post.objects.filter(influencer_id=influencer_id, likes__isnull=False)
     mean = visible.aggregate(mean=Avg("likes"))["mean"] or 0.0
     visible.exclude(effective_likes=F("likes"), likes_imputed=False).update(
-        effective_likes=F("likes"), likes_imputed=False)
+        effective_likes=F("likes"), likes_imputed=False
+    )
     Post.objects.filter(influencer_id=influencer_id, likes__isnull=True).exclude(
-        effective_likes=mean, likes_imputed=True).update(effective_likes=mean, likes_imputed=True)
+        effective_likes=mean, likes_imputed=True
+    ).update(effective_likes=mean, likes_imputed=True)
     return mean
 
 
@@ -32,8 +34,9 @@ def _representative(stats: dict, primary: str, secondary: str) -> str:
     candidates = [code for code in STYLE_CODES if stats.get(code, {}).get("posts")]
     if not candidates:
         return ""
-    return max(candidates, key=lambda c: (stats[c][primary], stats[c][secondary],
-                                          -TAXONOMY_INDEX[c]))
+    return max(
+        candidates, key=lambda c: (stats[c][primary], stats[c][secondary], -TAXONOMY_INDEX[c])
+    )
 
 
 def _normalised(vector: np.ndarray) -> np.ndarray | None:
@@ -48,8 +51,12 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
     """Impute hidden likes, then recompute this influencer's stored style profile."""
     influencer_likes_impute(influencer_id=influencer_id)
     rows = Post.objects.filter(influencer_id=influencer_id).values_list(
-        "effective_likes", "predicted_style", "classification_status", "style_probabilities",
-        "embedding")
+        "effective_likes",
+        "predicted_style",
+        "classification_status",
+        "style_probabilities",
+        "embedding",
+    )
     stats: dict[str, dict] = {}
     like_sum = np.zeros(len(TAXONOMY_CODES), dtype=np.float64)
     count_sum = np.zeros(len(TAXONOMY_CODES), dtype=np.float64)
@@ -86,8 +93,10 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
         post_count=post_count,
         classified_post_count=classified,
         total_likes=total_likes,
-        style_stats={k: {"posts": v["posts"], "likes": round(v["likes"], 3)}
-                     for k, v in sorted(stats.items())},
+        style_stats={
+            k: {"posts": v["posts"], "likes": round(v["likes"], 3)}
+            for k, v in sorted(stats.items())
+        },
         brand_style=brand_style,
         brand_style_likes=stats.get(brand_style, {}).get("likes", 0.0),
         consumer_style=consumer_style,

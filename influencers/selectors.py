@@ -5,15 +5,25 @@ from django.db.models import Q
 from influencers.models import Influencer, Post
 
 
-def influencer_list(*, search: str = "", style: str = "", gender: str = "", body_size: str = "",
-                    min_followers: int | None = None, active_only: bool = True):
+def influencer_list(
+    *,
+    search: str = "",
+    style: str = "",
+    gender: str = "",
+    body_size: str = "",
+    min_followers: int | None = None,
+    active_only: bool = True,
+):
     qs = Influencer.objects.all()
     if active_only:
         qs = qs.filter(is_active=True)
     if search:
         term = search.strip().lstrip("@#")
-        qs = qs.filter(Q(handle__icontains=term) | Q(display_name__icontains=term)
-                       | Q(keywords__icontains=term))
+        qs = qs.filter(
+            Q(handle__icontains=term)
+            | Q(display_name__icontains=term)
+            | Q(keywords__icontains=term)
+        )
     if style:
         qs = qs.filter(Q(brand_style=style) | Q(consumer_style=style))
     if gender:
@@ -33,8 +43,9 @@ def influencer_get(*, handle: str, active_only: bool = False) -> Influencer:
 
 
 def influencer_feed(*, influencer: Influencer, limit: int = 60):
-    return Post.objects.filter(influencer=influencer).defer(
-        "embedding", "style_probabilities")[:limit]
+    return Post.objects.filter(influencer=influencer).defer("embedding", "style_probabilities")[
+        :limit
+    ]
 
 
 def influencer_style_shares(influencer: Influencer, *, by: str = "posts") -> list[dict]:
@@ -49,7 +60,11 @@ def influencer_with_min_engagement(qs, min_rate: float):
     """Average likes per post over followers, at least min_rate (followers must be known)."""
     from django.db.models import ExpressionWrapper, F, FloatField
 
-    rate = ExpressionWrapper(F("total_likes") / (F("post_count") * F("followers")),
-                             output_field=FloatField())
-    return qs.filter(followers__gt=0, post_count__gt=0).annotate(engagement=rate).filter(
-        engagement__gte=min_rate)
+    rate = ExpressionWrapper(
+        F("total_likes") / (F("post_count") * F("followers")), output_field=FloatField()
+    )
+    return (
+        qs.filter(followers__gt=0, post_count__gt=0)
+        .annotate(engagement=rate)
+        .filter(engagement__gte=min_rate)
+    )

@@ -27,7 +27,8 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
     influencer = Influencer.objects.get(pk=influencer_id)
     captions, sponsored = [], 0
     for caption, is_sponsored in Post.objects.filter(influencer_id=influencer_id).values_list(
-            "caption", "is_sponsored"):
+        "caption", "is_sponsored"
+    ):
         captions.append(caption)
         sponsored += is_sponsored
     stopwords = set(Stopword.objects.values_list("word", flat=True))
@@ -46,8 +47,9 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
     else:
         influencer.wordcloud = ""
     influencer.summary_updated_at = timezone.now()
-    influencer.save(update_fields=["keywords", "sponsored_share", "wordcloud",
-                                   "summary_updated_at"])
+    influencer.save(
+        update_fields=["keywords", "sponsored_share", "wordcloud", "summary_updated_at"]
+    )
     Influencer.objects.filter(pk=influencer_id).update(summary_rebuilds=F("summary_rebuilds") + 1)
     if old_cloud and old_cloud != influencer.wordcloud.name:
         influencer.wordcloud.storage.delete(old_cloud)
@@ -64,7 +66,8 @@ def influencer_summaries_schedule(*, influencer_ids) -> int:
         # The key lives until the rebuild starts; changes meanwhile join that rebuild.
         if cache.add(_pending_key(influencer_id), 1, timeout=delay + 600):
             transaction.on_commit(
-                lambda i=influencer_id: _enqueue(influencer_summary_rebuild_task, i, delay))
+                lambda i=influencer_id: _enqueue(influencer_summary_rebuild_task, i, delay)
+            )
             scheduled += 1
     return scheduled
 

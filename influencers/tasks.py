@@ -5,8 +5,13 @@ from influencers.models import Influencer
 from influencers.summaries import influencer_summary_rebuild
 
 
-@shared_task(soft_time_limit=60, time_limit=90, autoretry_for=(OperationalError,),
-             retry_backoff=2, max_retries=3)
+@shared_task(
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=(OperationalError,),
+    retry_backoff=2,
+    max_retries=3,
+)
 def influencer_summary_rebuild_task(influencer_id: int) -> None:
     if Influencer.objects.filter(pk=influencer_id).exists():
         influencer_summary_rebuild(influencer_id=influencer_id)

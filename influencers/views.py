@@ -9,13 +9,16 @@ from mlcore.styles import STYLES
 
 
 def influencer_list(request):
-    qs = selectors.influencer_list(search=request.GET.get("q", ""),
-                                   style=request.GET.get("style", ""),
-                                   gender=request.GET.get("gender", ""),
-                                   body_size=request.GET.get("size", ""))
+    qs = selectors.influencer_list(
+        search=request.GET.get("q", ""),
+        style=request.GET.get("style", ""),
+        gender=request.GET.get("gender", ""),
+        body_size=request.GET.get("size", ""),
+    )
     page = Paginator(qs, 24).get_page(request.GET.get("page"))
-    return render(request, "influencers/list.html",
-                  {"page": page, "styles": STYLES, "params": request.GET})
+    return render(
+        request, "influencers/list.html", {"page": page, "styles": STYLES, "params": request.GET}
+    )
 
 
 def influencer_detail(request, handle):
@@ -25,17 +28,24 @@ def influencer_detail(request, handle):
         raise Http404 from None
     if not influencer.is_active and not request.user.is_staff:
         # Deactivated by staff: say so plainly instead of an error page.
-        return render(request, "influencers/unavailable.html", {"handle": influencer.handle},
-                      status=410)
-    return render(request, "influencers/detail.html", {
-        "influencer": influencer,
-        "posts": selectors.influencer_feed(influencer=influencer),
-        "shares": selectors.influencer_style_shares(influencer),
-        "lookalikes": influencer_lookalikes(influencer=influencer,
-                                            gender=request.GET.get("gender", ""),
-                                            body_size=request.GET.get("size", "")),
-        "user_campaigns": _user_campaigns(request.user),
-    })
+        return render(
+            request, "influencers/unavailable.html", {"handle": influencer.handle}, status=410
+        )
+    return render(
+        request,
+        "influencers/detail.html",
+        {
+            "influencer": influencer,
+            "posts": selectors.influencer_feed(influencer=influencer),
+            "shares": selectors.influencer_style_shares(influencer),
+            "lookalikes": influencer_lookalikes(
+                influencer=influencer,
+                gender=request.GET.get("gender", ""),
+                body_size=request.GET.get("size", ""),
+            ),
+            "user_campaigns": _user_campaigns(request.user),
+        },
+    )
 
 
 def _user_campaigns(user):

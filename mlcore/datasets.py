@@ -10,8 +10,13 @@ from mlcore.kfashion import KFashionRecord
 
 
 class StyleDataset(Dataset):
-    def __init__(self, records: Sequence[KFashionRecord], classes: Sequence[str],
-                 transform: Callable, draft_size: int | None = None):
+    def __init__(
+        self,
+        records: Sequence[KFashionRecord],
+        classes: Sequence[str],
+        transform: Callable,
+        draft_size: int | None = None,
+    ):
         self.records = list(records)
         self.class_index = {c: i for i, c in enumerate(classes)}
         self.transform = transform

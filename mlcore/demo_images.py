@@ -39,21 +39,48 @@ def _silhouette(kind: str, w: int, h: int, rng: random.Random) -> list[tuple[int
     cx = w // 2 + rng.randint(-w // 12, w // 12)
     top = int(h * 0.12) + rng.randint(-5, 5)
     if kind == "dress":
-        return [(cx - w // 8, top), (cx + w // 8, top), (cx + w // 5, int(h * 0.45)),
-                (cx + w // 3, int(h * 0.9)), (cx - w // 3, int(h * 0.9)), (cx - w // 5, int(h * 0.45))]
+        return [
+            (cx - w // 8, top),
+            (cx + w // 8, top),
+            (cx + w // 5, int(h * 0.45)),
+            (cx + w // 3, int(h * 0.9)),
+            (cx - w // 3, int(h * 0.9)),
+            (cx - w // 5, int(h * 0.45)),
+        ]
     if kind == "shirt":
-        return [(cx - w // 5, top), (cx + w // 5, top), (cx + w // 2.5, int(h * 0.3)),
-                (cx + w // 4, int(h * 0.35)), (cx + w // 4, int(h * 0.7)),
-                (cx - w // 4, int(h * 0.7)), (cx - w // 4, int(h * 0.35)), (cx - w // 2.5, int(h * 0.3))]
+        return [
+            (cx - w // 5, top),
+            (cx + w // 5, top),
+            (cx + w // 2.5, int(h * 0.3)),
+            (cx + w // 4, int(h * 0.35)),
+            (cx + w // 4, int(h * 0.7)),
+            (cx - w // 4, int(h * 0.7)),
+            (cx - w // 4, int(h * 0.35)),
+            (cx - w // 2.5, int(h * 0.3)),
+        ]
     if kind == "coat":
-        return [(cx - w // 4, top), (cx + w // 4, top), (cx + w // 2.6, int(h * 0.92)),
-                (cx - w // 2.6, int(h * 0.92))]
+        return [
+            (cx - w // 4, top),
+            (cx + w // 4, top),
+            (cx + w // 2.6, int(h * 0.92)),
+            (cx - w // 2.6, int(h * 0.92)),
+        ]
     if kind == "pants":
-        return [(cx - w // 5, top), (cx + w // 5, top), (cx + w // 4, int(h * 0.92)),
-                (cx + w // 24, int(h * 0.92)), (cx, int(h * 0.4)), (cx - w // 24, int(h * 0.92)),
-                (cx - w // 4, int(h * 0.92))]
-    return [(cx - w // 6, top + h // 5), (cx + w // 6, top + h // 5),
-            (cx + w // 3, int(h * 0.8)), (cx - w // 3, int(h * 0.8))]
+        return [
+            (cx - w // 5, top),
+            (cx + w // 5, top),
+            (cx + w // 4, int(h * 0.92)),
+            (cx + w // 24, int(h * 0.92)),
+            (cx, int(h * 0.4)),
+            (cx - w // 24, int(h * 0.92)),
+            (cx - w // 4, int(h * 0.92)),
+        ]
+    return [
+        (cx - w // 6, top + h // 5),
+        (cx + w // 6, top + h // 5),
+        (cx + w // 3, int(h * 0.8)),
+        (cx - w // 3, int(h * 0.8)),
+    ]
 
 
 def _pattern(kind: str, size: tuple[int, int], base, accent, scale: int, rng) -> Image.Image:
@@ -89,8 +116,14 @@ def demo_image_draw(style_code: str, seed: int, size: tuple[int, int] = (240, 30
     rng = random.Random(f"{style_code}:{seed}")
     w, h = size
     image = Image.new("RGB", size, _jitter(look["background"], rng, 20))
-    fabric = _pattern(look["pattern"], size, _jitter(look["base"], rng), _jitter(look["accent"], rng),
-                      look["scale"], rng)
+    fabric = _pattern(
+        look["pattern"],
+        size,
+        _jitter(look["base"], rng),
+        _jitter(look["accent"], rng),
+        look["scale"],
+        rng,
+    )
     mask = Image.new("L", size, 0)
     ImageDraw.Draw(mask).polygon(_silhouette(look["silhouette"], w, h, rng), fill=255)
     image.paste(fabric, mask=mask)
@@ -105,8 +138,9 @@ def demo_image_draw(style_code: str, seed: int, size: tuple[int, int] = (240, 30
     return image
 
 
-def demo_training_set_write(root: str | Path, *, per_style: int = 24, seed: int = 0,
-                            size: tuple[int, int] = (160, 200)) -> Path:
+def demo_training_set_write(
+    root: str | Path, *, per_style: int = 24, seed: int = 0, size: tuple[int, int] = (160, 200)
+) -> Path:
     """Write `<root>/<style code>/<n>.jpg` for every style (the demo model's training data)."""
     root = Path(root)
     for style in STYLES:

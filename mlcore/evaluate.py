@@ -34,8 +34,12 @@ def metrics_compute(labels: list[str], predictions: list[np.ndarray], classes: l
         precision = tp / confusion[:, i].sum() if confusion[:, i].sum() else 0.0
         recall = tp / confusion[i, :].sum() if confusion[i, :].sum() else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_style[code] = {"precision": float(precision), "recall": float(recall),
-                           "f1": float(f1), "support": int(confusion[i, :].sum())}
+        per_style[code] = {
+            "precision": float(precision),
+            "recall": float(recall),
+            "f1": float(f1),
+            "support": int(confusion[i, :].sum()),
+        }
     counts = Counter(labels)
     majority_style, majority_count = counts.most_common(1)[0] if counts else ("", 0)
     return {
@@ -79,10 +83,20 @@ def confusion_png_save(metrics: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def evaluate(model_path: Path, records: list[KFashionRecord], *, batch_size: int = 32,
-             quantized: bool = False, threads: int | None = None) -> dict:
-    classifier = StyleClassifier(model_path, quantized=quantized, threads=threads,
-                                 calibration_sources=[r.image_path for r in records[:64]])
+def evaluate(
+    model_path: Path,
+    records: list[KFashionRecord],
+    *,
+    batch_size: int = 32,
+    quantized: bool = False,
+    threads: int | None = None,
+) -> dict:
+    classifier = StyleClassifier(
+        model_path,
+        quantized=quantized,
+        threads=threads,
+        calibration_sources=[r.image_path for r in records[:64]],
+    )
     results = classifier.predict([r.image_path for r in records], batch_size=batch_size)
     labels, probs = [], []
     unreadable = 0
@@ -102,8 +116,12 @@ def main(argv=None) -> int:
     parser.add_argument("--data", required=True, type=Path)
     parser.add_argument("--model", required=True, type=Path)
     parser.add_argument("--json", type=Path, help="write metrics JSON here (PNG beside it)")
-    parser.add_argument("--split", choices=["val", "all"], default="val",
-                        help="the training run's held-out part (same seed) or every image")
+    parser.add_argument(
+        "--split",
+        choices=["val", "all"],
+        default="val",
+        help="the training run's held-out part (same seed) or every image",
+    )
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--int8", action="store_true")
@@ -112,11 +130,15 @@ def main(argv=None) -> int:
     if args.split == "val":
         _, records = stratified_split(records, val_fraction=args.val_fraction, seed=args.seed)
     metrics = evaluate(args.model, records, quantized=args.int8)
-    print(f"images {metrics['images']}  top-1 {metrics['top1']:.4f}  top-3 {metrics['top3']:.4f}  "
-          f"majority baseline {metrics['majority_baseline']:.4f} ({metrics['majority_style']})")
+    print(
+        f"images {metrics['images']}  top-1 {metrics['top1']:.4f}  top-3 {metrics['top3']:.4f}  "
+        f"majority baseline {metrics['majority_baseline']:.4f} ({metrics['majority_style']})"
+    )
     for code, row in metrics["per_style"].items():
-        print(f"  {BY_CODE[code].korean:>10}  P {row['precision']:.3f}  R {row['recall']:.3f}  "
-              f"F1 {row['f1']:.3f}  n={row['support']}")
+        print(
+            f"  {BY_CODE[code].korean:>10}  P {row['precision']:.3f}  R {row['recall']:.3f}  "
+            f"F1 {row['f1']:.3f}  n={row['support']}"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -15,8 +15,9 @@ class ImageDecodeError(ValueError):
     """The source is not a readable image; the message says why."""
 
 
-def image_open(source: ImageSource, *, draft_size: int | None = None,
-               max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+def image_open(
+    source: ImageSource, *, draft_size: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Image.Image:
     """Decode to RGB with EXIF orientation applied.
 
     draft_size lets JPEG decode at a reduced scale (DCT scaling) when the network only needs
@@ -33,7 +34,9 @@ def image_open(source: ImageSource, *, draft_size: int | None = None,
                 if draft_size and image.format == "JPEG":
                     # Keep the short side >= draft_size after orientation.
                     scale = draft_size / min(image.size)
-                    image.draft("RGB", (int(image.width * scale) + 1, int(image.height * scale) + 1))
+                    image.draft(
+                        "RGB", (int(image.width * scale) + 1, int(image.height * scale) + 1)
+                    )
                 image.load()
                 image = ImageOps.exif_transpose(image)
                 return image.convert("RGB")
@@ -41,6 +44,11 @@ def image_open(source: ImageSource, *, draft_size: int | None = None,
         raise
     except FileNotFoundError as exc:
         raise ImageDecodeError(f"missing file: {exc.filename}") from exc
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as exc:
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ) as exc:
         raise ImageDecodeError(f"unreadable image: {exc}") from exc

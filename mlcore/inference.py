@@ -46,9 +46,16 @@ class UnreadableImage:
 class StyleClassifier:
     """Classifies images with one checkpoint; thread-safe lazy loading."""
 
-    def __init__(self, checkpoint_path: str | Path, *, device: str = "cpu",
-                 threads: int | None = None, quantized: bool = False,
-                 calibration_sources: Sequence[ImageSource] = (), decode_workers: int = 2):
+    def __init__(
+        self,
+        checkpoint_path: str | Path,
+        *,
+        device: str = "cpu",
+        threads: int | None = None,
+        quantized: bool = False,
+        calibration_sources: Sequence[ImageSource] = (),
+        decode_workers: int = 2,
+    ):
         self.checkpoint_path = Path(checkpoint_path)
         self.device = torch.device(device)
         self.threads = threads
@@ -90,13 +97,14 @@ class StyleClassifier:
     def checkpoint_preprocessing_resize(self) -> int:
         return self.transform.transforms[0].size
 
-    def _batches(self, sources: Sequence[ImageSource], batch_size: int
-                 ) -> Iterator[tuple[torch.Tensor | None, list]]:
+    def _batches(
+        self, sources: Sequence[ImageSource], batch_size: int
+    ) -> Iterator[tuple[torch.Tensor | None, list]]:
         """Yield (tensor batch, per-item tensor-or-error) with decoding running one batch ahead."""
         if not hasattr(self, "transform"):
             checkpoint = StyleCheckpoint.load(self.checkpoint_path)
             self.transform = eval_transform(checkpoint.preprocessing)
-        chunks = [sources[i:i + batch_size] for i in range(0, len(sources), batch_size)]
+        chunks = [sources[i : i + batch_size] for i in range(0, len(sources), batch_size)]
         with ThreadPoolExecutor(max_workers=self.decode_workers) as pool:
             pending = [pool.map(self._prepare, chunk) for chunk in chunks[:2]]
             for index in range(len(chunks)):
@@ -107,8 +115,9 @@ class StyleClassifier:
                 yield (torch.stack(tensors) if tensors else None), items
 
     @torch.inference_mode()
-    def predict(self, sources: Sequence[ImageSource], *, batch_size: int = 32
-                ) -> list[StylePrediction | UnreadableImage]:
+    def predict(
+        self, sources: Sequence[ImageSource], *, batch_size: int = 32
+    ) -> list[StylePrediction | UnreadableImage]:
         """One result per source, in order; an unreadable image never fails the others."""
         self._ensure_loaded()
         results: list[StylePrediction | UnreadableImage] = []

@@ -22,13 +22,15 @@ _HASHTAG = re.compile(r"#([0-9A-Za-z_가-힣]+)")
 _NUMBER = re.compile(r"\d+")
 # Anything that is not Hangul, Latin letters or whitespace (emojis, symbols, punctuation).
 _NOT_WORD = re.compile(r"[^가-힣A-Za-z\s]")
-_SPONSOR_TAG = re.compile(r"#(협찬|광고|유료광고|제품제공|체험단|ad|sponsored)(?![0-9A-Za-z_가-힣])",
-                          re.IGNORECASE)
+_SPONSOR_TAG = re.compile(
+    r"#(협찬|광고|유료광고|제품제공|체험단|ad|sponsored)(?![0-9A-Za-z_가-힣])", re.IGNORECASE
+)
 # Mentions that name a brand's account rather than a person's.
 _BRAND_HANDLE = re.compile(r"official|_kr$|\.kr$|shop|store|mall|brand|studio", re.IGNORECASE)
 # Phrases, not bare words: "#협찬아님" (not sponsored) must not count.
-_SPONSOR_TEXT = re.compile(r"paid partnership|유료\s*광고|제공\s*받|협찬\s*받|협찬으로|광고\s*입니다",
-                           re.IGNORECASE)
+_SPONSOR_TEXT = re.compile(
+    r"paid partnership|유료\s*광고|제공\s*받|협찬\s*받|협찬으로|광고\s*입니다", re.IGNORECASE
+)
 
 
 class TaggerUnavailable(RuntimeError):
@@ -38,8 +40,10 @@ class TaggerUnavailable(RuntimeError):
 @lru_cache(maxsize=1)
 def stopwords_default() -> frozenset[str]:
     """The shipped lists: general Korean nouns, and Instagram/fashion-post words."""
-    return frozenset(_words_file(RESOURCES / "korean_stopwords.txt")
-                     + _words_file(RESOURCES / "instagram_stopwords.txt"))
+    return frozenset(
+        _words_file(RESOURCES / "korean_stopwords.txt")
+        + _words_file(RESOURCES / "instagram_stopwords.txt")
+    )
 
 
 def _words_file(path: Path) -> list[str]:
@@ -56,7 +60,9 @@ def _tagger(name: str):
     try:
         from konlpy import tag
     except ImportError as exc:
-        raise TaggerUnavailable("konlpy is not installed (pip install konlpy; it needs Java)") from exc
+        raise TaggerUnavailable(
+            "konlpy is not installed (pip install konlpy; it needs Java)"
+        ) from exc
     taggers = {"okt": "Okt", "kkma": "Kkma", "komoran": "Komoran", "hannanum": "Hannanum"}
     if name not in taggers:
         raise TaggerUnavailable(f"unknown tagger {name!r}")
@@ -81,8 +87,13 @@ def text_clean(text: str) -> tuple[list[str], str]:
     return hashtags, text
 
 
-def keywords_extract(texts: Iterable[str], *, stopwords: Iterable[str] = (), tagger: str = "mecab",
-                     limit: int | None = None) -> list[tuple[str, int]]:
+def keywords_extract(
+    texts: Iterable[str],
+    *,
+    stopwords: Iterable[str] = (),
+    tagger: str = "mecab",
+    limit: int | None = None,
+) -> list[tuple[str, int]]:
     """Keywords with counts, most frequent first (ties alphabetical), stopwords removed."""
     stop = set(stopwords) | stopwords_default()
     merged = "\n".join(t for t in texts if t)[:MAX_TEXT_CHARS]

@@ -46,7 +46,12 @@ def label_read(label_path: Path) -> tuple[str, str | None, int | None, int | Non
     first = styles[0] if styles and isinstance(styles[0], dict) else {}
     style = style_code_from_label(first.get("스타일")) or OTHER.code
     substyle = style_code_from_label(first.get("서브스타일"))
-    return style, substyle, _int_or_none(info.get("이미지 너비")), _int_or_none(info.get("이미지 높이"))
+    return (
+        style,
+        substyle,
+        _int_or_none(info.get("이미지 너비")),
+        _int_or_none(info.get("이미지 높이")),
+    )
 
 
 def _int_or_none(value) -> int | None:
@@ -86,7 +91,10 @@ def _image_files(root: Path) -> list[Path]:
 
 
 def balanced_sample(
-    records: Iterable[KFashionRecord], *, cap_per_style: int | None, seed: int = 0,
+    records: Iterable[KFashionRecord],
+    *,
+    cap_per_style: int | None,
+    seed: int = 0,
     include_other: bool = False,
 ) -> list[KFashionRecord]:
     """At most cap_per_style records of each style, drawn with a seed (the original sampled evenly)."""

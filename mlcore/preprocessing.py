@@ -39,15 +39,18 @@ def eval_transform(pre: Preprocessing) -> transforms.Compose:
     )
 
 
-def train_transform(pre: Preprocessing, *, strong: bool = False,
-                    crop_scale_min: float = 0.08) -> transforms.Compose:
+def train_transform(
+    pre: Preprocessing, *, strong: bool = False, crop_scale_min: float = 0.08
+) -> transforms.Compose:
     """The original recipe's augmentation; `strong` adds colour jitter and random erasing.
 
     crop_scale_min is RandomResizedCrop's smallest area share (torchvision's default 0.08 is the
     original recipe; small data learns faster with gentler crops that keep the whole outfit).
     """
-    steps = [transforms.RandomResizedCrop(pre.crop, scale=(crop_scale_min, 1.0)),
-             transforms.RandomHorizontalFlip()]
+    steps = [
+        transforms.RandomResizedCrop(pre.crop, scale=(crop_scale_min, 1.0)),
+        transforms.RandomHorizontalFlip(),
+    ]
     if strong:
         steps.append(transforms.ColorJitter(0.3, 0.3, 0.3, 0.05))
     steps += [transforms.ToTensor(), transforms.Normalize(pre.mean, pre.std)]

@@ -8,8 +8,9 @@ from torch.ao.quantization import get_default_qconfig_mapping
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
 
-def int8_quantize(net: torch.nn.Module, calibration: Iterable[torch.Tensor],
-                  backend: str = "x86") -> torch.nn.Module:
+def int8_quantize(
+    net: torch.nn.Module, calibration: Iterable[torch.Tensor], backend: str = "x86"
+) -> torch.nn.Module:
     """Return an int8 copy of `net`, its activation ranges observed on the calibration batches."""
     torch.backends.quantized.engine = backend
     net = copy.deepcopy(net).eval()

@@ -16,8 +16,9 @@ def style_vector(probabilities: np.ndarray) -> np.ndarray:
     return vector / norm if norm > 0 else vector
 
 
-def similarity_scores(query: np.ndarray, profiles: np.ndarray, average_likes: np.ndarray,
-                      like_rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def similarity_scores(
+    query: np.ndarray, profiles: np.ndarray, average_likes: np.ndarray, like_rates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(blended score, cosine similarity) for each profile row.
 
     Engagement is log-scaled average likes relative to the best candidate, averaged with likes per
@@ -46,8 +47,9 @@ def top_k(scores: np.ndarray, ids: np.ndarray, k: int) -> list[int]:
     return [int(i) for i in order[:k]]
 
 
-def lookalike_scores(profile: np.ndarray, centroid: np.ndarray | None, profiles: np.ndarray,
-                     centroids: np.ndarray) -> np.ndarray:
+def lookalike_scores(
+    profile: np.ndarray, centroid: np.ndarray | None, profiles: np.ndarray, centroids: np.ndarray
+) -> np.ndarray:
     """Similarity to one influencer: the mean of style-profile cosine and embedding-centroid
     cosine (centroid rows of zeros, for influencers without embeddings, score 0 there)."""
     p = np.asarray(profiles, dtype=np.float64).copy()
@@ -57,5 +59,7 @@ def lookalike_scores(profile: np.ndarray, centroid: np.ndarray | None, profiles:
     style_similarity = (p @ style_vector(profile)) / norms
     if centroid is None or not len(centroids):
         return style_similarity
-    embedding_similarity = np.asarray(centroids, dtype=np.float64) @ np.asarray(centroid, dtype=np.float64)
+    embedding_similarity = np.asarray(centroids, dtype=np.float64) @ np.asarray(
+        centroid, dtype=np.float64
+    )
     return 0.5 * style_similarity + 0.5 * embedding_similarity

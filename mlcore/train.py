@@ -126,8 +126,9 @@ def _scheduler(optimizer, recipe: Recipe, steps_per_epoch: int):
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor), "step"
 
 
-def _run_epoch(model, loader, criterion, device, optimizer=None, scheduler=None, desc="",
-               progress=True):
+def _run_epoch(
+    model, loader, criterion, device, optimizer=None, scheduler=None, desc="", progress=True
+):
     training = optimizer is not None
     model.train(training)
     total_loss, correct, seen = 0.0, 0, 0
@@ -152,13 +153,17 @@ def _run_epoch(model, loader, criterion, device, optimizer=None, scheduler=None,
     return total_loss / max(seen, 1), correct / max(seen, 1)
 
 
-def train(config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = None) -> StyleCheckpoint:
+def train(
+    config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = None
+) -> StyleCheckpoint:
     """Train, keep the best checkpoint (by validation accuracy) at config.out, and return it."""
     torch.manual_seed(config.seed)
     recipe = config.recipe
     device = device_resolve(config.device)
     records = balanced_sample(
-        records_scan(config.data), cap_per_style=config.cap_per_style, seed=config.seed,
+        records_scan(config.data),
+        cap_per_style=config.cap_per_style,
+        seed=config.seed,
         include_other=config.include_other,
     )
     if not records:
@@ -171,25 +176,39 @@ def train(config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = 
         raise ValueError("training needs at least two styles")
     pre = config.preprocessing
     draft = pre.resize
-    train_set = StyleDataset(train_records, classes,
-                             train_transform(pre, strong=recipe.strong_augmentation,
-                                             crop_scale_min=recipe.crop_scale_min), draft)
+    train_set = StyleDataset(
+        train_records,
+        classes,
+        train_transform(
+            pre, strong=recipe.strong_augmentation, crop_scale_min=recipe.crop_scale_min
+        ),
+        draft,
+    )
     val_set = StyleDataset(val_records, classes, eval_transform(pre), draft)
     sampler = None
     if recipe.balanced_sampling:
         counts = style_counts(train_records)
         weights = [1.0 / counts[r.style] for r in train_records]
-        sampler = WeightedRandomSampler(weights, num_samples=len(weights),
-                                        generator=torch.Generator().manual_seed(config.seed))
-    loader_args = {"batch_size": recipe.batch_size, "num_workers": config.workers,
-                   "collate_fn": collate_skipping_unreadable,
-                   "persistent_workers": config.workers > 0,
-                   "pin_memory": device.type == "cuda",
-                   # A stuck decoding worker raises instead of hanging the run for ever.
-                   "timeout": 300 if config.workers > 0 else 0}
-    train_loader = DataLoader(train_set, shuffle=sampler is None, sampler=sampler,
-                              generator=torch.Generator().manual_seed(config.seed),
-                              drop_last=len(train_set) > recipe.batch_size, **loader_args)
+        sampler = WeightedRandomSampler(
+            weights, num_samples=len(weights), generator=torch.Generator().manual_seed(config.seed)
+        )
+    loader_args = {
+        "batch_size": recipe.batch_size,
+        "num_workers": config.workers,
+        "collate_fn": collate_skipping_unreadable,
+        "persistent_workers": config.workers > 0,
+        "pin_memory": device.type == "cuda",
+        # A stuck decoding worker raises instead of hanging the run for ever.
+        "timeout": 300 if config.workers > 0 else 0,
+    }
+    train_loader = DataLoader(
+        train_set,
+        shuffle=sampler is None,
+        sampler=sampler,
+        generator=torch.Generator().manual_seed(config.seed),
+        drop_last=len(train_set) > recipe.batch_size,
+        **loader_args,
+    )
     val_loader = DataLoader(val_set, shuffle=False, **loader_args)
 
     model = resnet18_build(len(classes))
@@ -197,9 +216,13 @@ def train(config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = 
         init_weights_load(model, config.init_weights)
     model.to(device)
     criterion = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
-    optimizer = torch.optim.SGD(model.parameters(), lr=recipe.lr, momentum=recipe.momentum,
-                                weight_decay=recipe.weight_decay,
-                                nesterov=recipe.schedule == "cosine")
+    optimizer = torch.optim.SGD(
+        model.parameters(),
+        lr=recipe.lr,
+        momentum=recipe.momentum,
+        weight_decay=recipe.weight_decay,
+        nesterov=recipe.schedule == "cosine",
+    )
     scheduler, scheduler_unit = _scheduler(optimizer, recipe, max(1, len(train_loader)))
 
     fingerprint = data_fingerprint(records, config.data)
@@ -216,36 +239,66 @@ def train(config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = 
             _say(config, f"resuming at epoch {start_epoch + 1} of {recipe.epochs}")
 
     majority = max(style_counts(val_records).values()) / max(1, len(val_records))
-    _say(config, f"{len(train_records)} train / {len(val_records)} val images, "
-                 f"{len(classes)} styles, device {device}, recipe {recipe.name}")
-    best: StyleCheckpoint | None = StyleCheckpoint.load(config.out) if (
-        start_epoch and config.out.exists()) else None
+    _say(
+        config,
+        f"{len(train_records)} train / {len(val_records)} val images, "
+        f"{len(classes)} styles, device {device}, recipe {recipe.name}",
+    )
+    best: StyleCheckpoint | None = (
+        StyleCheckpoint.load(config.out) if (start_epoch and config.out.exists()) else None
+    )
     for epoch in range(start_epoch, recipe.epochs):
         started = time.perf_counter()
         train_loss, train_acc = _run_epoch(
-            model, train_loader, criterion, device, optimizer,
+            model,
+            train_loader,
+            criterion,
+            device,
+            optimizer,
             scheduler if scheduler_unit == "step" else None,
-            desc=f"epoch {epoch + 1}/{recipe.epochs} train", progress=config.progress)
+            desc=f"epoch {epoch + 1}/{recipe.epochs} train",
+            progress=config.progress,
+        )
         if scheduler_unit == "epoch":
             scheduler.step()
-        val_loss, val_acc = _run_epoch(model, val_loader, criterion, device,
-                                       desc=f"epoch {epoch + 1}/{recipe.epochs} val",
-                                       progress=config.progress)
-        report = EpochReport(epoch + 1, recipe.epochs, train_loss, train_acc, val_loss, val_acc,
-                             time.perf_counter() - started)
+        val_loss, val_acc = _run_epoch(
+            model,
+            val_loader,
+            criterion,
+            device,
+            desc=f"epoch {epoch + 1}/{recipe.epochs} val",
+            progress=config.progress,
+        )
+        report = EpochReport(
+            epoch + 1,
+            recipe.epochs,
+            train_loss,
+            train_acc,
+            val_loss,
+            val_acc,
+            time.perf_counter() - started,
+        )
         history.append(asdict(report))
-        _say(config, f"epoch {report.epoch}/{report.epochs}: train loss {train_loss:.4f} "
-                     f"acc {train_acc:.4f} | val loss {val_loss:.4f} acc {val_acc:.4f} "
-                     f"({report.seconds:.1f}s)")
+        _say(
+            config,
+            f"epoch {report.epoch}/{report.epochs}: train loss {train_loss:.4f} "
+            f"acc {train_acc:.4f} | val loss {val_loss:.4f} acc {val_acc:.4f} "
+            f"({report.seconds:.1f}s)",
+        )
         if val_acc > best_accuracy:
             best_accuracy = val_acc
             best = StyleCheckpoint(
                 classes=classes,
                 state_dict={k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
                 preprocessing=pre,
-                metrics={"val_top1": val_acc, "val_loss": val_loss, "epoch": epoch + 1,
-                         "majority_baseline": majority, "val_images": len(val_records),
-                         "train_images": len(train_records)},
+                metrics={
+                    "val_top1": val_acc,
+                    "val_loss": val_loss,
+                    "epoch": epoch + 1,
+                    "majority_baseline": majority,
+                    "val_images": len(val_records),
+                    "train_images": len(train_records),
+                },
                 trained_on=config.trained_on or str(config.data),
                 data_fingerprint=fingerprint,
                 recipe=asdict(recipe),
@@ -253,10 +306,20 @@ def train(config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = 
             )
             best.save(config.out)
         best.metrics["history"] = history
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(), "rng": torch.get_rng_state(),
-                    "epoch": epoch + 1, "best": best_accuracy, "history": history,
-                    "fingerprint": fingerprint, "recipe": asdict(recipe)}, state_path)
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "rng": torch.get_rng_state(),
+                "epoch": epoch + 1,
+                "best": best_accuracy,
+                "history": history,
+                "fingerprint": fingerprint,
+                "recipe": asdict(recipe),
+            },
+            state_path,
+        )
         if on_epoch:
             on_epoch(report)
     best.metrics["history"] = history
@@ -278,13 +341,18 @@ def parser_build(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--epochs", type=int, help="override the recipe's epoch count")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--device", choices=["cpu", "cuda", "auto"], default="auto")
-    parser.add_argument("--init-weights", type=Path,
-                        help="local torchvision ResNet-18 weights file (nothing is downloaded)")
+    parser.add_argument(
+        "--init-weights",
+        type=Path,
+        help="local torchvision ResNet-18 weights file (nothing is downloaded)",
+    )
     parser.add_argument("--cap-per-style", type=int, help="balanced sampling cap per style")
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--image-size", type=int, default=224, help="crop size (resize = 8/7 of it)")
+    parser.add_argument(
+        "--image-size", type=int, default=224, help="crop size (resize = 8/7 of it)"
+    )
     parser.add_argument("--demo", action="store_true", help="label the checkpoint as a demo model")
     return parser
 
@@ -297,18 +365,27 @@ def config_from_args(args) -> TrainConfig:
         recipe = replace(recipe, batch_size=args.batch_size)
     crop = args.image_size
     return TrainConfig(
-        data=args.data, out=args.out, recipe=recipe, device=args.device,
-        init_weights=args.init_weights, cap_per_style=args.cap_per_style,
-        val_fraction=args.val_fraction, seed=args.seed, workers=args.workers,
-        preprocessing=Preprocessing(resize=round(crop * 8 / 7), crop=crop), is_demo=args.demo,
+        data=args.data,
+        out=args.out,
+        recipe=recipe,
+        device=args.device,
+        init_weights=args.init_weights,
+        cap_per_style=args.cap_per_style,
+        val_fraction=args.val_fraction,
+        seed=args.seed,
+        workers=args.workers,
+        preprocessing=Preprocessing(resize=round(crop * 8 / 7), crop=crop),
+        is_demo=args.demo,
     )
 
 
 def main(argv=None) -> int:
     args = parser_build().parse_args(argv)
     checkpoint = train(config_from_args(args))
-    print(f"best validation top-1 {checkpoint.metrics['val_top1']:.4f} "
-          f"(majority baseline {checkpoint.metrics['majority_baseline']:.4f}) -> {args.out}")
+    print(
+        f"best validation top-1 {checkpoint.metrics['val_top1']:.4f} "
+        f"(majority baseline {checkpoint.metrics['majority_baseline']:.4f}) -> {args.out}"
+    )
     return 0
 
 

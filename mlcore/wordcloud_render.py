@@ -32,8 +32,9 @@ def missing_glyphs(words) -> set[str]:
     return {ch for word in words for ch in word if not ch.isspace() and ord(ch) not in cmap}
 
 
-def wordcloud_png(keywords: list[tuple[str, int]], *, width: int = 640, height: int = 360,
-                  seed: int = 0) -> bytes:
+def wordcloud_png(
+    keywords: list[tuple[str, int]], *, width: int = 640, height: int = 360, seed: int = 0
+) -> bytes:
     """Render keywords (with counts) to PNG bytes; words the font cannot draw are left out."""
     from wordcloud import WordCloud
 
@@ -41,8 +42,14 @@ def wordcloud_png(keywords: list[tuple[str, int]], *, width: int = 640, height: 
     if not drawable:
         raise ValueError("no drawable keywords")
     cloud = WordCloud(
-        font_path=korean_font_path(), width=width, height=height, background_color="white",
-        random_state=seed, prefer_horizontal=0.9, max_words=80, colormap="viridis",
+        font_path=korean_font_path(),
+        width=width,
+        height=height,
+        background_color="white",
+        random_state=seed,
+        prefer_horizontal=0.9,
+        max_words=80,
+        colormap="viridis",
     ).generate_from_frequencies(drawable)
     buffer = io.BytesIO()
     cloud.to_image().save(buffer, format="PNG", optimize=True)
@@ -52,4 +59,3 @@ def wordcloud_png(keywords: list[tuple[str, int]], *, width: int = 640, height: 
 def drawn_words(keywords: list[tuple[str, int]]) -> list[str]:
     """The words wordcloud_png draws, for the glyph-coverage check."""
     return [w for w, _ in keywords if not missing_glyphs([w])]
-

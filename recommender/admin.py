@@ -9,11 +9,29 @@ from recommender.registry import model_version_activate
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "accuracy", "is_active", "progress", "created_at",
-                    "activated_at")
-    readonly_fields = ("checkpoint", "checkpoint_sha256", "is_active", "is_demo", "classes",
-                       "metrics", "trained_on", "data_fingerprint", "recipe", "created_at",
-                       "activated_at", "progress")
+    list_display = (
+        "name",
+        "kind",
+        "accuracy",
+        "is_active",
+        "progress",
+        "created_at",
+        "activated_at",
+    )
+    readonly_fields = (
+        "checkpoint",
+        "checkpoint_sha256",
+        "is_active",
+        "is_demo",
+        "classes",
+        "metrics",
+        "trained_on",
+        "data_fingerprint",
+        "recipe",
+        "created_at",
+        "activated_at",
+        "progress",
+    )
     fields = ("name", *readonly_fields)
     actions = ["activate"]
 
@@ -34,8 +52,14 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if not obj.is_active:
             return "—"
         p = classification_progress(obj)
-        return format_html('<progress max="{}" value="{}"></progress> {} / {} ({}%)',
-                           p["total"] or 1, p["done"], p["done"], p["total"], p["percent"])
+        return format_html(
+            '<progress max="{}" value="{}"></progress> {} / {} ({}%)',
+            p["total"] or 1,
+            p["done"],
+            p["done"],
+            p["total"],
+            p["percent"],
+        )
 
     @admin.action(description=_("Activate (re-classifies every post)"))
     def activate(self, request, queryset):
@@ -48,13 +72,24 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
 @admin.register(RecommendationRequest)
 class RecommendationRequestAdmin(admin.ModelAdmin):
-    list_display = ("pk", "user", "mode", "ranking", "status", "predicted_style", "confidence",
-                    "created_at")
+    list_display = (
+        "pk",
+        "user",
+        "mode",
+        "ranking",
+        "status",
+        "predicted_style",
+        "confidence",
+        "created_at",
+    )
     list_filter = ("status", "mode", "ranking")
     search_fields = ("user__username",)
     list_select_related = ("user",)
-    readonly_fields = [f.name for f in RecommendationRequest._meta.fields
-                       if f.name not in ("query_probabilities", "query_embedding")]
+    readonly_fields = [
+        f.name
+        for f in RecommendationRequest._meta.fields
+        if f.name not in ("query_probabilities", "query_embedding")
+    ]
     exclude = ("query_probabilities", "query_embedding")
 
     def has_add_permission(self, request):

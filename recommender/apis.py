@@ -1,14 +1,13 @@
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender, Role
-from common.errors import NotFoundError
+from common.api import paginated_response
+from common.views import get_or_404
 from recommender import selectors, services
 from recommender.models import RecommendationRequest
 
@@ -36,10 +35,14 @@ class ResultsField(serializers.Field):
         for ranking, block in (results or {}).items():
             cards = []
             for card in block.get("cards", []):
-                card = {**card, "profile_image": url(card.get("profile_image")),
-                        "wordcloud": url(card.get("wordcloud")),
-                        "evidence": [{**e, "image": url(e.get("image"))}
-                                     for e in card.get("evidence", [])]}
+                card = {
+                    **card,
+                    "profile_image": url(card.get("profile_image")),
+                    "wordcloud": url(card.get("wordcloud")),
+                    "evidence": [
+                        {**e, "image": url(e.get("image"))} for e in card.get("evidence", [])
+                    ],
+                }
                 cards.append(card)
             out[ranking] = {**block, "cards": cards}
         return out
@@ -53,9 +56,25 @@ class RecommendationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = RecommendationRequest
-        fields = ("id", "status", "status_message", "failure_reason", "mode", "ranking", "gender",
-                  "size", "predicted_style", "confidence", "low_confidence", "style_distribution",
-                  "model_label", "model_is_demo", "results", "created_at", "finished_at")
+        fields = (
+            "id",
+            "status",
+            "status_message",
+            "failure_reason",
+            "mode",
+            "ranking",
+            "gender",
+            "size",
+            "predicted_style",
+            "confidence",
+            "low_confidence",
+            "style_distribution",
+            "model_label",
+            "model_is_demo",
+            "results",
+            "created_at",
+            "finished_at",
+        )
 
     def get_model_is_demo(self, obj) -> bool | None:
         return obj.model_version.is_demo if obj.model_version else None
@@ -63,7 +82,9 @@ class RecommendationOutput(serializers.ModelSerializer):
     def get_low_confidence(self, obj) -> bool | None:
         from django.conf import settings
 
-        return None if obj.confidence is None else obj.confidence < settings.LOW_CONFIDENCE_THRESHOLD
+        return (
+            None if obj.confidence is None else obj.confidence < settings.LOW_CONFIDENCE_THRESHOLD
+        )
 
 
 class RecommendationListApi(APIView):
@@ -71,11 +92,12 @@ class RecommendationListApi(APIView):
 
     @extend_schema(responses=RecommendationOutput(many=True))
     def get(self, request):
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.recommendation_list(user=request.user),
-                                           request, view=self)
-        return paginator.get_paginated_response(
-            RecommendationOutput(page, many=True, context={"request": request}).data)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.recommendation_list(user=request.user),
+            serializer_class=RecommendationOutput,
+        )
 
     @extend_schema(request=RecommendationInput, responses={202: RecommendationOutput})
     def post(self, request):
@@ -83,8 +105,13 @@ class RecommendationListApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         created = services.recommendation_create(
-            user=request.user, image=v["image"], mode=v.get("mode", ""),
-            ranking=v.get("ranking", ""), gender=v.get("gender", ""), body_size=v.get("size", ""))
+            user=request.user,
+            image=v["image"],
+            mode=v.get("mode", ""),
+            ranking=v.get("ranking", ""),
+            gender=v.get("gender", ""),
+            body_size=v.get("size", ""),
+        )
         created.refresh_from_db()
         body = RecommendationOutput(created, context={"request": request}).data
         response = Response(body, status=status.HTTP_202_ACCEPTED)
@@ -93,21 +120,12 @@ class RecommendationListApi(APIView):
 
 
 class RecommendationDetailApi(APIView):
-    def _get(self, request, pk):
-        try:
-            return selectors.recommendation_get(user=request.user, request_id=pk)
-        except NotFoundError:
-            raise Http404 from None
-
     @extend_schema(responses=RecommendationOutput)
     def get(self, request, pk):
-        return Response(RecommendationOutput(self._get(request, pk),
-                                             context={"request": request}).data)
+        item = get_or_404(selectors.recommendation_get, user=request.user, request_id=pk)
+        return Response(RecommendationOutput(item, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        try:
-            services.recommendation_delete(user=request.user, request_id=pk)
-        except NotFoundError:
-            raise Http404 from None
+        get_or_404(services.recommendation_delete, user=request.user, request_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -27,7 +27,7 @@ def posts_classification_queue(*, post_ids, model_version_id: int | None = None)
     if not post_ids or version_id is None:
         return 0  # without a model they stay pending; activating one queues them
     size = settings.CLASSIFY_BATCH_SIZE
-    batches = [post_ids[i:i + size] for i in range(0, len(post_ids), size)]
+    batches = [post_ids[i : i + size] for i in range(0, len(post_ids), size)]
     for batch in batches:
         transaction.on_commit(lambda b=batch: _enqueue(posts_classify_batch_task, b, version_id))
     return len(batches)
@@ -59,11 +59,15 @@ def posts_classify_batch(*, post_ids: list[int], model_version_id: int) -> dict:
         return {"skipped": "model version no longer active"}
     token = timezone.now()  # the claim: only rows stamped with this instant are ours
     claimed = Post.objects.filter(pk__in=post_ids, classification_status=Status.PENDING).update(
-        classification_status=Status.RUNNING, classification_claimed_at=token)
+        classification_status=Status.RUNNING, classification_claimed_at=token
+    )
     if not claimed:
         return {"classified": 0, "unclassifiable": 0}
-    posts = list(Post.objects.filter(pk__in=post_ids, classification_status=Status.RUNNING,
-                                     classification_claimed_at=token))
+    posts = list(
+        Post.objects.filter(
+            pk__in=post_ids, classification_status=Status.RUNNING, classification_claimed_at=token
+        )
+    )
     classifier = classifier_for(version)
     with_image = [p for p in posts if p.image]
     sources = []
@@ -97,9 +101,19 @@ def posts_classify_batch(*, post_ids: list[int], model_version_id: int) -> dict:
             post.predicted_style = NO_IMAGE
             counts["unclassifiable"] += 1
     with transaction.atomic():
-        Post.objects.bulk_update(posts, [
-            "classification_status", "predicted_style", "style_confidence", "style_probabilities",
-            "embedding", "model_version", "classified_at", "unclassifiable_reason"])
+        Post.objects.bulk_update(
+            posts,
+            [
+                "classification_status",
+                "predicted_style",
+                "style_confidence",
+                "style_probabilities",
+                "embedding",
+                "model_version",
+                "classified_at",
+                "unclassifiable_reason",
+            ],
+        )
         influencer_profiles_rebuild(influencer_ids={p.influencer_id for p in posts})
     return counts
 
@@ -118,10 +132,12 @@ def posts_classification_reconcile(*, older_than_seconds: int = 900) -> int:
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     stuck = Post.objects.filter(
         Q(classification_status=Status.RUNNING, classification_claimed_at__lt=cutoff)
-        | Q(classification_status=Status.PENDING, updated_at__lt=cutoff)).exclude(image="")
+        | Q(classification_status=Status.PENDING, updated_at__lt=cutoff)
+    ).exclude(image="")
     ids = list(stuck.values_list("pk", flat=True))
-    Post.objects.filter(pk__in=ids).update(classification_status=Status.PENDING,
-                                           classification_claimed_at=None)
+    Post.objects.filter(pk__in=ids).update(
+        classification_status=Status.PENDING, classification_claimed_at=None
+    )
     posts_classification_queue(post_ids=ids)
     return len(ids)
 
@@ -130,6 +146,7 @@ def classification_progress(version: ModelVersion) -> dict:
     """How far re-classification with this version has come (for admin)."""
     with_image = Post.objects.exclude(image="")
     total = with_image.count()
-    done = with_image.filter(model_version=version,
-                             classification_status__in=[Status.DONE, Status.UNCLASSIFIABLE]).count()
+    done = with_image.filter(
+        model_version=version, classification_status__in=[Status.DONE, Status.UNCLASSIFIABLE]
+    ).count()
     return {"done": done, "total": total, "percent": round(100 * done / total, 1) if total else 100}

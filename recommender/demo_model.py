@@ -21,10 +21,19 @@ def demo_model_ensure(*, progress: bool = True, per_style: int = 24) -> ModelVer
     checkpoint_path = Path(settings.MODEL_CACHE_DIR) / "demo-style-model.pt"
     if not checkpoint_path.exists():
         demo_training_set_write(folder, per_style=per_style)
-        train(TrainConfig(
-            data=folder, out=checkpoint_path, recipe=DEMO_RECIPE, device="cpu",
-            val_fraction=0.2, workers=2, preprocessing=DEMO_PREPROCESSING, is_demo=True,
-            trained_on=f"generated demo images ({per_style} per style, 23 styles)",
-            progress=progress))
+        train(
+            TrainConfig(
+                data=folder,
+                out=checkpoint_path,
+                recipe=DEMO_RECIPE,
+                device="cpu",
+                val_fraction=0.2,
+                workers=2,
+                preprocessing=DEMO_PREPROCESSING,
+                is_demo=True,
+                trained_on=f"generated demo images ({per_style} per style, 23 styles)",
+                progress=progress,
+            )
+        )
     activate = not ModelVersion.objects.filter(is_active=True).exists()
     return model_version_register(checkpoint_path=checkpoint_path, name="demo", activate=activate)

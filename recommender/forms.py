@@ -14,12 +14,17 @@ class RecommendationForm(forms.Form):
     mode = forms.ChoiceField(label=_("I am looking as a"), choices=Role.choices)
     gender = forms.ChoiceField(label=_("Influencer gender"), choices=Gender.choices)
     body_size = forms.ChoiceField(label=_("Influencer body size"), choices=BodySize.choices)
-    ranking = forms.ChoiceField(label=_("Ranking"), choices=RecommendationRequest.Ranking.choices,
-                                initial=RecommendationRequest.Ranking.SIMILARITY)
+    ranking = forms.ChoiceField(
+        label=_("Ranking"),
+        choices=RecommendationRequest.Ranking.choices,
+        initial=RecommendationRequest.Ranking.SIMILARITY,
+    )
 
     @classmethod
     def for_user(cls, user, data=None, files=None):
-        initial = {"mode": getattr(user, "role", "") or Role.CONSUMER,
-                   "gender": getattr(user, "gender", "") or Gender.FEMALE,
-                   "body_size": getattr(user, "body_size", "") or BodySize.MEDIUM}
+        initial = {
+            "mode": getattr(user, "role", "") or Role.CONSUMER,
+            "gender": getattr(user, "gender", "") or Gender.FEMALE,
+            "body_size": getattr(user, "body_size", "") or BodySize.MEDIUM,
+        }
         return cls(data, files, initial=initial)

@@ -26,8 +26,9 @@ class ModelVersion(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
-                                    name="one_active_model_version"),
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_model_version"
+            ),
         ]
 
     def __str__(self):
@@ -51,20 +52,25 @@ class RecommendationRequest(models.Model):
         SIMILARITY = "similarity", _("Style similarity (recommended)")
         ORIGINAL = "original", _("Original (top style only)")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="recommendation_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendation_requests"
+    )
     image = models.ImageField(upload_to="queries/")
     mode = models.CharField(_("mode"), max_length=16, choices=Role.choices)
-    ranking = models.CharField(_("ranking"), max_length=16, choices=Ranking.choices,
-                               default=Ranking.SIMILARITY)
+    ranking = models.CharField(
+        _("ranking"), max_length=16, choices=Ranking.choices, default=Ranking.SIMILARITY
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING,
-                              db_index=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     status_message = models.CharField(max_length=255, blank=True)
     failure_reason = models.CharField(max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.SET_NULL)
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL
+    )
     model_label = models.CharField(max_length=200, blank=True)  # snapshot: survives deletion
     predicted_style = models.CharField(max_length=16, blank=True)
     confidence = models.FloatField(null=True, blank=True)
@@ -78,8 +84,10 @@ class RecommendationRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"]),
-                   models.Index(fields=["status", "claimed_at"])]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["status", "claimed_at"]),
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.user} {self.status}"

@@ -10,9 +10,22 @@ from mlcore.ranking import similarity_scores, top_k
 from mlcore.styles import BY_CODE, STYLE_CODES
 
 EVIDENCE_POSTS = 3
-_CARD_FIELDS = ("pk", "handle", "display_name", "profile_image", "followers", "post_count",
-                "total_likes", "brand_style", "consumer_style", "style_stats", "keywords",
-                "wordcloud", "sponsored_share", "is_demo")
+_CARD_FIELDS = (
+    "pk",
+    "handle",
+    "display_name",
+    "profile_image",
+    "followers",
+    "post_count",
+    "total_likes",
+    "brand_style",
+    "consumer_style",
+    "style_stats",
+    "keywords",
+    "wordcloud",
+    "sponsored_share",
+    "is_demo",
+)
 
 
 @dataclass
@@ -52,16 +65,27 @@ def ranking_original(query: RankingQuery) -> RankingResult:
     if query.mode == "brand":
         qs = _base_queryset(query).filter(brand_style=style).order_by("-brand_style_likes", "pk")
     else:
-        qs = _base_queryset(query).filter(consumer_style=style).order_by(
-            "-consumer_style_posts", "pk")
+        qs = (
+            _base_queryset(query)
+            .filter(consumer_style=style)
+            .order_by("-consumer_style_posts", "pk")
+        )
     influencers = list(qs.only(*_CARD_FIELDS)[: query.k])
     result = RankingResult("original")
     evidence = _most_liked_posts_of_style([i.pk for i in influencers], style)
     for influencer in influencers:
         stats = influencer.style_stats.get(style, {})
         score = stats.get("likes" if query.mode == "brand" else "posts", 0)
-        result.cards.append(_card(influencer, query, score=score, similarity=None,
-                                  evidence=evidence.get(influencer.pk, []), relaxed=False))
+        result.cards.append(
+            _card(
+                influencer,
+                query,
+                score=score,
+                similarity=None,
+                evidence=evidence.get(influencer.pk, []),
+                relaxed=False,
+            )
+        )
     if len(influencers) < query.k:
         result.notes.append("fewer_matches")
     return result
@@ -74,25 +98,38 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
     relaxed = []
     if len(chosen) < query.k:
         result.notes.append("fewer_matches")
-        relaxed = _similarity_candidates(query, relax_size=True,
-                                         exclude={pk for pk, *_ in chosen})[: query.k - len(chosen)]
+        relaxed = _similarity_candidates(query, relax_size=True, exclude={pk for pk, *_ in chosen})[
+            : query.k - len(chosen)
+        ]
         if relaxed:
             result.notes.append("size_relaxed")
     picks = [(*c, False) for c in chosen] + [(*c, True) for c in relaxed]
-    influencers = {i.pk: i for i in Influencer.objects.filter(
-        pk__in=[p[0] for p in picks]).only(*_CARD_FIELDS)}
+    influencers = {
+        i.pk: i for i in Influencer.objects.filter(pk__in=[p[0] for p in picks]).only(*_CARD_FIELDS)
+    }
     evidence = _closest_posts([p[0] for p in picks], query.embedding)
     for pk, score, similarity, was_relaxed in picks:
-        result.cards.append(_card(influencers[pk], query, score=score, similarity=similarity,
-                                  evidence=evidence.get(pk, []), relaxed=was_relaxed))
+        result.cards.append(
+            _card(
+                influencers[pk],
+                query,
+                score=score,
+                similarity=similarity,
+                evidence=evidence.get(pk, []),
+                relaxed=was_relaxed,
+            )
+        )
     return result
 
 
 def _similarity_candidates(query: RankingQuery, *, relax_size: bool, exclude: set[int]):
     column = "like_distribution" if query.mode == "brand" else "count_distribution"
-    rows = list(_base_queryset(query, relax_size=relax_size).exclude(pk__in=exclude).filter(
-        **{f"{column}__isnull": False}).values_list("pk", column, "total_likes", "post_count",
-                                                    "followers"))
+    rows = list(
+        _base_queryset(query, relax_size=relax_size)
+        .exclude(pk__in=exclude)
+        .filter(**{f"{column}__isnull": False})
+        .values_list("pk", column, "total_likes", "post_count", "followers")
+    )
     if not rows:
         return []
     ids = np.array([r[0] for r in rows])
@@ -110,17 +147,28 @@ def _most_liked_posts_of_style(influencer_ids: list[int], style: str) -> dict[in
         return evidence
     # One bounded query per card (at most k), each using the (influencer, style, likes) index.
     for pk in influencer_ids:
-        posts = Post.objects.filter(influencer_id=pk, predicted_style=style).exclude(
-            image="").order_by("-effective_likes", "pk")[:EVIDENCE_POSTS]
+        posts = (
+            Post.objects.filter(influencer_id=pk, predicted_style=style)
+            .exclude(image="")
+            .order_by("-effective_likes", "pk")[:EVIDENCE_POSTS]
+        )
         evidence[pk] = [_evidence(p, None) for p in posts]
     return evidence
 
 
 def _closest_posts(influencer_ids: list[int], embedding: np.ndarray) -> dict[int, list[dict]]:
     evidence: dict[int, list[dict]] = {}
-    posts = list(Post.objects.filter(influencer_id__in=influencer_ids, embedding__isnull=False)
-                 .only("pk", "influencer_id", "instagram_id", "image", "effective_likes",
-                       "predicted_style", "embedding"))
+    posts = list(
+        Post.objects.filter(influencer_id__in=influencer_ids, embedding__isnull=False).only(
+            "pk",
+            "influencer_id",
+            "instagram_id",
+            "image",
+            "effective_likes",
+            "predicted_style",
+            "embedding",
+        )
+    )
     by_influencer: dict[int, list] = {}
     for post in posts:
         by_influencer.setdefault(post.influencer_id, []).append(post)
@@ -133,13 +181,19 @@ def _closest_posts(influencer_ids: list[int], embedding: np.ndarray) -> dict[int
 
 
 def _evidence(post: Post, similarity: float | None) -> dict:
-    return {"post_id": post.pk, "instagram_id": post.instagram_id, "image": post.image.name,
-            "likes": round(post.effective_likes, 1), "style": post.predicted_style,
-            "similarity": round(similarity, 4) if similarity is not None else None}
+    return {
+        "post_id": post.pk,
+        "instagram_id": post.instagram_id,
+        "image": post.image.name,
+        "likes": round(post.effective_likes, 1),
+        "style": post.predicted_style,
+        "similarity": round(similarity, 4) if similarity is not None else None,
+    }
 
 
-def _card(influencer: Influencer, query: RankingQuery, *, score, similarity, evidence,
-          relaxed) -> dict:
+def _card(
+    influencer: Influencer, query: RankingQuery, *, score, similarity, evidence, relaxed
+) -> dict:
     representative = influencer.brand_style if query.mode == "brand" else influencer.consumer_style
     style = BY_CODE.get(representative)
     return {
@@ -162,4 +216,3 @@ def _card(influencer: Influencer, query: RankingQuery, *, score, similarity, evi
         "size_relaxed": relaxed,
         "evidence": evidence,
     }
-

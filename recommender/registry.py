@@ -27,8 +27,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def model_version_register(*, checkpoint_path: str | Path, name: str = "",
-                           activate: bool = False) -> ModelVersion:
+def model_version_register(
+    *, checkpoint_path: str | Path, name: str = "", activate: bool = False
+) -> ModelVersion:
     """Store a checkpoint in media storage with its metadata; the same file registers once."""
     path = Path(checkpoint_path)
     try:

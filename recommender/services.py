@@ -22,11 +22,14 @@ from recommender.registry import active_model_version, classifier_for, model_lab
 
 log = logging.getLogger(__name__)
 Status = RecommendationRequest.Status
-QUEUE_DOWN_MESSAGE = "The work queue is unavailable; your request is kept and will run automatically."
+QUEUE_DOWN_MESSAGE = (
+    "The work queue is unavailable; your request is kept and will run automatically."
+)
 
 
-def recommendation_create(*, user: User, image, mode: str = "", ranking: str = "",
-                          gender: str = "", body_size: str = "") -> RecommendationRequest:
+def recommendation_create(
+    *, user: User, image, mode: str = "", ranking: str = "", gender: str = "", body_size: str = ""
+) -> RecommendationRequest:
     """Validate the upload, store the request as pending, and queue it after commit."""
     rate_limit_hit(scope="uploads", ident=str(user.pk))
     mode = mode or user.role
@@ -38,16 +41,22 @@ def recommendation_create(*, user: User, image, mode: str = "", ranking: str = "
     gender = gender or user.gender
     body_size = body_size or user.body_size
     if gender not in ("F", "M") or body_size not in ("S", "M", "L"):
-        raise ApplicationError(_("Choose the influencers' gender and body size."),
-                               code="missing_filters")
+        raise ApplicationError(
+            _("Choose the influencers' gender and body size."), code="missing_filters"
+        )
     validated = image_validate(data=uploaded_file_read(image), filename=getattr(image, "name", ""))
     file = validated.as_file()
     stored = default_storage.save(f"queries/{file.name}", file)
     try:
         with transaction.atomic():
             request = RecommendationRequest.objects.create(
-                user=user, image=stored, mode=mode, ranking=ranking, gender=gender,
-                body_size=body_size)
+                user=user,
+                image=stored,
+                mode=mode,
+                ranking=ranking,
+                gender=gender,
+                body_size=body_size,
+            )
             transaction.on_commit(lambda: recommendation_enqueue(request_id=request.pk))
     except BaseException:
         default_storage.delete(stored)  # no file without its row
@@ -64,7 +73,8 @@ def recommendation_enqueue(*, request_id: int) -> bool:
     except Exception as exc:  # kombu/redis connection errors
         log.warning("queue unavailable for recommendation %s: %s", request_id, exc)
         RecommendationRequest.objects.filter(pk=request_id, status=Status.PENDING).update(
-            status_message=QUEUE_DOWN_MESSAGE)
+            status_message=QUEUE_DOWN_MESSAGE
+        )
         return False
     return True
 
@@ -72,8 +82,11 @@ def recommendation_enqueue(*, request_id: int) -> bool:
 def recommendation_process(*, request_id: int) -> RecommendationRequest | None:
     """Claim a pending request, classify its image, rank, and store the snapshot."""
     claimed = RecommendationRequest.objects.filter(pk=request_id, status=Status.PENDING).update(
-        status=Status.RUNNING, claimed_at=timezone.now(), attempts=F("attempts") + 1,
-        status_message="")
+        status=Status.RUNNING,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        status_message="",
+    )
     if not claimed:
         return None  # done already, or another worker has it
     request = RecommendationRequest.objects.get(pk=request_id)
@@ -101,53 +114,72 @@ def _process(request: RecommendationRequest) -> None:
         time.sleep(settings.FAULT_INJECTION_PROCESS_DELAY)
     version = active_model_version()
     if version is None:
-        raise ApplicationError("No style model is active yet; an administrator must activate one.",
-                               code="no_model")
+        raise ApplicationError(
+            "No style model is active yet; an administrator must activate one.", code="no_model"
+        )
     with request.image.open("rb") as fp:
         data = fp.read()
     prediction = classifier_for(version).predict([data])[0]
     if not isinstance(prediction, StylePrediction):
-        raise ApplicationError(f"The image could not be read: {prediction.reason}",
-                               code="corrupt_image")
-    query = RankingQuery(mode=request.mode, gender=request.gender, body_size=request.body_size,
-                         probabilities=prediction.probabilities, embedding=prediction.embedding,
-                         k=settings.RECOMMENDATION_TOP_K)
-    results = {"similarity": ranking_similarity(query).as_dict(),
-               "original": ranking_original(query).as_dict()}
+        raise ApplicationError(
+            f"The image could not be read: {prediction.reason}", code="corrupt_image"
+        )
+    query = RankingQuery(
+        mode=request.mode,
+        gender=request.gender,
+        body_size=request.body_size,
+        probabilities=prediction.probabilities,
+        embedding=prediction.embedding,
+        k=settings.RECOMMENDATION_TOP_K,
+    )
+    results = {
+        "similarity": ranking_similarity(query).as_dict(),
+        "original": ranking_original(query).as_dict(),
+    }
     updated = RecommendationRequest.objects.filter(pk=request.pk, status=Status.RUNNING).update(
-        status=Status.DONE, finished_at=timezone.now(), model_version=version,
-        model_label=model_label(version), predicted_style=query.top_style,
+        status=Status.DONE,
+        finished_at=timezone.now(),
+        model_version=version,
+        model_label=model_label(version),
+        predicted_style=query.top_style,
         confidence=float(prediction.probabilities.max()),
         style_distribution=[[c, round(p, 4)] for c, p in prediction.top_k(5)],
         query_probabilities=vector_to_bytes(prediction.probabilities),
-        query_embedding=vector_to_bytes(prediction.embedding), results=results,
-        failure_reason="", status_message="")
+        query_embedding=vector_to_bytes(prediction.embedding),
+        results=results,
+        failure_reason="",
+        status_message="",
+    )
     if not updated:
         log.info("recommendation %s was finished elsewhere; result dropped", request.pk)
 
 
 def recommendation_fail(*, request_id: int, reason: str) -> None:
     RecommendationRequest.objects.filter(pk=request_id).exclude(status=Status.DONE).update(
-        status=Status.FAILED, failure_reason=reason[:500], finished_at=timezone.now())
+        status=Status.FAILED, failure_reason=reason[:500], finished_at=timezone.now()
+    )
 
 
 def recommendation_reconcile(*, now=None) -> dict:
     """Re-queue requests stuck pending or running past the deadline; fail them after max attempts."""
     now = now or timezone.now()
     deadline = now - timezone.timedelta(seconds=settings.RECOMMENDATION_DEADLINE_SECONDS)
-    stale_pending = Q(status=Status.PENDING) & (Q(claimed_at__lt=deadline) | Q(
-        claimed_at__isnull=True, created_at__lt=now - timezone.timedelta(seconds=30)))
+    stale_pending = Q(status=Status.PENDING) & (
+        Q(claimed_at__lt=deadline)
+        | Q(claimed_at__isnull=True, created_at__lt=now - timezone.timedelta(seconds=30))
+    )
     stale_running = Q(status=Status.RUNNING, claimed_at__lt=deadline)
     counts = {"requeued": 0, "failed": 0}
     for request in RecommendationRequest.objects.filter(stale_pending | stale_running):
         if request.attempts >= settings.RECOMMENDATION_MAX_ATTEMPTS:
-            recommendation_fail(request_id=request.pk,
-                                reason="The analysis did not finish after several attempts.")
+            recommendation_fail(
+                request_id=request.pk, reason="The analysis did not finish after several attempts."
+            )
             counts["failed"] += 1
             continue
-        reset = RecommendationRequest.objects.filter(pk=request.pk, status=request.status,
-                                                     claimed_at=request.claimed_at).update(
-            status=Status.PENDING, claimed_at=now)
+        reset = RecommendationRequest.objects.filter(
+            pk=request.pk, status=request.status, claimed_at=request.claimed_at
+        ).update(status=Status.PENDING, claimed_at=now)
         if reset and recommendation_enqueue(request_id=request.pk):
             counts["requeued"] += 1
     return counts
@@ -161,4 +193,3 @@ def recommendation_delete(*, user: User, request_id: int) -> None:
     with transaction.atomic():
         request.delete()
         transaction.on_commit(lambda: default_storage.delete(image) if image else None)
-

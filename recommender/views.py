@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import ApplicationError, NotFoundError, RateLimitedError
+from common.errors import ApplicationError, RateLimitedError
+from common.views import get_or_404
 from recommender import selectors, services
 from recommender.forms import RecommendationForm
 from recommender.registry import active_model_version
@@ -14,8 +14,9 @@ from recommender.registry import active_model_version
 
 def home(request):
     form = RecommendationForm.for_user(request.user)
-    return render(request, "recommender/home.html",
-                  {"form": form, "model_version": active_model_version()})
+    return render(
+        request, "recommender/home.html", {"form": form, "model_version": active_model_version()}
+    )
 
 
 @login_required
@@ -27,8 +28,13 @@ def recommendation_create(request):
         data = form.cleaned_data
         try:
             created = services.recommendation_create(
-                user=request.user, image=data["image"], mode=data["mode"],
-                ranking=data["ranking"], gender=data["gender"], body_size=data["body_size"])
+                user=request.user,
+                image=data["image"],
+                mode=data["mode"],
+                ranking=data["ranking"],
+                gender=data["gender"],
+                body_size=data["body_size"],
+            )
         except RateLimitedError as exc:
             form.add_error(None, exc.message)
             status = 429
@@ -36,33 +42,40 @@ def recommendation_create(request):
             form.add_error("image" if exc.code not in ("missing_filters",) else None, exc.message)
         else:
             return redirect("recommendation_detail", pk=created.pk)
-    response = render(request, "recommender/home.html",
-                      {"form": form, "model_version": active_model_version()}, status=status)
+    response = render(
+        request,
+        "recommender/home.html",
+        {"form": form, "model_version": active_model_version()},
+        status=status,
+    )
     if status == 429:
         response["Retry-After"] = "60"
     return response
 
 
 def _owned(request, pk):
-    try:
-        return selectors.recommendation_get(user=request.user, request_id=pk)
-    except NotFoundError:
-        raise Http404 from None
+    return get_or_404(selectors.recommendation_get, user=request.user, request_id=pk)
 
 
 @login_required
 def recommendation_detail(request, pk):
     item = _owned(request, pk)
-    return render(request, "recommender/detail.html",
-                  {"item": item, "user_campaigns": _user_campaigns(request.user)})
+    return render(
+        request,
+        "recommender/detail.html",
+        {"item": item, "user_campaigns": _user_campaigns(request.user)},
+    )
 
 
 @login_required
 def recommendation_fragment(request, pk):
     """The result block alone; the page swaps it in while the request is pending."""
     item = _owned(request, pk)
-    return render(request, "recommender/_result.html",
-                  {"item": item, "user_campaigns": _user_campaigns(request.user)})
+    return render(
+        request,
+        "recommender/_result.html",
+        {"item": item, "user_campaigns": _user_campaigns(request.user)},
+    )
 
 
 def _user_campaigns(user):
@@ -74,16 +87,14 @@ def _user_campaigns(user):
 @login_required
 def history(request):
     page = Paginator(selectors.recommendation_list(user=request.user), 12).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return render(request, "recommender/history.html", {"page": page})
 
 
 @login_required
 @require_POST
 def recommendation_delete(request, pk):
-    try:
-        services.recommendation_delete(user=request.user, request_id=pk)
-    except NotFoundError:
-        raise Http404 from None
+    get_or_404(services.recommendation_delete, user=request.user, request_id=pk)
     messages.success(request, _("The request was deleted from your history."))
     return redirect("history")

@@ -47,7 +47,8 @@ def jpeg_bytes(color=(200, 80, 120), size=(64, 80), **save_args) -> bytes:
 def png_bytes(size=(64, 64), mode="RGB") -> bytes:
     buffer = io.BytesIO()
     Image.new(mode, size, (10, 120, 200) if mode == "RGB" else (10, 120, 200, 128)).save(
-        buffer, format="PNG")
+        buffer, format="PNG"
+    )
     return buffer.getvalue()
 
 
@@ -76,11 +77,29 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("tiny-data")
     demo_training_set_write(folder, per_style=4, size=(48, 60))
     out = folder / "tiny.pt"
-    recipe = Recipe(**{**RECIPES["small-data"].__dict__, "name": "tiny", "epochs": 2,
-                       "batch_size": 16, "warmup_epochs": 0})
-    train(TrainConfig(data=folder, out=out, recipe=recipe, device="cpu", val_fraction=0.25,
-                      workers=0, preprocessing=Preprocessing(resize=40, crop=32), is_demo=True,
-                      trained_on="tiny generated test set", progress=False))
+    recipe = Recipe(
+        **{
+            **RECIPES["small-data"].__dict__,
+            "name": "tiny",
+            "epochs": 2,
+            "batch_size": 16,
+            "warmup_epochs": 0,
+        }
+    )
+    train(
+        TrainConfig(
+            data=folder,
+            out=out,
+            recipe=recipe,
+            device="cpu",
+            val_fraction=0.25,
+            workers=0,
+            preprocessing=Preprocessing(resize=40, crop=32),
+            is_demo=True,
+            trained_on="tiny generated test set",
+            progress=False,
+        )
+    )
     return out
 
 
@@ -113,21 +132,42 @@ class Worker:
     """A real Celery worker process on real Redis, sharing the test database and media."""
 
     def __init__(self, redis_url: str, media_root: str, log_path: Path, extra_env=None):
-        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                    "REDIS_URL": redis_url, "CELERY_TASK_ALWAYS_EAGER": "false",
-                    "DATABASE_URL": database_url_for_worker(), "MEDIA_ROOT": media_root,
-                    "MODEL_CACHE_DIR": settings.MODEL_CACHE_DIR, **(extra_env or {})}
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "REDIS_URL": redis_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "DATABASE_URL": database_url_for_worker(),
+            "MEDIA_ROOT": media_root,
+            "MODEL_CACHE_DIR": settings.MODEL_CACHE_DIR,
+            **(extra_env or {}),
+        }
         self.log_path = log_path
         self.process = None
 
     def start(self):
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
-             "--concurrency=1", "--loglevel=info", "--without-gossip", "--without-mingle",
-             "--without-heartbeat"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--loglevel=info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             if b"ready." in self.log_path.read_bytes():
@@ -187,5 +227,3 @@ def wait_for(predicate, timeout=60, interval=0.3):
             return value
         time.sleep(interval)
     return predicate()
-
-

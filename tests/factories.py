@@ -43,7 +43,9 @@ class InfluencerFactory(factory.django.DjangoModelFactory):
     body_size = "M"
 
 
-def style_probabilities(main: str, confidence: float = 1.0, second: str | None = None) -> np.ndarray:
+def style_probabilities(
+    main: str, confidence: float = 1.0, second: str | None = None
+) -> np.ndarray:
     """A probability vector with `confidence` on main and the rest on second (or spread)."""
     vector = np.zeros(len(TAXONOMY_CODES), dtype=np.float32)
     vector[TAXONOMY_INDEX[main]] = confidence
@@ -57,17 +59,32 @@ def style_probabilities(main: str, confidence: float = 1.0, second: str | None =
     return vector
 
 
-def classified_post(influencer, style: str, likes: int | None, *, confidence=1.0, second=None,
-                    embedding=None, image="posts/x.jpg", **extra) -> Post:
+def classified_post(
+    influencer,
+    style: str,
+    likes: int | None,
+    *,
+    confidence=1.0,
+    second=None,
+    embedding=None,
+    image="posts/x.jpg",
+    **extra,
+) -> Post:
     """A post as the classifier would leave it (no model needed)."""
     probabilities = style_probabilities(style, confidence, second)
     if embedding is None:
         embedding = np.zeros(512, dtype=np.float32)
         embedding[TAXONOMY_INDEX[style]] = 1.0
     return Post.objects.create(
-        influencer=influencer, instagram_id=extra.pop("instagram_id", None) or
-        f"p{Post.objects.count()}-{influencer.pk}-{np.random.randint(1e9)}",
-        likes=likes, image=image, classification_status=ClassificationStatus.DONE,
-        predicted_style=style, style_confidence=float(probabilities.max()),
-        style_probabilities=vector_to_bytes(probabilities), embedding=vector_to_bytes(embedding),
-        **extra)
+        influencer=influencer,
+        instagram_id=extra.pop("instagram_id", None)
+        or f"p{Post.objects.count()}-{influencer.pk}-{np.random.randint(1e9)}",
+        likes=likes,
+        image=image,
+        classification_status=ClassificationStatus.DONE,
+        predicted_style=style,
+        style_confidence=float(probabilities.max()),
+        style_probabilities=vector_to_bytes(probabilities),
+        embedding=vector_to_bytes(embedding),
+        **extra,
+    )

@@ -181,7 +181,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # A request must not hang when Redis is down: fail fast, keep the row pending, reconcile later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#worker-max-memory-per-child
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1_500_000)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1_500_000
+)
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 CELERY_BEAT_SCHEDULE = {
     "reconcile-stuck-recommendations": {
@@ -209,7 +211,9 @@ KEYWORD_TAGGER = env.str("KEYWORD_TAGGER", default="mecab")
 WORDCLOUD_DEBOUNCE_SECONDS = env.int("WORDCLOUD_DEBOUNCE_SECONDS", default=30)
 
 # Where the shared real data set lies for tests and benchmarks (never committed).
-SHARED_DATA_DIR = Path(env.str("STYLEMATCH_SHARED_DATA", default=str(BASE_DIR.parent / "shared" / "data")))
+SHARED_DATA_DIR = Path(
+    env.str("STYLEMATCH_SHARED_DATA", default=str(BASE_DIR.parent / "shared" / "data"))
+)
 
 # REST framework: deny by default.
 REST_FRAMEWORK = {

@@ -12,14 +12,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A worker started by a test is handed the same folders through the environment.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=tempfile.mkdtemp(prefix="stylematch-test-media-"))
-MODEL_CACHE_DIR = env.str("MODEL_CACHE_DIR",
-                          default=tempfile.mkdtemp(prefix="stylematch-test-models-"))
+MODEL_CACHE_DIR = env.str(
+    "MODEL_CACHE_DIR", default=tempfile.mkdtemp(prefix="stylematch-test-models-")
+)
 # Rate-limit counters and debounce keys stay inside one test process.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WORDCLOUD_DEBOUNCE_SECONDS = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a worker process started by a test sees the same database.
-    DATABASES["default"]["TEST"] = {"NAME": tempfile.mktemp(prefix="stylematch-test-", suffix=".sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": tempfile.mktemp(prefix="stylematch-test-", suffix=".sqlite3")
+    }
 
 # Serve static files straight from the finders; no collectstatic needed outside production.
 WHITENOISE_AUTOREFRESH = True

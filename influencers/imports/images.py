@@ -7,7 +7,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from common.uploads import ImageRejected
-
 from influencers.imports.readers import ImportFileError
 
 SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
@@ -35,8 +34,9 @@ class ImageSource:
                 if not info.is_dir() and member.suffix.lower() in SUFFIXES:
                     self._index.setdefault(member.stem, info.filename)
         else:
-            raise ImportFileError(f"{location} is neither a folder nor a zip file.",
-                                  code="bad_images_source")
+            raise ImportFileError(
+                f"{location} is neither a folder nor a zip file.", code="bad_images_source"
+            )
 
     def lookup(self, post_id: str) -> tuple[str, bytes] | None:
         """(file name, bytes) of the post's image, reading at most the upload limit plus one."""
@@ -47,8 +47,9 @@ class ImageSource:
         if self._zip is not None:
             info = self._zip.getinfo(name)
             if info.file_size >= limit:  # never inflate an oversized (or bomb) member
-                raise ImageRejected(_("The file is larger than the upload limit."),
-                                    code="file_too_large")
+                raise ImageRejected(
+                    _("The file is larger than the upload limit."), code="file_too_large"
+                )
             with self._zip.open(info) as fp:
                 return PurePosixPath(name).name, fp.read(limit)
         with open(self._root / name, "rb") as fp:

@@ -14,8 +14,16 @@ from common.errors import ApplicationError
 HANDLE = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 CRAWL_REQUIRED = ("user_name", "post_id", "text", "timestamp", "like", "video")
 INFLUENCER_REQUIRED = ("user_name", "gender", "size")
-_GENDERS = {"f": "F", "female": "F", "여": "F", "여성": "F", "m": "M", "male": "M", "남": "M",
-            "남성": "M"}
+_GENDERS = {
+    "f": "F",
+    "female": "F",
+    "여": "F",
+    "여성": "F",
+    "m": "M",
+    "male": "M",
+    "남": "M",
+    "남성": "M",
+}
 _SIZES = {"s": "S", "small": "S", "m": "M", "medium": "M", "l": "L", "large": "L"}
 _TRUE = {"1", "true", "yes", "y", "t", "video"}
 _FALSE = {"0", "false", "no", "n", "f", "", "image", "photo"}
@@ -69,7 +77,8 @@ def _decode(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and import again.",
-            code="wrong_encoding") from exc
+            code="wrong_encoding",
+        ) from exc
 
 
 def _records(data: bytes, name: str, required: tuple[str, ...]) -> list[tuple[int, dict]]:
@@ -87,8 +96,9 @@ def _records(data: bytes, name: str, required: tuple[str, ...]) -> list[tuple[in
         records, columns = _csv_records(text, name)
     missing = [c for c in required if c not in columns]
     if missing:
-        raise ImportFileError(f"{name} lacks the required column(s): {', '.join(missing)}.",
-                              code="missing_columns")
+        raise ImportFileError(
+            f"{name} lacks the required column(s): {', '.join(missing)}.", code="missing_columns"
+        )
     return records
 
 
@@ -102,8 +112,9 @@ def _csv_records(text: str, name: str) -> tuple[list[tuple[int, dict]], set[str]
         raise ImportFileError(f"{name} is not a CSV table with a header row.", code="not_tabular")
     reader.fieldnames = [f.strip().lower() for f in reader.fieldnames]
     try:
-        records = [(i + 2, {k: (v or "") for k, v in rec.items() if k})
-                   for i, rec in enumerate(reader)]
+        records = [
+            (i + 2, {k: (v or "") for k, v in rec.items() if k}) for i, rec in enumerate(reader)
+        ]
         return records, set(reader.fieldnames)
     except csv.Error as exc:
         raise ImportFileError(f"{name}: malformed CSV ({exc}).", code="not_tabular") from exc
@@ -114,8 +125,11 @@ def _json_records(text: str, name: str) -> list[tuple[int, dict]]:
     try:
         if stripped.startswith("["):
             items = json.loads(stripped)
-            return [(i + 1, _lower_keys(item)) for i, item in enumerate(items)
-                    if _is_object(item, name, i + 1)]
+            return [
+                (i + 1, _lower_keys(item))
+                for i, item in enumerate(items)
+                if _is_object(item, name, i + 1)
+            ]
         records = []
         for n, line in enumerate(text.splitlines(), start=1):
             if line.strip():
@@ -124,8 +138,9 @@ def _json_records(text: str, name: str) -> list[tuple[int, dict]]:
                     records.append((n, _lower_keys(item)))
         return records
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"{name} is not valid JSON Lines (line {exc.lineno}: {exc.msg}).",
-                              code="invalid_json") from exc
+        raise ImportFileError(
+            f"{name} is not valid JSON Lines (line {exc.lineno}: {exc.msg}).", code="invalid_json"
+        ) from exc
 
 
 def _is_object(item, name, n) -> bool:
@@ -191,8 +206,11 @@ def crawl_posts_parse(data: bytes, name: str) -> Parsed:
         try:
             posted_at = parse_timestamp(rec.get("timestamp"))
         except (ValueError, OverflowError, OSError):
-            errors.append(RowError(row, "timestamp",
-                                   f"not a date and time: {_text(rec.get('timestamp'))[:40]!r}"))
+            errors.append(
+                RowError(
+                    row, "timestamp", f"not a date and time: {_text(rec.get('timestamp'))[:40]!r}"
+                )
+            )
             posted_at = None
         likes = None
         like_text = _text(rec.get("like")).strip()
@@ -213,8 +231,11 @@ def crawl_posts_parse(data: bytes, name: str) -> Parsed:
             parsed.errors.extend(errors)
             continue
         seen[post_id] = row
-        parsed.rows.append(PostRow(row, handle, post_id, _text(rec.get("text")), posted_at,
-                                   likes, video_text in _TRUE))
+        parsed.rows.append(
+            PostRow(
+                row, handle, post_id, _text(rec.get("text")), posted_at, likes, video_text in _TRUE
+            )
+        )
     return parsed
 
 
@@ -224,8 +245,9 @@ def graph_media_parse(data: bytes, name: str) -> Parsed:
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg}).",
-                              code="invalid_json") from exc
+        raise ImportFileError(
+            f"{name} is not valid JSON (line {exc.lineno}: {exc.msg}).", code="invalid_json"
+        ) from exc
     owner = ""
     if isinstance(payload, dict):
         discovery = payload.get("business_discovery")
@@ -239,14 +261,16 @@ def graph_media_parse(data: bytes, name: str) -> Parsed:
     for n, item in enumerate(payload, start=1):
         if not isinstance(item, dict) or "id" not in item:
             raise ImportFileError(f"{name}: media {n} has no id.", code="missing_columns")
-        records.append({
-            "user_name": item.get("username", owner),
-            "post_id": item["id"],
-            "text": item.get("caption", ""),
-            "timestamp": item.get("timestamp", ""),
-            "like": item.get("like_count", -1),  # absent when the owner hid it
-            "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
-        })
+        records.append(
+            {
+                "user_name": item.get("username", owner),
+                "post_id": item["id"],
+                "text": item.get("caption", ""),
+                "timestamp": item.get("timestamp", ""),
+                "like": item.get("like_count", -1),  # absent when the owner hid it
+                "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
+            }
+        )
     return crawl_posts_parse(json.dumps(records, ensure_ascii=False).encode(), name)
 
 
@@ -260,18 +284,35 @@ def influencers_parse(data: bytes, name: str) -> Parsed:
             errors.append(RowError(row, "user_name", "duplicate influencer in this file"))
         gender = _GENDERS.get(_text(rec.get("gender")).strip().lower())
         if not gender:
-            errors.append(RowError(row, "gender", f"unknown gender: {_text(rec.get('gender'))[:20]!r} "
-                                                  "(use F or M)"))
+            errors.append(
+                RowError(
+                    row, "gender", f"unknown gender: {_text(rec.get('gender'))[:20]!r} (use F or M)"
+                )
+            )
         size = _SIZES.get(_text(rec.get("size")).strip().lower())
         if not size:
-            errors.append(RowError(row, "size", f"unknown body size: {_text(rec.get('size'))[:20]!r} "
-                                                "(use S, M or L)"))
+            errors.append(
+                RowError(
+                    row,
+                    "size",
+                    f"unknown body size: {_text(rec.get('size'))[:20]!r} (use S, M or L)",
+                )
+            )
         followers = _optional_int(rec.get("followers"), row, "followers", errors)
         height = _optional_int(rec.get("height"), row, "height", errors, 80, 250)
         if errors:
             parsed.errors.extend(errors)
             continue
         seen.add(handle.lower())
-        parsed.rows.append(InfluencerRow(row, handle, gender, size, followers, height,
-                                         _text(rec.get("display_name")).strip()[:120]))
+        parsed.rows.append(
+            InfluencerRow(
+                row,
+                handle,
+                gender,
+                size,
+                followers,
+                height,
+                _text(rec.get("display_name")).strip()[:120],
+            )
+        )
     return parsed

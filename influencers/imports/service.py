@@ -52,8 +52,12 @@ class ImportReport:
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.posts_created or self.posts_updated or self.influencers_created
-                    or self.influencers_updated)
+        return bool(
+            self.posts_created
+            or self.posts_updated
+            or self.influencers_created
+            or self.influencers_updated
+        )
 
 
 def posts_import(
@@ -73,8 +77,10 @@ def posts_import(
     posts = parse(posts_data, posts_name)
     people = influencers_parse(influencers_data, influencers_name) if influencers_data else None
     source = ImageSource(images)
-    report = ImportReport(errors=[e.as_dict() for e in posts.errors],
-                          influencer_errors=[e.as_dict() for e in people.errors] if people else [])
+    report = ImportReport(
+        errors=[e.as_dict() for e in posts.errors],
+        influencer_errors=[e.as_dict() for e in people.errors] if people else [],
+    )
     stored_files: list[str] = []
     try:
         with transaction.atomic():
@@ -97,8 +103,12 @@ def _influencers_upsert(rows: list[InfluencerRow], report: ImportReport) -> dict
     existing = {i.handle.lower(): i for i in _influencers_by_handle({r.handle for r in rows})}
     to_create, to_update = [], []
     for row in rows:
-        values = {"gender": row.gender, "body_size": row.body_size, "followers": row.followers,
-                  "height_cm": row.height_cm}
+        values = {
+            "gender": row.gender,
+            "body_size": row.body_size,
+            "followers": row.followers,
+            "height_cm": row.height_cm,
+        }
         if row.display_name:
             values["display_name"] = row.display_name
         current = existing.get(row.handle.lower())
@@ -110,8 +120,11 @@ def _influencers_upsert(rows: list[InfluencerRow], report: ImportReport) -> dict
             to_update.append(current)
     Influencer.objects.bulk_create(to_create, batch_size=500)
     if to_update:
-        Influencer.objects.bulk_update(to_update, ["gender", "body_size", "followers", "height_cm",
-                                                   "display_name"], batch_size=500)
+        Influencer.objects.bulk_update(
+            to_update,
+            ["gender", "body_size", "followers", "height_cm", "display_name"],
+            batch_size=500,
+        )
     report.influencers_created, report.influencers_updated = len(to_create), len(to_update)
 
 
@@ -121,42 +134,60 @@ def _influencers_by_handle(handles: set[str]):
     found = []
     for start in range(0, len(lowered), 500):
         found += Influencer.objects.annotate(handle_lower=Lower("handle")).filter(
-            handle_lower__in=lowered[start:start + 500])
+            handle_lower__in=lowered[start : start + 500]
+        )
     return found
 
 
-def _rows_with_known_influencer(rows: list[PostRow], report: ImportReport
-                                ) -> list[tuple[PostRow, int]]:
+def _rows_with_known_influencer(
+    rows: list[PostRow], report: ImportReport
+) -> list[tuple[PostRow, int]]:
     known = {i.handle.lower(): i.pk for i in _influencers_by_handle({r.handle for r in rows})}
     kept = []
     for row in rows:
         pk = known.get(row.handle.lower())
         if pk is None:
-            report.errors.append(RowError(row.row, "user_name",
-                                          f"unknown influencer @{row.handle}: add it in the "
-                                          "influencers file").as_dict())
+            report.errors.append(
+                RowError(
+                    row.row,
+                    "user_name",
+                    f"unknown influencer @{row.handle}: add it in the influencers file",
+                ).as_dict()
+            )
         else:
             kept.append((row, pk))
     return kept
 
 
-def _posts_upsert(rows, source: ImageSource, report: ImportReport,
-                  stored_files: list[str], progress: ProgressCallback | None):
+def _posts_upsert(
+    rows,
+    source: ImageSource,
+    report: ImportReport,
+    stored_files: list[str],
+    progress: ProgressCallback | None,
+):
     changed_image_ids: list[int] = []
     touched: set[int] = set()
     total = len(rows)
     done = 0
     for start in range(0, total, CHUNK):
-        chunk = rows[start:start + CHUNK]
-        existing = {p.instagram_id: p for p in Post.objects.filter(
-            instagram_id__in=[r.post_id for r, _ in chunk])}
+        chunk = rows[start : start + CHUNK]
+        existing = {
+            p.instagram_id: p
+            for p in Post.objects.filter(instagram_id__in=[r.post_id for r, _ in chunk])
+        }
         to_create, to_update, update_fields = [], [], set()
         for row, influencer_id in chunk:
             image = _image_for(row, source, report)
             if image is False:
                 continue  # a bad image makes a bad row: reported, not imported
-            values = {"caption": row.caption, "posted_at": row.posted_at, "likes": row.likes,
-                      "is_video": row.is_video, "is_sponsored": is_sponsored(row.caption)}
+            values = {
+                "caption": row.caption,
+                "posted_at": row.posted_at,
+                "likes": row.likes,
+                "is_video": row.is_video,
+                "is_sponsored": is_sponsored(row.caption),
+            }
             post = existing.get(row.post_id)
             if post is None:
                 post = Post(instagram_id=row.post_id, influencer_id=influencer_id, **values)
@@ -165,8 +196,13 @@ def _posts_upsert(rows, source: ImageSource, report: ImportReport,
                 touched.add(influencer_id)
                 continue
             if post.influencer_id != influencer_id:
-                report.errors.append(RowError(row.row, "post_id", "this post id belongs to "
-                                              f"another influencer (@{row.handle})").as_dict())
+                report.errors.append(
+                    RowError(
+                        row.row,
+                        "post_id",
+                        f"this post id belongs to another influencer (@{row.handle})",
+                    ).as_dict()
+                )
                 continue
             changed = [k for k, v in values.items() if getattr(post, k) != v]
             for k in changed:

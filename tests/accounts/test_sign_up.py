@@ -9,9 +9,16 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_up(client, **overrides):
-    data = {"role": "consumer", "username": "minji", "email": "minji@example.com",
-            "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD, "gender": "F",
-            "body_size": "S", "brand_name": ""}
+    data = {
+        "role": "consumer",
+        "username": "minji",
+        "email": "minji@example.com",
+        "password1": STRONG_PASSWORD,
+        "password2": STRONG_PASSWORD,
+        "gender": "F",
+        "body_size": "S",
+        "brand_name": "",
+    }
     data.update(overrides)
     return client.post(reverse("accounts:signup"), data)
 
@@ -31,8 +38,9 @@ def test_a_consumer_signs_up_with_gender_and_size_and_is_logged_in(client):
 
 
 def test_a_brand_signs_up_with_its_brand_name(client):
-    response = sign_up(client, role="brand", username="acme", gender="", body_size="",
-                       brand_name="아크미")
+    response = sign_up(
+        client, role="brand", username="acme", gender="", body_size="", brand_name="아크미"
+    )
     assert response.status_code == 302
     user = User.objects.get(username="acme")
     assert (user.role, user.brand_name, user.gender) == ("brand", "아크미", "")
@@ -54,8 +62,9 @@ def test_a_weak_password_is_refused_with_the_validators_message(client, password
 
 
 def test_a_password_equal_to_the_username_is_refused(client):
-    response = sign_up(client, username="longusername77", password1="longusername77",
-                       password2="longusername77")
+    response = sign_up(
+        client, username="longusername77", password1="longusername77", password2="longusername77"
+    )
     assert response.status_code == 200
     message = " ".join(response.context["form"].errors["password1"])
     assert "유사" in message or "similar" in message
@@ -71,8 +80,9 @@ def test_a_taken_username_is_refused_whatever_its_case(client):
 
 def test_log_in_and_log_out(client):
     user = UserFactory()
-    response = client.post(reverse("accounts:login"),
-                           {"username": user.username, "password": STRONG_PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": STRONG_PASSWORD}
+    )
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
     client.post(reverse("accounts:logout"))
@@ -82,8 +92,9 @@ def test_log_in_and_log_out(client):
 def test_log_in_and_sign_up_posts_without_a_csrf_token_are_refused():
     client = Client(enforce_csrf_checks=True)
     user = UserFactory()
-    login = client.post(reverse("accounts:login"),
-                        {"username": user.username, "password": STRONG_PASSWORD})
+    login = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": STRONG_PASSWORD}
+    )
     assert login.status_code == 403
     signup = client.post(reverse("accounts:signup"), {"username": "x"})
     assert signup.status_code == 403
@@ -93,8 +104,9 @@ def test_log_in_and_sign_up_posts_without_a_csrf_token_are_refused():
 def test_profile_edit_changes_only_ones_own_profile(client):
     me, other = UserFactory(), UserFactory(gender="F", body_size="S")
     client.force_login(me)
-    response = client.post(reverse("accounts:profile"),
-                           {"email": "new@example.com", "gender": "M", "body_size": "L"})
+    response = client.post(
+        reverse("accounts:profile"), {"email": "new@example.com", "gender": "M", "body_size": "L"}
+    )
     assert response.status_code == 302
     me.refresh_from_db()
     other.refresh_from_db()
@@ -105,20 +117,32 @@ def test_profile_edit_changes_only_ones_own_profile(client):
 def test_password_change_works(client):
     user = UserFactory()
     client.force_login(user)
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": STRONG_PASSWORD, "new_password1": "another-long-passphrase-91",
-        "new_password2": "another-long-passphrase-91"})
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": STRONG_PASSWORD,
+            "new_password1": "another-long-passphrase-91",
+            "new_password2": "another-long-passphrase-91",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("another-long-passphrase-91")
 
 
 def test_login_attempts_are_throttled(client, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
-        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/minute"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "login": "3/minute",
+        },
+    }
     for _ in range(3):
-        assert client.post(reverse("accounts:login"), {"username": "x", "password": "y"}
-                           ).status_code == 200
+        assert (
+            client.post(reverse("accounts:login"), {"username": "x", "password": "y"}).status_code
+            == 200
+        )
     response = client.post(reverse("accounts:login"), {"username": "x", "password": "y"})
     assert response.status_code == 429
     assert int(response["Retry-After"]) >= 1

@@ -19,8 +19,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def campaign(brand):
-    return services.campaign_create(owner=brand, name="봄 원피스", target_gender="F",
-                                    target_body_size="M", brief="봄 신상 원피스 홍보")
+    return services.campaign_create(
+        owner=brand,
+        name="봄 원피스",
+        target_gender="F",
+        target_body_size="M",
+        brief="봄 신상 원피스 홍보",
+    )
 
 
 @pytest.fixture
@@ -39,16 +44,27 @@ def test_a_period_that_ends_before_it_starts_is_refused(brand):
     import datetime as dt
 
     with pytest.raises(ApplicationError):
-        services.campaign_create(owner=brand, name="x", target_gender="F", target_body_size="M",
-                                 starts_on=dt.date(2025, 5, 1), ends_on=dt.date(2025, 4, 1))
+        services.campaign_create(
+            owner=brand,
+            name="x",
+            target_gender="F",
+            target_body_size="M",
+            starts_on=dt.date(2025, 5, 1),
+            ends_on=dt.date(2025, 4, 1),
+        )
 
 
 def test_campaign_images_get_brand_recommendations_with_the_campaign_targets(campaign):
     image = services.campaign_image_add(
-        campaign=campaign, image=SimpleUploadedFile("p.jpg", jpeg_bytes()))
+        campaign=campaign, image=SimpleUploadedFile("p.jpg", jpeg_bytes())
+    )
     request = image.recommendation
     assert (request.mode, request.gender, request.body_size, request.user) == (
-        "brand", "F", "M", campaign.owner)
+        "brand",
+        "F",
+        "M",
+        campaign.owner,
+    )
 
 
 def test_the_shortlist_life_cycle_keeps_every_stage_change(campaign, influencer, brand):
@@ -56,9 +72,13 @@ def test_the_shortlist_life_cycle_keeps_every_stage_change(campaign, influencer,
     for stage in (Stage.CONTACTED, Stage.NEGOTIATING, Stage.CONFIRMED, Stage.DONE):
         services.shortlist_stage_change(entry=entry, stage=stage, user=brand, note=f"→ {stage}")
     history = list(entry.history.values_list("from_stage", "to_stage"))
-    assert history == [("", "candidate"), ("candidate", "contacted"),
-                       ("contacted", "negotiating"), ("negotiating", "confirmed"),
-                       ("confirmed", "done")]
+    assert history == [
+        ("", "candidate"),
+        ("candidate", "contacted"),
+        ("contacted", "negotiating"),
+        ("negotiating", "confirmed"),
+        ("confirmed", "done"),
+    ]
     assert entry.history.last().changed_at >= entry.history.first().changed_at
 
 
@@ -73,8 +93,12 @@ def test_stages_cannot_be_skipped_and_done_is_final(campaign, influencer, brand)
 
 
 def test_the_csv_export_opens_back_with_korean_commas_and_newlines(campaign, influencer, brand):
-    entry = services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand,
-                                   notes='담당자: 김민지, "원피스" 협찬\n다음 주 연락')
+    entry = services.shortlist_add(
+        campaign=campaign,
+        influencer_id=influencer.pk,
+        user=brand,
+        notes='담당자: 김민지, "원피스" 협찬\n다음 주 연락',
+    )
     services.shortlist_stage_change(entry=entry, stage=Stage.CONTACTED, user=brand)
     data = services.shortlist_export_csv(campaign=campaign)
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
@@ -87,8 +111,9 @@ def test_the_csv_export_opens_back_with_korean_commas_and_newlines(campaign, inf
     assert row["engagement_rate"] == "0.1500"
 
 
-def test_a_deactivated_influencer_stays_on_lists_as_unavailable(client, campaign, influencer,
-                                                                 brand, consumer):
+def test_a_deactivated_influencer_stays_on_lists_as_unavailable(
+    client, campaign, influencer, brand, consumer
+):
     services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
     saved = services.saved_add(user=consumer, influencer_id=influencer.pk)
     influencer.is_active = False
@@ -141,8 +166,12 @@ def test_the_campaign_api_enforces_ownership(campaign, influencer, consumer):
     shortlist = owner.post(url + "shortlist/", {"influencer_id": influencer.pk}, format="json")
     assert shortlist.status_code == 201
     entry = shortlist.json()["id"]
-    assert stranger.patch(url + f"shortlist/{entry}/", {"stage": "contacted"},
-                          format="json").status_code == 404
+    assert (
+        stranger.patch(
+            url + f"shortlist/{entry}/", {"stage": "contacted"}, format="json"
+        ).status_code
+        == 404
+    )
     moved = owner.patch(url + f"shortlist/{entry}/", {"stage": "contacted"}, format="json")
     assert moved.json()["stage"] == "contacted" and len(moved.json()["history"]) == 2
     bad = owner.patch(url + f"shortlist/{entry}/", {"stage": "done"}, format="json")
@@ -181,7 +210,8 @@ def test_lookalikes_are_ordered_by_style_profile_and_embedding_similarity():
     close = _with_profile("close", ["street", "hiphop", "hiphop"], direction=0)
     far = _with_profile("far", ["romantic", "romantic"], direction=5)
     _with_profile("inactive_twin", ["street", "street", "hiphop"]).__class__.objects.filter(
-        handle="inactive_twin").update(is_active=False)
+        handle="inactive_twin"
+    ).update(is_active=False)
     male = _with_profile("male_twin", ["street", "street", "hiphop"], gender="M")
     ranked = [i.handle for i, _ in influencer_lookalikes(influencer=target)]
     assert ranked[:2] in (["twin", "male_twin"], ["male_twin", "twin"])

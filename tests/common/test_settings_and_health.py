@@ -9,25 +9,46 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, env_overrides):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env_overrides)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_settings_pass_check_deploy_without_a_warning(tmp_path):
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides={
-        "DJANGO_SECRET_KEY": "a" * 20 + "-very-long-random-production-secret-9f8e7d6c5b4a",
-        "DJANGO_ALLOWED_HOSTS": "stylematch.example.com",
-        "STYLEMATCH_DATA_DIR": str(tmp_path)})
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "DJANGO_SECRET_KEY": "a" * 20 + "-very-long-random-production-secret-9f8e7d6c5b4a",
+            "DJANGO_ALLOWED_HOSTS": "stylematch.example.com",
+            "STYLEMATCH_DATA_DIR": str(tmp_path),
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = run_manage("check", env_overrides={"DJANGO_ALLOWED_HOSTS": "x.example.com",
-                                                "STYLEMATCH_DATA_DIR": str(tmp_path)})
+    result = run_manage(
+        "check",
+        env_overrides={
+            "DJANGO_ALLOWED_HOSTS": "x.example.com",
+            "STYLEMATCH_DATA_DIR": str(tmp_path),
+        },
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 

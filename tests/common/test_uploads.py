@@ -19,9 +19,15 @@ def webp_bytes() -> bytes:
 
 def bomb_png(width=20000, height=20000) -> bytes:
     """A tiny PNG that declares a huge canvas."""
+
     def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 100)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
@@ -33,8 +39,15 @@ def rejected(data, name, **kwargs) -> str:
     return info.value.code
 
 
-@pytest.mark.parametrize("data,name", [(jpeg_bytes(), "look.jpg"), (jpeg_bytes(), "LOOK.JPEG"),
-                                       (png_bytes(), "a.png"), (webp_bytes(), "a.webp")])
+@pytest.mark.parametrize(
+    "data,name",
+    [
+        (jpeg_bytes(), "look.jpg"),
+        (jpeg_bytes(), "LOOK.JPEG"),
+        (png_bytes(), "a.png"),
+        (webp_bytes(), "a.webp"),
+    ],
+)
 def test_jpeg_png_and_webp_are_accepted_and_reencoded_as_jpeg(data, name):
     image = image_validate(data=data, filename=name)
     assert image.content.startswith(b"\xff\xd8\xff")
@@ -76,8 +89,10 @@ def test_an_extension_that_disagrees_with_the_content_is_refused():
     assert rejected(png_bytes(), "photo.jpg") == "extension_mismatch"
 
 
-@pytest.mark.parametrize("fmt,name", [("GIF", "a.gif"), ("TIFF", "a.tiff"), ("PDF", "a.pdf"),
-                                      ("EPS", "a.eps"), ("PSD", "a.psd")])
+@pytest.mark.parametrize(
+    "fmt,name",
+    [("GIF", "a.gif"), ("TIFF", "a.tiff"), ("PDF", "a.pdf"), ("EPS", "a.eps"), ("PSD", "a.psd")],
+)
 def test_other_formats_are_refused_with_a_clear_code(fmt, name):
     if fmt == "PSD":
         data = b"8BPS\x00\x01" + b"\x00" * 64

@@ -1,6 +1,6 @@
 import io
-import re
 import json
+import re
 import zipfile
 
 import pytest
@@ -12,7 +12,9 @@ from tests.conftest import jpeg_bytes, media_files, png_bytes
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = "user_name,gender,size,followers,height,display_name\nalpha,F,S,1000,160,알파\nbeta,M,L,,,\n"
+PEOPLE = (
+    "user_name,gender,size,followers,height,display_name\nalpha,F,S,1000,160,알파\nbeta,M,L,,,\n"
+)
 POSTS = (
     "user_name,post_id,text,timestamp,like,video\n"
     'alpha,a1,"첫 게시물 #데일리룩\n줄바꿈 😍",2024-01-01 10:00:00,100,False\n'
@@ -23,15 +25,24 @@ POSTS = (
 
 
 def run(posts=POSTS, people=PEOPLE, **kwargs):
-    return posts_import(posts_data=posts.encode(), posts_name="posts.csv",
-                        influencers_data=people.encode() if people else None, **kwargs)
+    return posts_import(
+        posts_data=posts.encode(),
+        posts_name="posts.csv",
+        influencers_data=people.encode() if people else None,
+        **kwargs,
+    )
 
 
 def test_a_crawl_csv_imports_influencers_and_posts():
     report = run()
     assert (report.posts_created, report.influencers_created, report.errors) == (4, 2, [])
     alpha = Influencer.objects.get(handle="alpha")
-    assert (alpha.gender, alpha.body_size, alpha.followers, alpha.height_cm) == ("F", "S", 1000, 160)
+    assert (alpha.gender, alpha.body_size, alpha.followers, alpha.height_cm) == (
+        "F",
+        "S",
+        1000,
+        160,
+    )
     first = Post.objects.get(instagram_id="a1")
     assert "줄바꿈 😍" in first.caption and first.likes == 100
     assert Post.objects.get(instagram_id="a3").is_video is True
@@ -55,7 +66,9 @@ def test_an_account_whose_likes_are_all_hidden_gets_zero_and_is_flagged():
 
 def test_a_reimport_that_changes_one_visible_count_updates_the_imputed_mean():
     run()
-    report = run(posts=POSTS.replace("alpha,a3,세번째,1704200000,300", "alpha,a3,세번째,1704200000,500"))
+    report = run(
+        posts=POSTS.replace("alpha,a3,세번째,1704200000,300", "alpha,a3,세번째,1704200000,500")
+    )
     assert (report.posts_created, report.posts_updated, report.posts_unchanged) == (0, 1, 3)
     assert Post.objects.get(instagram_id="a2").effective_likes == pytest.approx(300)
     assert Influencer.objects.get(handle="alpha").total_likes == pytest.approx(100 + 300 + 500)
@@ -71,22 +84,55 @@ def test_reimporting_the_same_export_changes_nothing():
 
 
 def test_json_lines_import_the_same_way():
-    lines = "\n".join(json.dumps({"user_name": "alpha", "post_id": f"j{i}", "text": "글 #태그",
-                                  "timestamp": "2024-03-01T00:00:00Z", "like": i * 10,
-                                  "video": False}, ensure_ascii=False) for i in range(3))
+    lines = "\n".join(
+        json.dumps(
+            {
+                "user_name": "alpha",
+                "post_id": f"j{i}",
+                "text": "글 #태그",
+                "timestamp": "2024-03-01T00:00:00Z",
+                "like": i * 10,
+                "video": False,
+            },
+            ensure_ascii=False,
+        )
+        for i in range(3)
+    )
     report = run(posts=lines)
     assert report.posts_created == 3 and not report.errors
 
 
 def test_graph_api_media_json_imports_with_hidden_counts_absent():
-    media = {"business_discovery": {"username": "alpha", "media": {"data": [
-        {"id": "g1", "caption": "그래프 #원피스", "like_count": 40, "media_type": "IMAGE",
-         "timestamp": "2024-05-01T12:00:00+0000", "permalink": "https://instagram.com/p/g1"},
-        {"id": "g2", "caption": "좋아요 숨김", "media_type": "VIDEO",
-         "timestamp": "2024-05-02T12:00:00+0000", "permalink": "https://instagram.com/p/g2"},
-    ]}}}
-    report = posts_import(posts_data=json.dumps(media).encode(), posts_name="media.json",
-                          influencers_data=PEOPLE.encode(), format="graph")
+    media = {
+        "business_discovery": {
+            "username": "alpha",
+            "media": {
+                "data": [
+                    {
+                        "id": "g1",
+                        "caption": "그래프 #원피스",
+                        "like_count": 40,
+                        "media_type": "IMAGE",
+                        "timestamp": "2024-05-01T12:00:00+0000",
+                        "permalink": "https://instagram.com/p/g1",
+                    },
+                    {
+                        "id": "g2",
+                        "caption": "좋아요 숨김",
+                        "media_type": "VIDEO",
+                        "timestamp": "2024-05-02T12:00:00+0000",
+                        "permalink": "https://instagram.com/p/g2",
+                    },
+                ]
+            },
+        }
+    }
+    report = posts_import(
+        posts_data=json.dumps(media).encode(),
+        posts_name="media.json",
+        influencers_data=PEOPLE.encode(),
+        format="graph",
+    )
     assert report.posts_created == 2 and not report.errors
     g2 = Post.objects.get(instagram_id="g2")
     assert (g2.likes, g2.effective_likes, g2.is_video) == (None, 40, True)
@@ -108,18 +154,26 @@ def test_bad_rows_are_reported_with_row_column_and_reason_and_good_rows_imported
     found = {(e["row"], e["column"]) for e in report.errors}
     assert found == {(3, "like"), (4, "timestamp"), (5, "post_id"), (6, "user_name"), (7, "video")}
     assert report.influencer_errors == [
-        {"row": 4, "column": "gender", "reason": "unknown gender: 'X' (use F or M)"}]
+        {"row": 4, "column": "gender", "reason": "unknown gender: 'X' (use F or M)"}
+    ]
     assert not Influencer.objects.filter(handle="gamma").exists()
 
 
-@pytest.mark.parametrize("data,code", [
-    (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not_tabular"),
-    ("user_name,post_id\nalpha,1\n".encode(), "missing_columns"),
-    ("user_name,post_id,text,timestamp,like,video\nalpha,1,한글,2024-01-01,1,false\n".encode("cp949"),
-     "wrong_encoding"),
-    (b"", "empty_file"),
-    (b'{"user_name": "alpha", "post_id": ', "invalid_json"),
-])
+@pytest.mark.parametrize(
+    "data,code",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not_tabular"),
+        (b"user_name,post_id\nalpha,1\n", "missing_columns"),
+        (
+            "user_name,post_id,text,timestamp,like,video\nalpha,1,한글,2024-01-01,1,false\n".encode(
+                "cp949"
+            ),
+            "wrong_encoding",
+        ),
+        (b"", "empty_file"),
+        (b'{"user_name": "alpha", "post_id": ', "invalid_json"),
+    ],
+)
 def test_a_broken_file_gives_one_clear_error_and_writes_nothing(data, code):
     with pytest.raises(ImportFileError) as info:
         posts_import(posts_data=data, posts_name="posts.csv", influencers_data=PEOPLE.encode())
@@ -144,7 +198,10 @@ def test_images_come_from_a_folder_and_go_through_the_upload_validator(tmp_path,
     assert a1.image.name.startswith("posts/") and a1.image.name.endswith(".jpg")
     assert re.fullmatch(r"posts/[0-9a-f]{32}\.jpg", a1.image.name)  # a generated name
     assert Post.objects.get(instagram_id="a2").predicted_style == NO_IMAGE
-    assert Post.objects.get(instagram_id="a2").classification_status == ClassificationStatus.UNCLASSIFIABLE
+    assert (
+        Post.objects.get(instagram_id="a2").classification_status
+        == ClassificationStatus.UNCLASSIFIABLE
+    )
     assert len([p for p in media_files(settings.MEDIA_ROOT) if p.parent.name == "posts"]) == 2
 
 

@@ -17,8 +17,12 @@ def test_a_summary_has_top_keywords_a_word_cloud_and_the_sponsored_share():
     influencer = InfluencerFactory()
     captions = ["#원피스 코디 카페 나들이 #협찬", "원피스 트렌치코트 출근룩", "카페 원피스 #광고"]
     for n, caption in enumerate(captions):
-        Post.objects.create(influencer=influencer, instagram_id=f"s{n}", caption=caption,
-                            is_sponsored="#협찬" in caption or "#광고" in caption)
+        Post.objects.create(
+            influencer=influencer,
+            instagram_id=f"s{n}",
+            caption=caption,
+            is_sponsored="#협찬" in caption or "#광고" in caption,
+        )
     influencer = influencer_summary_rebuild(influencer_id=influencer.pk)
     words = dict(influencer.keywords)
     assert words["원피스"] == 3 and "협찬" not in words and "광고" not in words
@@ -48,8 +52,9 @@ def test_fifty_post_changes_in_one_burst_trigger_one_rebuild(django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             for n in range(50):
-                Post.objects.create(influencer=influencer, instagram_id=f"b{n}",
-                                    caption=f"원피스 코디 {n}")
+                Post.objects.create(
+                    influencer=influencer, instagram_id=f"b{n}", caption=f"원피스 코디 {n}"
+                )
                 influencer_summaries_schedule(influencer_ids=[influencer.pk])
     influencer.refresh_from_db()
     assert influencer.summary_rebuilds == 1
@@ -76,19 +81,30 @@ def test_the_admin_import_page_is_staff_only(client):
 
 
 def test_the_admin_import_runs_the_import_service_and_reports_progress(
-        client, django_capture_on_commit_callbacks):
+    client, django_capture_on_commit_callbacks
+):
     client.force_login(staff())
     images = io.BytesIO()
     with zipfile.ZipFile(images, "w") as zf:
         zf.writestr("p1.jpg", jpeg_bytes())
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/influencers/influencer/import/", {
-            "posts_file": SimpleUploadedFile("posts.csv", (
-                "user_name,post_id,text,timestamp,like,video\n"
-                "adm,p1,글,2024-01-01,3,false\nadm,p2,글,2024-01-01,abc,false\n").encode()),
-            "influencers_file": SimpleUploadedFile("people.csv", b"user_name,gender,size\nadm,F,M\n"),
-            "images_zip": SimpleUploadedFile("images.zip", images.getvalue()),
-            "format": "crawl"})
+        response = client.post(
+            "/admin/influencers/influencer/import/",
+            {
+                "posts_file": SimpleUploadedFile(
+                    "posts.csv",
+                    (
+                        "user_name,post_id,text,timestamp,like,video\n"
+                        "adm,p1,글,2024-01-01,3,false\nadm,p2,글,2024-01-01,abc,false\n"
+                    ).encode(),
+                ),
+                "influencers_file": SimpleUploadedFile(
+                    "people.csv", b"user_name,gender,size\nadm,F,M\n"
+                ),
+                "images_zip": SimpleUploadedFile("images.zip", images.getvalue()),
+                "format": "crawl",
+            },
+        )
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response.url.endswith(f"/import/{job.pk}/")
     assert (job.status, job.processed_rows, job.total_rows) == ("done", 1, 1)
@@ -101,8 +117,10 @@ def test_the_admin_import_runs_the_import_service_and_reports_progress(
 def test_the_import_api_is_staff_only_and_answers_202(client, django_capture_on_commit_callbacks):
     from rest_framework.test import APIClient
 
-    data = {"posts_file": SimpleUploadedFile("p.csv", b"user_name,post_id,text,timestamp,like,video\n"),
-            "format": "crawl"}
+    data = {
+        "posts_file": SimpleUploadedFile("p.csv", b"user_name,post_id,text,timestamp,like,video\n"),
+        "format": "crawl",
+    }
     api = APIClient()
     api.force_authenticate(UserFactory())
     assert api.post("/api/v1/imports/", data, format="multipart").status_code == 403
@@ -118,11 +136,13 @@ def test_the_import_api_is_staff_only_and_answers_202(client, django_capture_on_
 def test_admin_actions_activate_and_deactivate(client):
     client.force_login(staff())
     a, b = InfluencerFactory(), InfluencerFactory()
-    client.post("/admin/influencers/influencer/", {"action": "deactivate",
-                                                   "_selected_action": [a.pk, b.pk]})
+    client.post(
+        "/admin/influencers/influencer/", {"action": "deactivate", "_selected_action": [a.pk, b.pk]}
+    )
     assert not Influencer.objects.filter(is_active=True).exists()
-    client.post("/admin/influencers/influencer/", {"action": "activate",
-                                                   "_selected_action": [a.pk]})
+    client.post(
+        "/admin/influencers/influencer/", {"action": "activate", "_selected_action": [a.pk]}
+    )
     assert list(Influencer.objects.filter(is_active=True)) == [a]
 
 

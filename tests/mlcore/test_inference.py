@@ -35,10 +35,16 @@ def test_a_corrupt_or_truncated_image_inside_a_batch_fails_only_itself(tiny_chec
     good = jpeg_bytes(size=(200, 200), quality=95)
     missing = tmp_path / "missing.jpg"
     results = StyleClassifier(tiny_checkpoint).predict(
-        [good, good[:300], b"not an image", missing, good], batch_size=2)
+        [good, good[:300], b"not an image", missing, good], batch_size=2
+    )
     kinds = [type(r) for r in results]
-    assert kinds == [StylePrediction, UnreadableImage, UnreadableImage, UnreadableImage,
-                     StylePrediction]
+    assert kinds == [
+        StylePrediction,
+        UnreadableImage,
+        UnreadableImage,
+        UnreadableImage,
+        StylePrediction,
+    ]
     np.testing.assert_allclose(results[0].probabilities, results[4].probabilities, atol=1e-6)
 
 

@@ -46,7 +46,10 @@ def test_inputs_without_words_give_no_keywords(texts):
 
 
 def test_hashtag_only_texts_give_the_hashtags():
-    assert keywords_extract(["#원피스 #원피스코디", "#원피스"]) == [("원피스", 2), ("원피스코디", 1)]
+    assert keywords_extract(["#원피스 #원피스코디", "#원피스"]) == [
+        ("원피스", 2),
+        ("원피스코디", 1),
+    ]
 
 
 def test_five_megabytes_of_text_finish_in_bounded_time():
@@ -57,10 +60,18 @@ def test_five_megabytes_of_text_finish_in_bounded_time():
     assert keywords and time.perf_counter() - started < 60
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("새로 나온 원피스 #협찬", True), ("#광고 #데일리", True), ("Paid partnership with x", True),
-    ("제품을 제공받아 작성했어요", True), ("@acme_official 감사합니다", True),
-    ("친구 @minji 랑 카페", False), ("#협찬아님 그냥 샀어요", False)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("새로 나온 원피스 #협찬", True),
+        ("#광고 #데일리", True),
+        ("Paid partnership with x", True),
+        ("제품을 제공받아 작성했어요", True),
+        ("@acme_official 감사합니다", True),
+        ("친구 @minji 랑 카페", False),
+        ("#협찬아님 그냥 샀어요", False),
+    ],
+)
 def test_sponsored_posts_are_recognised(text, expected):
     assert is_sponsored(text) is expected
 
@@ -83,9 +94,8 @@ def test_the_word_cloud_is_a_png_and_hangul_renders(instagram_texts):
     assert png.startswith(b"\x89PNG")
     from io import BytesIO
 
-    from PIL import Image
-
     import numpy as np
+    from PIL import Image
 
     pixels = np.asarray(Image.open(BytesIO(png)).convert("L"))
     # ink on the canvas: glyphs were drawn rather than empty boxes

@@ -21,9 +21,18 @@ def test_the_taxonomy_has_the_23_k_fashion_styles_in_a_fixed_order_then_other():
     assert TAXONOMY_CODES[-1] == "other" and len(TAXONOMY_CODES) == 24
 
 
-@pytest.mark.parametrize("label,code", [("키치", "kitsch"), ("키치/키덜트", "kitsch"),
-                                        ("로맨틱", "romantic"), (" 리조트 ", "resort"),
-                                        ("Street", "street"), ("", None), ("없는스타일", None)])
+@pytest.mark.parametrize(
+    "label,code",
+    [
+        ("키치", "kitsch"),
+        ("키치/키덜트", "kitsch"),
+        ("로맨틱", "romantic"),
+        (" 리조트 ", "resort"),
+        ("Street", "street"),
+        ("", None),
+        ("없는스타일", None),
+    ],
+)
 def test_labels_map_to_style_codes_including_ai_hubs_spelling_of_kitsch(label, code):
     assert style_code_from_label(label) == code
 

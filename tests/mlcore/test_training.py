@@ -18,8 +18,15 @@ CAP = 500
 # The original recipe with a shorter schedule and gentler crops, at 64 px: enough to learn
 # romantic-vs-resort cues from scratch in about a minute on 2 cores (measured: 0.62 top-1 on
 # 300 unseen images against a 0.50 baseline).
-RECIPE = replace(RECIPES["original"], name="test", epochs=8, lr=0.01, batch_size=32,
-                 step_size=6, crop_scale_min=0.8)
+RECIPE = replace(
+    RECIPES["original"],
+    name="test",
+    epochs=8,
+    lr=0.01,
+    batch_size=32,
+    step_size=6,
+    crop_scale_min=0.8,
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +46,23 @@ def two_styles(tmp_path_factory):
 def trained(two_styles, tmp_path_factory):
     out = tmp_path_factory.mktemp("model") / "real.pt"
     epochs = []
-    checkpoint = train(TrainConfig(
-        data=two_styles, out=out, recipe=RECIPE, device="cpu", cap_per_style=CAP,
-        val_fraction=0.2, preprocessing=Preprocessing(resize=64, crop=64), seed=0,
-        # In-process loading: forking DataLoader workers from a long-lived test process that
-        # already runs threads (live server, Celery) can deadlock.
-        workers=0, progress=False), on_epoch=epochs.append)
+    checkpoint = train(
+        TrainConfig(
+            data=two_styles,
+            out=out,
+            recipe=RECIPE,
+            device="cpu",
+            cap_per_style=CAP,
+            val_fraction=0.2,
+            preprocessing=Preprocessing(resize=64, crop=64),
+            seed=0,
+            # In-process loading: forking DataLoader workers from a long-lived test process that
+            # already runs threads (live server, Celery) can deadlock.
+            workers=0,
+            progress=False,
+        ),
+        on_epoch=epochs.append,
+    )
     return out, checkpoint, epochs
 
 
@@ -90,16 +108,25 @@ def test_int8_and_fp32_agree_on_top1_for_most_of_a_real_sample(trained, two_styl
     records = unseen_records(two_styles, per_style=50)
     paths = [r.image_path for r in records]
     fp32 = StyleClassifier(trained[0]).predict(paths)
-    int8 = StyleClassifier(trained[0], quantized=True, calibration_sources=paths[:32]).predict(paths)
+    int8 = StyleClassifier(trained[0], quantized=True, calibration_sources=paths[:32]).predict(
+        paths
+    )
     agree = np.mean([a.top_style == b.top_style for a, b in zip(fp32, int8, strict=True)])
     assert agree >= 0.9
 
 
 def test_an_interrupted_run_resumes_from_its_state(two_styles, tmp_path):
     recipe = replace(RECIPE, epochs=2)
-    config = TrainConfig(data=two_styles, out=tmp_path / "r.pt", recipe=recipe, device="cpu",
-                         cap_per_style=20, preprocessing=Preprocessing(resize=40, crop=32),
-                         workers=0, progress=False)
+    config = TrainConfig(
+        data=two_styles,
+        out=tmp_path / "r.pt",
+        recipe=recipe,
+        device="cpu",
+        cap_per_style=20,
+        preprocessing=Preprocessing(resize=40, crop=32),
+        workers=0,
+        progress=False,
+    )
 
     class Interrupt(Exception):
         pass

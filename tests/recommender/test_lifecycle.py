@@ -29,7 +29,8 @@ def small_catalogue():
 
 
 def test_a_request_goes_from_pending_to_done_with_both_rankings_stored(
-        consumer, active_model, small_catalogue, django_capture_on_commit_callbacks):
+    consumer, active_model, small_catalogue, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         request = services.recommendation_create(user=consumer, image=upload())
     request.refresh_from_db()
@@ -42,8 +43,9 @@ def test_a_request_goes_from_pending_to_done_with_both_rankings_stored(
     assert request.attempts == 1
 
 
-def test_the_snapshot_survives_catalogue_changes(consumer, active_model, small_catalogue,
-                                                 django_capture_on_commit_callbacks):
+def test_the_snapshot_survives_catalogue_changes(
+    consumer, active_model, small_catalogue, django_capture_on_commit_callbacks
+):
     from influencers.models import Influencer
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -56,7 +58,8 @@ def test_the_snapshot_survives_catalogue_changes(consumer, active_model, small_c
 
 
 def test_a_request_without_an_active_model_fails_with_a_readable_reason(
-        consumer, django_capture_on_commit_callbacks):
+    consumer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         request = services.recommendation_create(user=consumer, image=upload())
     request.refresh_from_db()
@@ -64,8 +67,9 @@ def test_a_request_without_an_active_model_fails_with_a_readable_reason(
     assert "No style model is active" in request.failure_reason
 
 
-def test_a_request_whose_image_vanished_fails_with_a_reason(consumer, active_model,
-                                                            django_capture_on_commit_callbacks):
+def test_a_request_whose_image_vanished_fails_with_a_reason(
+    consumer, active_model, django_capture_on_commit_callbacks
+):
     request = services.recommendation_create(user=consumer, image=upload())
     request.image.storage.delete(request.image.name)
     services.recommendation_process(request_id=request.pk)
@@ -97,8 +101,13 @@ def test_a_rejected_upload_leaves_no_row_and_no_file(consumer, settings):
 
 
 def test_the_upload_after_the_rate_limit_is_refused(consumer, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
-        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "uploads": "2/hour"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "uploads": "2/hour",
+        },
+    }
     services.recommendation_create(user=consumer, image=upload())
     services.recommendation_create(user=consumer, image=upload())
     with pytest.raises(RateLimitedError) as info:
@@ -107,12 +116,16 @@ def test_the_upload_after_the_rate_limit_is_refused(consumer, settings):
     assert RecommendationRequest.objects.count() == 2
 
 
-def test_the_reconciler_requeues_a_request_stuck_running(consumer, active_model, small_catalogue,
-                                                         settings):
+def test_the_reconciler_requeues_a_request_stuck_running(
+    consumer, active_model, small_catalogue, settings
+):
     request = services.recommendation_create(user=consumer, image=upload())
-    stale = timezone.now() - timezone.timedelta(seconds=settings.RECOMMENDATION_DEADLINE_SECONDS + 5)
-    RecommendationRequest.objects.filter(pk=request.pk).update(status=Status.RUNNING,
-                                                               claimed_at=stale, attempts=1)
+    stale = timezone.now() - timezone.timedelta(
+        seconds=settings.RECOMMENDATION_DEADLINE_SECONDS + 5
+    )
+    RecommendationRequest.objects.filter(pk=request.pk).update(
+        status=Status.RUNNING, claimed_at=stale, attempts=1
+    )
     counts = services.recommendation_reconcile()
     assert counts == {"requeued": 1, "failed": 0}
     request.refresh_from_db()
@@ -122,16 +135,20 @@ def test_the_reconciler_requeues_a_request_stuck_running(consumer, active_model,
 
 def test_the_reconciler_fails_a_request_after_its_last_attempt(consumer, settings):
     request = services.recommendation_create(user=consumer, image=upload())
-    stale = timezone.now() - timezone.timedelta(seconds=settings.RECOMMENDATION_DEADLINE_SECONDS + 5)
+    stale = timezone.now() - timezone.timedelta(
+        seconds=settings.RECOMMENDATION_DEADLINE_SECONDS + 5
+    )
     RecommendationRequest.objects.filter(pk=request.pk).update(
-        status=Status.RUNNING, claimed_at=stale, attempts=settings.RECOMMENDATION_MAX_ATTEMPTS)
+        status=Status.RUNNING, claimed_at=stale, attempts=settings.RECOMMENDATION_MAX_ATTEMPTS
+    )
     assert services.recommendation_reconcile() == {"requeued": 0, "failed": 1}
     request.refresh_from_db()
     assert request.status == Status.FAILED and "several attempts" in request.failure_reason
 
 
-def test_deleting_removes_the_row_and_its_file(consumer, settings,
-                                               django_capture_on_commit_callbacks):
+def test_deleting_removes_the_row_and_its_file(
+    consumer, settings, django_capture_on_commit_callbacks
+):
     request = services.recommendation_create(user=consumer, image=upload())
     assert media_files(settings.MEDIA_ROOT)
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def build(handle, posts, gender="F", size="M", active=True, followers=None):
-    influencer = InfluencerFactory(handle=handle, gender=gender, body_size=size, is_active=active,
-                                   followers=followers)
+    influencer = InfluencerFactory(
+        handle=handle, gender=gender, body_size=size, is_active=active, followers=followers
+    )
     for style, likes, *rest in posts:
         classified_post(influencer, style, likes, **(rest[0] if rest else {}))
     return influencer_style_profile_rebuild(influencer_id=influencer.pk)
@@ -23,8 +24,9 @@ def query(mode, style="romantic", gender="F", size="M", probabilities=None, k=3)
     probs = style_probabilities(style) if probabilities is None else probabilities
     embedding = np.zeros(512, dtype=np.float32)
     embedding[int(np.argmax(probs))] = 1
-    return RankingQuery(mode=mode, gender=gender, body_size=size, probabilities=probs,
-                        embedding=embedding, k=k)
+    return RankingQuery(
+        mode=mode, gender=gender, body_size=size, probabilities=probs, embedding=embedding, k=k
+    )
 
 
 @pytest.fixture
@@ -95,8 +97,13 @@ def test_hidden_likes_count_as_the_accounts_mean_in_the_brand_ranking():
 def test_no_image_and_other_never_become_representative():
     influencer = InfluencerFactory(handle="mostly_no_image")
     for _ in range(5):
-        Post.objects.create(influencer=influencer, instagram_id=f"n{_}", likes=999,
-                            predicted_style="no_image", classification_status="unclassifiable")
+        Post.objects.create(
+            influencer=influencer,
+            instagram_id=f"n{_}",
+            likes=999,
+            predicted_style="no_image",
+            classification_status="unclassifiable",
+        )
     classified_post(influencer, "other", 5000)
     classified_post(influencer, "other", 5000)
     classified_post(influencer, "modern", 1)
@@ -113,8 +120,11 @@ def test_the_similarity_ranking_uses_the_whole_distribution(catalogue):
     scores = [card["score"] for card in result.cards]
     assert scores == sorted(scores, reverse=True)
     similarity = {c["handle"]: c["similarity"] for c in result.cards}
-    assert similarity["a_three_romantic"] > similarity["c_resort_poster"] > similarity[
-        "b_liked_romantic"]
+    assert (
+        similarity["a_three_romantic"]
+        > similarity["c_resort_poster"]
+        > similarity["b_liked_romantic"]
+    )
     # the same ranking puts the resort poster first when the look is resort
     resort = ranking_similarity(query("consumer", style="resort"))
     assert handles(resort)[0] == "c_resort_poster"

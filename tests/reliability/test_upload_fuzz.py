@@ -2,7 +2,8 @@
 
 import io
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from common.uploads import ImageRejected, image_validate
@@ -20,7 +21,7 @@ def mutated_images(draw):
         if action == "flip" and data:
             data[position] ^= draw(st.integers(1, 255))
         elif action == "cut":
-            del data[position:position + draw(st.integers(1, 64))]
+            del data[position : position + draw(st.integers(1, 64))]
         elif action == "insert":
             data[position:position] = draw(st.binary(min_size=1, max_size=32))
         else:
@@ -36,8 +37,15 @@ def test_mutated_images_are_either_rejected_clearly_or_stored_as_a_clean_jpeg(ca
     try:
         image = image_validate(data=data, filename=name)
     except ImageRejected as exc:
-        assert exc.code in {"empty_file", "file_too_large", "unsupported_format", "not_an_image",
-                            "extension_mismatch", "too_many_pixels", "corrupt_image"}
+        assert exc.code in {
+            "empty_file",
+            "file_too_large",
+            "unsupported_format",
+            "not_an_image",
+            "extension_mismatch",
+            "too_many_pixels",
+            "corrupt_image",
+        }
         return
     decoded = Image.open(io.BytesIO(image.content))
     decoded.load()

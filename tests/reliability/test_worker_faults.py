@@ -41,8 +41,9 @@ def catalogue(active_model):
 
 def test_a_request_is_processed_end_to_end_by_a_real_worker(worker, catalogue):
     request = services.recommendation_create(user=UserFactory(), image=upload())
-    assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90), \
+    assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90), (
         worker.log_path.read_text()[-3000:]
+    )
     request.refresh_from_db()
     assert len(request.results["similarity"]["cards"]) == 3 and request.attempts == 1
 
@@ -60,8 +61,12 @@ def test_a_task_delivered_twice_leaves_one_result(worker, catalogue):
 
 @pytest.fixture
 def slow_worker(broker_mode, redis_url, settings, tmp_path):
-    w = Worker(redis_url, settings.MEDIA_ROOT, tmp_path / "slow.log",
-               extra_env={"FAULT_INJECTION_PROCESS_DELAY": "4"}).start()
+    w = Worker(
+        redis_url,
+        settings.MEDIA_ROOT,
+        tmp_path / "slow.log",
+        extra_env={"FAULT_INJECTION_PROCESS_DELAY": "4"},
+    ).start()
     yield w
     w.stop()
 
@@ -79,22 +84,25 @@ def test_a_worker_child_killed_mid_task_still_ends_done(slow_worker, catalogue, 
     assert status_of(request.pk) == Status.RUNNING  # nobody will finish it by itself
     counts = services.recommendation_reconcile(now=past_deadline(settings))
     assert counts == {"requeued": 1, "failed": 0}
-    assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90), \
+    assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90), (
         slow_worker.log_path.read_text()[-3000:]
+    )
     request.refresh_from_db()
     assert request.attempts == 2 and len(request.results["similarity"]["cards"]) == 3
 
 
 def test_the_whole_worker_killed_and_restarted_still_finishes_the_request(
-        slow_worker, catalogue, settings, redis_url, tmp_path):
+    slow_worker, catalogue, settings, redis_url, tmp_path
+):
     request = services.recommendation_create(user=UserFactory(), image=upload())
     assert wait_for(lambda: status_of(request.pk) == Status.RUNNING, timeout=60)
     slow_worker.kill()
     fresh = Worker(redis_url, settings.MEDIA_ROOT, tmp_path / "fresh.log").start()
     try:
         services.recommendation_reconcile(now=past_deadline(settings))
-        assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90), \
+        assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90), (
             fresh.log_path.read_text()[-3000:]
+        )
     finally:
         fresh.stop()
     assert RecommendationRequest.objects.get(pk=request.pk).attempts == 2
@@ -144,8 +152,21 @@ class OwnRedis:
 
     def start(self):
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir)], stdout=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         import redis
 
         assert wait_for(lambda: _pings(redis, self.url), timeout=20)
@@ -169,14 +190,21 @@ def run_in_app_process(env: dict, code: str) -> str:
     from tests.conftest import ROOT
 
     script = "import django; django.setup()\n" + code
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout.strip()
 
 
 def test_a_request_made_while_redis_is_down_is_kept_and_runs_once_it_is_back(
-        broker_mode, catalogue, settings, tmp_path):
+    broker_mode, catalogue, settings, tmp_path
+):
     own = OwnRedis(tmp_path)
     own.start()
     worker = Worker(own.url, settings.MEDIA_ROOT, tmp_path / "w.log").start()
@@ -194,7 +222,8 @@ def test_a_request_made_while_redis_is_down_is_kept_and_runs_once_it_is_back(
             "started = time.perf_counter()\n"
             f"r = services.recommendation_create(user=User.objects.get(pk={user.pk}), "
             "image=SimpleUploadedFile('a.jpg', jpeg_bytes()))\n"
-            "print(r.pk, round(time.perf_counter() - started, 1))\n")
+            "print(r.pk, round(time.perf_counter() - started, 1))\n"
+        )
         health, line = run_in_app_process(worker.env, create).splitlines()[-2:]
         pk, seconds = line.split()
         assert health == "503"  # /healthz names the outage
@@ -202,12 +231,17 @@ def test_a_request_made_while_redis_is_down_is_kept_and_runs_once_it_is_back(
         request = RecommendationRequest.objects.get(pk=int(pk))
         assert request.status == Status.PENDING and "unavailable" in request.status_message
         own.start()
-        run_in_app_process(worker.env, (
-            "from django.utils import timezone\n"
-            "from recommender.services import recommendation_reconcile\n"
-            "print(recommendation_reconcile(now=timezone.now() + timezone.timedelta(seconds=60)))\n"))
-        assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90), \
+        run_in_app_process(
+            worker.env,
+            (
+                "from django.utils import timezone\n"
+                "from recommender.services import recommendation_reconcile\n"
+                "print(recommendation_reconcile(now=timezone.now() + timezone.timedelta(seconds=60)))\n"
+            ),
+        )
+        assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90), (
             worker.log_path.read_text()[-3000:]
+        )
         assert RecommendationRequest.objects.get(pk=request.pk).attempts == 1
     finally:
         worker.stop()

@@ -18,8 +18,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason="Debian's chromium is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian's chromium is not installed (.ci/run installs it)",
+    ),
 ]
 
 
@@ -34,11 +36,20 @@ def catalogue(active_model, photos):
     styles = ["romantic", "resort", "street", "modern", "classic"]
     for n, style in enumerate(styles):
         for gender in "FM":
-            influencer = InfluencerFactory(handle=f"e2e_{gender.lower()}_{style}", gender=gender,
-                                           body_size="M", followers=5000 + n)
+            influencer = InfluencerFactory(
+                handle=f"e2e_{gender.lower()}_{style}",
+                gender=gender,
+                body_size="M",
+                followers=5000 + n,
+            )
             for k in range(3):
-                post = classified_post(influencer, style, 100 * (n + 1) + k, image="",
-                                       caption=f"#{style}룩 원피스 코디 카페 나들이 {k}")
+                post = classified_post(
+                    influencer,
+                    style,
+                    100 * (n + 1) + k,
+                    image="",
+                    caption=f"#{style}룩 원피스 코디 카페 나들이 {k}",
+                )
                 data = photos[(n + k) % len(photos)].read_bytes()
                 post.image.save("p.jpg", SimpleUploadedFile("p.jpg", data))
             influencer_style_profile_rebuild(influencer_id=influencer.pk)
@@ -54,9 +65,19 @@ def browser(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -70,18 +91,22 @@ class Visit:
         self.name = name
         self.problems = []
         self.step = 0
-        self.page.on("console", lambda m: m.type == "error" and self.problems.append(
-            f"console: {m.text}"))
+        self.page.on(
+            "console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}")
+        )
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
-        self.page.on("response", lambda r: r.status >= 400 and self.problems.append(
-            f"HTTP {r.status}: {r.url}"))
+        self.page.on(
+            "response",
+            lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),
+        )
 
     def shot(self, label):
         self.step += 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{label}.png"),
-                             full_page=True)
+        self.page.screenshot(
+            path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{label}.png"), full_page=True
+        )
 
     def goto(self, path, label):
         self.page.goto(self.base_url + path)
@@ -129,7 +154,8 @@ def upload_and_follow(visit, photo, mode, gender):
 
 
 def test_a_consumer_signs_up_uploads_a_photo_and_finds_it_in_the_history(
-        live_server, browser, catalogue, photos):
+    live_server, browser, catalogue, photos
+):
     visit = Visit(browser, live_server.url, "consumer")
     sign_up(visit, "consumer", "e2econsumer")
     upload_and_follow(visit, photos[0], "consumer", "F")

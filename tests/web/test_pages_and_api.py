@@ -60,18 +60,32 @@ def test_the_history_lists_only_ones_own_requests(client, consumer, stranger, ow
 
 def test_the_upload_form_creates_a_request_and_shows_its_page(client, consumer, active_model):
     client.force_login(consumer)
-    response = client.post("/recommendations/", {"image": upload(), "mode": "consumer",
-                                                  "gender": "F", "body_size": "M",
-                                                  "ranking": "similarity"})
+    response = client.post(
+        "/recommendations/",
+        {
+            "image": upload(),
+            "mode": "consumer",
+            "gender": "F",
+            "body_size": "M",
+            "ranking": "similarity",
+        },
+    )
     request = RecommendationRequest.objects.get()
     assert response.status_code == 302 and response.url == f"/recommendations/{request.pk}/"
 
 
 def test_the_upload_form_shows_a_clear_error_for_a_bad_file(client, consumer):
     client.force_login(consumer)
-    response = client.post("/recommendations/", {
-        "image": SimpleUploadedFile("x.png", b"not an image"), "mode": "consumer",
-        "gender": "F", "body_size": "M", "ranking": "similarity"})
+    response = client.post(
+        "/recommendations/",
+        {
+            "image": SimpleUploadedFile("x.png", b"not an image"),
+            "mode": "consumer",
+            "gender": "F",
+            "body_size": "M",
+            "ranking": "similarity",
+        },
+    )
     assert response.status_code == 400
     assert "이미지 파일이 아닙니다" in response.content.decode()
     assert not RecommendationRequest.objects.exists()
@@ -84,9 +98,11 @@ def test_anonymous_users_cannot_upload(client):
 
 
 def test_the_api_answers_202_with_the_request_id(consumer, active_model):
-    response = api(consumer).post("/api/v1/recommendations/",
-                                  {"image": upload(), "gender": "F", "size": "M"},
-                                  format="multipart")
+    response = api(consumer).post(
+        "/api/v1/recommendations/",
+        {"image": upload(), "gender": "F", "size": "M"},
+        format="multipart",
+    )
     assert response.status_code == 202
     body = response.json()
     assert RecommendationRequest.objects.filter(pk=body["id"], user=consumer).exists()
@@ -94,8 +110,9 @@ def test_the_api_answers_202_with_the_request_id(consumer, active_model):
 
 
 @pytest.mark.parametrize("method", ["get", "delete"])
-def test_the_api_shows_and_deletes_ones_own_requests_only(consumer, stranger, owned_request,
-                                                          method):
+def test_the_api_shows_and_deletes_ones_own_requests_only(
+    consumer, stranger, owned_request, method
+):
     url = f"/api/v1/recommendations/{owned_request.pk}/"
     assert getattr(api(stranger), method)(url).status_code == 404
     assert getattr(api(), method)(url).status_code in (401, 403)
@@ -109,8 +126,13 @@ def test_the_api_list_holds_only_ones_own_requests(consumer, stranger, owned_req
 
 
 def test_the_api_throttles_uploads_with_retry_after(consumer, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
-        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "uploads": "1/hour"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "uploads": "1/hour",
+        },
+    }
     client = api(consumer)
     first = client.post("/api/v1/recommendations/", {"image": upload()}, format="multipart")
     second = client.post("/api/v1/recommendations/", {"image": upload()}, format="multipart")
@@ -120,9 +142,11 @@ def test_the_api_throttles_uploads_with_retry_after(consumer, settings):
 
 
 def test_the_api_refuses_a_bad_image_with_a_stable_code(consumer):
-    response = api(consumer).post("/api/v1/recommendations/",
-                                  {"image": SimpleUploadedFile("a.jpg.php", jpeg_bytes())},
-                                  format="multipart")
+    response = api(consumer).post(
+        "/api/v1/recommendations/",
+        {"image": SimpleUploadedFile("a.jpg.php", jpeg_bytes())},
+        format="multipart",
+    )
     assert response.status_code == 400 and response.json()["code"] == "extension_mismatch"
 
 
@@ -167,6 +191,7 @@ def test_lists_run_a_constant_number_of_queries_whatever_their_size(client, cons
     small = queries_for(lambda: user_api.get("/api/v1/influencers/?page_size=20"))
     small_page = queries_for(lambda: client.get("/influencers/"))
     from influencers.models import Influencer
+
     for i in range(3, 20):
         InfluencerFactory(handle=f"more_{i}")
     assert Influencer.objects.count() == 20
@@ -208,8 +233,9 @@ def test_a_deactivated_influencer_shows_as_unavailable_not_an_error(client):
     assert api(UserFactory()).get("/api/v1/influencers/gone/").status_code == 404
 
 
-def test_query_images_are_private_and_served_as_images_only(client, consumer, stranger,
-                                                            owned_request):
+def test_query_images_are_private_and_served_as_images_only(
+    client, consumer, stranger, owned_request
+):
     url = f"/media/{owned_request.image.name}"
     client.force_login(consumer)
     response = client.get(url)

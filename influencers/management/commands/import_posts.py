@@ -28,10 +28,14 @@ class Command(BaseCommand):
 
         try:
             report = posts_import(
-                posts_data=posts_file.read_bytes(), posts_name=posts_file.name,
+                posts_data=posts_file.read_bytes(),
+                posts_name=posts_file.name,
                 influencers_data=influencers.read_bytes() if influencers else None,
                 influencers_name=influencers.name if influencers else "influencers",
-                images=images, format=format, progress=progress)
+                images=images,
+                format=format,
+                progress=progress,
+            )
         except ImportFileError as exc:
             raise CommandError(f"nothing imported: {exc.message}") from exc
         finally:
@@ -41,9 +45,13 @@ class Command(BaseCommand):
             f"{report.posts_unchanged} unchanged; influencers: {report.influencers_created} "
             f"created, {report.influencers_updated} updated; images stored: "
             f"{report.images_stored}; queued for classification: "
-            f"{report.queued_for_classification}")
+            f"{report.queued_for_classification}"
+        )
         for error in report.influencer_errors + report.errors:
             self.stderr.write(f"row {error['row']} [{error['column']}]: {error['reason']}")
         if report.errors or report.influencer_errors:
-            self.stderr.write(self.style.WARNING(
-                f"{len(report.errors) + len(report.influencer_errors)} row(s) skipped"))
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{len(report.errors) + len(report.influencer_errors)} row(s) skipped"
+                )
+            )

@@ -9,8 +9,11 @@ class Command(BaseCommand):
     help = "Create or refresh the demo catalogue (fictional influencers, generated images)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing when the catalogue already has influencers")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when the catalogue already has influencers",
+        )
 
     def handle(self, *args, if_empty=False, **options):
         if if_empty and Influencer.objects.exists():
@@ -25,7 +28,10 @@ class Command(BaseCommand):
 
         report = demo_catalogue_load(progress=progress)
         bar.close()
-        self.stdout.write(self.style.SUCCESS(
-            f"demo catalogue: {report['posts_created']} posts created, "
-            f"{report['posts_updated']} updated, {report['posts_unchanged']} unchanged, "
-            f"{report['influencers_created']} influencers created"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"demo catalogue: {report['posts_created']} posts created, "
+                f"{report['posts_updated']} updated, {report['posts_unchanged']} unchanged, "
+                f"{report['influencers_created']} influencers created"
+            )
+        )

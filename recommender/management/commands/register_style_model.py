@@ -14,8 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, checkpoint, name, activate, **options):
         try:
-            version = model_version_register(checkpoint_path=checkpoint, name=name,
-                                             activate=activate)
+            version = model_version_register(
+                checkpoint_path=checkpoint, name=name, activate=activate
+            )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(self.style.SUCCESS(f"model version {version.pk}: {version}"))

@@ -8,6 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         version = demo_model_ensure()
-        self.stdout.write(self.style.SUCCESS(
-            f"demo model version {version.pk} ({'active' if version.is_active else 'inactive'}), "
-            f"validation top-1 {version.validation_accuracy:.1%} on generated images"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"demo model version {version.pk} ({'active' if version.is_active else 'inactive'}), "
+                f"validation top-1 {version.validation_accuracy:.1%} on generated images"
+            )
+        )

@@ -9,10 +9,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser_build(parser)
-        parser.add_argument("--register", action="store_true",
-                            help="add the checkpoint to the model registry")
-        parser.add_argument("--activate", action="store_true",
-                            help="register and activate it (re-classifies every post)")
+        parser.add_argument(
+            "--register", action="store_true", help="add the checkpoint to the model registry"
+        )
+        parser.add_argument(
+            "--activate",
+            action="store_true",
+            help="register and activate it (re-classifies every post)",
+        )
 
     def handle(self, *args, **options):
         class Args:  # mlcore's argparse names, without Django's extra options
@@ -25,11 +29,17 @@ class Command(BaseCommand):
             checkpoint = train(config_from_args(args))
         except (ValueError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"best validation top-1 {checkpoint.metrics['val_top1']:.4f} (majority baseline "
-            f"{checkpoint.metrics['majority_baseline']:.4f}) -> {options['out']}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"best validation top-1 {checkpoint.metrics['val_top1']:.4f} (majority baseline "
+                f"{checkpoint.metrics['majority_baseline']:.4f}) -> {options['out']}"
+            )
+        )
         if options["register"] or options["activate"]:
-            version = model_version_register(checkpoint_path=options["out"],
-                                             activate=options["activate"])
-            self.stdout.write(f"registered as model version {version.pk} "
-                              f"({'active' if version.is_active else 'inactive'})")
+            version = model_version_register(
+                checkpoint_path=options["out"], activate=options["activate"]
+            )
+            self.stdout.write(
+                f"registered as model version {version.pk} "
+                f"({'active' if version.is_active else 'inactive'})"
+            )

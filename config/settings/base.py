@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "StyleEnum": "influencers.models.StyleChoices",
         "BodySizeEnum": "accounts.models.BodySize",
         "GenderEnum": "accounts.models.Gender",
+        "StageEnum": "campaigns.models.Stage",
     },
 }
 

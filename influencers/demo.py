@@ -144,10 +144,10 @@ def demo_catalogue_write(
     return people_path, posts_path, images
 
 
-def demo_catalogue_load(*, progress=None) -> dict:
+def demo_catalogue_load(*, progress=None, influencers: int = 40) -> dict:
     """Create or refresh the demo catalogue; running it twice leaves the same catalogue."""
     with tempfile.TemporaryDirectory(prefix="stylematch-demo-") as tmp:
-        people, posts, images = demo_catalogue_write(Path(tmp))
+        people, posts, images = demo_catalogue_write(Path(tmp), influencers=influencers)
         report = posts_import(
             posts_data=posts.read_bytes(),
             posts_name="demo posts.csv",

@@ -1,6 +1,7 @@
 """Thin Celery tasks: take ids, call one service. Retry policy lives on the decorators."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from recommender import classification, services
@@ -11,8 +12,8 @@ from recommender import classification, services
     autoretry_for=(OperationalError,),
     retry_backoff=2,
     max_retries=3,
-    soft_time_limit=120,
-    time_limit=180,
+    soft_time_limit=settings.RECOMMENDATION_SOFT_TIME_LIMIT,
+    time_limit=settings.RECOMMENDATION_SOFT_TIME_LIMIT + 60,
 )
 def recommendation_process_task(self, request_id: int) -> None:
     services.recommendation_process(request_id=request_id)

@@ -204,6 +204,8 @@ LOW_CONFIDENCE_THRESHOLD = env.float("LOW_CONFIDENCE_THRESHOLD", default=0.4)
 RECOMMENDATION_TOP_K = env.int("RECOMMENDATION_TOP_K", default=3)
 RECOMMENDATION_DEADLINE_SECONDS = env.int("RECOMMENDATION_DEADLINE_SECONDS", default=300)
 RECOMMENDATION_MAX_ATTEMPTS = env.int("RECOMMENDATION_MAX_ATTEMPTS", default=3)
+# Past this a request is stopped and marked failed with the reason (the hard limit is 60 s later).
+RECOMMENDATION_SOFT_TIME_LIMIT = env.int("RECOMMENDATION_SOFT_TIME_LIMIT", default=120)
 # Fault injection for the reliability tests: seconds a recommendation task waits before working.
 FAULT_INJECTION_PROCESS_DELAY = env.float("FAULT_INJECTION_PROCESS_DELAY", default=0)
 # Korean tokenizer for keywords: "mecab" (pip-installed, no Java) or a konlpy tagger ("okt").

@@ -153,3 +153,27 @@ def test_the_admin_list_and_change_pages_render(client):
     assert client.get("/admin/influencers/influencer/?q=test").status_code == 200
     assert client.get(f"/admin/influencers/influencer/{influencer.pk}/change/").status_code == 200
     assert client.get("/admin/recommender/modelversion/").status_code == 200
+
+
+def test_loading_the_demo_catalogue_twice_leaves_the_same_catalogue(
+    active_model, django_capture_on_commit_callbacks
+):
+    from influencers.demo import DEMO_PREFIX, demo_catalogue_load
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = demo_catalogue_load(influencers=3)
+    snapshot = sorted(Post.objects.values_list("instagram_id", "caption", "likes", "image_sha256"))
+    profiles = sorted(Influencer.objects.values_list("handle", "consumer_style", "total_likes"))
+    with django_capture_on_commit_callbacks(execute=True):
+        second = demo_catalogue_load(influencers=3)
+    assert first["posts_created"] > 60 and first["influencers_created"] == 3
+    assert (second["posts_created"], second["posts_updated"]) == (0, 0)
+    assert second["posts_unchanged"] == first["posts_created"]
+    assert sorted(Post.objects.values_list("instagram_id", "caption", "likes", "image_sha256")) == (
+        snapshot
+    )
+    assert sorted(Influencer.objects.values_list("handle", "consumer_style", "total_likes")) == (
+        profiles
+    )
+    assert all(i.is_demo and i.handle.startswith(DEMO_PREFIX) for i in Influencer.objects.all())
+    assert Post.objects.filter(classification_status="done").exists()

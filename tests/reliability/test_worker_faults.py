@@ -71,6 +71,35 @@ def slow_worker(broker_mode, redis_url, settings, tmp_path):
     w.stop()
 
 
+def test_a_task_past_its_soft_time_limit_is_failed_with_the_reason_and_the_worker_survives(
+    broker_mode, catalogue, settings, redis_url, tmp_path, monkeypatch
+):
+    from recommender.tasks import recommendation_process_task
+
+    # Celery sends the publisher's limits with each message: both sides carry the same setting.
+    monkeypatch.setattr(recommendation_process_task, "soft_time_limit", 2)
+    monkeypatch.setattr(recommendation_process_task, "time_limit", 62)
+    limited = Worker(
+        redis_url,
+        settings.MEDIA_ROOT,
+        tmp_path / "limited.log",
+        extra_env={"FAULT_INJECTION_PROCESS_DELAY": "6", "RECOMMENDATION_SOFT_TIME_LIMIT": "2"},
+    ).start()
+    try:
+        user = UserFactory()
+        first = services.recommendation_create(user=user, image=upload())
+        assert wait_for(lambda: status_of(first.pk) == Status.FAILED, timeout=60), (
+            limited.log_path.read_text()[-3000:]
+        )
+        first.refresh_from_db()
+        assert "took too long" in first.failure_reason
+        second = services.recommendation_create(user=user, image=upload())
+        assert wait_for(lambda: status_of(second.pk) == Status.FAILED, timeout=60)
+        assert limited.process.poll() is None  # the worker is still serving
+    finally:
+        limited.stop()
+
+
 def past_deadline(settings):
     return timezone.now() + timezone.timedelta(seconds=settings.RECOMMENDATION_DEADLINE_SECONDS + 1)
 

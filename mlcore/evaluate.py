@@ -44,9 +44,9 @@ def metrics_compute(labels: list[str], predictions: list[np.ndarray], classes: l
     majority_style, majority_count = counts.most_common(1)[0] if counts else ("", 0)
     return {
         "images": n,
-        "top1": top1 / n if n else 0.0,
-        "top3": top3 / n if n else 0.0,
-        "majority_baseline": majority_count / n if n else 0.0,
+        "top1": float(top1 / n) if n else 0.0,
+        "top3": float(top3 / n) if n else 0.0,
+        "majority_baseline": float(majority_count / n) if n else 0.0,
         "majority_style": majority_style,
         "per_style": per_style,
         "classes": classes,
@@ -90,12 +90,17 @@ def evaluate(
     batch_size: int = 32,
     quantized: bool = False,
     threads: int | None = None,
+    calibration_sources=None,
 ) -> dict:
+    """Metrics of a checkpoint on records; int8 calibrates on calibration_sources (training
+    images, ideally) or else on the first 64 records."""
+    if calibration_sources is None:
+        calibration_sources = [r.image_path for r in records[:64]]
     classifier = StyleClassifier(
         model_path,
         quantized=quantized,
         threads=threads,
-        calibration_sources=[r.image_path for r in records[:64]],
+        calibration_sources=calibration_sources,
     )
     results = classifier.predict([r.image_path for r in records], batch_size=batch_size)
     labels, probs = [], []

@@ -81,8 +81,10 @@ class StyleClassifier:
             if self.quantized:
                 from mlcore.quantize import int8_quantize
 
-                calibration = self._batches(self.calibration_sources, 32)
-                net = int8_quantize(net, (x for x, _ in calibration))
+                # Decode every calibration batch first: FX tracing patches nn.Module calls
+                # globally, which must not race with transforms running in decode threads.
+                calibration = [x for x, _ in self._batches(self.calibration_sources, 32)]
+                net = int8_quantize(net, calibration)
             self.checkpoint = checkpoint
             self._net = net.to(self.device).eval()
 

@@ -84,6 +84,7 @@ class TrainConfig:
     is_demo: bool = False
     trained_on: str = ""
     progress: bool = True
+    measure_int8: bool = True
 
 
 @dataclass
@@ -324,6 +325,19 @@ def train(
             on_epoch(report)
     best.metrics["history"] = history
     best.save(config.out)
+    if config.measure_int8:
+        # The int8 variant is only served when it stays within a point of fp32 on this split.
+        from mlcore.evaluate import evaluate
+
+        int8 = evaluate(
+            config.out,
+            val_records,
+            quantized=True,
+            calibration_sources=[r.image_path for r in train_records[:64]],
+        )
+        best.metrics["val_top1_int8"] = float(int8["top1"])
+        _say(config, f"int8 validation top-1 {int8['top1']:.4f} (fp32 {best_accuracy:.4f})")
+        best.save(config.out)
     state_path.unlink(missing_ok=True)
     return best
 

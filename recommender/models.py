@@ -36,6 +36,12 @@ class ModelVersion(models.Model):
         return f"{self.name} ({kind})"
 
     @property
+    def serves_int8(self) -> bool:
+        """Serve the int8 model only when its measured top-1 is within 1 point of fp32."""
+        fp32, int8 = self.metrics.get("val_top1"), self.metrics.get("val_top1_int8")
+        return fp32 is not None and int8 is not None and fp32 - int8 <= 0.01
+
+    @property
     def validation_accuracy(self) -> float | None:
         value = self.metrics.get("val_top1")
         return float(value) if value is not None else None

@@ -91,15 +91,39 @@ def classifier_for(version: ModelVersion) -> StyleClassifier:
                 with version.checkpoint.open("rb") as src, open(tmp, "wb") as dst:
                     shutil.copyfileobj(src, dst)
                 tmp.replace(local)
-            classifier = StyleClassifier(local, threads=settings.TORCH_THREADS)
+            calibration = _calibration_images() if version.serves_int8 else []
+            classifier = StyleClassifier(
+                local,
+                threads=settings.TORCH_THREADS,
+                quantized=bool(calibration),
+                calibration_sources=calibration,
+            )
             _classifiers[key] = classifier
         return classifier
+
+
+def _calibration_images(limit: int = 64) -> list[bytes]:
+    """Real catalogue images to calibrate int8 activations on (empty: serve fp32)."""
+    from influencers.models import Post
+
+    images = []
+    for name in (
+        Post.objects.exclude(image="").order_by("pk").values_list("image", flat=True)[:limit]
+    ):
+        try:
+            with Post._meta.get_field("image").storage.open(name, "rb") as fp:
+                images.append(fp.read())
+        except OSError:
+            continue
+    return images
 
 
 def model_label(version: ModelVersion | None) -> str:
     if version is None:
         return ""
     kind = "demo" if version.is_demo else "real"
+    if version.serves_int8:
+        kind += ", int8"
     accuracy = version.validation_accuracy
     accuracy_text = f", val top-1 {accuracy:.1%}" if accuracy is not None else ""
     return f"{version.name} ({kind}{accuracy_text})"

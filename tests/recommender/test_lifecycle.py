@@ -155,3 +155,24 @@ def test_deleting_removes_the_row_and_its_file(
         services.recommendation_delete(user=consumer, request_id=request.pk)
     assert not RecommendationRequest.objects.exists()
     assert media_files(settings.MEDIA_ROOT) == []
+
+
+def test_the_int8_model_is_served_only_within_one_point_of_fp32(active_model, consumer):
+    from recommender.registry import classifier_for
+
+    active_model.metrics = {**active_model.metrics, "val_top1": 0.60, "val_top1_int8": 0.55}
+    assert not active_model.serves_int8
+    active_model.metrics["val_top1_int8"] = 0.595
+    assert active_model.serves_int8
+    from recommender.registry import model_label
+
+    assert "int8" in model_label(active_model)
+    classifier = classifier_for(active_model)
+    assert classifier.quantized is False  # no catalogue images to calibrate on yet: fp32
+
+
+def test_training_records_the_int8_accuracy_beside_fp32(tiny_checkpoint):
+    from mlcore.model import StyleCheckpoint
+
+    metrics = StyleCheckpoint.load(tiny_checkpoint).metrics
+    assert 0 <= metrics["val_top1_int8"] <= 1 and 0 <= metrics["val_top1"] <= 1

@@ -24,6 +24,25 @@ def upload():
     return SimpleUploadedFile("look.jpg", jpeg_bytes(size=(120, 150)), content_type="image/jpeg")
 
 
+def run_in_app_process(env: dict, code: str) -> str:
+    """Run Django code in a separate process configured like the web app (broker = env)."""
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = "import django; django.setup()\n" + code
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip()
+
+
 def status_of(pk):
     return RecommendationRequest.objects.get(pk=pk).status
 
@@ -72,29 +91,34 @@ def slow_worker(broker_mode, redis_url, settings, tmp_path):
 
 
 def test_a_task_past_its_soft_time_limit_is_failed_with_the_reason_and_the_worker_survives(
-    broker_mode, catalogue, settings, redis_url, tmp_path, monkeypatch
+    broker_mode, catalogue, settings, redis_url, tmp_path
 ):
-    from recommender.tasks import recommendation_process_task
-
-    # Celery sends the publisher's limits with each message: both sides carry the same setting.
-    monkeypatch.setattr(recommendation_process_task, "soft_time_limit", 2)
-    monkeypatch.setattr(recommendation_process_task, "time_limit", 62)
+    # The web process and the worker share the setting (Celery sends the publisher's limits
+    # with each message), so requests are made from an app process configured like the worker.
     limited = Worker(
         redis_url,
         settings.MEDIA_ROOT,
         tmp_path / "limited.log",
         extra_env={"FAULT_INJECTION_PROCESS_DELAY": "6", "RECOMMENDATION_SOFT_TIME_LIMIT": "2"},
     ).start()
+    user = UserFactory()
+    create = (
+        "from django.core.files.uploadedfile import SimpleUploadedFile\n"
+        "from accounts.models import User\n"
+        "from recommender import services\n"
+        "from tests.conftest import jpeg_bytes\n"
+        f"user = User.objects.get(pk={user.pk})\n"
+        "for _ in range(2):\n"
+        "    r = services.recommendation_create(user=user, image=SimpleUploadedFile('a.jpg', jpeg_bytes()))\n"
+        "    print(r.pk)\n"
+    )
     try:
-        user = UserFactory()
-        first = services.recommendation_create(user=user, image=upload())
-        assert wait_for(lambda: status_of(first.pk) == Status.FAILED, timeout=60), (
-            limited.log_path.read_text()[-3000:]
-        )
-        first.refresh_from_db()
-        assert "took too long" in first.failure_reason
-        second = services.recommendation_create(user=user, image=upload())
-        assert wait_for(lambda: status_of(second.pk) == Status.FAILED, timeout=60)
+        first, second = (int(pk) for pk in run_in_app_process(limited.env, create).split()[-2:])
+        for pk in (first, second):
+            assert wait_for(lambda pk=pk: status_of(pk) == Status.FAILED, timeout=60), (
+                limited.log_path.read_text()[-3000:]
+            )
+            assert "took too long" in RecommendationRequest.objects.get(pk=pk).failure_reason
         assert limited.process.poll() is None  # the worker is still serving
     finally:
         limited.stop()
@@ -210,25 +234,6 @@ def _pings(redis, url):
         return redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
     except Exception:
         return False
-
-
-def run_in_app_process(env: dict, code: str) -> str:
-    """Run Django code in a separate process configured like the web app (broker = env)."""
-    import sys
-
-    from tests.conftest import ROOT
-
-    script = "import django; django.setup()\n" + code
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.strip()
 
 
 def test_a_request_made_while_redis_is_down_is_kept_and_runs_once_it_is_back(

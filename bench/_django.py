@@ -7,7 +7,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+# Queue background work (on an in-memory broker unless REDIS_URL is set) instead of running it
+# inline, as the web process does in production: the figures are the service's own.
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
 
 
 @contextmanager

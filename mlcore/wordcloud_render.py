@@ -41,10 +41,13 @@ def wordcloud_png(
     drawable = {w: c for w, c in keywords if not missing_glyphs([w])}
     if not drawable:
         raise ValueError("no drawable keywords")
+    # Lay words out on a half-size canvas and draw at twice the scale: the layout search grows
+    # with canvas area, the picture keeps its full size.
     cloud = WordCloud(
         font_path=korean_font_path(),
-        width=width,
-        height=height,
+        width=width // 2,
+        height=height // 2,
+        scale=2,
         background_color="white",
         random_state=seed,
         prefer_horizontal=0.9,
@@ -52,7 +55,7 @@ def wordcloud_png(
         colormap="viridis",
     ).generate_from_frequencies(drawable)
     buffer = io.BytesIO()
-    cloud.to_image().save(buffer, format="PNG", optimize=True)
+    cloud.to_image().save(buffer, format="PNG")
     return buffer.getvalue()
 
 

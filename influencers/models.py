@@ -140,7 +140,12 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["-posted_at", "-id"]
-        indexes = [models.Index(fields=["influencer", "predicted_style", "effective_likes"])]
+        indexes = [
+            models.Index(fields=["influencer", "predicted_style", "effective_likes"]),
+            models.Index(
+                fields=["influencer", "-posted_at", "-id"], name="post_recent_by_influencer"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.influencer.handle}/{self.instagram_id}"

@@ -10,6 +10,7 @@ from mlcore.ranking import similarity_scores, top_k
 from mlcore.styles import BY_CODE, STYLE_CODES
 
 EVIDENCE_POSTS = 3
+EVIDENCE_CANDIDATES = 48
 _CARD_FIELDS = (
     "pk",
     "handle",
@@ -157,24 +158,24 @@ def _most_liked_posts_of_style(influencer_ids: list[int], style: str) -> dict[in
 
 
 def _closest_posts(influencer_ids: list[int], embedding: np.ndarray) -> dict[int, list[dict]]:
+    """Per card, the recent posts closest to the query image.
+
+    Only each influencer's EVIDENCE_CANDIDATES most recent classified posts are compared, so the
+    cost stays flat however many posts an account or the catalogue holds.
+    """
     evidence: dict[int, list[dict]] = {}
-    posts = list(
-        Post.objects.filter(influencer_id__in=influencer_ids, embedding__isnull=False).only(
-            "pk",
-            "influencer_id",
-            "instagram_id",
-            "image",
-            "effective_likes",
-            "predicted_style",
-            "embedding",
+    query = np.asarray(embedding, dtype=np.float32)
+    for pk in influencer_ids:
+        group = list(
+            Post.objects.filter(influencer_id=pk, embedding__isnull=False)
+            .order_by("-posted_at", "-pk")
+            .only("pk", "instagram_id", "image", "effective_likes", "predicted_style", "embedding")[
+                :EVIDENCE_CANDIDATES
+            ]
         )
-    )
-    by_influencer: dict[int, list] = {}
-    for post in posts:
-        by_influencer.setdefault(post.influencer_id, []).append(post)
-    for pk, group in by_influencer.items():
-        matrix = np.stack([vector_from_bytes(p.embedding) for p in group])
-        sims = matrix @ np.asarray(embedding, dtype=np.float32)
+        if not group:
+            continue
+        sims = np.stack([vector_from_bytes(p.embedding) for p in group]) @ query
         order = np.lexsort((np.array([p.pk for p in group]), -sims))[:EVIDENCE_POSTS]
         evidence[pk] = [_evidence(group[i], float(sims[i])) for i in order]
     return evidence

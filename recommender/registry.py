@@ -79,13 +79,13 @@ def active_model_version() -> ModelVersion | None:
 
 def classifier_for(version: ModelVersion) -> StyleClassifier:
     """The process-wide classifier of a version; its file is cached locally once."""
-    key = version.checkpoint_sha256
+    key = f"{version.checkpoint_sha256}:{'int8' if version.serves_int8 else 'fp32'}"
     with _classifiers_lock:
         classifier = _classifiers.get(key)
         if classifier is None:
             cache_dir = Path(settings.MODEL_CACHE_DIR)
             cache_dir.mkdir(parents=True, exist_ok=True)
-            local = cache_dir / f"{key}.pt"
+            local = cache_dir / f"{version.checkpoint_sha256}.pt"
             if not local.exists():
                 tmp = local.with_suffix(".part")
                 with version.checkpoint.open("rb") as src, open(tmp, "wb") as dst:
@@ -100,6 +100,12 @@ def classifier_for(version: ModelVersion) -> StyleClassifier:
             )
             _classifiers[key] = classifier
         return classifier
+
+
+def classifier_cache_clear() -> None:
+    """Forget loaded classifiers (the next prediction loads its model again)."""
+    with _classifiers_lock:
+        _classifiers.clear()
 
 
 def _calibration_images(limit: int = 64) -> list[bytes]:

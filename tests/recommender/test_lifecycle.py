@@ -158,8 +158,9 @@ def test_deleting_removes_the_row_and_its_file(
 
 
 def test_the_int8_model_is_served_only_within_one_point_of_fp32(active_model, consumer):
-    from recommender.registry import classifier_for
+    from recommender.registry import classifier_cache_clear, classifier_for
 
+    classifier_cache_clear()
     active_model.metrics = {**active_model.metrics, "val_top1": 0.60, "val_top1_int8": 0.55}
     assert not active_model.serves_int8
     active_model.metrics["val_top1_int8"] = 0.595

@@ -6,6 +6,13 @@ def campaign_list(*, user):
     return Campaign.objects.filter(owner=user)
 
 
+def campaigns_for_shortlisting(*, user) -> list[Campaign]:
+    """The campaigns a page offers for "add to shortlist": a brand's own, none for others."""
+    if not (user.is_authenticated and user.is_brand):
+        return []
+    return list(campaign_list(user=user))
+
+
 def campaign_get(*, user, campaign_id) -> Campaign:
     """The owner's campaign, or NotFoundError (a stranger's id looks like a missing one)."""
     try:

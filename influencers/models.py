@@ -85,11 +85,6 @@ class Influencer(models.Model):
             return None
         return self.average_likes / self.followers
 
-    def distribution(self, *, by: str):
-        return vector_from_bytes(
-            self.like_distribution if by == "likes" else self.count_distribution
-        )
-
 
 class ClassificationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from campaigns.selectors import campaigns_for_shortlisting
 from influencers import selectors
 from influencers.lookalikes import influencer_lookalikes
 from influencers.models import Influencer
@@ -43,12 +44,6 @@ def influencer_detail(request, handle):
                 gender=request.GET.get("gender", ""),
                 body_size=request.GET.get("size", ""),
             ),
-            "user_campaigns": _user_campaigns(request.user),
+            "user_campaigns": campaigns_for_shortlisting(user=request.user),
         },
     )
-
-
-def _user_campaigns(user):
-    from campaigns.selectors import campaign_list
-
-    return list(campaign_list(user=user)) if user.is_authenticated and user.is_brand else []

@@ -103,9 +103,6 @@ class StyleClassifier:
         self, sources: Sequence[ImageSource], batch_size: int
     ) -> Iterator[tuple[torch.Tensor | None, list]]:
         """Yield (tensor batch, per-item tensor-or-error) with decoding running one batch ahead."""
-        if not hasattr(self, "transform"):
-            checkpoint = StyleCheckpoint.load(self.checkpoint_path)
-            self.transform = eval_transform(checkpoint.preprocessing)
         chunks = [sources[i : i + batch_size] for i in range(0, len(sources), batch_size)]
         with ThreadPoolExecutor(max_workers=self.decode_workers) as pool:
             pending = [pool.map(self._prepare, chunk) for chunk in chunks[:2]]

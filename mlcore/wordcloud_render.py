@@ -38,7 +38,8 @@ def wordcloud_png(
     """Render keywords (with counts) to PNG bytes; words the font cannot draw are left out."""
     from wordcloud import WordCloud
 
-    drawable = {w: c for w, c in keywords if not missing_glyphs([w])}
+    counts = dict(keywords)
+    drawable = {w: counts[w] for w in drawn_words(keywords)}
     if not drawable:
         raise ValueError("no drawable keywords")
     # Lay words out on a half-size canvas and draw at twice the scale: the layout search grows

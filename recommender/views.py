@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from campaigns.selectors import campaigns_for_shortlisting
 from common.errors import ApplicationError, RateLimitedError
 from common.views import get_or_404
 from recommender import selectors, services
@@ -23,7 +24,7 @@ def home(request):
 @require_http_methods(["POST"])
 def recommendation_create(request):
     form = RecommendationForm.for_user(request.user, request.POST, request.FILES)
-    status = 400
+    status, retry_after = 400, None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -37,7 +38,7 @@ def recommendation_create(request):
             )
         except RateLimitedError as exc:
             form.add_error(None, exc.message)
-            status = 429
+            status, retry_after = 429, exc.retry_after
         except ApplicationError as exc:
             form.add_error("image" if exc.code not in ("missing_filters",) else None, exc.message)
         else:
@@ -48,8 +49,8 @@ def recommendation_create(request):
         {"form": form, "model_version": active_model_version()},
         status=status,
     )
-    if status == 429:
-        response["Retry-After"] = "60"
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -63,7 +64,7 @@ def recommendation_detail(request, pk):
     return render(
         request,
         "recommender/detail.html",
-        {"item": item, "user_campaigns": _user_campaigns(request.user)},
+        {"item": item, "user_campaigns": campaigns_for_shortlisting(user=request.user)},
     )
 
 
@@ -74,14 +75,8 @@ def recommendation_fragment(request, pk):
     return render(
         request,
         "recommender/_result.html",
-        {"item": item, "user_campaigns": _user_campaigns(request.user)},
+        {"item": item, "user_campaigns": campaigns_for_shortlisting(user=request.user)},
     )
-
-
-def _user_campaigns(user):
-    from campaigns.selectors import campaign_list
-
-    return list(campaign_list(user=user)) if user.is_brand else []
 
 
 @login_required

@@ -50,15 +50,6 @@ class ImportReport:
     def as_dict(self) -> dict:
         return dict(self.__dict__)
 
-    @property
-    def changed_anything(self) -> bool:
-        return bool(
-            self.posts_created
-            or self.posts_updated
-            or self.influencers_created
-            or self.influencers_updated
-        )
-
 
 def posts_import(
     *,

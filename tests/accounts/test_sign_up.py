@@ -159,3 +159,25 @@ def test_english_is_available(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = client.get(reverse("accounts:signup"))
     assert "Sign up" in response.content.decode()
+
+
+def test_api_token_log_in_is_throttled_like_the_page(settings):
+    from rest_framework.test import APIClient
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "login": "2/minute",
+        },
+    }
+    user = UserFactory()
+    api = APIClient()
+    wrong = {"username": user.username, "password": "wrong-guess"}
+    assert api.post("/api/v1/auth/token/", wrong).status_code == 400
+    assert api.post("/api/v1/auth/token/", wrong).status_code == 400
+    refused = api.post(
+        "/api/v1/auth/token/", {"username": user.username, "password": STRONG_PASSWORD}
+    )
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert refused.json()["code"] == "rate_limited"

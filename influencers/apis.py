@@ -7,10 +7,11 @@ from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import BodySize, Gender
 from common.api import paginated_response
 from influencers import selectors
 from influencers.import_jobs import import_job_start
-from influencers.models import ImportJob, Influencer, Post
+from influencers.models import ImportJob, Influencer, Post, StyleChoices
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -73,38 +74,42 @@ class PostOutput(serializers.ModelSerializer):
         )
 
 
-class InfluencerListApi(APIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(n, str, required=False) for n in ("q", "style", "gender", "size")
-        ]
-        + [
-            OpenApiParameter("min_followers", int, required=False),
-            OpenApiParameter("min_engagement", float, required=False),
-        ],
-        responses=InfluencerOutput(many=True),
+class InfluencerFilters(serializers.Serializer):
+    """List filters; bad values (NUL bytes, out-of-range numbers, unknown codes) are a 400."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    style = serializers.ChoiceField(
+        choices=StyleChoices.choices, required=False, allow_blank=True, default=""
     )
+    gender = serializers.ChoiceField(
+        choices=Gender.choices, required=False, allow_blank=True, default=""
+    )
+    size = serializers.ChoiceField(
+        choices=BodySize.choices, required=False, allow_blank=True, default=""
+    )
+    min_followers = serializers.IntegerField(
+        required=False, min_value=0, max_value=2_000_000_000, default=None
+    )
+    min_engagement = serializers.FloatField(
+        required=False, min_value=0, max_value=1_000_000, default=None
+    )
+
+
+class InfluencerListApi(APIView):
+    @extend_schema(parameters=[InfluencerFilters], responses=InfluencerOutput(many=True))
     def get(self, request):
-        params = request.query_params
-        try:
-            min_followers = int(params["min_followers"]) if params.get("min_followers") else None
-            min_engagement = (
-                float(params["min_engagement"]) if params.get("min_engagement") else None
-            )
-        except ValueError:
-            return Response(
-                {"code": "invalid", "detail": "min_followers and min_engagement are numbers."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        filters = InfluencerFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
         qs = selectors.influencer_list(
-            search=params.get("q", ""),
-            style=params.get("style", ""),
-            gender=params.get("gender", ""),
-            body_size=params.get("size", ""),
-            min_followers=min_followers,
+            search=f["q"],
+            style=f["style"],
+            gender=f["gender"],
+            body_size=f["size"],
+            min_followers=f["min_followers"],
         )
-        if min_engagement is not None:
-            qs = selectors.influencer_with_min_engagement(qs, min_engagement)
+        if f["min_engagement"] is not None:
+            qs = selectors.influencer_with_min_engagement(qs, f["min_engagement"])
         return paginated_response(
             request=request, view=self, queryset=qs, serializer_class=InfluencerOutput
         )

@@ -7,8 +7,12 @@ from common.vectors import vector_from_bytes
 from mlcore.styles import TAXONOMY
 
 NO_IMAGE = "no_image"
+# Members as NAME -> (stored code, Korean label): a bare (code, korean) pair would make the
+# Korean name the stored value.
 StyleChoices = models.TextChoices(
-    "StyleChoices", [(s.code, s.korean) for s in TAXONOMY] + [(NO_IMAGE, "이미지 없음")]
+    "StyleChoices",
+    [(s.code.upper(), (s.code, s.korean)) for s in TAXONOMY]
+    + [("NO_IMAGE", (NO_IMAGE, "이미지 없음"))],
 )
 
 

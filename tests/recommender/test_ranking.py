@@ -159,3 +159,12 @@ def test_similarity_evidence_is_the_posts_closest_to_the_query_image():
     q.embedding = near
     card = ranking_similarity(q).cards[0]
     assert card["evidence"][0]["post_id"] == closest.pk
+
+
+def test_style_fields_store_codes_and_display_korean_names(catalogue):
+    from influencers.models import Influencer, StyleChoices
+
+    c = Influencer.objects.get(handle="c_resort_poster")
+    assert c.consumer_style == "resort" and c.get_consumer_style_display() == "리조트"
+    assert ("no_image", "이미지 없음") in StyleChoices.choices
+    c.full_clean()  # stored codes are valid choices

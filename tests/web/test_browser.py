@@ -95,7 +95,14 @@ class Visit:
             "console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}")
         )
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        # A load the browser aborts because the test navigates on is not a failed request.
+        self.page.on(
+            "requestfailed",
+            lambda r: (
+                r.failure != "net::ERR_ABORTED"
+                and self.problems.append(f"failed: {r.url} ({r.failure})")
+            ),
+        )
         self.page.on(
             "response",
             lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),

@@ -216,6 +216,9 @@ def test_influencer_search_and_filters(consumer):
     body = api(consumer).get("/api/v1/influencers/?q=list_1").json()
     assert [r["handle"] for r in body["results"]] == ["list_1"]
     assert api(consumer).get("/api/v1/influencers/?min_followers=abc").status_code == 400
+    for bad in ("q=%00", "min_followers=99999999999", "style=nope", "size=XL"):
+        response = api(consumer).get(f"/api/v1/influencers/?{bad}")
+        assert response.status_code == 400, bad
 
 
 def test_the_influencer_page_shows_feed_styles_and_summary(client):

@@ -22,7 +22,15 @@ run: setup
 	@echo "StyleMatch is starting on http://127.0.0.1:8000"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+# An S3-compatible server for the signed-URL expiry test (Node.js); without npm that test skips.
+S3RVER_STAMP := tests/tools/s3rver/node_modules/.installed
+
+$(S3RVER_STAMP): tests/tools/s3rver/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --silent --no-audit --no-fund --prefix tests/tools/s3rver && touch $@; \
+	else echo "npm not found: the S3 expiry test will skip"; fi
+
+test: $(STAMP) $(S3RVER_STAMP)
 	$(PY) -m pytest
 
 worker: $(STAMP)

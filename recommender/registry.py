@@ -3,6 +3,7 @@
 import hashlib
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -100,6 +101,16 @@ def classifier_for(version: ModelVersion) -> StyleClassifier:
             )
             _classifiers[key] = classifier
         return classifier
+
+
+def classifier_warm_up() -> str:
+    """Load the active model now, so the first request after a worker (re)start does not wait."""
+    version = active_model_version()
+    if version is None:
+        return "no active style model to load"
+    started = time.perf_counter()
+    classifier_for(version)
+    return f"style model {model_label(version)} loaded in {time.perf_counter() - started:.1f} s"
 
 
 def classifier_cache_clear() -> None:

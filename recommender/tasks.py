@@ -1,10 +1,32 @@
 """Thin Celery tasks: take ids, call one service. Retry policy lives on the decorators."""
 
-from celery import shared_task
-from django.conf import settings
-from django.db import OperationalError
+import logging
+import threading
 
-from recommender import classification, services
+from celery import shared_task
+from celery.signals import worker_process_init
+from django.conf import settings
+from django.db import OperationalError, connection
+
+from recommender import classification, registry, services
+
+logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def classifier_warm_up_in_background(**_) -> None:
+    # A thread, because a pool child must report ready within seconds and loading (with int8
+    # calibration) takes longer; a task arriving meanwhile waits for the same load, never twice.
+    threading.Thread(target=_classifier_warm_up, name="classifier-warm-up", daemon=True).start()
+
+
+def _classifier_warm_up() -> None:
+    try:
+        logger.info(registry.classifier_warm_up())
+    except Exception:
+        logger.exception("style model warm-up failed; the first request will load it")
+    finally:
+        connection.close()
 
 
 @shared_task(

@@ -1,6 +1,7 @@
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -217,6 +218,12 @@ def worker(broker_mode, redis_url, settings, tmp_path):
     w = Worker(redis_url, settings.MEDIA_ROOT, tmp_path / "worker.log").start()
     yield w
     w.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_for(predicate, timeout=60, interval=0.3):

@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import time
 
@@ -13,7 +12,7 @@ from django.utils import timezone
 from influencers.models import ClassificationStatus, Post
 from recommender import services
 from recommender.models import RecommendationRequest
-from tests.conftest import Worker, jpeg_bytes, wait_for
+from tests.conftest import Worker, free_port, jpeg_bytes, wait_for
 from tests.factories import InfluencerFactory, UserFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -65,6 +64,18 @@ def test_a_request_is_processed_end_to_end_by_a_real_worker(worker, catalogue):
     )
     request.refresh_from_db()
     assert len(request.results["similarity"]["cards"]) == 3 and request.attempts == 1
+
+
+def test_a_started_worker_loads_the_active_model_before_the_first_request(catalogue, worker):
+    # catalogue (with its active model) comes first, so the worker starts with a model to load.
+    assert wait_for(lambda: "loaded in" in worker.log_path.read_text(), timeout=60), (
+        worker.log_path.read_text()[-3000:]
+    )
+    request = services.recommendation_create(user=UserFactory(), image=upload())
+    assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90)
+    log = worker.log_path.read_text()
+    assert "style model tiny (demo" in log
+    assert log.index("loaded in") < log.index("recommendation_process_task[")
 
 
 def test_a_task_delivered_twice_leaves_one_result(worker, catalogue):
@@ -185,12 +196,6 @@ def test_activation_reclassifies_every_post_through_a_real_worker(worker, tiny_c
     assert broken.unclassifiable_reason.startswith("corrupt image")
     influencer.refresh_from_db()
     assert influencer.classified_post_count == 6 and influencer.consumer_style
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class OwnRedis:

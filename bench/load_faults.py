@@ -267,22 +267,26 @@ def browse(client: Client, stop_at: float, handles: list[str], rng: random.Rando
         time.sleep(rng.uniform(0.5, 2.0))  # a person reading the page
 
 
-def multipart(image: bytes) -> tuple[bytes, str]:
+def multipart(image: bytes, fields: dict[str, str]) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="look.jpg"\r\n'
-            "Content-Type: image/jpeg\r\n\r\n"
-        ).encode()
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="look.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n".encode()
         + image
         + f"\r\n--{boundary}--\r\n".encode()
     )
-    return body, f"multipart/form-data; boundary={boundary}"
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def upload_loop(client, stop_at, images, rng, accepted: list, lock: threading.Lock):
     while time.perf_counter() < stop_at:
-        body, content_type = multipart(rng.choice(images))
+        # The influencers wanted: a brand always says; a consumer's profile gives the default.
+        filters = {"gender": rng.choice("FM"), "size": rng.choice("SML")}
+        body, content_type = multipart(rng.choice(images), filters)
         status, data = client.call(
             "api upload", "POST", "/api/v1/recommendations/", body=body, content_type=content_type
         )

@@ -142,3 +142,58 @@ def test_an_interrupted_run_resumes_from_its_state(two_styles, tmp_path):
     checkpoint = train(config, on_epoch=seen.append)
     assert [e.epoch for e in seen] == [2]  # epoch 1 was not repeated
     assert len(checkpoint.metrics["history"]) == 2 and not state.exists()
+
+
+def test_the_substyle_target_trains_beside_the_style_and_leaves_a_plain_checkpoint(
+    two_styles, tmp_path
+):
+    from mlcore.datasets import NO_TARGET, StyleDataset
+    from mlcore.preprocessing import eval_transform
+    from mlcore.styles import TAXONOMY_INDEX
+    from mlcore.train import classes_for
+
+    records = balanced_sample(records_scan(two_styles), cap_per_style=40, seed=0)
+    dataset = StyleDataset(records, classes_for(records), eval_transform(Preprocessing(resize=40, crop=32)))
+    targets = [dataset[i][2] for i in range(len(dataset))]
+    with_sub = [r for r in records if r.substyle]
+    # Real labels: some images carry a 서브스타일, the rest are ignored by the loss.
+    assert with_sub and len(with_sub) < len(records)
+    assert {TAXONOMY_INDEX[r.substyle] for r in with_sub} <= set(targets)
+    assert targets.count(NO_TARGET) == len(records) - len(with_sub)
+
+    out = tmp_path / "aux.pt"
+    recipe = replace(RECIPES["small-data-substyle"], epochs=2, warmup_epochs=0, batch_size=16)
+    train(
+        TrainConfig(
+            data=two_styles,
+            out=out,
+            recipe=recipe,
+            device="cpu",
+            cap_per_style=40,
+            preprocessing=Preprocessing(resize=40, crop=32),
+            workers=0,
+            progress=False,
+            measure_int8=False,
+        )
+    )
+    checkpoint = StyleCheckpoint.load(out)
+    assert checkpoint.recipe["substyle_weight"] == 0.5
+    # The auxiliary head is not part of the model that evaluation and inference load.
+    plain = replace(RECIPES["original"], epochs=1)
+    assert set(checkpoint.state_dict) == set(
+        train(
+            TrainConfig(
+                data=two_styles,
+                out=tmp_path / "plain.pt",
+                recipe=plain,
+                device="cpu",
+                cap_per_style=10,
+                preprocessing=Preprocessing(resize=40, crop=32),
+                workers=0,
+                progress=False,
+                measure_int8=False,
+            )
+        ).state_dict
+    )
+    probabilities = StyleClassifier(out).predict([records[0].image_path])[0].probabilities
+    assert abs(float(probabilities.sum()) - 1.0) < 1e-4

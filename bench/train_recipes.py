@@ -2,6 +2,7 @@
 
 usage: python bench/train_recipes.py [--epochs 10] [--image-size 96] [--device cpu|cuda]
                                      [--seeds 0 1 2] [--val-fraction 0.1] [--json OUT]
+                                     [--recipes original small-data] [--set FIELD=VALUE ...]
 Every recipe trains on the same seeded stratified split per seed (the seed also sets the
 initialisation and the batch order), so the recipes are compared pair by pair. Reported per run:
 the validation top-1 after the last epoch (no choice made on the validation set, the fair figure),
@@ -30,8 +31,22 @@ SHARED = Path(
 )
 
 
+def recipe_with(name: str, epochs: int, changes: list[str]):
+    """A named recipe, optionally changed field by field (`--set lr=0.1 label_smoothing=0`)."""
+    recipe = replace(RECIPES[name], epochs=epochs)
+    values = {}
+    for change in changes:
+        key, _, text = change.partition("=")
+        kind = type(getattr(recipe, key))
+        values[key] = text.lower() in ("1", "true", "yes") if kind is bool else kind(text)
+    if values:
+        label = ",".join(f"{k}={v}" for k, v in values.items())
+        recipe = replace(recipe, name=f"{name}[{label}]", **values)
+    return recipe
+
+
 def run_one(name: str, args, seed: int) -> dict:
-    recipe = replace(RECIPES[name], epochs=args.epochs)
+    recipe = recipe_with(name, args.epochs, args.set)
     size = args.image_size
     started = time.perf_counter()
     checkpoint = train(
@@ -51,7 +66,7 @@ def run_one(name: str, args, seed: int) -> dict:
     metrics = checkpoint.metrics
     history = [round(h["val_accuracy"], 4) for h in metrics["history"]]
     return {
-        "recipe": name,
+        "recipe": recipe.name,
         "seed": seed,
         "final_top1": history[-1],
         "best_top1": round(metrics["val_top1"], 4),
@@ -73,6 +88,7 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--recipes", nargs="+", default=["original", "small-data"])
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE")
     parser.add_argument("--json", type=Path, help="write every run's figures here")
     args = parser.parse_args()
     runs = []
@@ -81,7 +97,7 @@ def main():
             run = run_one(name, args, seed)
             runs.append(run)
             print(
-                f"seed {seed} {name:10s} {args.epochs} epochs at {args.image_size} px: "
+                f"seed {seed} {run['recipe']:10s} {args.epochs} epochs at {args.image_size} px: "
                 f"final val top-1 {run['final_top1']:.3f}, best {run['best_top1']:.3f} "
                 f"(epoch {run['best_epoch']}), majority baseline "
                 f"{run['majority_baseline']:.3f}, {run['val_images']} val images, "
@@ -90,13 +106,13 @@ def main():
             )
             if args.json:
                 args.json.write_text(json.dumps(runs, indent=1))
-    for name in args.recipes:
+    for name in dict.fromkeys(r["recipe"] for r in runs):
         finals = [r["final_top1"] for r in runs if r["recipe"] == name]
         spread = statistics.stdev(finals) if len(finals) > 1 else 0.0
         print(f"{name:10s} final val top-1 mean {statistics.mean(finals):.3f} ± {spread:.3f}")
     if len(args.recipes) == 2 and len(args.seeds) > 1:
-        first, second = args.recipes
         by = {(r["recipe"], r["seed"]): r["final_top1"] for r in runs}
+        first, second = dict.fromkeys(r["recipe"] for r in runs)
         gaps = [by[(second, s)] - by[(first, s)] for s in args.seeds]
         print(
             f"{second} − {first}, paired by seed: mean {statistics.mean(gaps):+.3f}, "

@@ -1,9 +1,11 @@
 """Train the style classifier: `python -m mlcore.train --data DIR --out FILE`.
 
-Two named recipes: `original` reproduces the hackathon prototype (SGD lr 0.001 momentum 0.9,
-StepLR 7/0.1, 10 epochs, RandomResizedCrop + flip); `small-data` is the measured improvement
-for training from scratch on small sets (see docs/benchmarks.md). Progress is shown per batch,
-metrics per epoch, the best checkpoint is kept, and an interrupted run resumes from its state file.
+Named recipes: `original` reproduces the hackathon prototype (SGD lr 0.001 momentum 0.9, StepLR
+7/0.1, 10 epochs, RandomResizedCrop + flip); `small-data` adds warm-up + cosine at a higher rate,
+gentler crops and regularisers for long schedules; `fast-fit` is `small-data` without the extra
+regularisers, the measured best from scratch on a small budget (see docs/benchmarks.md). Progress
+is shown per batch, metrics per epoch, the best checkpoint is kept, and an interrupted run resumes
+from its state file.
 """
 
 import argparse
@@ -68,9 +70,15 @@ RECIPES = {
         crop_scale_min=0.35,
     ),
 }
-# The small-data recipe plus the 서브스타일 labels as an auxiliary target (see docs/benchmarks.md).
-RECIPES["small-data-substyle"] = replace(
-    RECIPES["small-data"], name="small-data-substyle", substyle_weight=0.5
+# Measured on the shared sample (docs/benchmarks.md): on a CPU-sized budget ResNet-18 underfits
+# from scratch, and small-data's extra regularisers (label smoothing, class-balanced sampling,
+# colour jitter, random erasing) cost more than they give; without them it learns clearly faster.
+RECIPES["fast-fit"] = replace(
+    RECIPES["small-data"],
+    name="fast-fit",
+    label_smoothing=0.0,
+    balanced_sampling=False,
+    strong_augmentation=False,
 )
 
 

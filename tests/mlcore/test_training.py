@@ -153,7 +153,9 @@ def test_the_substyle_target_trains_beside_the_style_and_leaves_a_plain_checkpoi
     from mlcore.train import classes_for
 
     records = balanced_sample(records_scan(two_styles), cap_per_style=40, seed=0)
-    dataset = StyleDataset(records, classes_for(records), eval_transform(Preprocessing(resize=40, crop=32)))
+    dataset = StyleDataset(
+        records, classes_for(records), eval_transform(Preprocessing(resize=40, crop=32))
+    )
     targets = [dataset[i][2] for i in range(len(dataset))]
     with_sub = [r for r in records if r.substyle]
     # Real labels: some images carry a 서브스타일, the rest are ignored by the loss.
@@ -162,7 +164,9 @@ def test_the_substyle_target_trains_beside_the_style_and_leaves_a_plain_checkpoi
     assert targets.count(NO_TARGET) == len(records) - len(with_sub)
 
     out = tmp_path / "aux.pt"
-    recipe = replace(RECIPES["small-data-substyle"], epochs=2, warmup_epochs=0, batch_size=16)
+    recipe = replace(
+        RECIPES["small-data"], epochs=2, warmup_epochs=0, batch_size=16, substyle_weight=0.5
+    )
     train(
         TrainConfig(
             data=two_styles,

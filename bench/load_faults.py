@@ -308,7 +308,8 @@ def upload_loop(client, stop_at, images, rng, accepted: list, lock: threading.Lo
 
 def photos(count: int = 40) -> list[bytes]:
     folder = SHARED / "clothing-cc0"
-    files = sorted(folder.rglob("*.jpg"))[:: max(1, len(list(folder.rglob("*.jpg"))) // count)]
+    every = sorted(folder.rglob("*.jpg"))
+    files = every[:: max(1, len(every) // count)]
     if files:
         return [f.read_bytes() for f in files[:count]]
     from PIL import Image  # no shared data here: generated photos of the same size

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 REQ_HASH := $(shell sha1sum requirements.txt | cut -c1-12)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 
-.PHONY: run setup test test-fast worker beat lint format messages bench clean
+.PHONY: run setup test test-fast worker worker-interactive worker-bulk beat lint format messages bench clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,8 +33,26 @@ $(S3RVER_STAMP): tests/tools/s3rver/package-lock.json
 test: $(STAMP) $(S3RVER_STAMP)
 	$(PY) -m pytest
 
+# Background work by latency (config/settings/base.py BACKGROUND_JOBS): `interactive` serves what a
+# user waits for (recommendations), `bulk` the catalogue (classification, imports, word clouds), so
+# a user never queues behind bulk work. `make worker` runs one worker per queue in the foreground;
+# in production run the two targets as separate services (scale each on its own).
+INTERACTIVE_CONCURRENCY ?= 1
+BULK_CONCURRENCY ?= 1
+
 worker: $(STAMP)
-	$(VENV)/bin/celery -A config worker --loglevel=info --concurrency=2
+	@trap 'kill 0' INT TERM EXIT; \
+	$(MAKE) --no-print-directory worker-interactive & \
+	$(MAKE) --no-print-directory worker-bulk & \
+	wait
+
+worker-interactive: $(STAMP)
+	$(VENV)/bin/celery -A config worker -Q interactive -n interactive@%h \
+	  --concurrency=$(INTERACTIVE_CONCURRENCY) --loglevel=info
+
+worker-bulk: $(STAMP)
+	$(VENV)/bin/celery -A config worker -Q bulk -n bulk@%h \
+	  --concurrency=$(BULK_CONCURRENCY) --loglevel=info
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A config beat --loglevel=info

@@ -53,7 +53,7 @@ def main():
     with bench_database() as vendor:
         from django.conf import settings
 
-        from influencers.imports import posts_import
+        from influencers.services.imports import posts_import
 
         settings.MEDIA_ROOT = tempfile.mkdtemp()
         posts, people = export(args.posts, 1000, "bench")

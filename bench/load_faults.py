@@ -143,7 +143,8 @@ class Site:
         self.worker = self._spawn(
             log,
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1"]
-            + ["--loglevel=info", "--without-gossip", "--without-mingle"],
+            + ["--queues=interactive,bulk", "--loglevel=info", "--without-gossip"]
+            + ["--without-mingle"],
         )
         deadline = time.time() + 60
         while time.time() < deadline and b"ready." not in (self.log_dir / log).read_bytes():

@@ -71,7 +71,7 @@ def build(influencers: int, posts: int, rng: np.random.Generator) -> None:
 
 
 def time_rankings(rng: np.random.Generator, repeats: int = 30) -> dict:
-    from recommender.ranking import RankingQuery, ranking_original, ranking_similarity
+    from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
 
     timings = {"similarity": [], "original": []}
     for _ in range(repeats):
@@ -101,9 +101,10 @@ def time_request(rng) -> list[float]:
     from PIL import Image
 
     from accounts.models import User
-    from recommender import services
     from recommender.models import ModelVersion
-    from recommender.registry import classifier_for, model_version_register
+    from recommender.services import requests as services
+    from recommender.services.classifiers import classifier_for
+    from recommender.services.registry import model_version_register
 
     if not ModelVersion.objects.filter(is_active=True).exists():
         import tempfile

@@ -19,7 +19,7 @@ STYLES = 23
 def build_catalogue(n: int, rng) -> dict[int, str]:
     from common.vectors import vector_to_bytes
     from influencers.models import ClassificationStatus, Influencer, Post
-    from influencers.profiles import influencer_style_profile_rebuild
+    from influencers.services.profiles import influencer_style_profile_rebuild
     from mlcore.styles import STYLE_CODES
 
     dominant = {}
@@ -82,7 +82,7 @@ def main():
     rng = np.random.default_rng(0)
     with bench_database() as vendor:
         from mlcore.styles import STYLE_CODES
-        from recommender.ranking import RankingQuery, ranking_original, ranking_similarity
+        from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
 
         dominant = build_catalogue(args.influencers, rng)
         for imperfect in (False, True):

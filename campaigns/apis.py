@@ -11,7 +11,6 @@ from accounts.models import BodySize, Gender
 from campaigns import selectors, services
 from campaigns.models import Campaign, SavedInfluencer, ShortlistEntry, Stage, StageChange
 from common.api import paginated_response
-from common.views import get_or_404
 
 
 class IsBrand(BasePermission):
@@ -87,7 +86,7 @@ def _campaigns(user):
 
 
 def _campaign(request, pk) -> Campaign:
-    owned = get_or_404(selectors.campaign_get, user=request.user, campaign_id=pk)
+    owned = selectors.campaign_get(user=request.user, campaign_id=pk)
     return _campaigns(request.user).get(pk=owned.pk)
 
 
@@ -120,7 +119,7 @@ class CampaignDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        _campaign(request, pk).delete()
+        services.campaign_delete(campaign=_campaign(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -172,9 +171,7 @@ class ShortlistEntryApi(APIView):
 
     @extend_schema(request=StageInput, responses=ShortlistEntryOutput)
     def patch(self, request, pk, entry_id):
-        entry = get_or_404(
-            selectors.shortlist_entry_get, campaign=_campaign(request, pk), entry_id=entry_id
-        )
+        entry = selectors.shortlist_entry_get(campaign=_campaign(request, pk), entry_id=entry_id)
         data = StageInput(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.shortlist_stage_change(
@@ -232,5 +229,5 @@ class SavedListApi(APIView):
 class SavedDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, saved_id):
-        get_or_404(services.saved_remove, user=request.user, saved_id=saved_id)
+        services.saved_remove(user=request.user, saved_id=saved_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -30,3 +30,9 @@ class CampaignImageForm(forms.Form):
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class InfluencerPickForm(forms.Form):
+    """The influencer a save or shortlist button sends."""
+
+    influencer_id = forms.IntegerField(min_value=1)

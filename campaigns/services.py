@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Role, User
 from campaigns.models import (
     Campaign,
     CampaignImage,
@@ -17,8 +17,9 @@ from campaigns.models import (
     StageChange,
 )
 from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from common.styles import style_label
 from influencers.models import Influencer
-from recommender.services import recommendation_create
+from recommender.services.requests import recommendation_create
 
 # Forward one step at a time, drop from anywhere before done, and bring a dropped one back.
 ALLOWED_MOVES = {
@@ -63,13 +64,17 @@ def campaign_create(
     return campaign
 
 
+def campaign_delete(*, campaign: Campaign) -> None:
+    campaign.delete()
+
+
 def campaign_image_add(*, campaign: Campaign, image) -> CampaignImage:
     """Recommend for one product or concept image, with the campaign's targets."""
     with transaction.atomic():
         request = recommendation_create(
             user=campaign.owner,
             image=image,
-            mode="brand",
+            mode=Role.BRAND,
             gender=campaign.target_gender,
             body_size=campaign.target_body_size,
         )
@@ -136,18 +141,15 @@ EXPORT_COLUMNS = [
 
 def shortlist_export_csv(*, campaign: Campaign) -> bytes:
     """The shortlist as CSV, UTF-8 with a BOM so Excel opens Korean text correctly."""
-    from mlcore.styles import BY_CODE
-
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
-    for entry in campaign.shortlist.select_related("influencer"):
-        influencer = entry.influencer
-        style = (
-            BY_CODE.get(influencer.brand_style).korean
-            if influencer and influencer.brand_style
-            else ""
-        )
+    entries = list(campaign.shortlist.all())
+    # From Influencer.objects, which annotates the engagement numbers (one home for them).
+    influencers = Influencer.objects.in_bulk([e.influencer_id for e in entries if e.influencer_id])
+    for entry in entries:
+        influencer = influencers.get(entry.influencer_id)
+        style = style_label(influencer.brand_style) if influencer else ""
         writer.writerow(
             [
                 entry.handle,

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors, services
-from campaigns.forms import CampaignForm, CampaignImageForm, StageForm
+from campaigns.forms import CampaignForm, CampaignImageForm, InfluencerPickForm, StageForm
 from common.errors import ApplicationError, NotFoundError
-from common.views import get_or_404
 
 
 def _brand_only(request):
@@ -17,7 +17,7 @@ def _brand_only(request):
 
 
 def _campaign(request, pk):
-    return get_or_404(selectors.campaign_get, user=request.user, campaign_id=pk)
+    return selectors.campaign_get(user=request.user, campaign_id=pk)
 
 
 @login_required
@@ -75,13 +75,11 @@ def shortlist_add(request, pk):
     campaign = _campaign(request, pk)
     try:
         entry = services.shortlist_add(
-            campaign=campaign,
-            user=request.user,
-            influencer_id=int(request.POST.get("influencer_id", 0)),
+            campaign=campaign, user=request.user, influencer_id=_picked_influencer_id(request)
         )
         messages.success(request, f"@{entry.handle} → {campaign.name}")
-    except (ApplicationError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", str(exc)))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     return _back(request, "campaign_detail", pk=campaign.pk)
 
 
@@ -91,7 +89,7 @@ def shortlist_stage(request, pk, entry_id):
     if refused := _brand_only(request):
         return refused
     campaign = _campaign(request, pk)
-    entry = get_or_404(selectors.shortlist_entry_get, campaign=campaign, entry_id=entry_id)
+    entry = selectors.shortlist_entry_get(campaign=campaign, entry_id=entry_id)
     form = StageForm(request.POST)
     if form.is_valid():
         try:
@@ -123,27 +121,27 @@ def saved_list(request):
 @login_required
 @require_POST
 def saved_add(request):
-    try:
-        saved = services.saved_add(
-            user=request.user, influencer_id=int(request.POST.get("influencer_id", 0))
-        )
-        messages.success(request, f"@{saved.handle} ✓")
-    except (NotFoundError, ValueError):
-        raise Http404 from None
+    saved = services.saved_add(user=request.user, influencer_id=_picked_influencer_id(request))
+    messages.success(request, f"@{saved.handle} ✓")
     return _back(request, "saved_list")
 
 
 @login_required
 @require_POST
 def saved_remove(request, saved_id):
-    get_or_404(services.saved_remove, user=request.user, saved_id=saved_id)
+    services.saved_remove(user=request.user, saved_id=saved_id)
     return redirect("saved_list")
+
+
+def _picked_influencer_id(request) -> int:
+    form = InfluencerPickForm(request.POST)
+    if not form.is_valid():
+        raise NotFoundError()
+    return form.cleaned_data["influencer_id"]
 
 
 def _back(request, fallback, **kwargs):
     """Return to the page the form was on, when it is one of ours."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)

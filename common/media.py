@@ -1,6 +1,7 @@
 """Serving local media safely: only stored images, with nosniff and an image content type."""
 
 import mimetypes
+from collections.abc import Callable
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
@@ -8,19 +9,25 @@ from django.views.decorators.http import require_GET
 
 _SAFE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 _PUBLIC_PREFIXES = ("posts/", "profiles/", "wordclouds/")
+# Private prefixes and who may read a file under them: (user, stored name) -> bool. Apps register
+# their own at start-up, so this module never imports them.
+_PRIVATE_OWNERS: dict[str, Callable] = {}
+
+
+def private_media_register(*, prefix: str, is_owner: Callable) -> None:
+    _PRIVATE_OWNERS[prefix] = is_owner
 
 
 @require_GET
 def media_serve(request, name: str):
-    """Catalogue images are public; a query image is served only to its owner."""
+    """Catalogue images are public; a private image (a user's query) only to its owner and staff."""
     if ".." in name.split("/") or name.startswith("/"):
         raise Http404
     content_type = mimetypes.guess_type(name)[0]
     if content_type not in _SAFE_TYPES:
         raise Http404
-    if not name.startswith(_PUBLIC_PREFIXES):
-        if not (name.startswith("queries/") and _owns_query_image(request, name)):
-            raise Http404
+    if not name.startswith(_PUBLIC_PREFIXES) and not _may_read_private(request.user, name):
+        raise Http404
     if not default_storage.exists(name):
         raise Http404
     response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
@@ -30,10 +37,10 @@ def media_serve(request, name: str):
     return response
 
 
-def _owns_query_image(request, name: str) -> bool:
-    from recommender.models import RecommendationRequest
-
-    user = request.user
-    return user.is_authenticated and (
-        user.is_staff or RecommendationRequest.objects.filter(user=user, image=name).exists()
-    )
+def _may_read_private(user, name: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    for prefix, is_owner in _PRIVATE_OWNERS.items():
+        if name.startswith(prefix):
+            return user.is_staff or is_owner(user, name)
+    return False

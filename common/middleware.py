@@ -1,6 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
+
+from common.errors import NotFoundError, PermissionDeniedError
 
 
 class ChosenLanguageMiddleware(MiddlewareMixin):
@@ -19,3 +24,18 @@ class ChosenLanguageMiddleware(MiddlewareMixin):
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class ApplicationErrorMiddleware(MiddlewareMixin):
+    """Pages: the project's NotFoundError and PermissionDeniedError become Django's 404 and 403.
+
+    The one mapping for pages (the API's is common.api.exception_handler): selectors raise,
+    views never translate "not found" by hand, and a stranger's id looks exactly like a missing one.
+    """
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFoundError):
+            return response_for_exception(request, Http404())
+        if isinstance(exception, PermissionDeniedError):
+            return response_for_exception(request, PermissionDenied(exception.message))
+        return None

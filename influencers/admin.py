@@ -6,10 +6,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
-from influencers import services
-from influencers.import_jobs import import_job_start
 from influencers.models import ImportJob, Influencer, Post, Stopword
-from influencers.summaries import influencer_summaries_schedule
+from influencers.services import curation
+from influencers.services.import_jobs import import_job_start
+from influencers.services.imports import IMPORT_FORMATS
 
 
 def _thumb(image, size=56):
@@ -65,7 +65,7 @@ class ImportForm(forms.Form):
     posts_file = forms.FileField(label=_("Posts file (CSV, JSON Lines or Graph API JSON)"))
     influencers_file = forms.FileField(label=_("Influencers file"), required=False)
     images_zip = forms.FileField(label=_("Images (zip of <post_id>.jpg)"), required=False)
-    format = forms.ChoiceField(choices=[("crawl", "crawl"), ("graph", "graph")])
+    format = forms.ChoiceField(choices=[(f, f) for f in IMPORT_FORMATS])
 
 
 @admin.register(Influencer)
@@ -113,24 +113,24 @@ class InfluencerAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Activate (recommend)"))
     def activate(self, request, queryset):
-        n = services.influencers_set_active(influencer_ids=queryset.values("pk"), active=True)
+        n = curation.influencers_set_active(influencer_ids=queryset.values("pk"), active=True)
         self.message_user(request, _("%d influencers activated.") % n)
 
     @admin.action(description=_("Deactivate (stop recommending)"))
     def deactivate(self, request, queryset):
-        n = services.influencers_set_active(influencer_ids=queryset.values("pk"), active=False)
+        n = curation.influencers_set_active(influencer_ids=queryset.values("pk"), active=False)
         self.message_user(request, _("%d influencers deactivated.") % n)
 
     @admin.action(description=_("Re-classify posts"))
     def reclassify(self, request, queryset):
-        n = services.influencers_reclassify(
+        n = curation.influencers_reclassify(
             influencer_ids=list(queryset.values_list("pk", flat=True))
         )
         self.message_user(request, _("%d posts queued for classification.") % n)
 
     @admin.action(description=_("Rebuild word cloud"))
     def rebuild_wordcloud(self, request, queryset):
-        n = services.influencers_summaries_rebuild(
+        n = curation.influencers_summaries_rebuild(
             influencer_ids=list(queryset.values_list("pk", flat=True))
         )
         self.message_user(request, _("%d word clouds queued.") % n)
@@ -226,10 +226,7 @@ class PostAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        from influencers.profiles import influencer_style_profile_rebuild
-
-        influencer_style_profile_rebuild(influencer_id=obj.influencer_id)
-        influencer_summaries_schedule(influencer_ids=[obj.influencer_id])
+        curation.post_saved_by_staff(post=obj, image_changed="image" in form.changed_data)
 
 
 @admin.register(Stopword)

@@ -1,6 +1,4 @@
-from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
@@ -8,48 +6,64 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender
-from common.api import paginated_response
+from common.api import MediaNameField, media_url, paginated_response
 from influencers import selectors
-from influencers.import_jobs import import_job_start
-from influencers.models import ImportJob, Influencer, Post, StyleChoices
+from influencers.constants import FOLLOWERS_MAX
+from influencers.models import ImportJob, Post, StyleChoices
+from influencers.services.import_jobs import import_job_start
+from influencers.services.imports import IMPORT_FORMATS
 
 
-@extend_schema_field(OpenApiTypes.URI)
-class MediaNameField(serializers.Field):
-    def to_representation(self, value):
-        return self.context["request"].build_absolute_uri(value.url) if value else None
+class InfluencerSummaryOutput(serializers.Serializer):
+    """The schema of selectors.influencer_summary(), the one builder of an influencer's summary
+    (recommendation cards store the same dict); stored file names become URLs here."""
 
-
-class InfluencerOutput(serializers.ModelSerializer):
+    influencer_id = serializers.IntegerField()
+    handle = serializers.CharField()
+    display_name = serializers.CharField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    body_size = serializers.ChoiceField(choices=BodySize.choices)
     profile_image = MediaNameField()
-    wordcloud = MediaNameField()
+    followers = serializers.IntegerField(allow_null=True)
+    post_count = serializers.IntegerField()
     average_likes = serializers.FloatField()
     engagement_rate = serializers.FloatField(allow_null=True)
+    brand_style = serializers.CharField()
+    consumer_style = serializers.CharField()
+    keywords = serializers.ListField(child=serializers.ListField())
+    wordcloud = MediaNameField()
+    sponsored_share = serializers.FloatField(allow_null=True)
+    is_demo = serializers.BooleanField()
 
-    class Meta:
-        model = Influencer
-        fields = (
-            "handle",
-            "display_name",
-            "gender",
-            "body_size",
-            "height_cm",
-            "followers",
-            "bio",
-            "profile_image",
-            "is_active",
-            "is_demo",
-            "post_count",
-            "total_likes",
-            "average_likes",
-            "engagement_rate",
-            "brand_style",
-            "consumer_style",
-            "style_stats",
-            "keywords",
-            "wordcloud",
-            "sponsored_share",
-        )
+    def to_representation(self, influencer):
+        return summary_with_urls(selectors.influencer_summary(influencer), self.context["request"])
+
+
+def summary_with_urls(summary: dict, request) -> dict:
+    """A stored summary (or card) with its file names turned into absolute URLs."""
+    return {
+        **summary,
+        "profile_image": media_url(request, summary.get("profile_image")),
+        "wordcloud": media_url(request, summary.get("wordcloud")),
+    }
+
+
+class InfluencerOutput(InfluencerSummaryOutput):
+    height_cm = serializers.IntegerField(allow_null=True)
+    bio = serializers.CharField()
+    is_active = serializers.BooleanField()
+    total_likes = serializers.FloatField()
+    style_stats = serializers.DictField()
+
+    def to_representation(self, influencer):
+        return {
+            **super().to_representation(influencer),
+            "height_cm": influencer.height_cm,
+            "bio": influencer.bio,
+            "is_active": influencer.is_active,
+            "total_likes": influencer.total_likes,
+            "style_stats": influencer.style_stats,
+        }
 
 
 class PostOutput(serializers.ModelSerializer):
@@ -88,7 +102,7 @@ class InfluencerFilters(serializers.Serializer):
         choices=BodySize.choices, required=False, allow_blank=True, default=""
     )
     min_followers = serializers.IntegerField(
-        required=False, min_value=0, max_value=2_000_000_000, default=None
+        required=False, min_value=0, max_value=FOLLOWERS_MAX, default=None
     )
     min_engagement = serializers.FloatField(
         required=False, min_value=0, max_value=1_000_000, default=None
@@ -107,9 +121,8 @@ class InfluencerListApi(APIView):
             gender=f["gender"],
             body_size=f["size"],
             min_followers=f["min_followers"],
+            min_engagement=f["min_engagement"],
         )
-        if f["min_engagement"] is not None:
-            qs = selectors.influencer_with_min_engagement(qs, f["min_engagement"])
         return paginated_response(
             request=request, view=self, queryset=qs, serializer_class=InfluencerOutput
         )
@@ -118,25 +131,25 @@ class InfluencerListApi(APIView):
 class InfluencerDetailApi(APIView):
     @extend_schema(responses=InfluencerOutput)
     def get(self, request, handle):
-        try:
-            influencer = selectors.influencer_get(
-                handle=handle, active_only=not request.user.is_staff
-            )
-        except Influencer.DoesNotExist:
-            raise Http404 from None
+        influencer = selectors.influencer_get(handle=handle, active_only=not request.user.is_staff)
         return Response(InfluencerOutput(influencer, context={"request": request}).data)
 
 
+class InfluencerPostsFilters(serializers.Serializer):
+    style = serializers.ChoiceField(
+        choices=StyleChoices.choices, required=False, allow_blank=True, default=""
+    )
+
+
 class InfluencerPostsApi(APIView):
-    @extend_schema(responses=PostOutput(many=True))
+    @extend_schema(parameters=[InfluencerPostsFilters], responses=PostOutput(many=True))
     def get(self, request, handle):
-        try:
-            influencer = selectors.influencer_get(
-                handle=handle, active_only=not request.user.is_staff
-            )
-        except Influencer.DoesNotExist:
-            raise Http404 from None
-        qs = Post.objects.filter(influencer=influencer).defer("embedding", "style_probabilities")
+        filters = InfluencerPostsFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        influencer = selectors.influencer_get(handle=handle, active_only=not request.user.is_staff)
+        qs = selectors.influencer_feed(influencer=influencer, limit=None)
+        if filters.validated_data["style"]:
+            qs = qs.filter(predicted_style=filters.validated_data["style"])
         return paginated_response(
             request=request, view=self, queryset=qs, serializer_class=PostOutput
         )
@@ -163,7 +176,7 @@ class ImportInput(serializers.Serializer):
     posts_file = serializers.FileField()
     influencers_file = serializers.FileField(required=False)
     images_zip = serializers.FileField(required=False)
-    format = serializers.ChoiceField(choices=["crawl", "graph"], default="crawl")
+    format = serializers.ChoiceField(choices=IMPORT_FORMATS, default=IMPORT_FORMATS[0])
 
 
 class ImportCreateApi(APIView):
@@ -191,11 +204,16 @@ class ImportDetailApi(APIView):
 
     @extend_schema(responses=ImportJobOutput)
     def get(self, request, job_id):
-        try:
-            job = ImportJob.objects.get(pk=job_id)
-        except ImportJob.DoesNotExist:
-            raise Http404 from None
-        return Response(ImportJobOutput(job).data)
+        return Response(ImportJobOutput(selectors.import_job_get(job_id=job_id)).data)
+
+
+class LookalikeFilters(serializers.Serializer):
+    gender = serializers.ChoiceField(
+        choices=Gender.choices, required=False, allow_blank=True, default=""
+    )
+    size = serializers.ChoiceField(
+        choices=BodySize.choices, required=False, allow_blank=True, default=""
+    )
 
 
 class LookalikeOutput(serializers.Serializer):
@@ -207,24 +225,15 @@ class LookalikeOutput(serializers.Serializer):
 
 
 class InfluencerLookalikesApi(APIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("gender", str, required=False),
-            OpenApiParameter("size", str, required=False),
-        ],
-        responses=LookalikeOutput(many=True),
-    )
+    @extend_schema(parameters=[LookalikeFilters], responses=LookalikeOutput(many=True))
     def get(self, request, handle):
-        from influencers.lookalikes import influencer_lookalikes
-
-        try:
-            influencer = selectors.influencer_get(handle=handle, active_only=True)
-        except Influencer.DoesNotExist:
-            raise Http404 from None
-        pairs = influencer_lookalikes(
+        filters = LookalikeFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        influencer = selectors.influencer_get(handle=handle, active_only=True)
+        pairs = selectors.influencer_lookalikes(
             influencer=influencer,
-            gender=request.query_params.get("gender", ""),
-            body_size=request.query_params.get("size", ""),
+            gender=filters.validated_data["gender"],
+            body_size=filters.validated_data["size"],
         )
         return Response(
             [

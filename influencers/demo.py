@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from influencers.imports import posts_import
 from influencers.models import Influencer
+from influencers.services.imports import posts_import
 from mlcore.demo_images import demo_image_draw
 from mlcore.styles import BY_CODE, STYLES
 

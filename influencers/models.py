@@ -1,19 +1,44 @@
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import ExpressionWrapper, F, FloatField, Value
+from django.db.models.functions import Cast, Coalesce, Lower, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
-from common.vectors import vector_from_bytes
+from common.styles import NO_IMAGE, style_label_lazy
 from mlcore.styles import TAXONOMY
 
-NO_IMAGE = "no_image"
-# Members as NAME -> (stored code, Korean label): a bare (code, korean) pair would make the
-# Korean name the stored value.
+# Members as NAME -> (stored code, label in the active language): a bare (code, label) pair would
+# make the label the stored value.
 StyleChoices = models.TextChoices(
     "StyleChoices",
-    [(s.code.upper(), (s.code, s.korean)) for s in TAXONOMY]
-    + [("NO_IMAGE", (NO_IMAGE, "이미지 없음"))],
+    [(s.code.upper(), (s.code, style_label_lazy(s.code))) for s in TAXONOMY]
+    + [("NO_IMAGE", (NO_IMAGE, style_label_lazy(NO_IMAGE)))],
 )
+
+
+class InfluencerQuerySet(models.QuerySet):
+    def with_engagement(self):
+        """The one home of the engagement numbers every page, API, ranking and export shows.
+
+        average_likes: likes per post (hidden likes count as imputed); engagement_rate: average
+        likes over followers, NULL where followers are unknown or there are no posts.
+        """
+        average = ExpressionWrapper(
+            F("total_likes") / Cast(NullIf(F("post_count"), 0), FloatField()),
+            output_field=FloatField(),
+        )
+        rate = ExpressionWrapper(
+            average / Cast(NullIf(F("followers"), 0), FloatField()), output_field=FloatField()
+        )
+        return self.annotate(
+            average_likes=Coalesce(average, Value(0.0), output_field=FloatField()),
+            engagement_rate=rate,
+        )
+
+
+class InfluencerManager(models.Manager.from_queryset(InfluencerQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().with_engagement()
 
 
 class Influencer(models.Model):
@@ -63,7 +88,10 @@ class Influencer(models.Model):
     wordcloud = models.ImageField(upload_to="wordclouds/", blank=True)
     sponsored_share = models.FloatField(null=True, blank=True)
     summary_updated_at = models.DateTimeField(null=True, blank=True)
-    summary_rebuilds = models.PositiveIntegerField(default=0, editable=False)
+    # Set when a rebuild is queued, cleared when it starts: the debounce and the reconciler's clock.
+    summary_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = InfluencerManager()
 
     class Meta:
         ordering = ["handle"]
@@ -73,21 +101,11 @@ class Influencer(models.Model):
         indexes = [
             models.Index(fields=["is_active", "gender", "body_size", "brand_style"]),
             models.Index(fields=["is_active", "gender", "body_size", "consumer_style"]),
+            models.Index(fields=["summary_queued_at"], name="influencer_summary_queued"),
         ]
 
     def __str__(self):
         return f"@{self.handle}"
-
-    @property
-    def average_likes(self) -> float:
-        return self.total_likes / self.post_count if self.post_count else 0.0
-
-    @property
-    def engagement_rate(self) -> float | None:
-        """Average likes per post as a share of followers, where followers are known."""
-        if not self.followers or not self.post_count:
-            return None
-        return self.average_likes / self.followers
 
 
 class ClassificationStatus(models.TextChoices):
@@ -135,6 +153,9 @@ class Post(models.Model):
     )
     classified_at = models.DateTimeField(null=True, blank=True)
     unclassifiable_reason = models.CharField(max_length=255, blank=True)
+    # When the post was last handed to a worker: the reconciler re-queues only posts queued past
+    # the deadline without a result (its cost follows the stuck posts, not the waiting ones).
+    classification_queued_at = models.DateTimeField(null=True, blank=True)
     classification_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -144,14 +165,14 @@ class Post(models.Model):
             models.Index(
                 fields=["influencer", "-posted_at", "-id"], name="post_recent_by_influencer"
             ),
+            models.Index(
+                fields=["classification_status", "classification_queued_at"],
+                name="post_classification_queue",
+            ),
         ]
 
     def __str__(self):
         return f"{self.influencer.handle}/{self.instagram_id}"
-
-    @property
-    def probabilities(self):
-        return vector_from_bytes(self.style_probabilities)
 
 
 class Stopword(models.Model):
@@ -186,7 +207,12 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    status_message = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Moves with every chunk of rows; a running job silent past the deadline lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,31 +1,33 @@
-from celery import shared_task
-from django.db import OperationalError
+"""Thin Celery tasks of the catalogue: take ids, call one service (imported inside the task)."""
 
-from influencers.models import Influencer
-from influencers.summaries import influencer_summary_rebuild
+from common.jobs import job_task
 
 
-@shared_task(
-    soft_time_limit=60,
-    time_limit=90,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    max_retries=3,
-)
+@job_task("summary")
 def influencer_summary_rebuild_task(influencer_id: int) -> None:
+    from influencers.models import Influencer
+    from influencers.services.summaries import influencer_summary_rebuild
+
     if Influencer.objects.filter(pk=influencer_id).exists():
         influencer_summary_rebuild(influencer_id=influencer_id)
 
 
-@shared_task
-def classification_reconcile_task() -> int:
-    from recommender.classification import posts_classification_reconcile
+@job_task("reconcile")
+def influencer_summaries_reconcile_task() -> int:
+    from influencers.services.summaries import influencer_summaries_reconcile
 
-    return posts_classification_reconcile()
+    return influencer_summaries_reconcile()
 
 
-@shared_task(soft_time_limit=3000, time_limit=3300)
+@job_task("import")
 def import_job_run_task(job_id: int) -> None:
-    from influencers.import_jobs import import_job_run
+    from influencers.services.import_jobs import import_job_run
 
     import_job_run(job_id=job_id)
+
+
+@job_task("reconcile")
+def import_jobs_reconcile_task() -> dict:
+    from influencers.services.import_jobs import import_jobs_reconcile
+
+    return import_jobs_reconcile()

@@ -1,12 +1,10 @@
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 
-from campaigns.selectors import campaigns_for_shortlisting
 from influencers import selectors
-from influencers.lookalikes import influencer_lookalikes
-from influencers.models import Influencer
 from mlcore.styles import STYLES
+
+INFLUENCERS_PER_PAGE = 24
 
 
 def influencer_list(request):
@@ -16,17 +14,14 @@ def influencer_list(request):
         gender=request.GET.get("gender", ""),
         body_size=request.GET.get("size", ""),
     )
-    page = Paginator(qs, 24).get_page(request.GET.get("page"))
+    page = Paginator(qs, INFLUENCERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "influencers/list.html", {"page": page, "styles": STYLES, "params": request.GET}
     )
 
 
 def influencer_detail(request, handle):
-    try:
-        influencer = selectors.influencer_get(handle=handle)
-    except Influencer.DoesNotExist:
-        raise Http404 from None
+    influencer = selectors.influencer_get(handle=handle)
     if not influencer.is_active and not request.user.is_staff:
         # Deactivated by staff: say so plainly instead of an error page.
         return render(
@@ -39,11 +34,10 @@ def influencer_detail(request, handle):
             "influencer": influencer,
             "posts": selectors.influencer_feed(influencer=influencer),
             "shares": selectors.influencer_style_shares(influencer),
-            "lookalikes": influencer_lookalikes(
+            "lookalikes": selectors.influencer_lookalikes(
                 influencer=influencer,
                 gender=request.GET.get("gender", ""),
                 body_size=request.GET.get("size", ""),
             ),
-            "user_campaigns": campaigns_for_shortlisting(user=request.user),
         },
     )

@@ -66,6 +66,10 @@ class StyleClassifier:
         self._net = None
         self.checkpoint: StyleCheckpoint | None = None
 
+    def load(self) -> None:
+        """Load the model now (a process warming up), instead of on the first prediction."""
+        self._ensure_loaded()
+
     def _ensure_loaded(self):
         if self._net is not None:
             return

@@ -2,18 +2,29 @@
 
 import numpy as np
 
-from mlcore.styles import OTHER, TAXONOMY_INDEX
+from mlcore.styles import without_other
 
+# The similarity ranking's score: this much style similarity, the rest engagement.
 SIMILARITY_WEIGHT = 0.75
-_OTHER_COLUMN = TAXONOMY_INDEX[OTHER.code]
+# Engagement mixes log-scaled average likes and likes per follower in these shares.
+LIKES_WEIGHT = 0.5
+# Look-alikes mix style-profile cosine and post-embedding-centroid cosine in these shares.
+LOOKALIKE_STYLE_WEIGHT = 0.5
 
 
 def style_vector(probabilities: np.ndarray) -> np.ndarray:
     """A probability vector with 기타 removed, L2-normalised for cosine similarity."""
-    vector = np.asarray(probabilities, dtype=np.float64).copy()
-    vector[_OTHER_COLUMN] = 0.0
+    vector = without_other(probabilities)
     norm = np.linalg.norm(vector)
     return vector / norm if norm > 0 else vector
+
+
+def _profile_cosines(query: np.ndarray, profiles: np.ndarray) -> np.ndarray:
+    """Cosine of each profile row (기타 removed) with an already normalised query vector."""
+    p = without_other(profiles)
+    norms = np.linalg.norm(p, axis=1)
+    norms[norms == 0] = 1.0
+    return (p @ query) / norms
 
 
 def similarity_scores(
@@ -24,19 +35,16 @@ def similarity_scores(
     Engagement is log-scaled average likes relative to the best candidate, averaged with likes per
     follower (relative to the best) where followers are known (NaN where not).
     """
-    q = style_vector(query)
-    p = np.asarray(profiles, dtype=np.float64).copy()
-    p[:, _OTHER_COLUMN] = 0.0
-    norms = np.linalg.norm(p, axis=1)
-    norms[norms == 0] = 1.0
-    similarity = (p @ q) / norms
+    similarity = _profile_cosines(style_vector(query), profiles)
     likes = np.log1p(np.maximum(average_likes, 0))
     engagement = likes / likes.max() if len(likes) and likes.max() > 0 else np.zeros(len(likes))
     rates = np.asarray(like_rates, dtype=np.float64)
     known = ~np.isnan(rates)
     if known.any() and np.nanmax(rates) > 0:
         engagement = engagement.copy()
-        engagement[known] = 0.5 * engagement[known] + 0.5 * rates[known] / np.nanmax(rates)
+        engagement[known] = LIKES_WEIGHT * engagement[known] + (1 - LIKES_WEIGHT) * rates[
+            known
+        ] / np.nanmax(rates)
     score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * engagement
     return score, similarity
 
@@ -52,14 +60,13 @@ def lookalike_scores(
 ) -> np.ndarray:
     """Similarity to one influencer: the mean of style-profile cosine and embedding-centroid
     cosine (centroid rows of zeros, for influencers without embeddings, score 0 there)."""
-    p = np.asarray(profiles, dtype=np.float64).copy()
-    p[:, _OTHER_COLUMN] = 0.0
-    norms = np.linalg.norm(p, axis=1)
-    norms[norms == 0] = 1.0
-    style_similarity = (p @ style_vector(profile)) / norms
+    style_similarity = _profile_cosines(style_vector(profile), profiles)
     if centroid is None or not len(centroids):
         return style_similarity
     embedding_similarity = np.asarray(centroids, dtype=np.float64) @ np.asarray(
         centroid, dtype=np.float64
     )
-    return 0.5 * style_similarity + 0.5 * embedding_similarity
+    return (
+        LOOKALIKE_STYLE_WEIGHT * style_similarity
+        + (1 - LOOKALIKE_STYLE_WEIGHT) * embedding_similarity
+    )

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Style:
@@ -55,3 +57,10 @@ def style_code_from_label(label: str | None) -> str | None:
     if not label:
         return None
     return _LABEL_TO_CODE.get(label.strip()) or _LABEL_TO_CODE.get(label.strip().lower())
+
+
+def without_other(vectors) -> np.ndarray:
+    """A float64 copy of taxonomy vector(s) with 기타 at 0: it never counts toward a style."""
+    copy = np.array(vectors, dtype=np.float64)
+    copy[..., TAXONOMY_INDEX[OTHER.code]] = 0.0
+    return copy

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from recommender.classification import classification_progress
 from recommender.models import ModelVersion, RecommendationRequest
-from recommender.registry import model_version_activate
+from recommender.services.classification import classification_progress
+from recommender.services.registry import model_version_activate
 
 
 @admin.register(ModelVersion)
@@ -86,11 +86,9 @@ class RecommendationRequestAdmin(admin.ModelAdmin):
     search_fields = ("user__username",)
     list_select_related = ("user",)
     readonly_fields = [
-        f.name
-        for f in RecommendationRequest._meta.fields
-        if f.name not in ("query_probabilities", "query_embedding")
+        f.name for f in RecommendationRequest._meta.fields if f.name != "query_probabilities"
     ]
-    exclude = ("query_probabilities", "query_embedding")
+    exclude = ("query_probabilities",)
 
     def has_add_permission(self, request):
         return False

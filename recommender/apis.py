@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -6,10 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender, Role
-from common.api import paginated_response
-from common.views import get_or_404
-from recommender import selectors, services
+from common.api import media_url, paginated_response
+from influencers.apis import summary_with_urls
 from recommender.models import RecommendationRequest
+from recommender.selectors.requests import recommendation_get, recommendation_list
+from recommender.services.requests import recommendation_create, recommendation_delete
 
 
 class RecommendationInput(serializers.Serializer):
@@ -26,24 +28,18 @@ class ResultsField(serializers.Field):
 
     def to_representation(self, results):
         request = self.context["request"]
-        from django.core.files.storage import default_storage
-
-        def url(name):
-            return request.build_absolute_uri(default_storage.url(name)) if name else None
-
         out = {}
         for ranking, block in (results or {}).items():
-            cards = []
-            for card in block.get("cards", []):
-                card = {
-                    **card,
-                    "profile_image": url(card.get("profile_image")),
-                    "wordcloud": url(card.get("wordcloud")),
+            cards = [
+                {
+                    **summary_with_urls(card, request),
                     "evidence": [
-                        {**e, "image": url(e.get("image"))} for e in card.get("evidence", [])
+                        {**e, "image": media_url(request, e.get("image"))}
+                        for e in card.get("evidence", [])
                     ],
                 }
-                cards.append(card)
+                for card in block.get("cards", [])
+            ]
             out[ranking] = {**block, "cards": cards}
         return out
 
@@ -80,8 +76,6 @@ class RecommendationOutput(serializers.ModelSerializer):
         return obj.model_version.is_demo if obj.model_version else None
 
     def get_low_confidence(self, obj) -> bool | None:
-        from django.conf import settings
-
         return (
             None if obj.confidence is None else obj.confidence < settings.LOW_CONFIDENCE_THRESHOLD
         )
@@ -95,7 +89,7 @@ class RecommendationListApi(APIView):
         return paginated_response(
             request=request,
             view=self,
-            queryset=selectors.recommendation_list(user=request.user),
+            queryset=recommendation_list(user=request.user),
             serializer_class=RecommendationOutput,
         )
 
@@ -104,7 +98,7 @@ class RecommendationListApi(APIView):
         data = RecommendationInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        created = services.recommendation_create(
+        created = recommendation_create(
             user=request.user,
             image=v["image"],
             mode=v.get("mode", ""),
@@ -122,10 +116,10 @@ class RecommendationListApi(APIView):
 class RecommendationDetailApi(APIView):
     @extend_schema(responses=RecommendationOutput)
     def get(self, request, pk):
-        item = get_or_404(selectors.recommendation_get, user=request.user, request_id=pk)
+        item = recommendation_get(user=request.user, request_id=pk)
         return Response(RecommendationOutput(item, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        get_or_404(services.recommendation_delete, user=request.user, request_id=pk)
+        recommendation_delete(user=request.user, request_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class RecommenderConfig(AppConfig):
     name = "recommender"
     verbose_name = _("Recommendations and style model")
+
+    def ready(self):
+        # The lower apps announce; the recommender listens (app layering: see docs/architecture.md).
+        from common.media import private_media_register
+        from influencers.signals import posts_need_classification
+        from recommender.selectors.requests import recommendation_image_owned
+        from recommender.services.classification import posts_classification_requested
+
+        posts_need_classification.connect(
+            posts_classification_requested, dispatch_uid="recommender-classify-posts"
+        )
+        private_media_register(prefix="queries/", is_owner=recommendation_image_owned)

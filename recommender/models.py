@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender, Role
-from common.vectors import vector_from_bytes
+from recommender.constants import INT8_MAX_TOP1_LOSS
 
 
 class ModelVersion(models.Model):
@@ -36,10 +36,10 @@ class ModelVersion(models.Model):
         return f"{self.name} ({kind})"
 
     @property
-    def serves_int8(self) -> bool:
-        """Serve the int8 model only when its measured top-1 is within 1 point of fp32."""
+    def int8_within_tolerance(self) -> bool:
+        """Whether int8 measured close enough to fp32 to be served (given calibration images)."""
         fp32, int8 = self.metrics.get("val_top1"), self.metrics.get("val_top1_int8")
-        return fp32 is not None and int8 is not None and fp32 - int8 <= 0.01
+        return fp32 is not None and int8 is not None and fp32 - int8 <= INT8_MAX_TOP1_LOSS
 
     @property
     def validation_accuracy(self) -> float | None:
@@ -82,7 +82,6 @@ class RecommendationRequest(models.Model):
     confidence = models.FloatField(null=True, blank=True)
     style_distribution = models.JSONField(default=list, blank=True)  # [[code, p], ...] top 5
     query_probabilities = models.BinaryField(null=True, editable=False)
-    query_embedding = models.BinaryField(null=True, editable=False)
     results = models.JSONField(default=dict, blank=True)  # {"similarity": {...}, "original": {...}}
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -105,7 +104,3 @@ class RecommendationRequest(models.Model):
     @property
     def shown_results(self) -> dict:
         return self.results.get(self.ranking) or {}
-
-    @property
-    def probabilities(self):
-        return vector_from_bytes(self.query_probabilities)

@@ -1,14 +1,12 @@
-"""Thin Celery tasks: take ids, call one service. Retry policy lives on the decorators."""
+"""Thin Celery tasks: take ids, call one service (imported inside the task body)."""
 
 import logging
 import threading
 
-from celery import shared_task
 from celery.signals import worker_process_init
-from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import connection
 
-from recommender import classification, registry, services
+from common.jobs import job_task
 
 logger = logging.getLogger(__name__)
 
@@ -21,37 +19,39 @@ def classifier_warm_up_in_background(**_) -> None:
 
 
 def _classifier_warm_up() -> None:
+    from recommender.services.classifiers import classifier_warm_up
+
     try:
-        logger.info(registry.classifier_warm_up())
+        logger.info(classifier_warm_up())
     except Exception:
         logger.exception("style model warm-up failed; the first request will load it")
     finally:
         connection.close()
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    max_retries=3,
-    soft_time_limit=settings.RECOMMENDATION_SOFT_TIME_LIMIT,
-    time_limit=settings.RECOMMENDATION_SOFT_TIME_LIMIT + 60,
-)
-def recommendation_process_task(self, request_id: int) -> None:
-    services.recommendation_process(request_id=request_id)
+@job_task("recommendation")
+def recommendation_process_task(request_id: int) -> None:
+    from recommender.services.requests import recommendation_process
+
+    recommendation_process(request_id=request_id)
 
 
-@shared_task(
-    soft_time_limit=600,
-    time_limit=660,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    max_retries=3,
-)
+@job_task("classification")
 def posts_classify_batch_task(post_ids: list[int], model_version_id: int) -> dict:
-    return classification.posts_classify_batch(post_ids=post_ids, model_version_id=model_version_id)
+    from recommender.services.classification import posts_classify_batch
+
+    return posts_classify_batch(post_ids=post_ids, model_version_id=model_version_id)
 
 
-@shared_task
+@job_task("reconcile")
 def recommendation_reconcile_task() -> dict:
-    return services.recommendation_reconcile()
+    from recommender.services.requests import recommendation_reconcile
+
+    return recommendation_reconcile()
+
+
+@job_task("reconcile")
+def posts_classification_reconcile_task() -> int:
+    from recommender.services.classification import posts_classification_reconcile
+
+    return posts_classification_reconcile()

@@ -5,12 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaigns.selectors import campaigns_for_shortlisting
 from common.errors import ApplicationError, RateLimitedError
-from common.views import get_or_404
-from recommender import selectors, services
 from recommender.forms import RecommendationForm
-from recommender.registry import active_model_version
+from recommender.selectors.requests import recommendation_get, recommendation_list
+from recommender.services import requests as request_services
+from recommender.services.classifiers import active_model_version
+
+HISTORY_PER_PAGE = 12
 
 
 def home(request):
@@ -28,7 +29,7 @@ def recommendation_create(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            created = services.recommendation_create(
+            created = request_services.recommendation_create(
                 user=request.user,
                 image=data["image"],
                 mode=data["mode"],
@@ -54,34 +55,22 @@ def recommendation_create(request):
     return response
 
 
-def _owned(request, pk):
-    return get_or_404(selectors.recommendation_get, user=request.user, request_id=pk)
-
-
 @login_required
 def recommendation_detail(request, pk):
-    item = _owned(request, pk)
-    return render(
-        request,
-        "recommender/detail.html",
-        {"item": item, "user_campaigns": campaigns_for_shortlisting(user=request.user)},
-    )
+    item = recommendation_get(user=request.user, request_id=pk)
+    return render(request, "recommender/detail.html", {"item": item})
 
 
 @login_required
 def recommendation_fragment(request, pk):
     """The result block alone; the page swaps it in while the request is pending."""
-    item = _owned(request, pk)
-    return render(
-        request,
-        "recommender/_result.html",
-        {"item": item, "user_campaigns": campaigns_for_shortlisting(user=request.user)},
-    )
+    item = recommendation_get(user=request.user, request_id=pk)
+    return render(request, "recommender/_result.html", {"item": item})
 
 
 @login_required
 def history(request):
-    page = Paginator(selectors.recommendation_list(user=request.user), 12).get_page(
+    page = Paginator(recommendation_list(user=request.user), HISTORY_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(request, "recommender/history.html", {"page": page})
@@ -90,6 +79,6 @@ def history(request):
 @login_required
 @require_POST
 def recommendation_delete(request, pk):
-    get_or_404(services.recommendation_delete, user=request.user, request_id=pk)
+    request_services.recommendation_delete(user=request.user, request_id=pk)
     messages.success(request, _("The request was deleted from your history."))
     return redirect("history")

@@ -106,7 +106,7 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def active_model(db, tiny_checkpoint):
-    from recommender.registry import model_version_register
+    from recommender.services.registry import model_version_register
 
     return model_version_register(checkpoint_path=tiny_checkpoint, name="tiny", activate=True)
 
@@ -132,7 +132,15 @@ def database_url_for_worker() -> str:
 class Worker:
     """A real Celery worker process on real Redis, sharing the test database and media."""
 
-    def __init__(self, redis_url: str, media_root: str, log_path: Path, extra_env=None):
+    def __init__(
+        self,
+        redis_url: str,
+        media_root: str,
+        log_path: Path,
+        extra_env=None,
+        queues: str = "interactive,bulk",
+    ):
+        self.queues = queues
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -156,6 +164,8 @@ class Worker:
                 "-A",
                 "config",
                 "worker",
+                f"--queues={self.queues}",
+                f"--hostname={self.log_path.stem}@%h",
                 "--pool=prefork",
                 "--concurrency=1",
                 "--loglevel=info",

@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from mlcore.styles import BY_CODE
+from common.styles import style_label
 
 register = template.Library()
 
@@ -15,10 +15,7 @@ def media_url(name: str) -> str:
 
 @register.filter
 def style_name(code: str) -> str:
-    if code == "no_image":
-        return "이미지 없음"
-    style = BY_CODE.get(code)
-    return style.korean if style else ""
+    return style_label(code)
 
 
 @register.filter

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "common.middleware.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -142,6 +143,48 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+
+# Background work by latency (common/jobs.py reads these). A user waits for `interactive` work;
+# `bulk` work (classification, re-classification, imports, word clouds) runs on its own workers, so
+# a recommendation never queues behind a catalogue's worth of batches.
+QUEUE_INTERACTIVE = "interactive"
+QUEUE_BULK = "bulk"
+
+
+def _job(kind: str, queue: str, soft_time_limit: int, deadline: int | None = None) -> dict:
+    """One kind of background work: its queue, time limits and reconcile deadline (seconds).
+
+    The hard limit leaves the soft limit's handler time to record the failure.
+    """
+    soft = env.int(f"{kind.upper()}_SOFT_TIME_LIMIT", default=soft_time_limit)
+    return {
+        "queue": queue,
+        "soft_time_limit": soft,
+        "time_limit": soft + max(30, soft // 10),
+        # Work queued (or silent while running) longer than this is re-queued or failed.
+        "deadline": env.int(f"{kind.upper()}_DEADLINE_SECONDS", default=deadline)
+        if deadline
+        else None,
+    }
+
+
+BACKGROUND_JOBS = {
+    "recommendation": _job("recommendation", QUEUE_INTERACTIVE, 120, 300),
+    "reconcile": _job("reconcile", QUEUE_INTERACTIVE, 120),
+    "classification": _job("classification", QUEUE_BULK, 600, 1800),
+    "summary": _job("summary", QUEUE_BULK, 120, 900),
+    # An import's heartbeat moves with every chunk of rows; silent this long means its worker died.
+    "import": _job("import", QUEUE_BULK, 3000, 900),
+}
+# Shared retry policy for transient database errors (a restarted PostgreSQL, a locked SQLite file).
+JOB_RETRY = {"max_retries": 3, "retry_backoff": 2, "retry_backoff_max": 60, "retry_jitter": True}
+RECOMMENDATION_MAX_ATTEMPTS = env.int("RECOMMENDATION_MAX_ATTEMPTS", default=3)
+
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-default-queue
+CELERY_TASK_DEFAULT_QUEUE = QUEUE_INTERACTIVE
+# https://docs.celeryq.dev/en/stable/userguide/routing.html#automatic-routing
+# Each task goes to its kind's queue (the `job_kind` option common.jobs.job_task sets).
+CELERY_TASK_ROUTES = ("common.jobs.route_by_job_kind",)
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-time-limit
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-soft-time-limit
@@ -157,9 +200,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-timeout
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-transport-options
-# A redelivered unacked task comes back after this many seconds (must exceed the hard limit).
+# An unacknowledged task is delivered again after the visibility timeout, so it must exceed the
+# longest hard limit of any task (else a long import would run twice).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    "visibility_timeout": max(
+        [CELERY_TASK_TIME_LIMIT] + [job["time_limit"] for job in BACKGROUND_JOBS.values()]
+    )
+    + 60,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
@@ -172,12 +219,20 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
 )
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 CELERY_BEAT_SCHEDULE = {
-    "reconcile-stuck-recommendations": {
+    "reconcile-recommendations": {
         "task": "recommender.tasks.recommendation_reconcile_task",
         "schedule": 60.0,
     },
-    "reconcile-stuck-classification": {
-        "task": "influencers.tasks.classification_reconcile_task",
+    "reconcile-classification": {
+        "task": "recommender.tasks.posts_classification_reconcile_task",
+        "schedule": 300.0,
+    },
+    "reconcile-summaries": {
+        "task": "influencers.tasks.influencer_summaries_reconcile_task",
+        "schedule": 300.0,
+    },
+    "reconcile-imports": {
+        "task": "influencers.tasks.import_jobs_reconcile_task",
         "schedule": 300.0,
     },
 }
@@ -188,10 +243,6 @@ TORCH_THREADS = env.int("TORCH_THREADS", default=2)
 CLASSIFY_BATCH_SIZE = env.int("CLASSIFY_BATCH_SIZE", default=32)
 LOW_CONFIDENCE_THRESHOLD = env.float("LOW_CONFIDENCE_THRESHOLD", default=0.4)
 RECOMMENDATION_TOP_K = env.int("RECOMMENDATION_TOP_K", default=3)
-RECOMMENDATION_DEADLINE_SECONDS = env.int("RECOMMENDATION_DEADLINE_SECONDS", default=300)
-RECOMMENDATION_MAX_ATTEMPTS = env.int("RECOMMENDATION_MAX_ATTEMPTS", default=3)
-# Past this a request is stopped and marked failed with the reason (the hard limit is 60 s later).
-RECOMMENDATION_SOFT_TIME_LIMIT = env.int("RECOMMENDATION_SOFT_TIME_LIMIT", default=120)
 # Fault injection for the reliability tests: seconds a recommendation task waits before working.
 FAULT_INJECTION_PROCESS_DELAY = env.float("FAULT_INJECTION_PROCESS_DELAY", default=0)
 # Korean tokenizer for keywords: "mecab" (pip-installed, no Java) or a konlpy tagger ("okt").

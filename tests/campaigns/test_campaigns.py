@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 from campaigns import services
 from campaigns.models import SavedInfluencer, Stage
 from common.errors import ApplicationError, PermissionDeniedError
-from influencers.lookalikes import influencer_lookalikes
-from influencers.profiles import influencer_style_profile_rebuild
+from influencers.selectors import influencer_lookalikes
+from influencers.services.profiles import influencer_style_profile_rebuild
 from tests.conftest import jpeg_bytes
 from tests.factories import BrandFactory, InfluencerFactory, classified_post
 

@@ -6,8 +6,9 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from influencers.imports import ImportFileError, posts_import
+from influencers.imports import ImportFileError
 from influencers.models import NO_IMAGE, ClassificationStatus, Influencer, Post
+from influencers.services.imports import posts_import
 from tests.conftest import jpeg_bytes, media_files, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +224,7 @@ def test_a_failing_import_leaves_no_file_behind(tmp_path, settings, monkeypatch)
     folder = tmp_path / "imgs"
     folder.mkdir()
     (folder / "a1.jpg").write_bytes(jpeg_bytes())
-    from influencers.imports import service
+    from influencers.services import imports as service
 
     def explode(*args, **kwargs):
         raise RuntimeError("database went away")

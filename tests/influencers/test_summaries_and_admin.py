@@ -2,13 +2,15 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from influencers.models import ImportJob, Influencer, Post, Stopword
-from influencers.summaries import influencer_summaries_schedule, influencer_summary_rebuild
+from influencers.services.summaries import influencer_summaries_schedule, influencer_summary_rebuild
 from tests.conftest import jpeg_bytes
-from tests.factories import InfluencerFactory, UserFactory
+from tests.factories import InfluencerFactory, UserFactory, classified_post
 
 pytestmark = pytest.mark.django_db
 
@@ -47,27 +49,51 @@ def test_an_influencer_without_text_gets_a_clear_no_keywords_state():
     assert influencer.summary_updated_at is not None
 
 
-def test_fifty_post_changes_in_one_burst_trigger_one_rebuild(django_capture_on_commit_callbacks):
+def test_fifty_post_changes_in_one_burst_queue_one_rebuild(django_capture_on_commit_callbacks):
     influencer = InfluencerFactory()
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
         with transaction.atomic():
+            scheduled = 0
             for n in range(50):
                 Post.objects.create(
                     influencer=influencer, instagram_id=f"b{n}", caption=f"원피스 코디 {n}"
                 )
-                influencer_summaries_schedule(influencer_ids=[influencer.pk])
+                scheduled += influencer_summaries_schedule(influencer_ids=[influencer.pk])
+    assert scheduled == 1 and len(queued) == 1
     influencer.refresh_from_db()
-    assert influencer.summary_rebuilds == 1
-    assert dict(influencer.keywords)["원피스"] == 50
+    assert dict(influencer.keywords)["원피스"] == 50  # the one rebuild saw every change
+    assert influencer.summary_queued_at is None
 
 
 def test_a_change_after_the_rebuild_started_schedules_another(django_capture_on_commit_callbacks):
     influencer = InfluencerFactory()
-    for _ in range(2):
-        with django_capture_on_commit_callbacks(execute=True):
+    rebuilds = []
+    for n in range(2):
+        Post.objects.create(influencer=influencer, instagram_id=f"a{n}", caption="트렌치코트")
+        with django_capture_on_commit_callbacks(execute=True) as queued:
             influencer_summaries_schedule(influencer_ids=[influencer.pk])
+        rebuilds += queued
+        influencer.refresh_from_db()
+        assert dict(influencer.keywords)["트렌치코트"] == n + 1
+    assert len(rebuilds) == 2
+
+
+def test_a_rebuild_queued_while_the_broker_was_down_is_requeued_by_the_reconciler(
+    settings, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from influencers.services.summaries import influencer_summaries_reconcile
+
+    influencer, waiting = InfluencerFactory(), InfluencerFactory()
+    Post.objects.create(influencer=influencer, instagram_id="r1", caption="원피스")
+    deadline = settings.BACKGROUND_JOBS["summary"]["deadline"]
+    lost = timezone.now() - timezone.timedelta(seconds=deadline + 5)
+    Influencer.objects.filter(pk=influencer.pk).update(summary_queued_at=lost)
+    Influencer.objects.filter(pk=waiting.pk).update(summary_queued_at=timezone.now())
+    assert influencer_summaries_reconcile() == 1  # only the stuck one, not the one waiting
     influencer.refresh_from_db()
-    assert influencer.summary_rebuilds == 2
+    assert dict(influencer.keywords) == {"원피스": 1} and influencer.summary_queued_at is None
 
 
 def staff():
@@ -146,13 +172,45 @@ def test_admin_actions_activate_and_deactivate(client):
     assert list(Influencer.objects.filter(is_active=True)) == [a]
 
 
-def test_the_admin_list_and_change_pages_render(client):
+def test_the_admin_search_finds_by_handle_and_the_change_page_lists_the_posts(client):
+    client.force_login(staff())
+    wanted = InfluencerFactory(handle="minji.ootd")
+    other = InfluencerFactory(handle="street_daily")
+    classified_post(wanted, "romantic", 120, instagram_id="romantic-post-1")
+    listing = client.get("/admin/influencers/influencer/?q=minji").content.decode()
+    assert "minji.ootd" in listing and "street_daily" not in listing
+    page = client.get(f"/admin/influencers/influencer/{wanted.pk}/change/").content.decode()
+    assert "romantic-post-1" in page and "로맨틱" in page
+    assert other.handle not in page
+
+
+def test_the_admin_reclassify_action_classifies_the_posts_with_the_active_model(
+    client, active_model, django_capture_on_commit_callbacks
+):
     client.force_login(staff())
     influencer = InfluencerFactory()
-    Post.objects.create(influencer=influencer, instagram_id="ad1", caption="x")
-    assert client.get("/admin/influencers/influencer/?q=test").status_code == 200
-    assert client.get(f"/admin/influencers/influencer/{influencer.pk}/change/").status_code == 200
-    assert client.get("/admin/recommender/modelversion/").status_code == 200
+    name = default_storage.save("posts/r.jpg", ContentFile(jpeg_bytes()))
+    post = Post.objects.create(
+        influencer=influencer, instagram_id="re1", image=name, classification_status="done"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/influencers/influencer/",
+            {"action": "reclassify", "_selected_action": [influencer.pk]},
+        )
+    post.refresh_from_db()
+    assert post.classification_status == "done" and post.model_version == active_model
+    assert post.predicted_style and post.classification_queued_at is not None
+
+
+def test_the_model_version_list_shows_the_reclassification_progress(client, active_model):
+    client.force_login(staff())
+    influencer = InfluencerFactory()
+    classified_post(influencer, "resort", 10, model_version=active_model)
+    waiting = classified_post(influencer, "resort", 10)
+    Post.objects.filter(pk=waiting.pk).update(classification_status="pending")
+    page = client.get("/admin/recommender/modelversion/").content.decode()
+    assert "1 / 2 (50.0%)" in page
 
 
 def test_loading_the_demo_catalogue_twice_leaves_the_same_catalogue(

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from common.errors import ApplicationError, RateLimitedError
 from common.uploads import ImageRejected
-from recommender import services
 from recommender.models import RecommendationRequest
+from recommender.services import requests as services
 from tests.conftest import jpeg_bytes, media_files
 from tests.factories import InfluencerFactory, classified_post
 
@@ -19,7 +19,7 @@ def upload(name="look.jpg", data=None):
 
 @pytest.fixture
 def small_catalogue():
-    from influencers.profiles import influencer_style_profile_rebuild
+    from influencers.services.profiles import influencer_style_profile_rebuild
 
     for n, style in enumerate(["romantic", "resort", "street", "modern"]):
         influencer = InfluencerFactory(handle=f"cat_{n}", gender="F", body_size="M")
@@ -121,7 +121,7 @@ def test_the_reconciler_requeues_a_request_stuck_running(
 ):
     request = services.recommendation_create(user=consumer, image=upload())
     stale = timezone.now() - timezone.timedelta(
-        seconds=settings.RECOMMENDATION_DEADLINE_SECONDS + 5
+        seconds=settings.BACKGROUND_JOBS["recommendation"]["deadline"] + 5
     )
     RecommendationRequest.objects.filter(pk=request.pk).update(
         status=Status.RUNNING, claimed_at=stale, attempts=1
@@ -136,7 +136,7 @@ def test_the_reconciler_requeues_a_request_stuck_running(
 def test_the_reconciler_fails_a_request_after_its_last_attempt(consumer, settings):
     request = services.recommendation_create(user=consumer, image=upload())
     stale = timezone.now() - timezone.timedelta(
-        seconds=settings.RECOMMENDATION_DEADLINE_SECONDS + 5
+        seconds=settings.BACKGROUND_JOBS["recommendation"]["deadline"] + 5
     )
     RecommendationRequest.objects.filter(pk=request.pk).update(
         status=Status.RUNNING, claimed_at=stale, attempts=settings.RECOMMENDATION_MAX_ATTEMPTS
@@ -157,23 +157,34 @@ def test_deleting_removes_the_row_and_its_file(
     assert media_files(settings.MEDIA_ROOT) == []
 
 
-def test_the_int8_model_is_served_only_within_one_point_of_fp32(active_model, consumer):
-    from recommender.registry import classifier_cache_clear, classifier_for
+def test_int8_is_served_only_within_tolerance_with_calibration_images_and_the_label_says_which(
+    active_model, consumer, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from influencers.models import Post
+    from recommender.services.classifiers import classifier_cache_clear, classifier_for, model_label
 
     classifier_cache_clear()
     active_model.metrics = {**active_model.metrics, "val_top1": 0.60, "val_top1_int8": 0.55}
-    assert not active_model.serves_int8
+    assert not active_model.int8_within_tolerance
     active_model.metrics["val_top1_int8"] = 0.595
-    assert active_model.serves_int8
-    from recommender.registry import model_label
-
-    assert "int8" in model_label(active_model)
+    assert active_model.int8_within_tolerance
+    active_model.save(update_fields=["metrics"])
     classifier = classifier_for(active_model)
     assert classifier.quantized is False  # no catalogue images to calibrate on yet: fp32
+    assert "fp32" in model_label(active_model, quantized=classifier.quantized)
 
-
-def test_training_records_the_int8_accuracy_beside_fp32(tiny_checkpoint):
-    from mlcore.model import StyleCheckpoint
-
-    metrics = StyleCheckpoint.load(tiny_checkpoint).metrics
-    assert 0 <= metrics["val_top1_int8"] <= 1 and 0 <= metrics["val_top1"] <= 1
+    influencer = InfluencerFactory()
+    for n in range(4):
+        name = default_storage.save("posts/c.jpg", ContentFile(jpeg_bytes(color=(40 * n, 90, 160))))
+        Post.objects.create(influencer=influencer, instagram_id=f"cal{n}", image=name)
+    classifier_cache_clear()
+    assert classifier_for(active_model).quantized is True
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.recommendation_create(user=consumer, image=upload())
+    request.refresh_from_db()
+    assert request.status == Status.DONE
+    assert "int8" in request.model_label and "fp32" not in request.model_label
+    classifier_cache_clear()

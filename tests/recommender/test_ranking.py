@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from influencers.models import Post
-from influencers.profiles import influencer_style_profile_rebuild
-from recommender.ranking import RankingQuery, ranking_original, ranking_similarity
+from influencers.services.profiles import influencer_style_profile_rebuild
+from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
 from tests.factories import InfluencerFactory, classified_post, style_probabilities
 
 pytestmark = pytest.mark.django_db

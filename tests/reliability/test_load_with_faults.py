@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def catalogue(active_model):
-    from influencers.profiles import influencer_style_profile_rebuild
+    from influencers.services.profiles import influencer_style_profile_rebuild
     from tests.factories import InfluencerFactory, classified_post
 
     styles = ["romantic", "resort", "street", "modern", "feminine", "classic"]

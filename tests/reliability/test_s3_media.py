@@ -126,7 +126,7 @@ def unsigned(url: str) -> str:
 def test_media_on_s3_is_private_and_handed_out_only_as_signed_urls(
     moto_s3, active_model, consumer, django_capture_on_commit_callbacks
 ):
-    from influencers.profiles import influencer_style_profile_rebuild
+    from influencers.services.profiles import influencer_style_profile_rebuild
 
     for n, style in enumerate(["romantic", "resort", "street"]):
         influencer = InfluencerFactory(handle=f"s3_{n}")

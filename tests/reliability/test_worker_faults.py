@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from influencers.models import ClassificationStatus, Post
-from recommender import services
 from recommender.models import RecommendationRequest
+from recommender.services import requests as services
 from tests.conftest import Worker, free_port, jpeg_bytes, wait_for
 from tests.factories import InfluencerFactory, UserFactory
 
@@ -48,7 +48,7 @@ def status_of(pk):
 
 @pytest.fixture
 def catalogue(active_model):
-    from influencers.profiles import influencer_style_profile_rebuild
+    from influencers.services.profiles import influencer_style_profile_rebuild
     from tests.factories import classified_post
 
     for n, style in enumerate(["romantic", "resort", "street"]):
@@ -116,7 +116,7 @@ def test_a_task_past_its_soft_time_limit_is_failed_with_the_reason_and_the_worke
     create = (
         "from django.core.files.uploadedfile import SimpleUploadedFile\n"
         "from accounts.models import User\n"
-        "from recommender import services\n"
+        "from recommender.services import requests as services\n"
         "from tests.conftest import jpeg_bytes\n"
         f"user = User.objects.get(pk={user.pk})\n"
         "for _ in range(2):\n"
@@ -136,7 +136,8 @@ def test_a_task_past_its_soft_time_limit_is_failed_with_the_reason_and_the_worke
 
 
 def past_deadline(settings):
-    return timezone.now() + timezone.timedelta(seconds=settings.RECOMMENDATION_DEADLINE_SECONDS + 1)
+    deadline = settings.BACKGROUND_JOBS["recommendation"]["deadline"]
+    return timezone.now() + timezone.timedelta(seconds=deadline + 1)
 
 
 def test_a_worker_child_killed_mid_task_still_ends_done(slow_worker, catalogue, settings):
@@ -173,7 +174,7 @@ def test_the_whole_worker_killed_and_restarted_still_finishes_the_request(
 
 
 def test_activation_reclassifies_every_post_through_a_real_worker(worker, tiny_checkpoint):
-    from recommender.registry import model_version_register
+    from recommender.services.registry import model_version_register
 
     influencer = InfluencerFactory()
     posts = []
@@ -255,7 +256,7 @@ def test_a_request_made_while_redis_is_down_is_kept_and_runs_once_it_is_back(
             "from django.core.files.uploadedfile import SimpleUploadedFile\n"
             "from django.test import Client\n"
             "from accounts.models import User\n"
-            "from recommender import services\n"
+            "from recommender.services import requests as services\n"
             "from tests.conftest import jpeg_bytes\n"
             "print(Client().get('/healthz', HTTP_HOST='localhost').status_code)\n"
             "started = time.perf_counter()\n"
@@ -274,7 +275,7 @@ def test_a_request_made_while_redis_is_down_is_kept_and_runs_once_it_is_back(
             worker.env,
             (
                 "from django.utils import timezone\n"
-                "from recommender.services import recommendation_reconcile\n"
+                "from recommender.services.requests import recommendation_reconcile\n"
                 "print(recommendation_reconcile(now=timezone.now() + timezone.timedelta(seconds=60)))\n"
             ),
         )

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from influencers.profiles import influencer_style_profile_rebuild
-from influencers.summaries import influencer_summary_rebuild
+from influencers.services.profiles import influencer_style_profile_rebuild
+from influencers.services.summaries import influencer_summary_rebuild
 from tests.factories import STRONG_PASSWORD, InfluencerFactory, classified_post
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -4,8 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from recommender import services
 from recommender.models import RecommendationRequest
+from recommender.services import requests as services
 from tests.conftest import jpeg_bytes
 from tests.factories import InfluencerFactory, UserFactory, classified_post
 
@@ -171,7 +171,7 @@ def test_the_served_schema_validates_as_openapi_3():
 
 
 def make_catalogue(n):
-    from influencers.profiles import influencer_style_profile_rebuild
+    from influencers.services.profiles import influencer_style_profile_rebuild
 
     for i in range(n):
         influencer = InfluencerFactory(handle=f"list_{i}", followers=1000)

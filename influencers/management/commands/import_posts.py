@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from influencers.imports import ImportFileError, posts_import
+from influencers.imports import ImportFileError
+from influencers.services.imports import posts_import
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from recommender.demo_model import demo_model_ensure
+from recommender.services.demo_model import demo_model_ensure
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from mlcore.train import config_from_args, parser_build, train
-from recommender.registry import model_version_register
+from recommender.services.registry import model_version_register
 
 
 class Command(BaseCommand):

@@ -3,27 +3,25 @@
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from common.jobs import deadline_passed_before, enqueue, enqueue_on_commit
+from influencers.constants import TOP_KEYWORDS, WORDCLOUD_WORDS
 from influencers.models import Influencer, Post, Stopword
+from influencers.tasks import influencer_summary_rebuild_task
 from mlcore.keywords import TaggerUnavailable, keywords_extract
 from mlcore.wordcloud_render import wordcloud_png
 
 log = logging.getLogger(__name__)
-TOP_KEYWORDS = 30
-
-
-def _pending_key(influencer_id: int) -> str:
-    return f"summary-rebuild-pending:{influencer_id}"
+_ID_CHUNK = 500  # ids per IN (...) clause: well under SQLite's variable limit
 
 
 def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
     """Recompute keywords (top 30), the word-cloud PNG and the sponsored share of one influencer."""
-    cache.delete(_pending_key(influencer_id))  # changes from now on schedule another rebuild
+    # Changes from now on schedule another rebuild instead of joining this one.
+    Influencer.objects.filter(pk=influencer_id).update(summary_queued_at=None)
     influencer = Influencer.objects.get(pk=influencer_id)
     captions, sponsored = [], 0
     for caption, is_sponsored in Post.objects.filter(influencer_id=influencer_id).values_list(
@@ -42,7 +40,7 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
     influencer.keywords = [[word, count] for word, count in top]
     influencer.sponsored_share = sponsored / len(captions) if captions else None
     if top:
-        png = wordcloud_png(keywords[:80], seed=influencer_id)
+        png = wordcloud_png(keywords[:WORDCLOUD_WORDS], seed=influencer_id)
         influencer.wordcloud.save(f"{influencer.handle}.png", ContentFile(png), save=False)
     else:
         influencer.wordcloud = ""
@@ -50,31 +48,46 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
     influencer.save(
         update_fields=["keywords", "sponsored_share", "wordcloud", "summary_updated_at"]
     )
-    Influencer.objects.filter(pk=influencer_id).update(summary_rebuilds=F("summary_rebuilds") + 1)
     if old_cloud and old_cloud != influencer.wordcloud.name:
         influencer.wordcloud.storage.delete(old_cloud)
     return influencer
 
 
 def influencer_summaries_schedule(*, influencer_ids) -> int:
-    """Queue one rebuild per influencer per burst of changes (after the transaction commits)."""
-    from influencers.tasks import influencer_summary_rebuild_task
+    """Queue one rebuild per influencer per burst of changes (sent after the transaction commits).
 
-    delay = settings.WORDCLOUD_DEBOUNCE_SECONDS
-    scheduled = 0
-    for influencer_id in sorted(set(influencer_ids)):
-        # The key lives until the rebuild starts; changes meanwhile join that rebuild.
-        if cache.add(_pending_key(influencer_id), 1, timeout=delay + 600):
-            transaction.on_commit(
-                lambda i=influencer_id: _enqueue(influencer_summary_rebuild_task, i, delay)
-            )
-            scheduled += 1
-    return scheduled
+    An influencer whose rebuild is queued but not started joins that rebuild: the database's
+    summary_queued_at is the debounce, so it holds across processes and machines.
+    """
+    ids = sorted(set(influencer_ids))
+    now = timezone.now()
+    scheduled = []
+    for start in range(0, len(ids), _ID_CHUNK):
+        idle = Influencer.objects.filter(
+            pk__in=ids[start : start + _ID_CHUNK], summary_queued_at__isnull=True
+        )
+        chunk = list(idle.values_list("pk", flat=True))
+        Influencer.objects.filter(pk__in=chunk).update(summary_queued_at=now)
+        scheduled += chunk
+    for influencer_id in scheduled:
+        enqueue_on_commit(
+            influencer_summary_rebuild_task,
+            influencer_id,
+            countdown=settings.WORDCLOUD_DEBOUNCE_SECONDS,
+        )
+    return len(scheduled)
 
 
-def _enqueue(task, influencer_id: int, delay: int) -> None:
-    try:
-        task.apply_async((influencer_id,), countdown=delay or None)
-    except Exception as exc:  # broker down: drop the key so the next change retries
-        cache.delete(_pending_key(influencer_id))
-        log.warning("could not queue summary rebuild for %s: %s", influencer_id, exc)
+def influencer_summaries_reconcile(*, now=None) -> int:
+    """Re-queue rebuilds queued past the deadline that never started (broker down, lost message)."""
+    now = now or timezone.now()
+    stuck = list(
+        Influencer.objects.filter(
+            summary_queued_at__lt=deadline_passed_before("summary", now=now)
+        ).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        Influencer.objects.filter(pk__in=stuck).update(summary_queued_at=now)
+    for influencer_id in stuck:
+        enqueue(influencer_summary_rebuild_task, influencer_id)
+    return len(stuck)

@@ -13,3 +13,8 @@ def recommendation_get(*, user, request_id) -> RecommendationRequest:
         return recommendation_list(user=user).get(pk=int(request_id))
     except (RecommendationRequest.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
+
+
+def recommendation_image_owned(user, name: str) -> bool:
+    """Whether `name` is the stored query image of one of the user's requests."""
+    return RecommendationRequest.objects.filter(user=user, image=name).exists()

@@ -4,40 +4,43 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from common.jobs import claim, deadline_passed_before, enqueue_on_commit
+from common.styles import NO_IMAGE
 from common.vectors import vector_to_bytes
-from influencers.models import NO_IMAGE, ClassificationStatus, Post
-from influencers.profiles import influencer_profiles_rebuild
+from influencers.models import ClassificationStatus, Post
+from influencers.services.profiles import influencer_profiles_rebuild
 from mlcore.inference import StylePrediction
 from recommender.models import ModelVersion
-from recommender.registry import active_model_version, classifier_for
+from recommender.services.classifiers import active_model_version, classifier_for
+from recommender.tasks import posts_classify_batch_task
 
 log = logging.getLogger(__name__)
 Status = ClassificationStatus
 
 
 def posts_classification_queue(*, post_ids, model_version_id: int | None = None) -> int:
-    """Queue posts for classification in batches, after the current transaction commits."""
-    from recommender.tasks import posts_classify_batch_task
+    """Stamp posts as queued and send them in batches once the current transaction commits.
 
+    Without an active model they stay pending (unstamped); activating one queues them.
+    """
     post_ids = sorted(set(post_ids))
     version_id = model_version_id or getattr(active_model_version(), "pk", None)
     if not post_ids or version_id is None:
-        return 0  # without a model they stay pending; activating one queues them
+        return 0
     size = settings.CLASSIFY_BATCH_SIZE
     batches = [post_ids[i : i + size] for i in range(0, len(post_ids), size)]
+    now = timezone.now()
     for batch in batches:
-        transaction.on_commit(lambda b=batch: _enqueue(posts_classify_batch_task, b, version_id))
+        Post.objects.filter(pk__in=batch).update(classification_queued_at=now)
+        enqueue_on_commit(posts_classify_batch_task, batch, version_id)
     return len(batches)
 
 
-def _enqueue(task, post_ids: list[int], version_id: int) -> None:
-    try:
-        task.delay(post_ids, version_id)
-    except Exception as exc:  # broker down: the reconciler re-queues pending posts later
-        log.warning("could not queue %d posts for classification: %s", len(post_ids), exc)
+def posts_classification_requested(sender, *, post_ids, **kwargs) -> None:
+    """Receiver of influencers.signals.posts_need_classification (connected in apps.py)."""
+    posts_classification_queue(post_ids=post_ids)
 
 
 def posts_reclassify_all(*, model_version_id: int) -> int:
@@ -58,8 +61,12 @@ def posts_classify_batch(*, post_ids: list[int], model_version_id: int) -> dict:
     if version is None:
         return {"skipped": "model version no longer active"}
     token = timezone.now()  # the claim: only rows stamped with this instant are ours
-    claimed = Post.objects.filter(pk__in=post_ids, classification_status=Status.PENDING).update(
-        classification_status=Status.RUNNING, classification_claimed_at=token
+    claimed = claim(
+        Post.objects.filter(pk__in=post_ids),
+        field="classification_status",
+        source=Status.PENDING,
+        target=Status.RUNNING,
+        classification_claimed_at=token,
     )
     if not claimed:
         return {"classified": 0, "unclassifiable": 0}
@@ -127,18 +134,23 @@ def _mark_unclassifiable(post: Post, reason: str) -> None:
     post.unclassifiable_reason = reason
 
 
-def posts_classification_reconcile(*, older_than_seconds: int = 900) -> int:
-    """Re-queue posts stuck in running (a killed worker) or pending with no task in flight."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    stuck = Post.objects.filter(
-        Q(classification_status=Status.RUNNING, classification_claimed_at__lt=cutoff)
-        | Q(classification_status=Status.PENDING, updated_at__lt=cutoff)
-    ).exclude(image="")
-    ids = list(stuck.values_list("pk", flat=True))
-    Post.objects.filter(pk__in=ids).update(
-        classification_status=Status.PENDING, classification_claimed_at=None
-    )
-    posts_classification_queue(post_ids=ids)
+def posts_classification_reconcile(*, now=None) -> int:
+    """Re-queue only the stuck posts: queued past the deadline and still without a result.
+
+    A post waiting in the queue since less than the deadline is left alone, so the cost of a run
+    follows the number of stuck posts (a killed worker, a lost message), never the number waiting.
+    """
+    cutoff = deadline_passed_before("classification", now=now)
+    with transaction.atomic():
+        stuck = Post.objects.filter(
+            classification_status__in=[Status.PENDING, Status.RUNNING],
+            classification_queued_at__lt=cutoff,
+        ).exclude(image="")
+        ids = list(stuck.values_list("pk", flat=True))
+        Post.objects.filter(pk__in=ids).update(
+            classification_status=Status.PENDING, classification_claimed_at=None
+        )
+        posts_classification_queue(post_ids=ids)
     return len(ids)
 
 

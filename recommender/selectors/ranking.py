@@ -4,34 +4,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from accounts.models import Role
 from common.vectors import vector_from_bytes
 from influencers.models import Influencer, Post
+from influencers.selectors import INFLUENCER_SUMMARY_FIELDS, influencer_summary
 from mlcore.ranking import similarity_scores, top_k
-from mlcore.styles import BY_CODE, STYLE_CODES
+from mlcore.styles import STYLE_CODES
 
 EVIDENCE_POSTS = 3
 EVIDENCE_CANDIDATES = 48
-_CARD_FIELDS = (
-    "pk",
-    "handle",
-    "display_name",
-    "profile_image",
-    "followers",
-    "post_count",
-    "total_likes",
-    "brand_style",
-    "consumer_style",
-    "style_stats",
-    "keywords",
-    "wordcloud",
-    "sponsored_share",
-    "is_demo",
-)
 
 
 @dataclass
 class RankingQuery:
-    mode: str  # "brand" or "consumer"
+    mode: str  # a Role: brands rank by likes, consumers by posts
     gender: str
     body_size: str
     probabilities: np.ndarray  # over the taxonomy
@@ -63,7 +49,7 @@ def _base_queryset(query: RankingQuery, *, relax_size: bool = False):
 def ranking_original(query: RankingQuery) -> RankingResult:
     """The prototype's ranking: influencers whose representative style is the query's top style."""
     style = query.top_style
-    if query.mode == "brand":
+    if query.mode == Role.BRAND:
         qs = _base_queryset(query).filter(brand_style=style).order_by("-brand_style_likes", "pk")
     else:
         qs = (
@@ -71,12 +57,12 @@ def ranking_original(query: RankingQuery) -> RankingResult:
             .filter(consumer_style=style)
             .order_by("-consumer_style_posts", "pk")
         )
-    influencers = list(qs.only(*_CARD_FIELDS)[: query.k])
+    influencers = list(qs.only(*INFLUENCER_SUMMARY_FIELDS)[: query.k])
     result = RankingResult("original")
     evidence = _most_liked_posts_of_style([i.pk for i in influencers], style)
     for influencer in influencers:
         stats = influencer.style_stats.get(style, {})
-        score = stats.get("likes" if query.mode == "brand" else "posts", 0)
+        score = stats.get("likes" if query.mode == Role.BRAND else "posts", 0)
         result.cards.append(
             _card(
                 influencer,
@@ -106,7 +92,10 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
             result.notes.append("size_relaxed")
     picks = [(*c, False) for c in chosen] + [(*c, True) for c in relaxed]
     influencers = {
-        i.pk: i for i in Influencer.objects.filter(pk__in=[p[0] for p in picks]).only(*_CARD_FIELDS)
+        i.pk: i
+        for i in Influencer.objects.filter(pk__in=[p[0] for p in picks]).only(
+            *INFLUENCER_SUMMARY_FIELDS
+        )
     }
     evidence = _closest_posts([p[0] for p in picks], query.embedding)
     for pk, score, similarity, was_relaxed in picks:
@@ -124,19 +113,19 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
 
 
 def _similarity_candidates(query: RankingQuery, *, relax_size: bool, exclude: set[int]):
-    column = "like_distribution" if query.mode == "brand" else "count_distribution"
+    column = "like_distribution" if query.mode == Role.BRAND else "count_distribution"
     rows = list(
         _base_queryset(query, relax_size=relax_size)
         .exclude(pk__in=exclude)
         .filter(**{f"{column}__isnull": False})
-        .values_list("pk", column, "total_likes", "post_count", "followers")
+        .values_list("pk", column, "average_likes", "engagement_rate")
     )
     if not rows:
         return []
     ids = np.array([r[0] for r in rows])
     profiles = np.stack([vector_from_bytes(r[1]) for r in rows])
-    average = np.array([r[2] / r[3] if r[3] else 0.0 for r in rows])
-    rates = np.array([average[i] / r[4] if r[4] else np.nan for i, r in enumerate(rows)])
+    average = np.array([r[2] for r in rows], dtype=np.float64)
+    rates = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64)
     scores, similarity = similarity_scores(query.probabilities, profiles, average, rates)
     picks = top_k(scores, ids, query.k)
     return [(int(ids[i]), float(scores[i]), float(similarity[i])) for i in picks]
@@ -195,25 +184,15 @@ def _evidence(post: Post, similarity: float | None) -> dict:
 def _card(
     influencer: Influencer, query: RankingQuery, *, score, similarity, evidence, relaxed
 ) -> dict:
-    representative = influencer.brand_style if query.mode == "brand" else influencer.consumer_style
-    style = BY_CODE.get(representative)
+    """The influencer's summary as every page and the API show it, plus why it was chosen."""
+    representative = (
+        influencer.brand_style if query.mode == Role.BRAND else influencer.consumer_style
+    )
     return {
-        "influencer_id": influencer.pk,
-        "handle": influencer.handle,
-        "display_name": influencer.display_name,
-        "profile_image": influencer.profile_image.name or "",
+        **influencer_summary(influencer),
         "representative_style": representative,
-        "representative_style_name": style.korean if style else "",
         "score": round(float(score), 4),
         "similarity": round(similarity, 4) if similarity is not None else None,
-        "followers": influencer.followers,
-        "post_count": influencer.post_count,
-        "average_likes": round(influencer.average_likes, 1),
-        "engagement_rate": influencer.engagement_rate,
-        "keywords": influencer.keywords[:10],
-        "wordcloud": influencer.wordcloud.name or "",
-        "sponsored_share": influencer.sponsored_share,
-        "is_demo": influencer.is_demo,
         "size_relaxed": relaxed,
         "evidence": evidence,
     }

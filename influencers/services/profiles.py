@@ -9,11 +9,10 @@ from django.db import transaction
 from django.db.models import Avg, F
 from django.utils import timezone
 
+from common.styles import NO_IMAGE
 from common.vectors import vector_from_bytes, vector_to_bytes
-from influencers.models import NO_IMAGE, ClassificationStatus, Influencer, Post
-from mlcore.styles import OTHER, STYLE_CODES, TAXONOMY_CODES, TAXONOMY_INDEX
-
-_OTHER_COLUMN = TAXONOMY_INDEX[OTHER.code]
+from influencers.models import ClassificationStatus, Influencer, Post
+from mlcore.styles import STYLE_CODES, TAXONOMY_CODES, TAXONOMY_INDEX, without_other
 
 
 def influencer_likes_impute(*, influencer_id: int) -> float:
@@ -40,8 +39,7 @@ def _representative(stats: dict, primary: str, secondary: str) -> str:
 
 
 def _normalised(vector: np.ndarray) -> np.ndarray | None:
-    vector = vector.copy()
-    vector[_OTHER_COLUMN] = 0.0  # 기타 never counts towards a style profile
+    vector = without_other(vector)
     total = vector.sum()
     return vector / total if total > 0 else None
 

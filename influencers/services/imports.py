@@ -2,8 +2,11 @@
 
 A broken file raises before anything is written. Bad rows are reported (row, column, reason) and
 skipped; good rows are upserted by post id, so re-importing the same export changes nothing.
-Stored images always come from common.uploads (validated, re-encoded, generated names); files
-written by a run that fails are deleted, so no file outlives its row.
+Posts are written in chunks, each in its own transaction with its images, profiles and queued
+work: progress is visible while a long import runs, and an import stopped half-way keeps whole
+chunks only (importing the file again completes it). Stored images always come from
+common.uploads (validated, re-encoded, generated names); the files of a chunk that rolls back are
+deleted, so no file outlives its row.
 """
 
 import logging
@@ -15,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from common.styles import NO_IMAGE
 from common.uploads import ImageRejected, image_validate
 from influencers.imports.images import ImageSource
 from influencers.imports.readers import (
@@ -26,13 +30,16 @@ from influencers.imports.readers import (
     graph_media_parse,
     influencers_parse,
 )
-from influencers.models import NO_IMAGE, ClassificationStatus, Influencer, Post
+from influencers.models import ClassificationStatus, Influencer, Post
+from influencers.services.profiles import influencer_profiles_rebuild
+from influencers.services.summaries import influencer_summaries_schedule
+from influencers.signals import posts_need_classification
 from mlcore.keywords import is_sponsored
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int], None]
 CHUNK = 2000
-_POST_FIELDS = ("caption", "posted_at", "likes", "is_video")
+IMPORT_FORMATS = ("crawl", "graph")
 
 
 @dataclass
@@ -62,7 +69,7 @@ def posts_import(
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import one export; returns the report. Raises ImportFileError for a broken file."""
-    if format not in ("crawl", "graph"):
+    if format not in IMPORT_FORMATS:
         raise ImportFileError(f"unknown format {format!r}: use crawl or graph", code="bad_format")
     parse = crawl_posts_parse if format == "crawl" else graph_media_parse
     posts = parse(posts_data, posts_name)
@@ -72,25 +79,38 @@ def posts_import(
         errors=[e.as_dict() for e in posts.errors],
         influencer_errors=[e.as_dict() for e in people.errors] if people else [],
     )
-    stored_files: list[str] = []
     try:
         with transaction.atomic():
             _influencers_upsert(people.rows if people else [], report)
-            rows = _rows_with_known_influencer(posts.rows, report)
-            changed_image_ids, touched = _posts_upsert(rows, source, report, stored_files, progress)
-            _after_import(touched, changed_image_ids)
-    except BaseException:
-        for name in stored_files:  # the rows are gone with the rollback; so are their files
-            default_storage.delete(name)
-        raise
+        rows = _rows_with_known_influencer(posts.rows, report)
+        total = len(rows)
+        for start in range(0, total, CHUNK):
+            _posts_chunk_import(rows[start : start + CHUNK], source, report)
+            if progress:
+                progress(min(start + CHUNK, total), total)
+        if progress and total == 0:
+            progress(0, 0)
     finally:
         source.close()
-    report.queued_for_classification = len(changed_image_ids)
     report.errors.sort(key=lambda e: (e["row"], e["column"]))
     return report
 
 
-def _influencers_upsert(rows: list[InfluencerRow], report: ImportReport) -> dict[str, Influencer]:
+def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport) -> None:
+    """One chunk in one transaction; if it rolls back, the files it stored go too."""
+    stored_files: list[str] = []
+    try:
+        with transaction.atomic():
+            changed_image_ids, touched = _posts_upsert(chunk, source, report, stored_files)
+            _after_chunk(touched, changed_image_ids)
+    except BaseException:
+        for name in stored_files:
+            default_storage.delete(name)
+        raise
+    report.queued_for_classification += len(changed_image_ids)
+
+
+def _influencers_upsert(rows: list[InfluencerRow], report: ImportReport) -> None:
     existing = {i.handle.lower(): i for i in _influencers_by_handle({r.handle for r in rows})}
     to_create, to_update = [], []
     for row in rows:
@@ -150,75 +170,61 @@ def _rows_with_known_influencer(
     return kept
 
 
-def _posts_upsert(
-    rows,
-    source: ImageSource,
-    report: ImportReport,
-    stored_files: list[str],
-    progress: ProgressCallback | None,
-):
+def _posts_upsert(chunk, source: ImageSource, report: ImportReport, stored_files: list[str]):
+    """Create or update one chunk's posts; returns (post ids to classify, touched influencers)."""
     changed_image_ids: list[int] = []
     touched: set[int] = set()
-    total = len(rows)
-    done = 0
-    for start in range(0, total, CHUNK):
-        chunk = rows[start : start + CHUNK]
-        existing = {
-            p.instagram_id: p
-            for p in Post.objects.filter(instagram_id__in=[r.post_id for r, _ in chunk])
+    existing = {
+        p.instagram_id: p
+        for p in Post.objects.filter(instagram_id__in=[r.post_id for r, _ in chunk])
+    }
+    to_create, to_update, update_fields = [], [], set()
+    for row, influencer_id in chunk:
+        image = _image_for(row, source, report)
+        if image is False:
+            continue  # a bad image makes a bad row: reported, not imported
+        values = {
+            "caption": row.caption,
+            "posted_at": row.posted_at,
+            "likes": row.likes,
+            "is_video": row.is_video,
+            "is_sponsored": is_sponsored(row.caption),
         }
-        to_create, to_update, update_fields = [], [], set()
-        for row, influencer_id in chunk:
-            image = _image_for(row, source, report)
-            if image is False:
-                continue  # a bad image makes a bad row: reported, not imported
-            values = {
-                "caption": row.caption,
-                "posted_at": row.posted_at,
-                "likes": row.likes,
-                "is_video": row.is_video,
-                "is_sponsored": is_sponsored(row.caption),
-            }
-            post = existing.get(row.post_id)
-            if post is None:
-                post = Post(instagram_id=row.post_id, influencer_id=influencer_id, **values)
-                _attach_image(post, image, stored_files, report)
-                to_create.append(post)
-                touched.add(influencer_id)
-                continue
-            if post.influencer_id != influencer_id:
-                report.errors.append(
-                    RowError(
-                        row.row,
-                        "post_id",
-                        f"this post id belongs to another influencer (@{row.handle})",
-                    ).as_dict()
-                )
-                continue
-            changed = [k for k, v in values.items() if getattr(post, k) != v]
-            for k in changed:
-                setattr(post, k, values[k])
-            if image is not None and image.sha256 != post.image_sha256:
-                _attach_image(post, image, stored_files, report)
-                changed += ["image", "image_sha256", "classification_status"]
-                changed_image_ids.append(post.pk)
-            if changed:
-                update_fields.update(changed)
-                to_update.append(post)
-                touched.add(influencer_id)
-                report.posts_updated += 1
-            else:
-                report.posts_unchanged += 1
-        created = Post.objects.bulk_create(to_create, batch_size=1000)
-        report.posts_created += len(created)
-        changed_image_ids += [p.pk for p in created if p.image]
-        if to_update:
-            Post.objects.bulk_update(to_update, sorted(update_fields), batch_size=1000)
-        done += len(chunk)
-        if progress:
-            progress(done, total)
-    if progress and total == 0:
-        progress(0, 0)
+        post = existing.get(row.post_id)
+        if post is None:
+            post = Post(instagram_id=row.post_id, influencer_id=influencer_id, **values)
+            _attach_image(post, image, stored_files, report)
+            to_create.append(post)
+            touched.add(influencer_id)
+            continue
+        if post.influencer_id != influencer_id:
+            report.errors.append(
+                RowError(
+                    row.row,
+                    "post_id",
+                    f"this post id belongs to another influencer (@{row.handle})",
+                ).as_dict()
+            )
+            continue
+        changed = [k for k, v in values.items() if getattr(post, k) != v]
+        for k in changed:
+            setattr(post, k, values[k])
+        if image is not None and image.sha256 != post.image_sha256:
+            _attach_image(post, image, stored_files, report)
+            changed += ["image", "image_sha256", "classification_status"]
+            changed_image_ids.append(post.pk)
+        if changed:
+            update_fields.update(changed)
+            to_update.append(post)
+            touched.add(influencer_id)
+            report.posts_updated += 1
+        else:
+            report.posts_unchanged += 1
+    created = Post.objects.bulk_create(to_create, batch_size=1000)
+    report.posts_created += len(created)
+    changed_image_ids += [p.pk for p in created if p.image]
+    if to_update:
+        Post.objects.bulk_update(to_update, sorted(update_fields), batch_size=1000)
     return changed_image_ids, touched
 
 
@@ -252,13 +258,10 @@ def _attach_image(post: Post, image, stored_files: list[str], report: ImportRepo
     report.images_stored += 1
 
 
-def _after_import(influencer_ids: set[int], post_ids_to_classify: list[int]) -> None:
-    """Inside the import's transaction: imputation and profiles of touched accounts; their
+def _after_chunk(influencer_ids: set[int], post_ids_to_classify: list[int]) -> None:
+    """Inside the chunk's transaction: imputation and profiles of touched accounts; their
     summaries and the new images' classification are queued to run once it commits."""
-    from influencers.profiles import influencer_profiles_rebuild
-    from influencers.summaries import influencer_summaries_schedule
-    from recommender.classification import posts_classification_queue
-
     influencer_profiles_rebuild(influencer_ids=influencer_ids)
-    posts_classification_queue(post_ids=post_ids_to_classify)
+    if post_ids_to_classify:
+        posts_need_classification.send(sender=Post, post_ids=post_ids_to_classify)
     influencer_summaries_schedule(influencer_ids=influencer_ids)

@@ -8,7 +8,7 @@ from mlcore.demo_images import demo_training_set_write
 from mlcore.preprocessing import Preprocessing
 from mlcore.train import RECIPES, Recipe, TrainConfig, train
 from recommender.models import ModelVersion
-from recommender.registry import model_version_register
+from recommender.services.registry import model_version_register
 
 # Small inputs and a short schedule keep setup within a couple of minutes on 2 CPU cores.
 DEMO_RECIPE = Recipe(**{**RECIPES["small-data"].__dict__, "name": "demo", "epochs": 6})

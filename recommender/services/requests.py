@@ -3,6 +3,7 @@
 import logging
 import time
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -10,15 +11,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import BodySize, Gender, Role, User
 from common.errors import ApplicationError
+from common.jobs import claim, deadline_passed_before, enqueue
 from common.ratelimit import rate_limit_hit
 from common.uploads import image_validate, uploaded_file_read
 from common.vectors import vector_to_bytes
 from mlcore.inference import StylePrediction
+from recommender.constants import PENDING_GRACE_SECONDS, STORED_STYLE_DISTRIBUTION
 from recommender.models import RecommendationRequest
-from recommender.ranking import RankingQuery, ranking_original, ranking_similarity
-from recommender.registry import active_model_version, classifier_for, model_label
+from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
+from recommender.selectors.requests import recommendation_get
+from recommender.services.classifiers import active_model_version, classifier_for, model_label
+from recommender.tasks import recommendation_process_task
 
 log = logging.getLogger(__name__)
 Status = RecommendationRequest.Status
@@ -40,7 +45,7 @@ def recommendation_create(
         raise ApplicationError(_("Unknown ranking."), code="invalid_ranking")
     gender = gender or user.gender
     body_size = body_size or user.body_size
-    if gender not in ("F", "M") or body_size not in ("S", "M", "L"):
+    if gender not in Gender.values or body_size not in BodySize.values:
         raise ApplicationError(
             _("Choose the influencers' gender and body size."), code="missing_filters"
         )
@@ -66,23 +71,21 @@ def recommendation_create(
 
 def recommendation_enqueue(*, request_id: int) -> bool:
     """Hand the request to the workers; when the broker is down it stays pending with a note."""
-    from recommender.tasks import recommendation_process_task
 
-    try:
-        recommendation_process_task.delay(request_id)
-    except Exception as exc:  # kombu/redis connection errors
-        log.warning("queue unavailable for recommendation %s: %s", request_id, exc)
+    def note_queue_down(exc: Exception) -> None:
         RecommendationRequest.objects.filter(pk=request_id, status=Status.PENDING).update(
             status_message=QUEUE_DOWN_MESSAGE
         )
-        return False
-    return True
+
+    return enqueue(recommendation_process_task, request_id, on_unavailable=note_queue_down)
 
 
 def recommendation_process(*, request_id: int) -> RecommendationRequest | None:
     """Claim a pending request, classify its image, rank, and store the snapshot."""
-    claimed = RecommendationRequest.objects.filter(pk=request_id, status=Status.PENDING).update(
-        status=Status.RUNNING,
+    claimed = claim(
+        RecommendationRequest.objects.filter(pk=request_id),
+        source=Status.PENDING,
+        target=Status.RUNNING,
         claimed_at=timezone.now(),
         attempts=F("attempts") + 1,
         status_message="",
@@ -100,8 +103,6 @@ def recommendation_process(*, request_id: int) -> RecommendationRequest | None:
 
 
 def _failure_text(exc: Exception) -> str:
-    from celery.exceptions import SoftTimeLimitExceeded
-
     if isinstance(exc, SoftTimeLimitExceeded):
         return "The analysis took too long and was stopped. Please try again."
     if isinstance(exc, ApplicationError):
@@ -119,7 +120,8 @@ def _process(request: RecommendationRequest) -> None:
         )
     with request.image.open("rb") as fp:
         data = fp.read()
-    prediction = classifier_for(version).predict([data])[0]
+    classifier = classifier_for(version)
+    prediction = classifier.predict([data])[0]
     if not isinstance(prediction, StylePrediction):
         raise ApplicationError(
             f"The image could not be read: {prediction.reason}", code="corrupt_image"
@@ -140,12 +142,13 @@ def _process(request: RecommendationRequest) -> None:
         status=Status.DONE,
         finished_at=timezone.now(),
         model_version=version,
-        model_label=model_label(version),
+        model_label=model_label(version, quantized=classifier.quantized),
         predicted_style=query.top_style,
         confidence=float(prediction.probabilities.max()),
-        style_distribution=[[c, round(p, 4)] for c, p in prediction.top_k(5)],
+        style_distribution=[
+            [c, round(p, 4)] for c, p in prediction.top_k(STORED_STYLE_DISTRIBUTION)
+        ],
         query_probabilities=vector_to_bytes(prediction.probabilities),
-        query_embedding=vector_to_bytes(prediction.embedding),
         results=results,
         failure_reason="",
         status_message="",
@@ -163,10 +166,13 @@ def recommendation_fail(*, request_id: int, reason: str) -> None:
 def recommendation_reconcile(*, now=None) -> dict:
     """Re-queue requests stuck pending or running past the deadline; fail them after max attempts."""
     now = now or timezone.now()
-    deadline = now - timezone.timedelta(seconds=settings.RECOMMENDATION_DEADLINE_SECONDS)
+    deadline = deadline_passed_before("recommendation", now=now)
     stale_pending = Q(status=Status.PENDING) & (
         Q(claimed_at__lt=deadline)
-        | Q(claimed_at__isnull=True, created_at__lt=now - timezone.timedelta(seconds=30))
+        | Q(
+            claimed_at__isnull=True,
+            created_at__lt=now - timezone.timedelta(seconds=PENDING_GRACE_SECONDS),
+        )
     )
     stale_running = Q(status=Status.RUNNING, claimed_at__lt=deadline)
     counts = {"requeued": 0, "failed": 0}
@@ -186,8 +192,6 @@ def recommendation_reconcile(*, now=None) -> dict:
 
 
 def recommendation_delete(*, user: User, request_id: int) -> None:
-    from recommender.selectors import recommendation_get
-
     request = recommendation_get(user=user, request_id=request_id)
     image = request.image.name
     with transaction.atomic():

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from influencers import apis
+
+urlpatterns = [
+    path("influencers/", apis.InfluencerListApi.as_view(), name="api-influencers"),
+    path("influencers/<str:handle>/", apis.InfluencerDetailApi.as_view(), name="api-influencer"),
+    path(
+        "influencers/<str:handle>/posts/",
+        apis.InfluencerPostsApi.as_view(),
+        name="api-influencer-posts",
+    ),
+    path(
+        "influencers/<str:handle>/lookalikes/",
+        apis.InfluencerLookalikesApi.as_view(),
+        name="api-influencer-lookalikes",
+    ),
+    path("imports/", apis.ImportCreateApi.as_view(), name="api-imports"),
+    path("imports/<int:job_id>/", apis.ImportDetailApi.as_view(), name="api-import"),
+]

@@ -1,0 +1,1 @@
+"""Catalogue writes: curation, style profiles, keyword summaries, imports and import jobs."""

@@ -1,0 +1,169 @@
+"""Imports started from admin or the API: files kept in storage, run by a worker, progress saved."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import ApplicationError
+from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commit
+from influencers.imports import ImportFileError
+from influencers.models import ImportJob
+from influencers.services.imports import IMPORT_FORMATS, posts_import
+from influencers.tasks import import_job_run_task
+
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+Status = ImportJob.Status
+
+
+def import_job_start(
+    *, user, posts_file, influencers_file=None, images_file=None, format: str = "crawl"
+) -> ImportJob:
+    """Store the uploaded files and queue the import; returns the job to follow."""
+    for f in (posts_file, influencers_file, images_file):
+        if f is not None and f.size > MAX_IMPORT_BYTES:
+            raise ApplicationError(
+                _("%(name)s is larger than 512 MB.") % {"name": f.name}, code="file_too_large"
+            )
+    if format not in IMPORT_FORMATS:
+        raise ApplicationError(_("Choose the crawl or graph format."), code="bad_format")
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            created_by=user,
+            source_name=posts_file.name[:255],
+            format=format,
+            queued_at=timezone.now(),
+        )
+        stored = {}
+        for key, f in (
+            ("posts", posts_file),
+            ("influencers", influencers_file),
+            ("images", images_file),
+        ):
+            if f is not None:
+                suffix = ".zip" if key == "images" else ".data"
+                stored[key] = default_storage.save(f"imports/{job.pk}/{key}{suffix}", f)
+        job.report = {
+            "files": stored,
+            "names": {
+                "posts": posts_file.name,
+                "influencers": getattr(influencers_file, "name", ""),
+            },
+        }
+        job.save(update_fields=["report"])
+        enqueue_on_commit(
+            import_job_run_task, job.pk, on_unavailable=lambda exc: _note_queue_down(job.pk)
+        )
+    return job
+
+
+def _note_queue_down(job_id: int) -> None:
+    ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+        status_message=_(
+            "The work queue is unavailable; the import is kept and starts automatically."
+        )
+    )
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Claim a queued job, run the import service on its stored files, record the outcome."""
+    now = timezone.now()
+    jobs = ImportJob.objects.filter(pk=job_id)
+    claimed = claim(
+        jobs,
+        source=Status.QUEUED,
+        target=Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        status_message="",
+    )
+    if not claimed:
+        return jobs.get()  # delivered twice, or already finished
+    job = jobs.get()
+    files = job.report.get("files", {})
+    names = job.report.get("names", {})
+
+    def progress(done, total):
+        jobs.update(processed_rows=done, total_rows=total, heartbeat_at=timezone.now())
+
+    with tempfile.TemporaryDirectory(prefix="stylematch-import-") as tmp:
+        try:
+            images = None
+            if files.get("images"):
+                images = Path(tmp) / "images.zip"
+                with default_storage.open(files["images"], "rb") as src, open(images, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            with default_storage.open(files["posts"], "rb") as fp:
+                posts_data = fp.read()
+            influencers_data = None
+            if files.get("influencers"):
+                with default_storage.open(files["influencers"], "rb") as fp:
+                    influencers_data = fp.read()
+            report = posts_import(
+                posts_data=posts_data,
+                posts_name=names.get("posts", "posts"),
+                influencers_data=influencers_data,
+                influencers_name=names.get("influencers") or "influencers",
+                images=images,
+                format=job.format,
+                progress=progress,
+            )
+        except ImportFileError as exc:
+            job.status, job.error = Status.FAILED, exc.message
+        except SoftTimeLimitExceeded:
+            job.status, job.error = (
+                Status.FAILED,
+                _(
+                    "The import took longer than its time limit and was stopped; the rows already "
+                    "imported stay, and importing the same file again completes it."
+                ),
+            )
+        except Exception as exc:  # unexpected: record it on the job, never leave it running
+            job.status, job.error = Status.FAILED, f"{type(exc).__name__}: {exc}"
+        else:
+            job.status = Status.DONE
+            job.report = {**job.report, **report.as_dict()}
+        finally:
+            _stored_files_delete(job)
+    job.refresh_from_db(fields=["processed_rows", "total_rows"])
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "report", "finished_at"])
+    return job
+
+
+def _stored_files_delete(job: ImportJob) -> None:
+    for name in job.report.get("files", {}).values():
+        default_storage.delete(name)
+
+
+def import_jobs_reconcile(*, now=None) -> dict:
+    """Fail jobs whose worker died (no heartbeat past the deadline); re-queue ones never started."""
+    now = now or timezone.now()
+    cutoff = deadline_passed_before("import", now=now)
+    counts = {"failed": 0, "requeued": 0}
+    for job in ImportJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff):
+        failed = claim(
+            ImportJob.objects.filter(pk=job.pk, heartbeat_at=job.heartbeat_at),
+            source=Status.RUNNING,
+            target=Status.FAILED,
+            finished_at=now,
+            error=_(
+                "The import stopped: its worker ended after %(done)d of %(total)d rows. Rows "
+                "already imported stay; importing the same file again completes it."
+            )
+            % {"done": job.processed_rows, "total": job.total_rows},
+        )
+        if failed:
+            _stored_files_delete(job)
+            counts["failed"] += 1
+    for job_id in ImportJob.objects.filter(status=Status.QUEUED, queued_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(queued_at=now)
+        counts["requeued"] += enqueue(import_job_run_task, job_id)
+    return counts

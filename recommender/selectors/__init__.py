@@ -1,0 +1,1 @@
+"""Recommender reads: one's requests and the rankings over stored influencer profiles."""

@@ -1,0 +1,1 @@
+"""Recommender writes: requests, post classification and the style-model registry."""

@@ -1,19 +1,9 @@
 from django.urls import path
-from rest_framework.authtoken.views import ObtainAuthToken
 
+from accounts.apis import TokenApi
 from campaigns import apis as campaign_apis
-from common.ratelimit import rate_limit_hit
 from influencers import apis as influencer_apis
 from recommender import apis as recommender_apis
-
-
-class TokenApi(ObtainAuthToken):
-    """Token log-in, throttled per client address like the log-in page (one mechanism)."""
-
-    def post(self, request, *args, **kwargs):
-        rate_limit_hit(scope="login", ident=request.META.get("REMOTE_ADDR", "?"))
-        return super().post(request, *args, **kwargs)
-
 
 urlpatterns = [
     path("auth/token/", TokenApi.as_view(), name="api-token"),

@@ -3,13 +3,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender
 from common.api import paginated_response
+from common.permissions import model_permission
 from influencers import selectors
+from influencers.constants import IMPORT_PERMISSION
 from influencers.import_jobs import import_job_start
 from influencers.models import ImportJob, Influencer, Post, StyleChoices
 
@@ -167,7 +169,7 @@ class ImportInput(serializers.Serializer):
 
 
 class ImportCreateApi(APIView):
-    permission_classes = [IsAuthenticated, IsAdminUser]
+    permission_classes = [IsAuthenticated, model_permission(IMPORT_PERMISSION)]
     parser_classes = [MultiPartParser]
 
     @extend_schema(request=ImportInput, responses={202: ImportJobOutput})
@@ -187,7 +189,7 @@ class ImportCreateApi(APIView):
 
 
 class ImportDetailApi(APIView):
-    permission_classes = [IsAuthenticated, IsAdminUser]
+    permission_classes = [IsAuthenticated, model_permission(IMPORT_PERMISSION)]
 
     @extend_schema(responses=ImportJobOutput)
     def get(self, request, job_id):

@@ -1,9 +1,20 @@
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
 from common.vectors import vector_from_bytes
+from influencers.constants import (
+    BIO_MAX_LENGTH,
+    CAPTION_MAX_LENGTH,
+    CLOTHING_SIZE_MAX_LENGTH,
+    DISPLAY_NAME_MAX_LENGTH,
+    HANDLE_MAX_LENGTH,
+    POST_ID_MAX_LENGTH,
+    STAFF_NOTES_MAX_LENGTH,
+    STOPWORD_MAX_LENGTH,
+)
 from mlcore.styles import TAXONOMY
 
 NO_IMAGE = "no_image"
@@ -17,18 +28,33 @@ StyleChoices = models.TextChoices(
 
 
 class Influencer(models.Model):
-    handle = models.CharField(_("Instagram handle"), max_length=64, unique=True)
-    display_name = models.CharField(_("display name"), max_length=120, blank=True)
+    handle = models.CharField(_("Instagram handle"), max_length=HANDLE_MAX_LENGTH, unique=True)
+    display_name = models.CharField(
+        _("display name"), max_length=DISPLAY_NAME_MAX_LENGTH, blank=True
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices)
     height_cm = models.PositiveSmallIntegerField(_("height (cm)"), null=True, blank=True)
-    clothing_size = models.CharField(_("usual clothing size"), max_length=16, blank=True)
+    clothing_size = models.CharField(
+        _("usual clothing size"), max_length=CLOTHING_SIZE_MAX_LENGTH, blank=True
+    )
     followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
-    bio = models.TextField(_("bio"), blank=True)
+    # A TextField's max_length only sizes form inputs: the validator enforces it.
+    bio = models.TextField(
+        _("bio"),
+        blank=True,
+        max_length=BIO_MAX_LENGTH,
+        validators=[MaxLengthValidator(BIO_MAX_LENGTH)],
+    )
     profile_image = models.ImageField(_("profile image"), upload_to="profiles/", blank=True)
     is_active = models.BooleanField(_("active (recommended)"), default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
-    staff_notes = models.TextField(_("staff notes"), blank=True)
+    staff_notes = models.TextField(
+        _("staff notes"),
+        blank=True,
+        max_length=STAFF_NOTES_MAX_LENGTH,
+        validators=[MaxLengthValidator(STAFF_NOTES_MAX_LENGTH)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,8 +125,15 @@ class ClassificationStatus(models.TextChoices):
 
 class Post(models.Model):
     influencer = models.ForeignKey(Influencer, on_delete=models.CASCADE, related_name="posts")
-    instagram_id = models.CharField(_("Instagram post id"), max_length=64, unique=True)
-    caption = models.TextField(_("caption"), blank=True)
+    instagram_id = models.CharField(
+        _("Instagram post id"), max_length=POST_ID_MAX_LENGTH, unique=True
+    )
+    caption = models.TextField(
+        _("caption"),
+        blank=True,
+        max_length=CAPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(CAPTION_MAX_LENGTH)],
+    )
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     # As crawled; None means the account hid it (a crawl's -1 is never stored).
     likes = models.PositiveIntegerField(_("likes (as crawled)"), null=True, blank=True)
@@ -157,7 +190,7 @@ class Post(models.Model):
 class Stopword(models.Model):
     """Words left out of keyword summaries, beyond the shipped lists; curated by staff."""
 
-    word = models.CharField(_("word"), max_length=64, unique=True)
+    word = models.CharField(_("word"), max_length=STOPWORD_MAX_LENGTH, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -99,7 +99,7 @@ def test_cycling_stages_cannot_grow_the_notes_without_bound(campaign, influencer
     stored = ShortlistEntry.objects.get()
     assert len(stored.notes) <= SHORTLIST_NOTES_MAX_LENGTH
     # Without notes, the history itself stops at its limit.
-    for n in range(SHORTLIST_HISTORY_MAX + 5):
+    for _ in range(SHORTLIST_HISTORY_MAX + 5):
         stage = "candidate" if stored.stage == Stage.DROPPED else "dropped"
         response = api.patch(f"{url}{entry['id']}/", {"stage": stage}, format="json")
         stored.refresh_from_db()

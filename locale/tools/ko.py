@@ -287,6 +287,11 @@ KO = {
     "Enter the e-mail address of your account; we will send you a link to choose a new password.": "계정의 이메일 주소를 입력하면 새 비밀번호를 정하는 링크를 보내 드립니다.",
     "Send the link": "링크 보내기",
     "StyleMatch: choose a new password": "스타일매치: 새 비밀번호를 정해 주세요",
+    "A note is at most %(n)d characters.": "메모는 %(n)d자까지 쓸 수 있습니다.",
+    "This entry's notes are full (%(n)d characters at most); this note was not added.": "이 후보의 메모가 가득 찼습니다(최대 %(n)d자). 이번 메모는 추가되지 않았습니다.",
+    "This entry has reached %(n)d stage changes, the most one entry keeps.": "이 후보는 단계 변경이 %(n)d번에 이르러 더 바꿀 수 없습니다.",
+    "You do not have permission to do this.": "이 작업을 할 권한이 없습니다.",
+    "The image claims %(w)d x %(h)d pixels, far more than a file of this size can hold.": "이미지가 %(w)d x %(h)d 픽셀이라고 되어 있지만, 이 크기의 파일에는 그만큼 담길 수 없습니다.",
 }
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from accounts.passwords import password_fields_cap
 from accounts.services import user_sign_up
 from accounts.usernames import username_key, username_validate
 from common import ratelimit
-from common.ratelimit import RateLimitedFormMixin, client_address
+from common.ratelimit import RateLimitedFormMixin
 
 
 class SignUpForm(RateLimitedFormMixin, forms.Form):
@@ -139,7 +139,7 @@ class PasswordResetForm(RateLimitedFormMixin, auth_forms.PasswordResetForm):
 
     def rate_limit_idents(self) -> list[str]:
         email = str(self.data.get("email", ""))[:254].strip().casefold()
-        return [client_address(self.request), f"email:{email}"]
+        return [*super().rate_limit_idents(), f"email:{email}"]
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):

@@ -123,7 +123,8 @@ class RateLimitedFormMixin:
 
     def rate_limit_idents(self) -> list[str]:
         """Who is counted: the client's address unless a form says otherwise."""
-        return [client_address(self.request)]
+        request = getattr(self, "request", None)
+        return [client_address(request)] if request is not None else []
 
     def full_clean(self):
         self.rate_limited = None

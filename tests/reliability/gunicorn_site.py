@@ -17,9 +17,12 @@ class GunicornSite:
     def __init__(self, *, redis_url: str, media_root: str, log_path: Path, workers: int, env=None):
         self.port = free_port()
         self.log_path = log_path
+        # Its own HOME: gunicorn puts its control socket there, one per instance.
+        home = log_path.parent / f"home-{self.port}"
+        home.mkdir(parents=True, exist_ok=True)
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(log_path.parent),
+            "HOME": str(home),
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",

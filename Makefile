@@ -65,8 +65,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Korean texts live in locale/tools/ko.py (one readable table); this fills django.po from it.
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=data
+	$(PY) locale/tools/ko.py
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AdminLoginForm
 from accounts.models import User
+
+# /admin/login/ counts attempts with the log-in page and caps the password (accounts/forms.py).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

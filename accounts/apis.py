@@ -1,11 +1,30 @@
+from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 
-from common.ratelimit import rate_limit_hit
+from accounts.constants import PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH
+from common import ratelimit
+from common.ratelimit import client_address, rate_limit_hit
+
+
+class TokenInput(AuthTokenSerializer):
+    username = serializers.CharField(max_length=USERNAME_MAX_LENGTH, write_only=True)
+    # Refused before authenticate() hashes it.
+    password = serializers.CharField(
+        max_length=PASSWORD_MAX_LENGTH,
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+    )
 
 
 class TokenApi(ObtainAuthToken):
-    """Token log-in, throttled per client address like the log-in page (one mechanism)."""
+    """Token log-in, counted per client address together with the log-in page and admin."""
+
+    serializer_class = TokenInput
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def post(self, request, *args, **kwargs):
-        rate_limit_hit(scope="login", ident=request.META.get("REMOTE_ADDR", "?"))
+        rate_limit_hit(scope=ratelimit.LOGIN, ident=client_address(request))
         return super().post(request, *args, **kwargs)

@@ -1,16 +1,27 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import BodySize, Gender, Role, User
+from accounts.constants import BRAND_NAME_MAX_LENGTH, USERNAME_MAX_LENGTH
+from accounts.models import USERNAME_TAKEN, BodySize, Gender, Role, User
+from accounts.passwords import password_fields_cap
 from accounts.services import user_sign_up
+from accounts.usernames import username_key, username_validate
+from common import ratelimit
+from common.ratelimit import RateLimitedFormMixin
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(RateLimitedFormMixin, forms.Form):
+    rate_limit_scope = ratelimit.SIGNUP
+
     role = forms.ChoiceField(label=_("I am a"), choices=Role.choices, widget=forms.RadioSelect)
-    username = UsernameField(label=_("Username"), max_length=150)
+    username = UsernameField(
+        label=_("Username"), max_length=USERNAME_MAX_LENGTH, validators=[username_validate]
+    )
     email = forms.EmailField(label=_("Email"))
     password1 = forms.CharField(
         label=_("Password"),
@@ -29,12 +40,19 @@ class SignUpForm(forms.Form):
     body_size = forms.ChoiceField(
         label=_("Body size"), choices=[("", "—"), *BodySize.choices], required=False
     )
-    brand_name = forms.CharField(label=_("Brand name"), max_length=120, required=False)
+    brand_name = forms.CharField(
+        label=_("Brand name"), max_length=BRAND_NAME_MAX_LENGTH, required=False
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+        password_fields_cap(self)
 
     def clean_username(self):
         username = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError(_("This username is taken."), code="username_taken")
+        if User.objects.filter(username_key=username_key(username)).exists():
+            raise ValidationError(USERNAME_TAKEN, code="username_taken")
         return username
 
     def clean(self):
@@ -63,12 +81,79 @@ class SignUpForm(forms.Form):
                 brand_name=data.get("brand_name", ""),
             )
         except ValidationError as exc:
-            self.add_error("password1", exc)
+            if not hasattr(exc, "error_dict"):  # the password validators speak without a field
+                self.add_error("password1", exc)
+                raise
+            for name, errors in exc.error_dict.items():
+                name = "username" if name == "username_key" else name
+                self.add_error(name if name in self.fields else None, errors)
             raise
+
+
+class LoginForm(RateLimitedFormMixin, auth_forms.AuthenticationForm):
+    """The log-in page: counted per client address, password capped before it is checked."""
+
+    rate_limit_scope = ratelimit.LOGIN
+    username = UsernameField(
+        label=_("Username"),
+        max_length=USERNAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password_fields_cap(self)
+
+
+class AdminLoginForm(RateLimitedFormMixin, AdminAuthenticationForm):
+    """/admin/login/: the same count as the log-in page and the token API."""
+
+    rate_limit_scope = ratelimit.LOGIN
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password_fields_cap(self)
+
+
+class PasswordChangeForm(RateLimitedFormMixin, auth_forms.PasswordChangeForm):
+    """Counted per account, so a stolen session cannot guess the old password at speed."""
+
+    rate_limit_scope = ratelimit.PASSWORD_CHANGE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password_fields_cap(self)
+
+    def rate_limit_idents(self) -> list[str]:
+        return [f"user:{self.user.pk}"]
+
+
+class PasswordResetForm(RateLimitedFormMixin, auth_forms.PasswordResetForm):
+    """Counted per client address and per e-mail address, so nobody's inbox can be flooded."""
+
+    rate_limit_scope = ratelimit.PASSWORD_RESET
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def rate_limit_idents(self) -> list[str]:
+        email = str(self.data.get("email", ""))[:254].strip().casefold()
+        return [*super().rate_limit_idents(), f"email:{email}"]
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """The new password chosen from a reset link."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password_fields_cap(self)
 
 
 class ProfileForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, required=False)
     body_size = forms.ChoiceField(label=_("Body size"), choices=BodySize.choices, required=False)
-    brand_name = forms.CharField(label=_("Brand name"), max_length=120, required=False)
+    brand_name = forms.CharField(
+        label=_("Brand name"), max_length=BRAND_NAME_MAX_LENGTH, required=False
+    )

@@ -1,6 +1,12 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from accounts.constants import BRAND_NAME_MAX_LENGTH, USERNAME_MAX_LENGTH
+from accounts.usernames import username_key, username_validate
+
+USERNAME_TAKEN = _("This username is taken.")
 
 
 class Role(models.TextChoices):
@@ -22,11 +28,50 @@ class BodySize(models.TextChoices):
 class User(AbstractUser):
     """A brand (제조사) or a consumer (소비자); the role is chosen at sign-up."""
 
+    username = models.CharField(
+        _("username"),
+        max_length=USERNAME_MAX_LENGTH,
+        unique=True,
+        validators=[username_validate],
+        error_messages={"unique": USERNAME_TAKEN},
+    )
+    # The case-folded username (accounts/usernames.py): one account per spelling on every database.
+    username_key = models.CharField(
+        max_length=USERNAME_MAX_LENGTH,
+        unique=True,
+        editable=False,
+        error_messages={"unique": USERNAME_TAKEN},
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     # Consumers' default recommendation filters.
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices, blank=True)
-    brand_name = models.CharField(_("brand name"), max_length=120, blank=True)
+    brand_name = models.CharField(_("brand name"), max_length=BRAND_NAME_MAX_LENGTH, blank=True)
+
+    def clean(self):
+        super().clean()  # NFKC-normalises the username
+        self.username_key = username_key(self.username)
+        taken = User.objects.filter(username_key=self.username_key).exclude(pk=self.pk)
+        if self.username_key and taken.exists():
+            raise ValidationError({"username": USERNAME_TAKEN}, code="username_taken")
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self._password_replaced = True
+
+    def save(self, *args, **kwargs):
+        self.username_key = username_key(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_key"}
+        # Django's hash upgrade at log-in re-sets the same password and clears _password first:
+        # that is not a new password.
+        replaced = getattr(self, "_password_replaced", False) and self._password is not None
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if replaced and not adding:
+            self._password_replaced = False
+            _api_tokens_revoke(user=self)
 
     @property
     def is_brand(self) -> bool:
@@ -35,3 +80,10 @@ class User(AbstractUser):
     @property
     def is_consumer(self) -> bool:
         return self.role == Role.CONSUMER
+
+
+def _api_tokens_revoke(*, user: User) -> None:
+    """A new password ends every API token, whichever path set it (page, reset, admin, shell)."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()

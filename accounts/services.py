@@ -1,9 +1,11 @@
 """Account writes. Password validators run here, so every sign-up path enforces them."""
 
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
-from accounts.models import Role, User
+from accounts.models import USERNAME_TAKEN, Role, User
+from accounts.usernames import username_normalize
 
 
 def user_sign_up(
@@ -18,7 +20,7 @@ def user_sign_up(
 ) -> User:
     """Create a brand or consumer account after Django's password validators accept it."""
     user = User(
-        username=username,
+        username=username_normalize(username),
         email=email,
         role=role,
         gender=gender if role == Role.CONSUMER else "",
@@ -27,9 +29,12 @@ def user_sign_up(
     )
     validate_password(password, user=user)  # raises ValidationError with the validators' messages
     user.set_password(password)
-    with transaction.atomic():
-        user.full_clean(exclude=["password"])
-        user.save()
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same spelling signed up a moment ago
+        raise ValidationError({"username": USERNAME_TAKEN}, code="username_taken") from None
     return user
 
 

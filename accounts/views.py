@@ -1,4 +1,5 @@
-from django.contrib import messages
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -8,17 +9,23 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import ProfileForm, SignUpForm
+from accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    ProfileForm,
+    SetPasswordForm,
+    SignUpForm,
+)
 from accounts.services import user_profile_update
-from common.errors import RateLimitedError
-from common.ratelimit import rate_limit_hit
+from common.ratelimit import rate_limited_response
 
 
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         try:
             user = form.save()
@@ -28,34 +35,82 @@ def sign_up(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to StyleMatch!"))
             return redirect("home")
-    return render(request, "accounts/sign_up.html", {"form": form})
+    response = render(request, "accounts/sign_up.html", {"form": form})
+    return rate_limited_response(response, form.rate_limited)
 
 
-class ThrottledLoginView(auth_views.LoginView):
-    """Log-in that counts attempts per client address, so guessing passwords is slow."""
+class RateLimitedFormViewMixin:
+    """A form view that answers 429 with Retry-After when its form was refused by a limit."""
+
+    def form_invalid(self, form):
+        return rate_limited_response(super().form_invalid(form), form.rate_limited)
+
+
+class LoginView(RateLimitedFormViewMixin, auth_views.LoginView):
+    """Log-in counted per client address (with the admin and token log-ins), so guessing is slow."""
 
     template_name = "accounts/login.html"
-
-    def post(self, request, *args, **kwargs):
-        try:
-            rate_limit_hit(scope="login", ident=request.META.get("REMOTE_ADDR", "?"))
-        except RateLimitedError as exc:
-            form = self.get_form()
-            form.add_error(None, exc.message)
-            response = self.render_to_response(self.get_context_data(form=form))
-            response.status_code = 429
-            response["Retry-After"] = str(exc.retry_after)
-            return response
-        return super().post(request, *args, **kwargs)
+    authentication_form = LoginForm
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(RateLimitedFormViewMixin, auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):
         messages.success(self.request, _("Your password was changed."))
         return super().form_valid(form)
+
+
+class AdminPasswordChangeView(RateLimitedFormViewMixin, auth_views.PasswordChangeView):
+    """/admin/password_change/ with the same limit and password cap as the site's own page."""
+
+    template_name = "registration/password_change_form.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("admin:password_change_done")
+
+    def get_context_data(self, **kwargs):
+        return {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
+
+
+def admin_login(request):
+    """Django admin's log-in with the site's limit: a spent limit answers 429 on the admin page."""
+    response = admin.site.login(request)
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    return rate_limited_response(response, getattr(form, "rate_limited", None))
+
+
+admin_password_change = admin.site.admin_view(AdminPasswordChangeView.as_view())
+
+
+class PasswordResetView(RateLimitedFormViewMixin, auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    @property
+    def extra_email_context(self):
+        return {"valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = SetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 @login_required

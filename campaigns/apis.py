@@ -2,15 +2,22 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender
 from campaigns import selectors, services
+from campaigns.constants import (
+    CAMPAIGN_BRIEF_MAX_LENGTH,
+    CAMPAIGN_NAME_MAX_LENGTH,
+    SAVED_NOTE_MAX_LENGTH,
+    STAGE_NOTE_MAX_LENGTH,
+)
 from campaigns.models import Campaign, SavedInfluencer, ShortlistEntry, Stage, StageChange
 from common.api import paginated_response
+from common.parsers import JSONParser
 
 
 class IsBrand(BasePermission):
@@ -71,8 +78,10 @@ class CampaignOutput(serializers.ModelSerializer):
 
 
 class CampaignInput(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
-    brief = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=CAMPAIGN_NAME_MAX_LENGTH)
+    brief = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=CAMPAIGN_BRIEF_MAX_LENGTH
+    )
     target_gender = serializers.ChoiceField(choices=Gender.choices)
     target_body_size = serializers.ChoiceField(choices=BodySize.choices)
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -144,7 +153,9 @@ class CampaignImageApi(APIView):
 
 class ShortlistAddInput(serializers.Serializer):
     influencer_id = serializers.IntegerField()
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=STAGE_NOTE_MAX_LENGTH
+    )
 
 
 class ShortlistApi(APIView):
@@ -162,7 +173,9 @@ class ShortlistApi(APIView):
 
 class StageInput(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=STAGE_NOTE_MAX_LENGTH
+    )
 
 
 class ShortlistEntryApi(APIView):
@@ -203,7 +216,9 @@ class SavedOutput(serializers.ModelSerializer):
 
 class SavedInput(serializers.Serializer):
     influencer_id = serializers.IntegerField()
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SAVED_NOTE_MAX_LENGTH
+    )
 
 
 class SavedListApi(APIView):

@@ -2,13 +2,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
+from campaigns.constants import (
+    CAMPAIGN_BRIEF_MAX_LENGTH,
+    CAMPAIGN_NAME_MAX_LENGTH,
+    STAGE_NOTE_MAX_LENGTH,
+)
 from campaigns.models import Stage
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(label=_("Campaign name"), max_length=120)
+    name = forms.CharField(label=_("Campaign name"), max_length=CAMPAIGN_NAME_MAX_LENGTH)
     brief = forms.CharField(
-        label=_("Brief"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Brief"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=CAMPAIGN_BRIEF_MAX_LENGTH,
     )
     target_gender = forms.ChoiceField(label=_("Influencer gender"), choices=Gender.choices)
     target_body_size = forms.ChoiceField(label=_("Influencer body size"), choices=BodySize.choices)
@@ -29,7 +37,7 @@ class CampaignImageForm(forms.Form):
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    note = forms.CharField(label=_("Note"), required=False, max_length=STAGE_NOTE_MAX_LENGTH)
 
 
 class InfluencerPickForm(forms.Form):

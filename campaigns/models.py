@@ -1,8 +1,16 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
+from campaigns.constants import (
+    CAMPAIGN_BRIEF_MAX_LENGTH,
+    CAMPAIGN_NAME_MAX_LENGTH,
+    SAVED_NOTE_MAX_LENGTH,
+    SHORTLIST_NOTES_MAX_LENGTH,
+    STAGE_NOTE_MAX_LENGTH,
+)
 
 
 class Stage(models.TextChoices):
@@ -18,8 +26,14 @@ class Campaign(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaigns"
     )
-    name = models.CharField(_("name"), max_length=120)
-    brief = models.TextField(_("brief"), blank=True)
+    name = models.CharField(_("name"), max_length=CAMPAIGN_NAME_MAX_LENGTH)
+    # A TextField's max_length only sizes form inputs: the validator enforces it (admin, full_clean).
+    brief = models.TextField(
+        _("brief"),
+        blank=True,
+        max_length=CAMPAIGN_BRIEF_MAX_LENGTH,
+        validators=[MaxLengthValidator(CAMPAIGN_BRIEF_MAX_LENGTH)],
+    )
     target_gender = models.CharField(_("target gender"), max_length=1, choices=Gender.choices)
     target_body_size = models.CharField(
         _("target body size"), max_length=1, choices=BodySize.choices
@@ -59,7 +73,12 @@ class ShortlistEntry(models.Model):
     )
     handle = models.CharField(max_length=64)
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.CANDIDATE)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(
+        _("notes"),
+        blank=True,
+        max_length=SHORTLIST_NOTES_MAX_LENGTH,
+        validators=[MaxLengthValidator(SHORTLIST_NOTES_MAX_LENGTH)],
+    )
     added_at = models.DateTimeField(auto_now_add=True)
     stage_changed_at = models.DateTimeField(auto_now_add=True)
 
@@ -79,7 +98,11 @@ class StageChange(models.Model):
     entry = models.ForeignKey(ShortlistEntry, on_delete=models.CASCADE, related_name="history")
     from_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=16, choices=Stage.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(
+        blank=True,
+        max_length=STAGE_NOTE_MAX_LENGTH,
+        validators=[MaxLengthValidator(STAGE_NOTE_MAX_LENGTH)],
+    )
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     changed_at = models.DateTimeField(auto_now_add=True)
 
@@ -100,7 +123,7 @@ class SavedInfluencer(models.Model):
         "influencers.Influencer", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     handle = models.CharField(max_length=64)
-    note = models.CharField(max_length=255, blank=True)
+    note = models.CharField(max_length=SAVED_NOTE_MAX_LENGTH, blank=True)
     saved_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

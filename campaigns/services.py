@@ -1,6 +1,5 @@
 """Campaigns (brands), shortlists with stages, CSV export, and consumers' saved influencers."""
 
-import csv
 import io
 
 from django.db import IntegrityError, transaction
@@ -8,6 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from campaigns.constants import (
+    SAVED_NOTE_MAX_LENGTH,
+    SHORTLIST_HISTORY_MAX,
+    SHORTLIST_NOTES_MAX_LENGTH,
+    STAGE_NOTE_MAX_LENGTH,
+)
 from campaigns.models import (
     Campaign,
     CampaignImage,
@@ -17,6 +22,7 @@ from campaigns.models import (
     StageChange,
 )
 from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from common.exports import csv_writer
 from common.styles import style_label
 from influencers.models import Influencer
 from recommender.services.requests import recommendation_create
@@ -30,6 +36,15 @@ ALLOWED_MOVES = {
     Stage.DONE: set(),
     Stage.DROPPED: {Stage.CANDIDATE},
 }
+
+
+def _note_check(note: str, *, max_length: int = STAGE_NOTE_MAX_LENGTH) -> str:
+    """Refuse a note past its limit on every path (page, API, admin go through here or the model)."""
+    if len(note) > max_length:
+        raise ApplicationError(
+            _("A note is at most %(n)d characters.") % {"n": max_length}, code="note_too_long"
+        )
+    return note
 
 
 def _require_brand(user: User) -> None:
@@ -84,6 +99,7 @@ def campaign_image_add(*, campaign: Campaign, image) -> CampaignImage:
 def shortlist_add(
     *, campaign: Campaign, influencer_id: int, user: User, notes: str = ""
 ) -> ShortlistEntry:
+    _note_check(notes)
     influencer = Influencer.objects.filter(pk=influencer_id, is_active=True).first()
     if influencer is None:
         raise NotFoundError(_("No such influencer."))
@@ -114,14 +130,27 @@ def shortlist_stage_change(
             % {"a": Stage(entry.stage).label, "b": Stage(stage).label},
             code="invalid_transition",
         )
+    _note_check(note)
+    notes = (f"{entry.notes}\n{note}".strip() if entry.notes else note) if note else entry.notes
+    if note and len(notes) > SHORTLIST_NOTES_MAX_LENGTH:
+        raise ApplicationError(
+            _("This entry's notes are full (%(n)d characters at most); this note was not added.")
+            % {"n": SHORTLIST_NOTES_MAX_LENGTH},
+            code="notes_full",
+        )
+    if entry.history.count() >= SHORTLIST_HISTORY_MAX:
+        raise ApplicationError(
+            _("This entry has reached %(n)d stage changes, the most one entry keeps.")
+            % {"n": SHORTLIST_HISTORY_MAX},
+            code="too_many_stage_changes",
+        )
     with transaction.atomic():
         StageChange.objects.create(
             entry=entry, from_stage=entry.stage, to_stage=stage, note=note, changed_by=user
         )
         entry.stage = stage
         entry.stage_changed_at = timezone.now()
-        if note:
-            entry.notes = f"{entry.notes}\n{note}".strip() if entry.notes else note
+        entry.notes = notes
         entry.save(update_fields=["stage", "stage_changed_at", "notes"])
     return entry
 
@@ -142,7 +171,7 @@ EXPORT_COLUMNS = [
 def shortlist_export_csv(*, campaign: Campaign) -> bytes:
     """The shortlist as CSV, UTF-8 with a BOM so Excel opens Korean text correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
     entries = list(campaign.shortlist.all())
     # From Influencer.objects, which annotates the engagement numbers (one home for them).
@@ -171,6 +200,7 @@ def shortlist_export_csv(*, campaign: Campaign) -> bytes:
 
 
 def saved_add(*, user: User, influencer_id: int, note: str = "") -> SavedInfluencer:
+    _note_check(note, max_length=SAVED_NOTE_MAX_LENGTH)
     influencer = Influencer.objects.filter(pk=influencer_id, is_active=True).first()
     if influencer is None:
         raise NotFoundError(_("No such influencer."))

@@ -93,6 +93,13 @@ def claim(queryset, *, field: str = "status", source, target, **stamps) -> int:
     return queryset.filter(**{lookup: source}).update(**{field: target}, **stamps)
 
 
+def delivered_again(task) -> bool:
+    """Whether the running task's message is a redelivery: its previous run's worker was lost
+    (reject_on_worker_lost, or unacknowledged past the visibility timeout, which exceeds every hard
+    limit), so rows that run claimed are no one's and may be claimed again."""
+    return bool((task.request.delivery_info or {}).get("redelivered"))
+
+
 def deadline_passed_before(kind: str, *, now=None):
     """Rows queued or claimed before this instant have outlived `kind`'s deadline."""
     return (now or timezone.now()) - timezone.timedelta(seconds=job_settings(kind)["deadline"])

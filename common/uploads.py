@@ -1,8 +1,11 @@
 """The single image-upload validator used by the web form, the API, admin and imports.
 
-The type comes from the magic bytes, the extension must agree, Pillow errors become clear
-validation errors with a stable code, and what is stored is a re-encoded, metadata-free JPEG
-under a generated name (so appended payloads, EXIF GPS and hostile file names never survive).
+The type comes from the magic bytes, the extension must agree, a header that declares more
+pixels than the file can hold is refused before decoding, a JPEG whose scan data runs out (the
+decoder would invent the rest) is refused, Pillow errors become clear validation errors with a
+stable code, and what is stored is a re-encoded, metadata-free JPEG under a generated name (so
+appended payloads, EXIF GPS and hostile file names never survive). ValidatedImageField brings the
+same to Django forms (admin change forms).
 """
 
 import hashlib
@@ -12,7 +15,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -37,6 +42,21 @@ _REFUSED_SIGNATURES = [
     (b"BM", "BMP"),
 ]
 STORED_MAX_SIDE = 2048
+
+# How many pixels one byte of a file can describe. Huffman-coded JPEG spends at least one bit
+# on every 8x8 block of every component, so even a flat grey image holds <= 64 x 8 = 512 px per
+# byte; deflate (PNG) compresses at most 1032:1, so an 8-bit RGB PNG holds <= 1032 x 8 / 24 px
+# per byte. WebP has no such floor (a lossless flat canvas takes a few hundred bytes), so it gets
+# a generous cap above what real photos reach (a flat white 12 MP lossy WebP: ~560 px per byte).
+# A header claiming more is lying: the decoder would invent the rest (grey), at full memory cost.
+JPEG_MAX_PIXELS_PER_BYTE = 512
+DEFLATE_MAX_RATIO = 1032
+WEBP_MAX_PIXELS_PER_BYTE = 1024
+# Images this small are cheap to decode whatever their header says.
+PLAUSIBILITY_FLOOR_PIXELS = 1_000_000
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+# Entropy-coded bytes that are never a marker: fed to libjpeg after the scan data (see below).
+_JPEG_FILLER = bytes((i * 131 + 7) % 255 for i in range(4096))
 
 
 class ImageRejected(ApplicationError):
@@ -134,7 +154,13 @@ def _decode(data: bytes, detected: str, max_pixels: int) -> Image.Image:
                     % {"w": image.width, "h": image.height},
                     code="too_many_pixels",
                 )
+            _plausibility_check(data, detected, image.width, image.height)
             image.load()
+            if detected == "JPEG" and _jpeg_scan_data_missing(data):
+                raise ImageRejected(
+                    _("The image is damaged or truncated and cannot be read."),
+                    code="corrupt_image",
+                )
             image = ImageOps.exif_transpose(image)
     except ImageRejected:
         raise
@@ -145,6 +171,85 @@ def _decode(data: bytes, detected: str, max_pixels: int) -> Image.Image:
             _("The image is damaged or truncated and cannot be read."), code="corrupt_image"
         ) from exc
     return image
+
+
+def _max_pixels_per_byte(data: bytes, detected: str) -> float:
+    if detected == "JPEG":
+        return JPEG_MAX_PIXELS_PER_BYTE
+    if detected == "PNG":  # IHDR: bit depth at byte 24, colour type at byte 25
+        bits = data[24] * _PNG_CHANNELS.get(data[25], 1) if len(data) > 25 else 8
+        return DEFLATE_MAX_RATIO * 8 / max(bits, 1)
+    return WEBP_MAX_PIXELS_PER_BYTE
+
+
+def _plausibility_check(data: bytes, detected: str, width: int, height: int) -> None:
+    """Refuse, before decoding, a header that declares more pixels than the file can hold."""
+    pixels = width * height
+    if pixels > PLAUSIBILITY_FLOOR_PIXELS and pixels > len(data) * _max_pixels_per_byte(
+        data, detected
+    ):
+        raise ImageRejected(
+            _("The image claims %(w)d x %(h)d pixels, far more than a file of this size can hold.")
+            % {"w": width, "h": height},
+            code="implausible_dimensions",
+        )
+
+
+def _jpeg_end_of_image(data: bytes) -> int | None:
+    """Offset of the EOI marker that ends the JPEG (anything appended after it is ignored)."""
+    pos, size = 2, len(data)
+    while pos + 1 < size:
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if marker == 0xD9:
+            return pos
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            pos += 2
+            continue
+        if pos + 4 > size:
+            return None
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if marker == 0xDA:  # a scan: entropy-coded bytes until the next real marker
+            while True:
+                pos = data.find(b"\xff", pos)
+                if pos < 0 or pos + 1 >= size:
+                    return None
+                following = data[pos + 1]
+                if following == 0xFF:
+                    pos += 1
+                elif following == 0x00 or 0xD0 <= following <= 0xD7:
+                    pos += 2
+                else:
+                    break
+    return None
+
+
+def _jpeg_draft_pixels(data: bytes) -> bytes:
+    image = Image.open(io.BytesIO(data), formats=["JPEG"])
+    image.draft(image.mode, (max(image.width // 8, 1), max(image.height // 8, 1)))
+    image.load()
+    return image.tobytes()
+
+
+def _jpeg_scan_data_missing(data: bytes) -> bool:
+    """Whether libjpeg ran out of scan data and made up the rest (it warns, Pillow stays silent).
+
+    A JPEG cut short and closed with an end marker decodes with its missing part grey. Decoded
+    twice at 1/8 scale, once as sent and once with filler bytes before the end marker: a complete
+    image never reads the filler, one short of data decodes it, and the two pictures differ.
+    """
+    end = _jpeg_end_of_image(data)
+    if end is None:
+        return False  # no end marker: Pillow itself refuses it as truncated
+    probe = data[:end] + _JPEG_FILLER + data[end:]
+    try:
+        return _jpeg_draft_pixels(data) != _jpeg_draft_pixels(probe)
+    except (OSError, SyntaxError, ValueError):
+        return True
 
 
 def _reencode(image: Image.Image) -> bytes:
@@ -168,3 +273,23 @@ def uploaded_file_read(uploaded, *, max_bytes: int | None = None) -> bytes:
     uploaded.seek(0)
     data = uploaded.read(max_bytes + 1)
     return data
+
+
+class ValidatedImageField(forms.FileField):
+    """A form field whose upload goes through image_validate and comes out re-encoded.
+
+    The cleaned value is the re-encoded JPEG under a generated name, ready for a model
+    ImageField; a refused upload is a form error with the validator's message.
+    """
+
+    def to_python(self, data):
+        uploaded = super().to_python(data)
+        if uploaded is None:
+            return None
+        try:
+            validated = image_validate(
+                data=uploaded_file_read(uploaded), filename=getattr(uploaded, "name", "")
+            )
+        except ImageRejected as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+        return validated.as_file()

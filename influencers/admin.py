@@ -1,15 +1,32 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
+from common.permissions import user_has_model_permission
+from common.uploads import ValidatedImageField
+from influencers.constants import IMPORT_PERMISSION
 from influencers.models import ImportJob, Influencer, Post, Stopword
 from influencers.services import curation
 from influencers.services.import_jobs import import_job_start
 from influencers.services.imports import IMPORT_FORMATS
+
+# Images uploaded in change forms go through the one upload validator (re-encoded, no metadata).
+VALIDATED_IMAGES = {models.ImageField: {"form_class": ValidatedImageField}}
+
+
+def _initial_file_name(form, field: str) -> str:
+    return getattr(form.initial.get(field), "name", "") or ""
+
+
+def _import_permission_check(request) -> None:
+    if not user_has_model_permission(request.user, IMPORT_PERMISSION):
+        raise PermissionDenied
 
 
 def _thumb(image, size=56):
@@ -86,7 +103,9 @@ class InfluencerAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "gender", "body_size", RepresentativeStyleFilter, "is_demo")
     search_fields = ("handle", "display_name")
     list_editable = ("is_active",)
+    formfield_overrides = VALIDATED_IMAGES
     readonly_fields = (
+        "wordcloud",
         "post_count",
         "classified_post_count",
         "total_likes",
@@ -102,6 +121,14 @@ class InfluencerAdmin(admin.ModelAdmin):
     inlines = [PostInline]
     actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud"]
     change_list_template = "admin/influencers/influencer/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        if "profile_image" in form.changed_data:
+            curation.influencer_profile_image_replace(
+                influencer=obj, previous_name=_initial_file_name(form, "profile_image")
+            )
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.display(description=_("profile"))
     def thumbnail(self, obj):
@@ -135,6 +162,10 @@ class InfluencerAdmin(admin.ModelAdmin):
         )
         self.message_user(request, _("%d word clouds queued.") % n)
 
+    def changelist_view(self, request, extra_context=None):
+        can_import = user_has_model_permission(request.user, IMPORT_PERMISSION)
+        return super().changelist_view(request, {**(extra_context or {}), "can_import": can_import})
+
     def get_urls(self):
         return [
             path(
@@ -148,8 +179,7 @@ class InfluencerAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def import_view(self, request):
-        if not self.has_add_permission(request):
-            return redirect("admin:index")
+        _import_permission_check(request)
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -174,8 +204,7 @@ class InfluencerAdmin(admin.ModelAdmin):
         return render(request, "admin/influencers/import.html", context)
 
     def import_job_view(self, request, job_id):
-        if not self.has_add_permission(request):
-            return redirect("admin:index")
+        _import_permission_check(request)
         job = get_object_or_404(ImportJob, pk=job_id)
         context = {
             **self.admin_site.each_context(request),
@@ -208,6 +237,7 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ("instagram_id", "influencer__handle", "caption")
     list_select_related = ("influencer",)
     raw_id_fields = ("influencer",)
+    formfield_overrides = VALIDATED_IMAGES
     readonly_fields = (
         "image_sha256",
         "effective_likes",
@@ -225,8 +255,10 @@ class PostAdmin(admin.ModelAdmin):
         return _thumb(post.image, 40)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        curation.post_saved_by_staff(post=obj, image_changed="image" in form.changed_data)
+        replaced = "image" in form.changed_data  # its style is void: re-classified, old file goes
+        curation.post_saved_by_staff(
+            post=obj, previous_image=_initial_file_name(form, "image") if replaced else None
+        )
 
 
 @admin.register(Stopword)

@@ -1,14 +1,15 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender
 from common.api import MediaNameField, media_url, paginated_response
+from common.permissions import model_permission
 from influencers import selectors
-from influencers.constants import FOLLOWERS_MAX
+from influencers.constants import FOLLOWERS_MAX, IMPORT_PERMISSION
 from influencers.models import ImportJob, Post, StyleChoices
 from influencers.services.import_jobs import import_job_start
 from influencers.services.imports import IMPORT_FORMATS
@@ -180,7 +181,7 @@ class ImportInput(serializers.Serializer):
 
 
 class ImportCreateApi(APIView):
-    permission_classes = [IsAuthenticated, IsAdminUser]
+    permission_classes = [IsAuthenticated, model_permission(IMPORT_PERMISSION)]
     parser_classes = [MultiPartParser]
 
     @extend_schema(request=ImportInput, responses={202: ImportJobOutput})
@@ -200,7 +201,7 @@ class ImportCreateApi(APIView):
 
 
 class ImportDetailApi(APIView):
-    permission_classes = [IsAuthenticated, IsAdminUser]
+    permission_classes = [IsAuthenticated, model_permission(IMPORT_PERMISSION)]
 
     @extend_schema(responses=ImportJobOutput)
     def get(self, request, job_id):

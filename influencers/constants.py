@@ -1,8 +1,23 @@
-"""Named values of the catalogue: limits shared by models, imports, forms and the API."""
+"""Named values of the catalogue: limits and permissions shared by models, imports, forms, admin
+and the API (docs/limits.md lists the limits per field)."""
+
+HANDLE_MAX_LENGTH = 64
+DISPLAY_NAME_MAX_LENGTH = 120
+CLOTHING_SIZE_MAX_LENGTH = 16
+# Instagram's own limits are 150 for a bio and 2,200 for a caption; other sources (the prototype's
+# crawl, other tools) run longer, so keep room without letting one row cost unbounded work.
+BIO_MAX_LENGTH = 1000
+CAPTION_MAX_LENGTH = 10_000
+STAFF_NOTES_MAX_LENGTH = 5000
+POST_ID_MAX_LENGTH = 64
+STOPWORD_MAX_LENGTH = 64
+
+# PositiveIntegerField's range on every database (PostgreSQL's integer): larger is a bad value.
+FOLLOWERS_MAX = 2_147_483_647
 
 # Keyword summaries keep this many keywords per influencer (the word cloud draws from more).
 TOP_KEYWORDS = 30
 WORDCLOUD_WORDS = 80
 
-# PositiveIntegerField's range on every database (PostgreSQL's integer): larger is a bad value.
-FOLLOWERS_MAX = 2_147_483_647
+# Starting an import or reading its report, on every path (admin pages, API).
+IMPORT_PERMISSION = "influencers.add_importjob"

@@ -1,3 +1,4 @@
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, F, FloatField, Value
 from django.db.models.functions import Cast, Coalesce, Lower, NullIf
@@ -5,6 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
 from common.styles import NO_IMAGE, style_label_lazy
+from influencers.constants import (
+    BIO_MAX_LENGTH,
+    CAPTION_MAX_LENGTH,
+    CLOTHING_SIZE_MAX_LENGTH,
+    DISPLAY_NAME_MAX_LENGTH,
+    HANDLE_MAX_LENGTH,
+    POST_ID_MAX_LENGTH,
+    STAFF_NOTES_MAX_LENGTH,
+    STOPWORD_MAX_LENGTH,
+)
 from mlcore.styles import TAXONOMY
 
 # Members as NAME -> (stored code, label in the active language): a bare (code, label) pair would
@@ -42,22 +53,37 @@ class InfluencerManager(models.Manager.from_queryset(InfluencerQuerySet)):
 
 
 class Influencer(models.Model):
-    handle = models.CharField(_("Instagram handle"), max_length=64, unique=True)
-    display_name = models.CharField(_("display name"), max_length=120, blank=True)
+    handle = models.CharField(_("Instagram handle"), max_length=HANDLE_MAX_LENGTH, unique=True)
+    display_name = models.CharField(
+        _("display name"), max_length=DISPLAY_NAME_MAX_LENGTH, blank=True
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices)
     height_cm = models.PositiveSmallIntegerField(_("height (cm)"), null=True, blank=True)
-    clothing_size = models.CharField(_("usual clothing size"), max_length=16, blank=True)
+    clothing_size = models.CharField(
+        _("usual clothing size"), max_length=CLOTHING_SIZE_MAX_LENGTH, blank=True
+    )
     followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
-    bio = models.TextField(_("bio"), blank=True)
+    # A TextField's max_length only sizes form inputs: the validator enforces it.
+    bio = models.TextField(
+        _("bio"),
+        blank=True,
+        max_length=BIO_MAX_LENGTH,
+        validators=[MaxLengthValidator(BIO_MAX_LENGTH)],
+    )
     profile_image = models.ImageField(_("profile image"), upload_to="profiles/", blank=True)
     is_active = models.BooleanField(_("active (recommended)"), default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
-    staff_notes = models.TextField(_("staff notes"), blank=True)
+    staff_notes = models.TextField(
+        _("staff notes"),
+        blank=True,
+        max_length=STAFF_NOTES_MAX_LENGTH,
+        validators=[MaxLengthValidator(STAFF_NOTES_MAX_LENGTH)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Style profile, rebuilt per influencer whenever its posts change (influencers/profiles.py).
+    # Style profile, rebuilt per influencer whenever its posts change (influencers/services/profiles.py).
     post_count = models.PositiveIntegerField(default=0)
     classified_post_count = models.PositiveIntegerField(default=0)
     total_likes = models.FloatField(default=0)
@@ -83,7 +109,7 @@ class Influencer(models.Model):
     embedding_centroid = models.BinaryField(null=True, editable=False)
     profile_updated_at = models.DateTimeField(null=True, blank=True)
 
-    # Text summary (influencers/summaries.py).
+    # Text summary (influencers/services/summaries.py).
     keywords = models.JSONField(default=list, blank=True)  # [[word, count], ...] top 30
     wordcloud = models.ImageField(upload_to="wordclouds/", blank=True)
     sponsored_share = models.FloatField(null=True, blank=True)
@@ -117,8 +143,15 @@ class ClassificationStatus(models.TextChoices):
 
 class Post(models.Model):
     influencer = models.ForeignKey(Influencer, on_delete=models.CASCADE, related_name="posts")
-    instagram_id = models.CharField(_("Instagram post id"), max_length=64, unique=True)
-    caption = models.TextField(_("caption"), blank=True)
+    instagram_id = models.CharField(
+        _("Instagram post id"), max_length=POST_ID_MAX_LENGTH, unique=True
+    )
+    caption = models.TextField(
+        _("caption"),
+        blank=True,
+        max_length=CAPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(CAPTION_MAX_LENGTH)],
+    )
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     # As crawled; None means the account hid it (a crawl's -1 is never stored).
     likes = models.PositiveIntegerField(_("likes (as crawled)"), null=True, blank=True)
@@ -131,7 +164,7 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Classification (recommender/classification.py fills these).
+    # Classification (recommender/services/classification.py fills these).
     classification_status = models.CharField(
         max_length=16,
         choices=ClassificationStatus.choices,
@@ -178,7 +211,7 @@ class Post(models.Model):
 class Stopword(models.Model):
     """Words left out of keyword summaries, beyond the shipped lists; curated by staff."""
 
-    word = models.CharField(_("word"), max_length=64, unique=True)
+    word = models.CharField(_("word"), max_length=STOPWORD_MAX_LENGTH, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,7 +6,7 @@ import threading
 from celery.signals import worker_process_init
 from django.db import connection
 
-from common.jobs import job_task
+from common.jobs import delivered_again, job_task
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +29,11 @@ def _classifier_warm_up() -> None:
         connection.close()
 
 
-@job_task("recommendation")
-def recommendation_process_task(request_id: int) -> None:
+@job_task("recommendation", bind=True)
+def recommendation_process_task(self, request_id: int) -> None:
     from recommender.services.requests import recommendation_process
 
-    recommendation_process(request_id=request_id)
+    recommendation_process(request_id=request_id, previous_run_lost=delivered_again(self))
 
 
 @job_task("classification")

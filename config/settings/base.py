@@ -91,6 +91,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
+    # First: a megabyte "password" is refused before any other validator or hasher sees it.
+    {"NAME": "accounts.passwords.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -265,9 +267,21 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
+    # A body nested too deep is a 400 with a stable code, never a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Rates of common/ratelimit.py, one per scope (counted in the shared cache, see CACHES).
     "DEFAULT_THROTTLE_RATES": {
         "uploads": env.str("UPLOAD_THROTTLE_RATE", default="30/hour"),
+        # Page, admin and token log-in share one count per client address.
         "login": env.str("LOGIN_THROTTLE_RATE", default="10/minute"),
+        "signup": env.str("SIGNUP_THROTTLE_RATE", default="10/hour"),
+        "password_change": env.str("PASSWORD_CHANGE_THROTTLE_RATE", default="10/hour"),
+        # Counted per client address and per e-mail address asked for.
+        "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -287,13 +301,42 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The cache holds rate-limit counters and debounce keys: with Redis configured it is shared by
+# every web process and machine, so a limit is one limit however many workers serve it.
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL and env.bool("USE_REDIS_CACHE", default=False)
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "stylematch",
+            # A slow or absent Redis must not hang a request (see common/ratelimit.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Addresses of reverse proxies in front of the app (nginx): behind them the client's address
+# comes from X-Forwarded-For, as the proxy at this many hops wrote it (0: REMOTE_ADDR itself).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# E-mail (password reset): printed on the console unless an SMTP host is configured.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="StyleMatch <no-reply@localhost>")
+# A reset link works for this many seconds (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,8 @@
 """Curation actions shared by admin and the API."""
 
+import hashlib
+
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from influencers.models import ClassificationStatus, Influencer, Post
@@ -34,11 +37,53 @@ def influencers_summaries_rebuild(*, influencer_ids) -> int:
         return influencer_summaries_schedule(influencer_ids=influencer_ids)
 
 
-def post_saved_by_staff(*, post: Post, image_changed: bool) -> None:
-    """After a staff edit of one post: its account's profile and summary follow, and a new image
-    is classified again."""
+def post_saved_by_staff(*, post: Post, previous_image: str | None = None) -> Post:
+    """Save a staff edit of one post; its account's profile and summary follow.
+
+    `previous_image` is the stored name the post had when staff replaced (or removed) its image:
+    the new file has already been through common.uploads (ValidatedImageField), the old style is
+    void and the post is classified again, and the old file goes once the edit commits.
+    """
     with transaction.atomic():
-        if image_changed and post.image:
-            posts_mark_for_classification(post_ids=[post.pk])
+        if previous_image is not None:
+            _post_classification_void(post)
+        post.save()
+        if previous_image is not None:
+            if previous_image and previous_image != post.image.name:
+                _file_delete_on_commit(previous_image)
+            if post.image:
+                posts_mark_for_classification(post_ids=[post.pk])
         influencer_style_profile_rebuild(influencer_id=post.influencer_id)
         influencer_summaries_schedule(influencer_ids=[post.influencer_id])
+    return post
+
+
+def _post_classification_void(post: Post) -> None:
+    post.classification_status = ClassificationStatus.PENDING
+    post.predicted_style = ""
+    post.style_confidence = None
+    post.style_probabilities = None
+    post.embedding = None
+    post.model_version = None
+    post.classified_at = None
+    post.unclassifiable_reason = ""
+    post.classification_claimed_at = None
+    if post.image and not post.image._committed:
+        post.image_sha256 = hashlib.sha256(post.image.file.read()).hexdigest()
+        post.image.file.seek(0)
+    elif not post.image:
+        post.image_sha256 = ""
+
+
+def influencer_profile_image_replace(*, influencer: Influencer, previous_name: str) -> Influencer:
+    """Save an influencer whose profile image changed; the old file goes once the row is saved."""
+    with transaction.atomic():
+        influencer.save()
+        if previous_name != influencer.profile_image.name:
+            _file_delete_on_commit(previous_name)
+    return influencer
+
+
+def _file_delete_on_commit(name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: default_storage.delete(name))

@@ -263,6 +263,42 @@ KO = {
     "The work queue is unavailable; the import is kept and starts automatically.": "작업 대기열을 쓸 수 없습니다. 가져오기는 보관되어 있다가 자동으로 시작됩니다.",
     "The import took longer than its time limit and was stopped; the rows already imported stay, and importing the same file again completes it.": "가져오기가 제한 시간을 넘겨 중단되었습니다. 이미 가져온 행은 그대로 남고, 같은 파일을 다시 가져오면 나머지가 완료됩니다.",
     "The import stopped: its worker ended after %(done)d of %(total)d rows. Rows already imported stay; importing the same file again completes it.": "가져오기가 중단되었습니다: 작업자가 %(total)d행 중 %(done)d행을 처리한 뒤 멈췄습니다. 이미 가져온 행은 그대로 남고, 같은 파일을 다시 가져오면 나머지가 완료됩니다.",
+    # --- security and accounts (issue 16, issue 18 accounts) ---
+    "username": "아이디",
+    "Passwords are at most %(n)d characters.": "비밀번호는 %(n)d자까지 쓸 수 있습니다.",
+    "Your password can be at most %(n)d characters.": "비밀번호는 %(n)d자 이하여야 합니다.",
+    "Use only letters, digits and the characters . _ - (no spaces).": "아이디에는 글자, 숫자와 . _ - 만 쓸 수 있습니다(띄어쓰기 불가).",
+    "This username mixes in letters that look like others (for example Cyrillic or Greek letters that look Latin); use plain letters.": "다른 글자처럼 보이는 문자(예: 로마자처럼 보이는 키릴 문자나 그리스 문자)가 섞여 있습니다. 일반 글자로 입력해 주세요.",
+    "The JSON body is nested too deeply.": "JSON 본문의 중첩이 너무 깊습니다.",
+    "Too many log-in attempts; try again in %(wait)s.": "로그인 시도가 너무 많습니다. %(wait)s 후에 다시 시도해 주세요.",
+    "Too many sign-ups from your network; try again in %(wait)s.": "이 네트워크에서 가입 시도가 너무 많습니다. %(wait)s 후에 다시 시도해 주세요.",
+    "Too many password changes; try again in %(wait)s.": "비밀번호 변경 시도가 너무 많습니다. %(wait)s 후에 다시 시도해 주세요.",
+    "Too many password reset requests; try again in %(wait)s.": "비밀번호 재설정 요청이 너무 많습니다. %(wait)s 후에 다시 시도해 주세요.",
+    "Too many uploads; try again in %(wait)s.": "업로드가 너무 많습니다. %(wait)s 후에 다시 시도해 주세요.",
+    "Too many requests; try again in %(wait)s.": "요청이 너무 많습니다. %(wait)s 후에 다시 시도해 주세요.",
+    "%(n)d second": "%(n)d초",
+    "%(n)d minute": "%(n)d분",
+    "%(n)d hour": "%(n)d시간",
+    "Forgot your password?": "비밀번호를 잊으셨나요?",
+    "Password changed": "비밀번호 변경 완료",
+    "Your new password is set. Log in with it; API tokens made with the old one no longer work.": "새 비밀번호가 설정되었습니다. 새 비밀번호로 로그인해 주세요. 이전 비밀번호로 만든 API 토큰은 더 이상 쓸 수 없습니다.",
+    "Choose a new password": "새 비밀번호 정하기",
+    "This link is invalid or has already been used. Ask for a new one.": "잘못되었거나 이미 사용한 링크입니다. 새 링크를 요청해 주세요.",
+    "Reset your password": "비밀번호 재설정",
+    "Check your e-mail": "이메일을 확인해 주세요",
+    "If an account uses that address, a link to choose a new password is on its way. It works once, for a limited time.": "이 주소를 쓰는 계정이 있으면 새 비밀번호를 정하는 링크를 보냈습니다. 링크는 정해진 시간 안에 한 번만 쓸 수 있습니다.",
+    "No e-mail? Check the spam folder, and that you typed the address you signed up with.": "메일이 오지 않았다면 스팸함을 확인하고, 가입할 때 쓴 주소를 입력했는지 확인해 주세요.",
+    "Someone asked to reset the password of the StyleMatch account %(username)s on %(domain)s.": "%(domain)s의 스타일매치 계정 %(username)s의 비밀번호 재설정을 요청받았습니다.",
+    "Choose a new password here (the link works once, for %(valid_minutes)s minutes):": "아래 링크에서 새 비밀번호를 정해 주세요(링크는 %(valid_minutes)s분 동안 한 번만 쓸 수 있습니다):",
+    "If it was not you, ignore this e-mail: your password stays as it is.": "본인이 요청하지 않았다면 이 메일을 무시해 주세요. 비밀번호는 바뀌지 않습니다.",
+    "Enter the e-mail address of your account; we will send you a link to choose a new password.": "계정의 이메일 주소를 입력하면 새 비밀번호를 정하는 링크를 보내 드립니다.",
+    "Send the link": "링크 보내기",
+    "StyleMatch: choose a new password": "스타일매치: 새 비밀번호를 정해 주세요",
+    "A note is at most %(n)d characters.": "메모는 %(n)d자까지 쓸 수 있습니다.",
+    "This entry's notes are full (%(n)d characters at most); this note was not added.": "이 후보의 메모가 가득 찼습니다(최대 %(n)d자). 이번 메모는 추가되지 않았습니다.",
+    "This entry has reached %(n)d stage changes, the most one entry keeps.": "이 후보는 단계 변경이 %(n)d번에 이르러 더 바꿀 수 없습니다.",
+    "You do not have permission to do this.": "이 작업을 할 권한이 없습니다.",
+    "The image claims %(w)d x %(h)d pixels, far more than a file of this size can hold.": "이미지가 %(w)d x %(h)d 픽셀이라고 되어 있지만, 이 크기의 파일에는 그만큼 담길 수 없습니다.",
 }
 
 if __name__ == "__main__":
@@ -276,6 +312,8 @@ if __name__ == "__main__":
     for entry in po:
         if entry.msgid in KO:
             entry.msgstr = KO[entry.msgid]
+            if entry.msgid_plural:  # Korean has one form: "%(n)d분" for 1 and for 56
+                entry.msgstr_plural = {0: KO[entry.msgid]}
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         else:

@@ -27,6 +27,7 @@ from recommender.tasks import recommendation_process_task
 
 log = logging.getLogger(__name__)
 Status = RecommendationRequest.Status
+GAVE_UP_MESSAGE = "The analysis did not finish after several attempts."
 QUEUE_DOWN_MESSAGE = (
     "The work queue is unavailable; your request is kept and will run automatically."
 )
@@ -80,11 +81,26 @@ def recommendation_enqueue(*, request_id: int) -> bool:
     return enqueue(recommendation_process_task, request_id, on_unavailable=note_queue_down)
 
 
-def recommendation_process(*, request_id: int) -> RecommendationRequest | None:
-    """Claim a pending request, classify its image, rank, and store the snapshot."""
+def recommendation_process(
+    *, request_id: int, previous_run_lost: bool = False
+) -> RecommendationRequest | None:
+    """Claim a pending request, classify its image, rank, and store the snapshot.
+
+    previous_run_lost: the task was delivered again because the worker running it died, so the
+    request may still be marked running by that lost run; claim it anyway (up to the attempts limit:
+    an image that kills its worker every time must end failed, not loop).
+    """
+    if (
+        previous_run_lost
+        and RecommendationRequest.objects.filter(
+            pk=request_id, status=Status.RUNNING, attempts__gte=settings.RECOMMENDATION_MAX_ATTEMPTS
+        ).exists()
+    ):
+        recommendation_fail(request_id=request_id, reason=GAVE_UP_MESSAGE)
+        return None
     claimed = claim(
         RecommendationRequest.objects.filter(pk=request_id),
-        source=Status.PENDING,
+        source=[Status.PENDING, Status.RUNNING] if previous_run_lost else Status.PENDING,
         target=Status.RUNNING,
         claimed_at=timezone.now(),
         attempts=F("attempts") + 1,
@@ -178,9 +194,7 @@ def recommendation_reconcile(*, now=None) -> dict:
     counts = {"requeued": 0, "failed": 0}
     for request in RecommendationRequest.objects.filter(stale_pending | stale_running):
         if request.attempts >= settings.RECOMMENDATION_MAX_ATTEMPTS:
-            recommendation_fail(
-                request_id=request.pk, reason="The analysis did not finish after several attempts."
-            )
+            recommendation_fail(request_id=request.pk, reason=GAVE_UP_MESSAGE)
             counts["failed"] += 1
             continue
         reset = RecommendationRequest.objects.filter(

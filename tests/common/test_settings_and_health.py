@@ -35,10 +35,46 @@ def test_production_settings_pass_check_deploy_without_a_warning(tmp_path):
             "DJANGO_SECRET_KEY": "a" * 20 + "-very-long-random-production-secret-9f8e7d6c5b4a",
             "DJANGO_ALLOWED_HOSTS": "stylematch.example.com",
             "STYLEMATCH_DATA_DIR": str(tmp_path),
+            "REDIS_URL": "redis://127.0.0.1:6379/9",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_shared_cache(tmp_path):
+    """Rate limits counted per process are no limits with several workers (issue 16)."""
+    result = run_manage(
+        "check",
+        env_overrides={
+            "DJANGO_SECRET_KEY": "a" * 20 + "-very-long-random-production-secret-9f8e7d6c5b4a",
+            "DJANGO_ALLOWED_HOSTS": "x.example.com",
+            "STYLEMATCH_DATA_DIR": str(tmp_path),
+            "REDIS_URL": "",
+            "CACHE_URL": "",
+        },
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL (or CACHE_URL) must be set in production" in result.stderr
+
+
+def test_with_redis_configured_the_cache_is_redis_without_any_other_flag(tmp_path):
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "USE_REDIS_CACHE")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        REDIS_URL="redis://127.0.0.1:6379/9",
+        STYLEMATCH_DATA_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

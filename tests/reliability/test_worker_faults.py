@@ -140,20 +140,51 @@ def past_deadline(settings):
     return timezone.now() + timezone.timedelta(seconds=deadline + 1)
 
 
-def test_a_worker_child_killed_mid_task_still_ends_done(slow_worker, catalogue, settings):
+def test_a_worker_child_killed_mid_task_is_delivered_again_and_ends_done(slow_worker, catalogue):
     request = services.recommendation_create(user=UserFactory(), image=upload())
     assert wait_for(lambda: status_of(request.pk) == Status.RUNNING, timeout=60)
     for pid in slow_worker.child_pids():
         os.kill(pid, signal.SIGKILL)
-    time.sleep(2)
-    assert status_of(request.pk) == Status.RUNNING  # nobody will finish it by itself
-    counts = services.recommendation_reconcile(now=past_deadline(settings))
-    assert counts == {"requeued": 1, "failed": 0}
+    # The lost run's message comes back marked redelivered; the next run claims the request even
+    # though the dead one left it running, so it finishes without waiting for the reconciler.
     assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90), (
         slow_worker.log_path.read_text()[-3000:]
     )
     request.refresh_from_db()
     assert request.attempts == 2 and len(request.results["similarity"]["cards"]) == 3
+
+
+def test_a_request_that_kills_its_worker_every_time_ends_failed(slow_worker, catalogue, settings):
+    request = services.recommendation_create(user=UserFactory(), image=upload())
+    rows = RecommendationRequest.objects.filter(pk=request.pk)
+    for attempt in range(1, settings.RECOMMENDATION_MAX_ATTEMPTS + 1):
+        # Claimed for this attempt: the run now waits in its injected delay; kill it there.
+        assert wait_for(lambda a=attempt: rows.filter(attempts=a).exists(), timeout=60)
+        for pid in slow_worker.child_pids():
+            os.kill(pid, signal.SIGKILL)
+    assert wait_for(lambda: status_of(request.pk) == Status.FAILED, timeout=90), (
+        slow_worker.log_path.read_text()[-3000:]
+    )
+    request.refresh_from_db()
+    assert "several attempts" in request.failure_reason
+
+
+def test_a_request_left_running_by_a_dead_worker_is_requeued_by_the_reconciler(
+    worker, catalogue, settings
+):
+    # A run that died without its message coming back (the broker lost it): only the reconciler
+    # can notice, by the claim's age.
+    request = services.recommendation_create(user=UserFactory(), image=upload())
+    assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90)
+    RecommendationRequest.objects.filter(pk=request.pk).update(
+        status=Status.RUNNING, claimed_at=timezone.now(), results={}
+    )
+    assert services.recommendation_reconcile() == {"requeued": 0, "failed": 0}  # not stuck yet
+    counts = services.recommendation_reconcile(now=past_deadline(settings))
+    assert counts == {"requeued": 1, "failed": 0}
+    assert wait_for(lambda: status_of(request.pk) == Status.DONE, timeout=90)
+    request.refresh_from_db()
+    assert request.attempts == 2 and request.results["similarity"]["cards"]
 
 
 def test_the_whole_worker_killed_and_restarted_still_finishes_the_request(

@@ -1,0 +1,9 @@
+"""Account limits, in one place for the sign-up page, admin, the API and the model."""
+
+# Django's own username length; the normalised key column has the same size.
+USERNAME_MAX_LENGTH = 150
+# Long enough for any passphrase, short enough that a megabyte "password" is never hashed.
+PASSWORD_MAX_LENGTH = 128
+BRAND_NAME_MAX_LENGTH = 120
+# Characters besides letters and digits a username may hold.
+USERNAME_EXTRA_CHARACTERS = "._-"

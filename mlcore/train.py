@@ -21,7 +21,7 @@ from torch import nn
 from torch.utils.data import DataLoader, WeightedRandomSampler
 from tqdm import tqdm
 
-from mlcore.datasets import NO_TARGET, StyleDataset, collate_skipping_unreadable
+from mlcore.datasets import StyleDataset, collate_skipping_unreadable
 from mlcore.kfashion import (
     KFashionRecord,
     balanced_sample,
@@ -32,7 +32,7 @@ from mlcore.kfashion import (
 )
 from mlcore.model import StyleCheckpoint, init_weights_load, resnet18_build
 from mlcore.preprocessing import Preprocessing, eval_transform, train_transform
-from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
+from mlcore.styles import TAXONOMY_INDEX
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,6 @@ class Recipe:
     balanced_sampling: bool = False
     strong_augmentation: bool = False
     crop_scale_min: float = 0.08
-    # Weight of the auxiliary 서브스타일 loss (0: off). The extra head is dropped after training.
-    substyle_weight: float = 0.0
 
 
 RECIPES = {
@@ -141,31 +139,6 @@ def _scheduler(optimizer, recipe: Recipe, steps_per_epoch: int):
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor), "step"
 
 
-class SubstyleHead(nn.Module):
-    """An auxiliary target: the 서브스타일 label, predicted from the backbone's pooled features.
-
-    More supervision per image for small data; trained beside the main head and never saved, so
-    the checkpoint stays a plain ResNet-18 for evaluation and inference.
-    """
-
-    def __init__(self, backbone: nn.Module, weight: float):
-        super().__init__()
-        self.fc = nn.Linear(backbone.fc.in_features, len(TAXONOMY_CODES))
-        self.weight = weight
-        self._features = None
-        backbone.avgpool.register_forward_hook(self._keep_features)
-
-    def _keep_features(self, module, inputs, output):
-        self._features = output.flatten(1)
-
-    def loss(self, substyles: torch.Tensor) -> torch.Tensor:
-        """Of the last forward pass; images without a 서브스타일 do not count."""
-        if not bool((substyles != NO_TARGET).any()):
-            return self._features.new_zeros(())
-        logits = self.fc(self._features)
-        return self.weight * nn.functional.cross_entropy(logits, substyles, ignore_index=NO_TARGET)
-
-
 def _run_epoch(
     model,
     loader,
@@ -175,21 +148,18 @@ def _run_epoch(
     scheduler=None,
     desc="",
     progress=True,
-    substyle_head: SubstyleHead | None = None,
 ):
     training = optimizer is not None
     model.train(training)
     total_loss, correct, seen = 0.0, 0, 0
     bar = tqdm(loader, desc=desc, leave=False, disable=not progress, file=sys.stderr)
     with torch.set_grad_enabled(training):
-        for x, y, substyles in bar:
+        for x, y in bar:
             if len(y) == 0:
                 continue
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
             logits = model(x)
             loss = criterion(logits, y)
-            if training and substyle_head is not None:
-                loss = loss + substyle_head.loss(substyles.to(device, non_blocking=True))
             if training:
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
@@ -264,15 +234,10 @@ def train(
     model = resnet18_build(len(classes))
     if config.init_weights:
         init_weights_load(model, config.init_weights)
-    substyle_head = SubstyleHead(model, recipe.substyle_weight) if recipe.substyle_weight else None
     model.to(device)
-    parameters = list(model.parameters())
-    if substyle_head is not None:
-        substyle_head.to(device)
-        parameters += list(substyle_head.parameters())
     criterion = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
     optimizer = torch.optim.SGD(
-        parameters,
+        model.parameters(),
         lr=recipe.lr,
         momentum=recipe.momentum,
         weight_decay=recipe.weight_decay,
@@ -287,8 +252,6 @@ def train(
         state = torch.load(state_path, map_location="cpu", weights_only=False)
         if state.get("fingerprint") == fingerprint and state.get("recipe") == asdict(recipe):
             model.load_state_dict(state["model"])
-            if substyle_head is not None:
-                substyle_head.load_state_dict(state["substyle_head"])
             optimizer.load_state_dict(state["optimizer"])
             scheduler.load_state_dict(state["scheduler"])
             torch.set_rng_state(state["rng"])
@@ -315,7 +278,6 @@ def train(
             scheduler if scheduler_unit == "step" else None,
             desc=f"epoch {epoch + 1}/{recipe.epochs} train",
             progress=config.progress,
-            substyle_head=substyle_head,
         )
         if scheduler_unit == "epoch":
             scheduler.step()
@@ -367,7 +329,6 @@ def train(
         torch.save(
             {
                 "model": model.state_dict(),
-                "substyle_head": substyle_head.state_dict() if substyle_head else None,
                 "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(),
                 "rng": torch.get_rng_state(),

@@ -5,7 +5,9 @@ Named recipes: `original` reproduces the hackathon prototype (SGD lr 0.001 momen
 gentler crops and regularisers for long schedules; `fast-fit` is `small-data` without the extra
 regularisers, the measured best from scratch on a small budget (see docs/benchmarks.md). Progress
 is shown per batch, metrics per epoch, the best checkpoint is kept, and an interrupted run resumes
-from its state file.
+from its state file. After the last epoch a temperature is fitted on the validation split (the
+best checkpoint's logits), so the probabilities the product shows are calibrated
+(mlcore.calibration).
 """
 
 import argparse
@@ -16,19 +18,26 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, WeightedRandomSampler
 from tqdm import tqdm
 
+from mlcore.calibration import (
+    expected_calibration_error,
+    softmax_with_temperature,
+    temperature_fit,
+)
 from mlcore.datasets import StyleDataset, collate_skipping_unreadable
 from mlcore.kfashion import (
+    DataSplit,
     KFashionRecord,
-    balanced_sample,
     data_fingerprint,
+    held_out_split,
     records_scan,
-    stratified_split,
     style_counts,
+    training_sample,
 )
 from mlcore.model import StyleCheckpoint, init_weights_load, resnet18_build
 from mlcore.preprocessing import Preprocessing, eval_transform, train_transform
@@ -97,6 +106,23 @@ class TrainConfig:
     trained_on: str = ""
     progress: bool = True
     measure_int8: bool = True
+    # torch intra-op threads while training (None: torch's default, one per core). On a machine
+    # whose cores are busy with other work, 1 thread is several times faster than 2 (the threads
+    # wait for each other at every operation; measured in docs/benchmarks.md).
+    threads: int | None = None
+
+    @property
+    def split(self) -> DataSplit:
+        return DataSplit(
+            val_fraction=self.val_fraction,
+            seed=self.seed,
+            cap_per_style=self.cap_per_style,
+            include_other=self.include_other,
+        )
+
+    def evaluation_set_name(self, images: int) -> str:
+        """What the checkpoint's validation figures were measured on, in words."""
+        return f"held-out {self.val_fraction:.0%} of {Path(self.data).name}, {images} images"
 
 
 @dataclass
@@ -176,21 +202,30 @@ def _run_epoch(
 def train(
     config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = None
 ) -> StyleCheckpoint:
-    """Train, keep the best checkpoint (by validation accuracy) at config.out, and return it."""
+    """Train with config.threads torch threads, then give the process its thread count back."""
+    previous = torch.get_num_threads()
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    try:
+        return _train(config, on_epoch)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train(
+    config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = None
+) -> StyleCheckpoint:
+    """Train, keep the best checkpoint (by validation accuracy) at config.out, and return it.
+
+    The saved checkpoint carries the temperature fitted on the validation split for its weights.
+    """
     torch.manual_seed(config.seed)
     recipe = config.recipe
     device = device_resolve(config.device)
-    records = balanced_sample(
-        records_scan(config.data),
-        cap_per_style=config.cap_per_style,
-        seed=config.seed,
-        include_other=config.include_other,
-    )
+    records = training_sample(records_scan(config.data), config.split)
     if not records:
         raise ValueError(f"no labelled images under {config.data}")
-    train_records, val_records = stratified_split(
-        records, val_fraction=config.val_fraction, seed=config.seed
-    )
+    train_records, val_records = held_out_split(records, config.split)
     classes = classes_for(records)
     if len(classes) < 2:
         raise ValueError("training needs at least two styles")
@@ -318,11 +353,13 @@ def train(
                     "majority_baseline": majority,
                     "val_images": len(val_records),
                     "train_images": len(train_records),
+                    "evaluation_set": config.evaluation_set_name(len(val_records)),
                 },
                 trained_on=config.trained_on or str(config.data),
                 data_fingerprint=fingerprint,
                 recipe=asdict(recipe),
                 is_demo=config.is_demo,
+                split=config.split,
             )
             best.save(config.out)
         best.metrics["history"] = history
@@ -343,6 +380,12 @@ def train(
         if on_epoch:
             on_epoch(report)
     best.metrics["history"] = history
+    checkpoint_calibrate(best, model, val_loader, device)
+    _say(
+        config,
+        f"temperature {best.temperature:.3f}: validation expected calibration error "
+        f"{best.metrics['val_ece_before']:.4f} -> {best.metrics['val_ece_after']:.4f}",
+    )
     best.save(config.out)
     if config.measure_int8:
         # The int8 variant is only served when it stays within a point of fp32 on this split.
@@ -359,6 +402,43 @@ def train(
         best.save(config.out)
     state_path.unlink(missing_ok=True)
     return best
+
+
+@torch.inference_mode()
+def validation_logits(model: nn.Module, loader, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The model's logits and the true labels over a loader, in evaluation mode, on the CPU."""
+    model.eval()
+    logits, labels = [], []
+    for x, y in loader:
+        if len(y):
+            logits.append(model(x.to(device, non_blocking=True)).float().cpu())
+            labels.append(y)
+    if not labels:
+        return torch.empty(0, model.fc.out_features), torch.empty(0, dtype=torch.long)
+    return torch.cat(logits), torch.cat(labels)
+
+
+def checkpoint_calibrate(checkpoint: StyleCheckpoint, model: nn.Module, val_loader, device) -> None:
+    """Fit the checkpoint's temperature on the validation split, with the checkpoint's weights.
+
+    Also records the validation top-3 and the expected calibration error before and after; the
+    "after" figure is measured on the split the temperature was fitted on, so it is optimistic:
+    `python -m mlcore.evaluate` on unseen images gives the honest one.
+    """
+    model.load_state_dict(checkpoint.state_dict)
+    logits, labels = validation_logits(model, val_loader, device)
+    logits, labels = logits.numpy(), labels.numpy()
+    if not len(labels):
+        return  # no readable validation image: the logits stay as trained (T = 1)
+    checkpoint.temperature = temperature_fit(logits, labels)
+    top3 = np.argsort(-logits, axis=1, kind="stable")[:, :3]
+    checkpoint.metrics["val_top3"] = float((top3 == labels[:, None]).any(axis=1).mean())
+    checkpoint.metrics["val_ece_before"] = expected_calibration_error(
+        softmax_with_temperature(logits), labels
+    )
+    checkpoint.metrics["val_ece_after"] = expected_calibration_error(
+        softmax_with_temperature(logits, checkpoint.temperature), labels
+    )
 
 
 def _say(config: TrainConfig, message: str) -> None:
@@ -383,6 +463,7 @@ def parser_build(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, help="torch threads (default: one per core)")
     parser.add_argument(
         "--image-size", type=int, default=224, help="crop size (resize = 8/7 of it)"
     )
@@ -407,6 +488,7 @@ def config_from_args(args) -> TrainConfig:
         val_fraction=args.val_fraction,
         seed=args.seed,
         workers=args.workers,
+        threads=args.threads,
         preprocessing=Preprocessing(resize=round(crop * 8 / 7), crop=crop),
         is_demo=args.demo,
     )

@@ -199,6 +199,69 @@ def _run_epoch(
     return total_loss / max(seen, 1), correct / max(seen, 1)
 
 
+def _data_loaders(
+    config: TrainConfig,
+    device: torch.device,
+    classes: list[str],
+    train_records: list[KFashionRecord],
+    val_records: list[KFashionRecord],
+) -> tuple[DataLoader, DataLoader]:
+    """The shuffled (or class-balanced) training loader and the ordered validation loader."""
+    recipe, pre = config.recipe, config.preprocessing
+    train_set = StyleDataset(
+        train_records,
+        classes,
+        train_transform(
+            pre, strong=recipe.strong_augmentation, crop_scale_min=recipe.crop_scale_min
+        ),
+        pre.resize,
+    )
+    val_set = StyleDataset(val_records, classes, eval_transform(pre), pre.resize)
+    sampler = None
+    if recipe.balanced_sampling:
+        counts = style_counts(train_records)
+        weights = [1.0 / counts[r.style] for r in train_records]
+        sampler = WeightedRandomSampler(
+            weights, num_samples=len(weights), generator=torch.Generator().manual_seed(config.seed)
+        )
+    loader_args = {
+        "batch_size": recipe.batch_size,
+        "num_workers": config.workers,
+        "collate_fn": collate_skipping_unreadable,
+        "persistent_workers": config.workers > 0,
+        "pin_memory": device.type == "cuda",
+        # A stuck decoding worker raises instead of hanging the run for ever.
+        "timeout": 300 if config.workers > 0 else 0,
+    }
+    train_loader = DataLoader(
+        train_set,
+        shuffle=sampler is None,
+        sampler=sampler,
+        generator=torch.Generator().manual_seed(config.seed),
+        drop_last=len(train_set) > recipe.batch_size,
+        **loader_args,
+    )
+    return train_loader, DataLoader(val_set, shuffle=False, **loader_args)
+
+
+def _resume(
+    config: TrainConfig, state_path: Path, fingerprint: str, model, optimizer, scheduler
+) -> tuple[int, float, list[dict]]:
+    """(epochs done, best validation top-1, history) of an interrupted run on the same data with
+    the same recipe, its model, optimiser and scheduler restored; a fresh start otherwise."""
+    if not state_path.exists():
+        return 0, -1.0, []
+    state = torch.load(state_path, map_location="cpu", weights_only=False)
+    if state.get("fingerprint") != fingerprint or state.get("recipe") != asdict(config.recipe):
+        return 0, -1.0, []
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(state["rng"])
+    _say(config, f"resuming at epoch {state['epoch'] + 1} of {config.recipe.epochs}")
+    return state["epoch"], state["best"], state["history"]
+
+
 def train(
     config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = None
 ) -> StyleCheckpoint:
@@ -229,42 +292,7 @@ def _train(
     classes = classes_for(records)
     if len(classes) < 2:
         raise ValueError("training needs at least two styles")
-    pre = config.preprocessing
-    draft = pre.resize
-    train_set = StyleDataset(
-        train_records,
-        classes,
-        train_transform(
-            pre, strong=recipe.strong_augmentation, crop_scale_min=recipe.crop_scale_min
-        ),
-        draft,
-    )
-    val_set = StyleDataset(val_records, classes, eval_transform(pre), draft)
-    sampler = None
-    if recipe.balanced_sampling:
-        counts = style_counts(train_records)
-        weights = [1.0 / counts[r.style] for r in train_records]
-        sampler = WeightedRandomSampler(
-            weights, num_samples=len(weights), generator=torch.Generator().manual_seed(config.seed)
-        )
-    loader_args = {
-        "batch_size": recipe.batch_size,
-        "num_workers": config.workers,
-        "collate_fn": collate_skipping_unreadable,
-        "persistent_workers": config.workers > 0,
-        "pin_memory": device.type == "cuda",
-        # A stuck decoding worker raises instead of hanging the run for ever.
-        "timeout": 300 if config.workers > 0 else 0,
-    }
-    train_loader = DataLoader(
-        train_set,
-        shuffle=sampler is None,
-        sampler=sampler,
-        generator=torch.Generator().manual_seed(config.seed),
-        drop_last=len(train_set) > recipe.batch_size,
-        **loader_args,
-    )
-    val_loader = DataLoader(val_set, shuffle=False, **loader_args)
+    train_loader, val_loader = _data_loaders(config, device, classes, train_records, val_records)
 
     model = resnet18_build(len(classes))
     if config.init_weights:
@@ -282,17 +310,9 @@ def _train(
 
     fingerprint = data_fingerprint(records, config.data)
     state_path = config.out.with_suffix(config.out.suffix + ".resume")
-    start_epoch, best_accuracy, history = 0, -1.0, []
-    if state_path.exists():
-        state = torch.load(state_path, map_location="cpu", weights_only=False)
-        if state.get("fingerprint") == fingerprint and state.get("recipe") == asdict(recipe):
-            model.load_state_dict(state["model"])
-            optimizer.load_state_dict(state["optimizer"])
-            scheduler.load_state_dict(state["scheduler"])
-            torch.set_rng_state(state["rng"])
-            start_epoch, best_accuracy, history = state["epoch"], state["best"], state["history"]
-            _say(config, f"resuming at epoch {start_epoch + 1} of {recipe.epochs}")
-
+    start_epoch, best_accuracy, history = _resume(
+        config, state_path, fingerprint, model, optimizer, scheduler
+    )
     majority = max(style_counts(val_records).values()) / max(1, len(val_records))
     _say(
         config,
@@ -345,16 +365,8 @@ def _train(
             best = StyleCheckpoint(
                 classes=classes,
                 state_dict={k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
-                preprocessing=pre,
-                metrics={
-                    "val_top1": val_acc,
-                    "val_loss": val_loss,
-                    "epoch": epoch + 1,
-                    "majority_baseline": majority,
-                    "val_images": len(val_records),
-                    "train_images": len(train_records),
-                    "evaluation_set": config.evaluation_set_name(len(val_records)),
-                },
+                preprocessing=config.preprocessing,
+                metrics=_validation_metrics(config, report, majority, val_records, train_records),
                 trained_on=config.trained_on or str(config.data),
                 data_fingerprint=fingerprint,
                 recipe=asdict(recipe),
@@ -388,20 +400,51 @@ def _train(
     )
     best.save(config.out)
     if config.measure_int8:
-        # The int8 variant is only served when it stays within a point of fp32 on this split.
-        from mlcore.evaluate import evaluate
-
-        int8 = evaluate(
-            config.out,
-            val_records,
-            quantized=True,
-            calibration_sources=[r.image_path for r in train_records[:64]],
-        )
-        best.metrics["val_top1_int8"] = float(int8["top1"])
-        _say(config, f"int8 validation top-1 {int8['top1']:.4f} (fp32 {best_accuracy:.4f})")
-        best.save(config.out)
+        int8_measure(best, config, train_records, val_records)
     state_path.unlink(missing_ok=True)
     return best
+
+
+def _validation_metrics(
+    config: TrainConfig,
+    report: EpochReport,
+    majority: float,
+    val_records: list[KFashionRecord],
+    train_records: list[KFashionRecord],
+) -> dict:
+    """What a checkpoint says about its validation, named so a reader knows which images."""
+    return {
+        "val_top1": report.val_accuracy,
+        "val_loss": report.val_loss,
+        "epoch": report.epoch,
+        "majority_baseline": majority,
+        "val_images": len(val_records),
+        "train_images": len(train_records),
+        "evaluation_set": config.evaluation_set_name(len(val_records)),
+    }
+
+
+def int8_measure(
+    checkpoint: StyleCheckpoint,
+    config: TrainConfig,
+    train_records: list[KFashionRecord],
+    val_records: list[KFashionRecord],
+) -> None:
+    """Record the int8 model's validation top-1: it is only served within a point of fp32."""
+    from mlcore.evaluate import evaluate
+
+    int8 = evaluate(
+        config.out,
+        val_records,
+        quantized=True,
+        calibration_sources=[r.image_path for r in train_records[:64]],
+    )
+    checkpoint.metrics["val_top1_int8"] = float(int8["top1"])
+    _say(
+        config,
+        f"int8 validation top-1 {int8['top1']:.4f} (fp32 {checkpoint.metrics['val_top1']:.4f})",
+    )
+    checkpoint.save(config.out)
 
 
 @torch.inference_mode()

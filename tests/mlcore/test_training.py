@@ -11,7 +11,7 @@ from mlcore.inference import StyleClassifier
 from mlcore.kfashion import DataSplit, held_out_split, records_scan, training_sample
 from mlcore.model import StyleCheckpoint
 from mlcore.preprocessing import Preprocessing
-from mlcore.train import RECIPES, TrainConfig, main, train
+from mlcore.train import RECIPES, main, train
 from tests.mlcore.conftest import (
     CAP,
     RECIPE,
@@ -108,21 +108,18 @@ def test_an_interrupted_run_resumes_from_its_state(two_styles, tmp_path):
 def test_training_gives_the_process_its_torch_thread_count_back(two_styles, tmp_path):
     import torch
 
-    before = torch.get_num_threads()
-    config = TrainConfig(
-        data=two_styles,
-        out=tmp_path / "t.pt",
+    torch.set_num_threads(2)  # this module's fixture sets 1 again afterwards
+    config = training_config(
+        two_styles,
+        tmp_path / "t.pt",
         recipe=replace(RECIPE, epochs=1),
-        device="cpu",
         cap_per_style=8,
         preprocessing=Preprocessing(resize=40, crop=32),
-        workers=0,
-        threads=1 if before > 1 else 2,
-        progress=False,
+        threads=1,
         measure_int8=False,
     )
     train(config)
-    assert torch.get_num_threads() == before
+    assert torch.get_num_threads() == 2
 
 
 @pytest.fixture(scope="module")

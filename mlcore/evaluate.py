@@ -132,14 +132,16 @@ def evaluate(
     metrics = metrics_compute(labels, list(calibrated), classifier.checkpoint.classes)
     metrics["unreadable"] = len(records) - len(read)
     metrics["calibration"] = calibration_compare(
-        labels, as_trained=classifier.probabilities(logits, temperature=1.0), calibrated=calibrated
+        labels,
+        as_trained=classifier.probabilities(logits, temperature=1.0),
+        calibrated=calibrated,
+        temperature=classifier.checkpoint.temperature,
     )
-    metrics["calibration"]["temperature"] = classifier.checkpoint.temperature
     return metrics
 
 
 def calibration_compare(
-    labels: list[str], *, as_trained: np.ndarray, calibrated: np.ndarray
+    labels: list[str], *, as_trained: np.ndarray, calibrated: np.ndarray, temperature: float
 ) -> dict:
     """Expected calibration error of the same predictions before and after temperature scaling."""
     # A style the model does not know has no column: never predicted, always a wrong answer.
@@ -148,6 +150,7 @@ def calibration_compare(
         "ece_bins": ECE_BINS,
         "ece_before": expected_calibration_error(as_trained, truth),
         "ece_after": expected_calibration_error(calibrated, truth),
+        "temperature": temperature,
     }
 
 

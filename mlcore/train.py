@@ -472,7 +472,7 @@ def checkpoint_calibrate(checkpoint: StyleCheckpoint, model: nn.Module, val_load
     logits, labels = validation_logits(model, val_loader, device)
     logits, labels = logits.numpy(), labels.numpy()
     if not len(labels):
-        return  # no readable validation image: the logits stay as trained (T = 1)
+        raise ValueError("none of the validation images could be read: nothing to calibrate on")
     checkpoint.temperature = temperature_fit(logits, labels)
     top3 = np.argsort(-logits, axis=1, kind="stable")[:, :3]
     checkpoint.metrics["val_top3"] = float((top3 == labels[:, None]).any(axis=1).mean())
@@ -537,13 +537,20 @@ def config_from_args(args) -> TrainConfig:
     )
 
 
+def train_summary(checkpoint: StyleCheckpoint, out: Path) -> str:
+    """One line on what was trained, for the command line and manage.py alike."""
+    metrics = checkpoint.metrics
+    return (
+        f"best validation top-1 {metrics['val_top1']:.4f}, top-3 {metrics['val_top3']:.4f} "
+        f"(majority baseline {metrics['majority_baseline']:.4f}; {metrics['evaluation_set']}), "
+        f"temperature {checkpoint.temperature:.3f} -> {out}"
+    )
+
+
 def main(argv=None) -> int:
     args = parser_build().parse_args(argv)
     checkpoint = train(config_from_args(args))
-    print(
-        f"best validation top-1 {checkpoint.metrics['val_top1']:.4f} "
-        f"(majority baseline {checkpoint.metrics['majority_baseline']:.4f}) -> {args.out}"
-    )
+    print(train_summary(checkpoint, args.out))
     return 0
 
 

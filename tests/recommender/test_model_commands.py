@@ -26,7 +26,10 @@ def test_train_style_model_trains_a_calibrated_checkpoint_and_registers_it(tmp_p
     checkpoint = StyleCheckpoint.load(out)
     assert checkpoint.recipe["name"] == "fast-fit" and checkpoint.split.val_fraction == 0.5
     assert checkpoint.metrics["evaluation_set"] == "held-out 50% of generated, 23 images"
-    assert "best validation top-1" in stdout.getvalue()
+    assert (
+        f"(majority baseline {checkpoint.metrics['majority_baseline']:.4f}; held-out 50% of "
+        f"generated, 23 images), temperature {checkpoint.temperature:.3f}"
+    ) in stdout.getvalue()
     version = ModelVersion.objects.get()
     assert version.metrics["val_top1"] == checkpoint.metrics["val_top1"]
     assert f"registered as model version {version.pk}" in stdout.getvalue()

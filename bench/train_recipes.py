@@ -1,6 +1,6 @@
 """Training recipes compared from scratch on the shared K-Fashion sample, with their calibration.
 
-usage: python bench/train_recipes.py [--epochs 10] [--image-size 96] [--device cpu|cuda]
+usage: python bench/train_recipes.py [--epochs 10] [--image-size 96] [--device cpu|cuda] [--threads 1]
                                      [--seeds 0 1 2] [--val-fraction 0.1] [--json OUT]
                                      [--recipes original small-data] [--set FIELD=VALUE ...]
 Every recipe trains on the same seeded stratified split per seed (the seed also sets the
@@ -112,6 +112,7 @@ def run_one(name: str, args, seed: int) -> dict:
             val_fraction=args.val_fraction,
             seed=seed,
             workers=args.workers,
+            threads=args.threads,
             preprocessing=Preprocessing(resize=round(size * 8 / 7), crop=size),
             progress=False,
             measure_int8=False,
@@ -143,6 +144,7 @@ def main():
     parser.add_argument("--image-size", type=int, default=96)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, help="torch threads (default: one per core)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--recipes", nargs="+", default=["original", "small-data"])

@@ -19,8 +19,8 @@ SIZE = 48
 # learn 로맨틱-vs-리조트 cues from scratch and be systematically over-confident, which the
 # calibration test needs. Measured over seeds 0-2 on the 300 unseen images of unseen_records():
 # top-1 0.59-0.62 against a 0.50 baseline, fitted temperature 1.4-6.7, expected calibration error
-# 0.10-0.23 before and 0.04-0.06 after scaling. At 40 px the temperature was 1.2-1.5 and the error
-# fell by only a fifth, too little for a test that must not flake.
+# 0.10-0.23 before and 0.04-0.06 after scaling. At 40 px (two seeds) the temperature was 1.15-1.5
+# and the error fell by only a fifth, too little for a test that must not flake.
 RECIPE = replace(
     RECIPES["original"],
     name="test",

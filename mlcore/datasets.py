@@ -7,9 +7,8 @@ from torch.utils.data import Dataset
 
 from mlcore.images import ImageDecodeError, image_open
 from mlcore.kfashion import KFashionRecord
-from mlcore.styles import TAXONOMY_INDEX
 
-NO_TARGET = -100  # cross-entropy's ignore_index: an image without a 서브스타일
+UNREADABLE = -1  # the label of an image that could not be decoded; the collate function drops it
 
 
 class StyleDataset(Dataset):
@@ -34,17 +33,15 @@ class StyleDataset(Dataset):
             image = image_open(record.image_path, draft_size=self.draft_size)
         except ImageDecodeError:
             # A corrupt file in a large data set must not stop training: a blank image,
-            # dropped by the collate function through its label -1.
-            return torch.zeros(3, 1, 1), -1, NO_TARGET
-        substyle = TAXONOMY_INDEX.get(record.substyle, NO_TARGET) if record.substyle else NO_TARGET
-        return self.transform(image), self.class_index[record.style], substyle
+            # dropped by the collate function through its label.
+            return torch.zeros(3, 1, 1), UNREADABLE
+        return self.transform(image), self.class_index[record.style]
 
 
 def collate_skipping_unreadable(batch):
-    """(images, style labels, 서브스타일 labels over the whole taxonomy or NO_TARGET)."""
-    batch = [item for item in batch if item[1] >= 0]
+    """(images, style labels), without the images that could not be decoded."""
+    batch = [item for item in batch if item[1] != UNREADABLE]
     if not batch:
-        empty = torch.empty(0, dtype=torch.long)
-        return torch.empty(0), empty, empty
-    xs, ys, subs = zip(*batch, strict=True)
-    return torch.stack(xs), torch.tensor(ys), torch.tensor(subs)
+        return torch.empty(0), torch.empty(0, dtype=torch.long)
+    xs, ys = zip(*batch, strict=True)
+    return torch.stack(xs), torch.tensor(ys)

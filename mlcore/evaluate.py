@@ -1,14 +1,32 @@
-"""Evaluate a checkpoint: `python -m mlcore.evaluate --data DIR --model FILE [--json OUT]`."""
+"""Evaluate a checkpoint: `python -m mlcore.evaluate --data DIR --model FILE [--json OUT]`.
+
+On a folder the model was not trained on, every labelled image is evaluated; on its own training
+folder (its data fingerprint tells) only the held-out split, rebuilt with the training run's seed.
+Reports top-1, top-3, per-style precision/recall/F1, the majority baseline, a confusion matrix
+and the expected calibration error before and after the checkpoint's temperature.
+"""
 
 import argparse
 import json
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
-from mlcore.inference import StyleClassifier, StylePrediction
-from mlcore.kfashion import KFashionRecord, records_scan, stratified_split
+from mlcore.calibration import ECE_BINS, expected_calibration_error
+from mlcore.inference import StyleClassifier
+from mlcore.kfashion import (
+    DataSplit,
+    KFashionRecord,
+    data_fingerprint,
+    held_out_split,
+    records_scan,
+    training_sample,
+)
+from mlcore.model import StyleCheckpoint
 from mlcore.styles import BY_CODE, STYLE_CODES, TAXONOMY_INDEX
 
 
@@ -92,8 +110,12 @@ def evaluate(
     threads: int | None = None,
     calibration_sources=None,
 ) -> dict:
-    """Metrics of a checkpoint on records; int8 calibrates on calibration_sources (training
-    images, ideally) or else on the first 64 records."""
+    """Metrics of a checkpoint on records, as the product shows them (calibrated), and the
+    expected calibration error before and after its temperature.
+
+    int8 calibrates its activation ranges on calibration_sources (training images, ideally) or
+    else on the first 64 records.
+    """
     if calibration_sources is None:
         calibration_sources = [r.image_path for r in records[:64]]
     classifier = StyleClassifier(
@@ -102,53 +124,159 @@ def evaluate(
         threads=threads,
         calibration_sources=calibration_sources,
     )
-    results = classifier.predict([r.image_path for r in records], batch_size=batch_size)
-    labels, probs = [], []
-    unreadable = 0
-    for record, result in zip(records, results, strict=True):
-        if isinstance(result, StylePrediction):
-            labels.append(record.style)
-            probs.append(result.probabilities)
-        else:
-            unreadable += 1
-    metrics = metrics_compute(labels, probs, classifier.checkpoint.classes)
-    metrics["unreadable"] = unreadable
+    outputs = classifier.predict_logits([r.image_path for r in records], batch_size=batch_size)
+    read = [(r, o) for r, o in zip(records, outputs, strict=True) if isinstance(o, torch.Tensor)]
+    labels = [r.style for r, _ in read]
+    logits = torch.stack([o for _, o in read]) if read else torch.empty(0)
+    calibrated = classifier.probabilities(logits)
+    metrics = metrics_compute(labels, list(calibrated), classifier.checkpoint.classes)
+    metrics["unreadable"] = len(records) - len(read)
+    metrics["calibration"] = calibration_compare(
+        labels,
+        as_trained=classifier.probabilities(logits, temperature=1.0),
+        calibrated=calibrated,
+        temperature=classifier.checkpoint.temperature,
+    )
     return metrics
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", required=True, type=Path)
-    parser.add_argument("--model", required=True, type=Path)
-    parser.add_argument("--json", type=Path, help="write metrics JSON here (PNG beside it)")
-    parser.add_argument(
-        "--split",
-        choices=["val", "all"],
-        default="val",
-        help="the training run's held-out part (same seed) or every image",
+def calibration_compare(
+    labels: list[str], *, as_trained: np.ndarray, calibrated: np.ndarray, temperature: float
+) -> dict:
+    """Expected calibration error of the same predictions before and after temperature scaling."""
+    # A style the model does not know has no column: never predicted, always a wrong answer.
+    truth = np.array([TAXONOMY_INDEX[label] for label in labels], dtype=np.int64)
+    return {
+        "ece_bins": ECE_BINS,
+        "ece_before": expected_calibration_error(as_trained, truth),
+        "ece_after": expected_calibration_error(calibrated, truth),
+        "temperature": temperature,
+    }
+
+
+@dataclass(frozen=True)
+class EvaluationSet:
+    """The images to evaluate a checkpoint on, and in words which they are."""
+
+    records: list[KFashionRecord]
+    held_out_only: bool
+    description: str
+    calibration_sources: list[Path]  # for int8 activation ranges: training images when known
+
+
+def evaluation_set_select(data: Path, checkpoint: StyleCheckpoint) -> EvaluationSet:
+    """The held-out split when data is the checkpoint's training folder, else every image.
+
+    The data fingerprint tells: the same sample of the same folder hashes the same. A checkpoint
+    that predates the recorded split is checked against the training defaults.
+    """
+    data = Path(data)
+    records = records_scan(data)
+    split = checkpoint.split or DataSplit()
+    sample = training_sample(records, split)
+    if sample and data_fingerprint(sample, data) == checkpoint.data_fingerprint:
+        return _held_out_set(data, sample, split, split_recorded=checkpoint.split is not None)
+    return _whole_folder_set(data, records, split_recorded=checkpoint.split is not None)
+
+
+def _held_out_set(
+    data: Path, sample: list[KFashionRecord], split: DataSplit, *, split_recorded: bool
+) -> EvaluationSet:
+    train_part, held_out = held_out_split(sample, split)
+    description = (
+        f"held-out {split.val_fraction:.0%} of {data.name} (the model's training folder, "
+        f"same seeded split as training, seed {split.seed}): {len(held_out)} images"
     )
-    parser.add_argument("--val-fraction", type=float, default=0.1)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--int8", action="store_true")
-    args = parser.parse_args(argv)
-    records = [r for r in records_scan(args.data) if r.style in STYLE_CODES]
-    if args.split == "val":
-        _, records = stratified_split(records, val_fraction=args.val_fraction, seed=args.seed)
-    metrics = evaluate(args.model, records, quantized=args.int8)
-    print(
+    if not split_recorded:
+        description += " (split not recorded in the checkpoint: the training defaults assumed)"
+    return EvaluationSet(
+        records=held_out,
+        held_out_only=True,
+        description=description,
+        calibration_sources=[r.image_path for r in train_part[:64]],
+    )
+
+
+def _whole_folder_set(
+    data: Path, records: list[KFashionRecord], *, split_recorded: bool
+) -> EvaluationSet:
+    labelled = [r for r in records if r.style in STYLE_CODES]
+    description = (
+        f"every image of {data.name} (not the model's training folder): {len(labelled)} images"
+    )
+    if not split_recorded:
+        description += (
+            " (the checkpoint does not record how it split its training data; if this is its "
+            "training folder, these figures include training images)"
+        )
+    return EvaluationSet(
+        records=labelled,
+        held_out_only=False,
+        description=description,
+        calibration_sources=[r.image_path for r in labelled[:64]],
+    )
+
+
+def parser_build(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    parser = parser or argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data",
+        required=True,
+        type=Path,
+        help="K-Fashion folder: every image of a new folder, the held-out split of the training one",
+    )
+    parser.add_argument("--model", required=True, type=Path, help="checkpoint file")
+    parser.add_argument("--json", type=Path, help="write metrics JSON here (PNG beside it)")
+    parser.add_argument("--int8", action="store_true", help="evaluate the int8 model")
+    return parser
+
+
+def evaluation_run(args, write: Callable[[str], object] = print) -> dict:
+    """Choose the images, evaluate, report; what both the module and the manage.py command run."""
+    checkpoint = StyleCheckpoint.load(args.model)
+    chosen = evaluation_set_select(Path(args.data), checkpoint)
+    write(f"evaluating on {chosen.description}")
+    metrics = evaluate(
+        Path(args.model),
+        chosen.records,
+        quantized=args.int8,
+        calibration_sources=chosen.calibration_sources,
+    )
+    metrics["evaluation_set"] = {
+        "description": chosen.description,
+        "held_out_only": chosen.held_out_only,
+        "images": len(chosen.records),
+    }
+    report_write(metrics, write)
+    if args.json:
+        json_path = Path(args.json)
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+        confusion_png_save(metrics, json_path.with_suffix(".png"))
+        write(f"wrote {json_path} and {json_path.with_suffix('.png')}")
+    return metrics
+
+
+def report_write(metrics: dict, write: Callable[[str], object]) -> None:
+    calibration = metrics["calibration"]
+    write(
         f"images {metrics['images']}  top-1 {metrics['top1']:.4f}  top-3 {metrics['top3']:.4f}  "
         f"majority baseline {metrics['majority_baseline']:.4f} ({metrics['majority_style']})"
     )
+    write(
+        f"expected calibration error ({calibration['ece_bins']} equal-width bins): "
+        f"{calibration['ece_before']:.4f} before, {calibration['ece_after']:.4f} after "
+        f"temperature scaling (T = {calibration['temperature']:.3f})"
+    )
     for code, row in metrics["per_style"].items():
-        print(
+        write(
             f"  {BY_CODE[code].korean:>10}  P {row['precision']:.3f}  R {row['recall']:.3f}  "
             f"F1 {row['f1']:.3f}  n={row['support']}"
         )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-        confusion_png_save(metrics, args.json.with_suffix(".png"))
-        print(f"wrote {args.json} and {args.json.with_suffix('.png')}")
+
+
+def main(argv=None) -> int:
+    evaluation_run(parser_build().parse_args(argv))
     return 0
 
 

@@ -118,24 +118,55 @@ class StyleClassifier:
                 yield (torch.stack(tensors) if tensors else None), items
 
     @torch.inference_mode()
-    def predict(
-        self, sources: Sequence[ImageSource], *, batch_size: int = 32
-    ) -> list[StylePrediction | UnreadableImage]:
-        """One result per source, in order; an unreadable image never fails the others."""
+    def _outputs(
+        self, sources: Sequence[ImageSource], batch_size: int
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor] | UnreadableImage]:
+        """(features, logits over the checkpoint's classes) or the reason, per source, in order."""
         self._ensure_loaded()
-        results: list[StylePrediction | UnreadableImage] = []
         for batch, items in self._batches(list(sources), batch_size):
             if batch is not None:
                 features, logits = self._net(batch.to(self.device))
-                probs = torch.softmax(logits.float(), dim=1).cpu()
-                full = torch.zeros(len(probs), len(TAXONOMY_CODES))
-                full[:, self._columns] = probs
-                embeddings = torch.nn.functional.normalize(features.float(), dim=1).cpu()
-                outputs = iter(zip(full.numpy(), embeddings.numpy(), strict=True))
+                outputs = zip(features.float().cpu(), logits.float().cpu(), strict=True)
             for item in items:
-                if isinstance(item, UnreadableImage):
-                    results.append(item)
-                else:
-                    p, e = next(outputs)
-                    results.append(StylePrediction(p.astype(np.float32), e.astype(np.float32)))
+                yield item if isinstance(item, UnreadableImage) else next(outputs)
+
+    def probabilities(
+        self, logits: torch.Tensor, *, temperature: float | None = None
+    ) -> np.ndarray:
+        """Probabilities over TAXONOMY_CODES from logits over the checkpoint's classes.
+
+        Calibrated with the checkpoint's temperature unless another is given (1.0: as trained).
+        """
+        temperature = self.checkpoint.temperature if temperature is None else temperature
+        logits = logits.reshape(-1, len(self._columns))
+        full = torch.zeros(len(logits), len(TAXONOMY_CODES))
+        full[:, self._columns] = torch.softmax(logits / temperature, dim=1)
+        return full.numpy().astype(np.float32)
+
+    def predict_logits(
+        self, sources: Sequence[ImageSource], *, batch_size: int = 32
+    ) -> list[torch.Tensor | UnreadableImage]:
+        """The raw logits (over the checkpoint's classes) per source, for evaluation."""
+        return [
+            output if isinstance(output, UnreadableImage) else output[1]
+            for output in self._outputs(sources, batch_size)
+        ]
+
+    def predict(
+        self, sources: Sequence[ImageSource], *, batch_size: int = 32
+    ) -> list[StylePrediction | UnreadableImage]:
+        """One result per source, in order; an unreadable image never fails the others.
+
+        The probabilities are calibrated (the checkpoint's temperature), on fp32 and int8 alike.
+        """
+        results: list[StylePrediction | UnreadableImage] = []
+        for output in self._outputs(sources, batch_size):
+            if isinstance(output, UnreadableImage):
+                results.append(output)
+                continue
+            features, logits = output
+            embedding = torch.nn.functional.normalize(features, dim=0)
+            results.append(
+                StylePrediction(self.probabilities(logits)[0], embedding.numpy().astype(np.float32))
+            )
         return results

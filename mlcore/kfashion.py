@@ -13,7 +13,7 @@ import os
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mlcore.styles import OTHER, style_code_from_label
@@ -128,6 +128,48 @@ def stratified_split(
         val.extend(group[:n_val])
         train.extend(group[n_val:])
     return train, val
+
+
+@dataclass(frozen=True)
+class DataSplit:
+    """How a training run chose its images in a folder: a capped sample, then a held-out part.
+
+    Stored in the checkpoint, so evaluation can rebuild the same split from the same folder.
+    """
+
+    val_fraction: float = 0.1
+    seed: int = 0
+    cap_per_style: int | None = None
+    include_other: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DataSplit":
+        return cls(
+            val_fraction=float(data["val_fraction"]),
+            seed=int(data["seed"]),
+            cap_per_style=data.get("cap_per_style"),
+            include_other=bool(data.get("include_other", False)),
+        )
+
+
+def training_sample(records: Iterable[KFashionRecord], split: DataSplit) -> list[KFashionRecord]:
+    """The records a run with this split trains and validates on (its data fingerprint's input)."""
+    return balanced_sample(
+        records,
+        cap_per_style=split.cap_per_style,
+        seed=split.seed,
+        include_other=split.include_other,
+    )
+
+
+def held_out_split(
+    sample: list[KFashionRecord], split: DataSplit
+) -> tuple[list[KFashionRecord], list[KFashionRecord]]:
+    """(train, held-out) of a training sample, the same for training and evaluation."""
+    return stratified_split(sample, val_fraction=split.val_fraction, seed=split.seed)
 
 
 def style_counts(records: Iterable[KFashionRecord]) -> dict[str, int]:

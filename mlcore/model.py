@@ -9,6 +9,7 @@ from torch import nn
 from torchvision.models import resnet18
 
 from mlcore import CODE_VERSION
+from mlcore.kfashion import DataSplit
 from mlcore.preprocessing import Preprocessing
 
 CHECKPOINT_FORMAT = "stylematch-style-model/1"
@@ -70,6 +71,11 @@ class StyleCheckpoint:
     data_fingerprint: str = ""
     recipe: dict = field(default_factory=dict)
     is_demo: bool = False
+    # Divides the logits before the softmax (mlcore.calibration); 1.0 leaves them as trained,
+    # which is what a checkpoint written before calibration existed gets.
+    temperature: float = 1.0
+    # How the training folder was sampled and split; None in checkpoints that predate it.
+    split: DataSplit | None = None
     code_version: str = CODE_VERSION
     created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
 
@@ -92,6 +98,8 @@ class StyleCheckpoint:
             "data_fingerprint": self.data_fingerprint,
             "recipe": self.recipe,
             "is_demo": self.is_demo,
+            "temperature": float(self.temperature),
+            "split": self.split.to_dict() if self.split else None,
             "code_version": self.code_version,
             "created_at": self.created_at,
         }
@@ -116,6 +124,8 @@ class StyleCheckpoint:
             data_fingerprint=payload.get("data_fingerprint", ""),
             recipe=payload.get("recipe", {}),
             is_demo=bool(payload.get("is_demo", False)),
+            temperature=float(payload.get("temperature", 1.0)),
+            split=DataSplit.from_dict(payload["split"]) if payload.get("split") else None,
             code_version=payload.get("code_version", ""),
             created_at=payload.get("created_at", ""),
         )

@@ -5,7 +5,9 @@ Named recipes: `original` reproduces the hackathon prototype (SGD lr 0.001 momen
 gentler crops and regularisers for long schedules; `fast-fit` is `small-data` without the extra
 regularisers, the measured best from scratch on a small budget (see docs/benchmarks.md). Progress
 is shown per batch, metrics per epoch, the best checkpoint is kept, and an interrupted run resumes
-from its state file.
+from its state file. After the last epoch a temperature is fitted on the validation split (the
+best checkpoint's logits), so the probabilities the product shows are calibrated
+(mlcore.calibration).
 """
 
 import argparse
@@ -16,23 +18,30 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, WeightedRandomSampler
 from tqdm import tqdm
 
-from mlcore.datasets import NO_TARGET, StyleDataset, collate_skipping_unreadable
+from mlcore.calibration import (
+    expected_calibration_error,
+    softmax_with_temperature,
+    temperature_fit,
+)
+from mlcore.datasets import StyleDataset, collate_skipping_unreadable
 from mlcore.kfashion import (
+    DataSplit,
     KFashionRecord,
-    balanced_sample,
     data_fingerprint,
+    held_out_split,
     records_scan,
-    stratified_split,
     style_counts,
+    training_sample,
 )
 from mlcore.model import StyleCheckpoint, init_weights_load, resnet18_build
 from mlcore.preprocessing import Preprocessing, eval_transform, train_transform
-from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
+from mlcore.styles import TAXONOMY_INDEX
 
 
 @dataclass(frozen=True)
@@ -51,8 +60,6 @@ class Recipe:
     balanced_sampling: bool = False
     strong_augmentation: bool = False
     crop_scale_min: float = 0.08
-    # Weight of the auxiliary 서브스타일 loss (0: off). The extra head is dropped after training.
-    substyle_weight: float = 0.0
 
 
 RECIPES = {
@@ -99,6 +106,23 @@ class TrainConfig:
     trained_on: str = ""
     progress: bool = True
     measure_int8: bool = True
+    # torch intra-op threads while training (None: torch's default, one per core). On a machine
+    # whose cores are busy with other work, 1 thread is several times faster than 2 (the threads
+    # wait for each other at every operation; measured in docs/benchmarks.md).
+    threads: int | None = None
+
+    @property
+    def split(self) -> DataSplit:
+        return DataSplit(
+            val_fraction=self.val_fraction,
+            seed=self.seed,
+            cap_per_style=self.cap_per_style,
+            include_other=self.include_other,
+        )
+
+    def evaluation_set_name(self, images: int) -> str:
+        """What the checkpoint's validation figures were measured on, in words."""
+        return f"held-out {self.val_fraction:.0%} of {Path(self.data).name}, {images} images"
 
 
 @dataclass
@@ -141,31 +165,6 @@ def _scheduler(optimizer, recipe: Recipe, steps_per_epoch: int):
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor), "step"
 
 
-class SubstyleHead(nn.Module):
-    """An auxiliary target: the 서브스타일 label, predicted from the backbone's pooled features.
-
-    More supervision per image for small data; trained beside the main head and never saved, so
-    the checkpoint stays a plain ResNet-18 for evaluation and inference.
-    """
-
-    def __init__(self, backbone: nn.Module, weight: float):
-        super().__init__()
-        self.fc = nn.Linear(backbone.fc.in_features, len(TAXONOMY_CODES))
-        self.weight = weight
-        self._features = None
-        backbone.avgpool.register_forward_hook(self._keep_features)
-
-    def _keep_features(self, module, inputs, output):
-        self._features = output.flatten(1)
-
-    def loss(self, substyles: torch.Tensor) -> torch.Tensor:
-        """Of the last forward pass; images without a 서브스타일 do not count."""
-        if not bool((substyles != NO_TARGET).any()):
-            return self._features.new_zeros(())
-        logits = self.fc(self._features)
-        return self.weight * nn.functional.cross_entropy(logits, substyles, ignore_index=NO_TARGET)
-
-
 def _run_epoch(
     model,
     loader,
@@ -175,21 +174,18 @@ def _run_epoch(
     scheduler=None,
     desc="",
     progress=True,
-    substyle_head: SubstyleHead | None = None,
 ):
     training = optimizer is not None
     model.train(training)
     total_loss, correct, seen = 0.0, 0, 0
     bar = tqdm(loader, desc=desc, leave=False, disable=not progress, file=sys.stderr)
     with torch.set_grad_enabled(training):
-        for x, y, substyles in bar:
+        for x, y in bar:
             if len(y) == 0:
                 continue
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
             logits = model(x)
             loss = criterion(logits, y)
-            if training and substyle_head is not None:
-                loss = loss + substyle_head.loss(substyles.to(device, non_blocking=True))
             if training:
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
@@ -203,38 +199,24 @@ def _run_epoch(
     return total_loss / max(seen, 1), correct / max(seen, 1)
 
 
-def train(
-    config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = None
-) -> StyleCheckpoint:
-    """Train, keep the best checkpoint (by validation accuracy) at config.out, and return it."""
-    torch.manual_seed(config.seed)
-    recipe = config.recipe
-    device = device_resolve(config.device)
-    records = balanced_sample(
-        records_scan(config.data),
-        cap_per_style=config.cap_per_style,
-        seed=config.seed,
-        include_other=config.include_other,
-    )
-    if not records:
-        raise ValueError(f"no labelled images under {config.data}")
-    train_records, val_records = stratified_split(
-        records, val_fraction=config.val_fraction, seed=config.seed
-    )
-    classes = classes_for(records)
-    if len(classes) < 2:
-        raise ValueError("training needs at least two styles")
-    pre = config.preprocessing
-    draft = pre.resize
+def _data_loaders(
+    config: TrainConfig,
+    device: torch.device,
+    classes: list[str],
+    train_records: list[KFashionRecord],
+    val_records: list[KFashionRecord],
+) -> tuple[DataLoader, DataLoader]:
+    """The shuffled (or class-balanced) training loader and the ordered validation loader."""
+    recipe, pre = config.recipe, config.preprocessing
     train_set = StyleDataset(
         train_records,
         classes,
         train_transform(
             pre, strong=recipe.strong_augmentation, crop_scale_min=recipe.crop_scale_min
         ),
-        draft,
+        pre.resize,
     )
-    val_set = StyleDataset(val_records, classes, eval_transform(pre), draft)
+    val_set = StyleDataset(val_records, classes, eval_transform(pre), pre.resize)
     sampler = None
     if recipe.balanced_sampling:
         counts = style_counts(train_records)
@@ -259,20 +241,66 @@ def train(
         drop_last=len(train_set) > recipe.batch_size,
         **loader_args,
     )
-    val_loader = DataLoader(val_set, shuffle=False, **loader_args)
+    return train_loader, DataLoader(val_set, shuffle=False, **loader_args)
+
+
+def _resume(
+    config: TrainConfig, state_path: Path, fingerprint: str, model, optimizer, scheduler
+) -> tuple[int, float, list[dict]]:
+    """(epochs done, best validation top-1, history) of an interrupted run on the same data with
+    the same recipe, its model, optimiser and scheduler restored; a fresh start otherwise."""
+    if not state_path.exists():
+        return 0, -1.0, []
+    state = torch.load(state_path, map_location="cpu", weights_only=False)
+    if state.get("fingerprint") != fingerprint or state.get("recipe") != asdict(config.recipe):
+        return 0, -1.0, []
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(state["rng"])
+    _say(config, f"resuming at epoch {state['epoch'] + 1} of {config.recipe.epochs}")
+    return state["epoch"], state["best"], state["history"]
+
+
+def train(
+    config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = None
+) -> StyleCheckpoint:
+    """Train with config.threads torch threads, then give the process its thread count back."""
+    previous = torch.get_num_threads()
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    try:
+        return _train(config, on_epoch)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train(
+    config: TrainConfig, on_epoch: Callable[[EpochReport], None] | None = None
+) -> StyleCheckpoint:
+    """Train, keep the best checkpoint (by validation accuracy) at config.out, and return it.
+
+    The saved checkpoint carries the temperature fitted on the validation split for its weights.
+    """
+    torch.manual_seed(config.seed)
+    recipe = config.recipe
+    device = device_resolve(config.device)
+    records = training_sample(records_scan(config.data), config.split)
+    if not records:
+        raise ValueError(f"no labelled images under {config.data}")
+    train_records, val_records = held_out_split(records, config.split)
+    classes = classes_for(records)
+    if len(classes) < 2:
+        raise ValueError("training needs at least two styles")
+    train_loader, val_loader = _data_loaders(config, device, classes, train_records, val_records)
 
     model = resnet18_build(len(classes))
     if config.init_weights:
         init_weights_load(model, config.init_weights)
-    substyle_head = SubstyleHead(model, recipe.substyle_weight) if recipe.substyle_weight else None
     model.to(device)
-    parameters = list(model.parameters())
-    if substyle_head is not None:
-        substyle_head.to(device)
-        parameters += list(substyle_head.parameters())
     criterion = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
     optimizer = torch.optim.SGD(
-        parameters,
+        model.parameters(),
         lr=recipe.lr,
         momentum=recipe.momentum,
         weight_decay=recipe.weight_decay,
@@ -282,19 +310,9 @@ def train(
 
     fingerprint = data_fingerprint(records, config.data)
     state_path = config.out.with_suffix(config.out.suffix + ".resume")
-    start_epoch, best_accuracy, history = 0, -1.0, []
-    if state_path.exists():
-        state = torch.load(state_path, map_location="cpu", weights_only=False)
-        if state.get("fingerprint") == fingerprint and state.get("recipe") == asdict(recipe):
-            model.load_state_dict(state["model"])
-            if substyle_head is not None:
-                substyle_head.load_state_dict(state["substyle_head"])
-            optimizer.load_state_dict(state["optimizer"])
-            scheduler.load_state_dict(state["scheduler"])
-            torch.set_rng_state(state["rng"])
-            start_epoch, best_accuracy, history = state["epoch"], state["best"], state["history"]
-            _say(config, f"resuming at epoch {start_epoch + 1} of {recipe.epochs}")
-
+    start_epoch, best_accuracy, history = _resume(
+        config, state_path, fingerprint, model, optimizer, scheduler
+    )
     majority = max(style_counts(val_records).values()) / max(1, len(val_records))
     _say(
         config,
@@ -315,7 +333,6 @@ def train(
             scheduler if scheduler_unit == "step" else None,
             desc=f"epoch {epoch + 1}/{recipe.epochs} train",
             progress=config.progress,
-            substyle_head=substyle_head,
         )
         if scheduler_unit == "epoch":
             scheduler.step()
@@ -348,26 +365,19 @@ def train(
             best = StyleCheckpoint(
                 classes=classes,
                 state_dict={k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
-                preprocessing=pre,
-                metrics={
-                    "val_top1": val_acc,
-                    "val_loss": val_loss,
-                    "epoch": epoch + 1,
-                    "majority_baseline": majority,
-                    "val_images": len(val_records),
-                    "train_images": len(train_records),
-                },
+                preprocessing=config.preprocessing,
+                metrics=_validation_metrics(config, report, majority, val_records, train_records),
                 trained_on=config.trained_on or str(config.data),
                 data_fingerprint=fingerprint,
                 recipe=asdict(recipe),
                 is_demo=config.is_demo,
+                split=config.split,
             )
             best.save(config.out)
         best.metrics["history"] = history
         torch.save(
             {
                 "model": model.state_dict(),
-                "substyle_head": substyle_head.state_dict() if substyle_head else None,
                 "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(),
                 "rng": torch.get_rng_state(),
@@ -382,22 +392,96 @@ def train(
         if on_epoch:
             on_epoch(report)
     best.metrics["history"] = history
+    checkpoint_calibrate(best, model, val_loader, device)
+    _say(
+        config,
+        f"temperature {best.temperature:.3f}: validation expected calibration error "
+        f"{best.metrics['val_ece_before']:.4f} -> {best.metrics['val_ece_after']:.4f}",
+    )
     best.save(config.out)
     if config.measure_int8:
-        # The int8 variant is only served when it stays within a point of fp32 on this split.
-        from mlcore.evaluate import evaluate
-
-        int8 = evaluate(
-            config.out,
-            val_records,
-            quantized=True,
-            calibration_sources=[r.image_path for r in train_records[:64]],
-        )
-        best.metrics["val_top1_int8"] = float(int8["top1"])
-        _say(config, f"int8 validation top-1 {int8['top1']:.4f} (fp32 {best_accuracy:.4f})")
-        best.save(config.out)
+        int8_measure(best, config, train_records, val_records)
     state_path.unlink(missing_ok=True)
     return best
+
+
+def _validation_metrics(
+    config: TrainConfig,
+    report: EpochReport,
+    majority: float,
+    val_records: list[KFashionRecord],
+    train_records: list[KFashionRecord],
+) -> dict:
+    """What a checkpoint says about its validation, named so a reader knows which images."""
+    return {
+        "val_top1": report.val_accuracy,
+        "val_loss": report.val_loss,
+        "epoch": report.epoch,
+        "majority_baseline": majority,
+        "val_images": len(val_records),
+        "train_images": len(train_records),
+        "evaluation_set": config.evaluation_set_name(len(val_records)),
+    }
+
+
+def int8_measure(
+    checkpoint: StyleCheckpoint,
+    config: TrainConfig,
+    train_records: list[KFashionRecord],
+    val_records: list[KFashionRecord],
+) -> None:
+    """Record the int8 model's validation top-1: it is only served within a point of fp32."""
+    from mlcore.evaluate import evaluate
+
+    int8 = evaluate(
+        config.out,
+        val_records,
+        quantized=True,
+        calibration_sources=[r.image_path for r in train_records[:64]],
+    )
+    checkpoint.metrics["val_top1_int8"] = float(int8["top1"])
+    _say(
+        config,
+        f"int8 validation top-1 {int8['top1']:.4f} (fp32 {checkpoint.metrics['val_top1']:.4f})",
+    )
+    checkpoint.save(config.out)
+
+
+@torch.inference_mode()
+def validation_logits(model: nn.Module, loader, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The model's logits and the true labels over a loader, in evaluation mode, on the CPU."""
+    model.eval()
+    logits, labels = [], []
+    for x, y in loader:
+        if len(y):
+            logits.append(model(x.to(device, non_blocking=True)).float().cpu())
+            labels.append(y)
+    if not labels:
+        return torch.empty(0, model.fc.out_features), torch.empty(0, dtype=torch.long)
+    return torch.cat(logits), torch.cat(labels)
+
+
+def checkpoint_calibrate(checkpoint: StyleCheckpoint, model: nn.Module, val_loader, device) -> None:
+    """Fit the checkpoint's temperature on the validation split, with the checkpoint's weights.
+
+    Also records the validation top-3 and the expected calibration error before and after; the
+    "after" figure is measured on the split the temperature was fitted on, so it is optimistic:
+    `python -m mlcore.evaluate` on unseen images gives the honest one.
+    """
+    model.load_state_dict(checkpoint.state_dict)
+    logits, labels = validation_logits(model, val_loader, device)
+    logits, labels = logits.numpy(), labels.numpy()
+    if not len(labels):
+        raise ValueError("none of the validation images could be read: nothing to calibrate on")
+    checkpoint.temperature = temperature_fit(logits, labels)
+    top3 = np.argsort(-logits, axis=1, kind="stable")[:, :3]
+    checkpoint.metrics["val_top3"] = float((top3 == labels[:, None]).any(axis=1).mean())
+    checkpoint.metrics["val_ece_before"] = expected_calibration_error(
+        softmax_with_temperature(logits), labels
+    )
+    checkpoint.metrics["val_ece_after"] = expected_calibration_error(
+        softmax_with_temperature(logits, checkpoint.temperature), labels
+    )
 
 
 def _say(config: TrainConfig, message: str) -> None:
@@ -422,6 +506,7 @@ def parser_build(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, help="torch threads (default: one per core)")
     parser.add_argument(
         "--image-size", type=int, default=224, help="crop size (resize = 8/7 of it)"
     )
@@ -446,18 +531,26 @@ def config_from_args(args) -> TrainConfig:
         val_fraction=args.val_fraction,
         seed=args.seed,
         workers=args.workers,
+        threads=args.threads,
         preprocessing=Preprocessing(resize=round(crop * 8 / 7), crop=crop),
         is_demo=args.demo,
+    )
+
+
+def train_summary(checkpoint: StyleCheckpoint, out: Path) -> str:
+    """One line on what was trained, for the command line and manage.py alike."""
+    metrics = checkpoint.metrics
+    return (
+        f"best validation top-1 {metrics['val_top1']:.4f}, top-3 {metrics['val_top3']:.4f} "
+        f"(majority baseline {metrics['majority_baseline']:.4f}; {metrics['evaluation_set']}), "
+        f"temperature {checkpoint.temperature:.3f} -> {out}"
     )
 
 
 def main(argv=None) -> int:
     args = parser_build().parse_args(argv)
     checkpoint = train(config_from_args(args))
-    print(
-        f"best validation top-1 {checkpoint.metrics['val_top1']:.4f} "
-        f"(majority baseline {checkpoint.metrics['majority_baseline']:.4f}) -> {args.out}"
-    )
+    print(train_summary(checkpoint, args.out))
     return 0
 
 

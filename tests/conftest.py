@@ -99,6 +99,7 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
             is_demo=True,
             trained_on="tiny generated test set",
             progress=False,
+            threads=1,  # two threads crawl when another process holds a core (docs/benchmarks.md)
         )
     )
     return out

@@ -18,6 +18,8 @@ MODEL_CACHE_DIR = env.str(
 # Rate-limit counters and debounce keys stay inside one test process.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WORDCLOUD_DEBOUNCE_SECONDS = 0
+# One torch thread: on a busy 2-core CI machine two threads wait on each other (docs/benchmarks.md).
+TORCH_THREADS = env.int("TORCH_THREADS", default=1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a worker process started by a test sees the same database.
     DATABASES["default"]["TEST"] = {

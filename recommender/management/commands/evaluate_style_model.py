@@ -1,26 +1,23 @@
-import sys
+import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 
 from mlcore import evaluate
+from mlcore.model import CheckpointError
 
 
 class Command(BaseCommand):
-    help = "Evaluate a checkpoint: top-1/top-3, per-style P/R/F1, baseline, confusion matrix."
+    help = (
+        "Evaluate a checkpoint (same as python -m mlcore.evaluate): every image of a new folder, "
+        "the held-out split of its training folder; top-1/top-3, per-style P/R/F1, baseline, "
+        "confusion matrix, calibration error."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--data", required=True)
-        parser.add_argument("--model", required=True)
-        parser.add_argument("--json")
-        parser.add_argument("--split", choices=["val", "all"], default="val")
-        parser.add_argument("--int8", action="store_true")
+        evaluate.parser_build(parser)
 
-    def handle(self, *args, data, model, json, split, int8, **options):
-        argv = ["--data", data, "--model", model, "--split", split]
-        argv += ["--json", json] if json else []
-        argv += ["--int8"] if int8 else []
+    def handle(self, *args, **options):
         try:
-            evaluate.main(argv)
-        except (ValueError, FileNotFoundError) as exc:
+            evaluate.evaluation_run(argparse.Namespace(**options), write=self.stdout.write)
+        except (CheckpointError, ValueError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
-        sys.stdout.flush()

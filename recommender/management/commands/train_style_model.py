@@ -1,6 +1,8 @@
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 
-from mlcore.train import config_from_args, parser_build, train
+from mlcore.train import config_from_args, parser_build, train, train_summary
 from recommender.services.registry import model_version_register
 
 
@@ -19,22 +21,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        class Args:  # mlcore's argparse names, without Django's extra options
-            pass
-
-        args = Args()
-        for key, value in options.items():
-            setattr(args, key, value)
         try:
-            checkpoint = train(config_from_args(args))
+            checkpoint = train(config_from_args(argparse.Namespace(**options)))
         except (ValueError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"best validation top-1 {checkpoint.metrics['val_top1']:.4f} (majority baseline "
-                f"{checkpoint.metrics['majority_baseline']:.4f}) -> {options['out']}"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(train_summary(checkpoint, options["out"])))
         if options["register"] or options["activate"]:
             version = model_version_register(
                 checkpoint_path=options["out"], activate=options["activate"]

@@ -18,7 +18,8 @@ from common.ratelimit import rate_limit_hit
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignUpForm(request.POST or None)
+    # ?role=brand|consumer (the links on the home page) picks the role up front.
+    form = SignUpForm(request.POST or None, initial={"role": request.GET.get("role", "")})
     if request.method == "POST" and form.is_valid():
         try:
             user = form.save()

@@ -102,6 +102,20 @@ class InfluencerAdmin(admin.ModelAdmin):
     actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud"]
     change_list_template = "admin/influencers/influencer/change_list.html"
 
+    def get_changelist_form(self, request, **kwargs):
+        """The list's "active" checkboxes, each named for its influencer (screen readers)."""
+        base = super().get_changelist_form(request, **kwargs)
+
+        class LabelledForm(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                label = Influencer._meta.get_field("is_active").verbose_name
+                self.fields["is_active"].widget.attrs["aria-label"] = (
+                    f"{label}: @{self.instance.handle}"
+                )
+
+        return LabelledForm
+
     @admin.display(description=_("profile"))
     def thumbnail(self, obj):
         return _thumb(obj.profile_image, 32)

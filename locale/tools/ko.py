@@ -414,6 +414,9 @@ KO = {
     "recommendation requests": "추천 요청",
     "StyleMatch administration": "스타일매치 관리",
     "StyleMatch admin": "스타일매치 관리",
+    "Django site admin": "Django 사이트 관리",
+    "Django administration": "Django 관리",
+    "That did not work. Reload the page and try again.": "처리하지 못했습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.",
 }
 
 if __name__ == "__main__":

@@ -106,7 +106,9 @@
     })
       .then(function (response) {
         return response.json().then(function (data) { return data; }, function () {
-          return { ok: false, level: "error", message: form.getAttribute("data-error") || "" };
+          // Not JSON (a 404 or 500 page): say so in words rather than fail silently.
+          var region = document.getElementById("messages");
+          return { ok: false, level: "error", message: region ? region.getAttribute("data-generic-error") : "" };
         });
       })
       .then(function (data) {

@@ -112,12 +112,24 @@ def test_an_anonymous_visitor_browses_every_public_page(live_server, browser, ca
 
 
 def test_a_consumer_uploads_views_evidence_and_saves_in_place(
-    live_server, browser, catalogue, photos
+    live_server, browser, catalogue, photos, tmp_path
 ):
     visit = Browsing(browser, live_server.url, "consumer")
     page = visit.page
     sign_up(visit, "consumer", "e2econsumer")
     visit.check("home")
+
+    # A refused upload comes back with the reason and a button that works again.
+    not_a_photo = tmp_path / "notes.jpg"
+    not_a_photo.write_text("this is not an image")
+    visit.expected_statuses.add(400)
+    page.set_input_files("#id_image", str(not_a_photo))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#upload-form .errors")
+    assert page.locator("#upload-form button[type=submit]").is_enabled()
+    assert page.locator("#upload-form .busy-note").is_hidden()
+    visit.check("upload-refused")
+    visit.expected_statuses.discard(400)
 
     # The upload button shows progress and cannot be pressed twice.
     posts = []

@@ -162,6 +162,7 @@ class Browsing:
                 ".map(i => i.getAttribute('alt') || '')"
             )
             assert all(re.search("[\uac00-\ud7a3]", alt) for alt in alts), f"{label}: {alts}"
+        assert "{#" not in self.page.inner_text("body"), f"{label}: a template comment shows"
         violations = self.page.evaluate("window.__cspViolations || []")
         assert violations == [], f"{label}: CSP violations {violations}"
         if axe:

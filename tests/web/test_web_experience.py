@@ -140,6 +140,8 @@ def test_no_template_holds_an_inline_script_handler_or_style():
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template
         assert not re.search(r"\son(change|click|submit|load|input)=", text), template
         assert ' style="' not in text, template
+        # Django's {# #} comments are one line only; a longer one would show on the page.
+        assert all("#}" in line for line in text.splitlines() if "{#" in line), template
 
 
 def test_an_anonymous_api_call_gets_401_with_www_authenticate():

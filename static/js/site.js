@@ -137,7 +137,7 @@
             note = document.createElement("p");
             note.className = "state-note";
             note.setAttribute("data-shortlisted", "");
-            note.textContent = "\u2713 ";
+            note.textContent = "\u2713 " + (form.getAttribute("data-shortlisted-label") || "") + " ";
             form.parentNode.insertBefore(note, form);
           } else {
             note.appendChild(document.createTextNode(", "));

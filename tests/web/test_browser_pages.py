@@ -198,7 +198,7 @@ def test_a_brand_shortlists_in_place_and_works_the_shortlist(live_server, browse
     visit.goto("/influencers/e2e_f_romantic/", "influencer")
     page.click("form[data-inplace=shortlist] button")
     page.wait_for_selector("[data-shortlisted] a")
-    assert "봄 원피스 캠페인" in page.inner_text("[data-shortlisted]")
+    assert page.inner_text("[data-shortlisted]") == "✓ 후보 목록에 있음: 봄 원피스 캠페인"
     assert page.locator("#messages .message-success").count() == 1
     visit.check("influencer-shortlisted")
 

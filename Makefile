@@ -13,14 +13,24 @@ $(STAMP): requirements.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# A newcomer sees four short steps with progress bars, not a log line per task.
 setup: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py setup_demo_model
-	$(PY) manage.py load_demo --if-empty
+	@echo "[1/3] database (SQLite in data/)"
+	@$(PY) manage.py migrate --noinput -v 0
+	@echo "[2/3] demo style model (trained once on generated pictures, about 1-2 minutes; cached in data/models/)"
+	@$(PY) manage.py setup_demo_model
+	@echo "[3/3] demo catalogue (40 fictional influencers, only into an empty database)"
+	@$(PY) manage.py load_demo --if-empty
 
+# DEBUG stays off, so a visitor sees the site's own 404/500 pages (never Django's debug page that
+# lists every URL pattern); WhiteNoise serves static files from the source folders. For tracebacks
+# in the browser while developing: DJANGO_DEBUG=true make run.
+DJANGO_DEBUG ?= false
 run: setup
-	@echo "StyleMatch is starting on http://127.0.0.1:8000"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo ""
+	@echo "StyleMatch is ready: open http://127.0.0.1:8000 (stop with Ctrl+C)"
+	@echo ""
+	@DJANGO_DEBUG=$(DJANGO_DEBUG) $(PY) manage.py runserver 127.0.0.1:8000
 
 # An S3-compatible server for the signed-URL expiry test (Node.js); without npm that test skips.
 S3RVER_STAMP := tests/tools/s3rver/node_modules/.installed

@@ -25,7 +25,10 @@ from common.ratelimit import rate_limited_response
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignUpForm(request.POST or None, request=request)
+    # ?role=brand|consumer (the links on the home page) picks the role up front.
+    form = SignUpForm(
+        request.POST or None, request=request, initial={"role": request.GET.get("role", "")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user = form.save()

@@ -1,4 +1,5 @@
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -172,10 +173,19 @@ class ShortlistApi(APIView):
 
 
 class StageInput(serializers.Serializer):
-    stage = serializers.ChoiceField(choices=Stage.choices)
+    """A move to another stage (with an optional note), or a note alone (no stage)."""
+
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=STAGE_NOTE_MAX_LENGTH
     )
+
+    def validate(self, data):
+        if not data.get("stage") and not data.get("note", "").strip():
+            raise serializers.ValidationError(
+                _("Give a stage to move to, a note, or both."), code="nothing_to_save"
+            )
+        return data
 
 
 class ShortlistEntryApi(APIView):
@@ -187,9 +197,13 @@ class ShortlistEntryApi(APIView):
         entry = selectors.shortlist_entry_get(campaign=_campaign(request, pk), entry_id=entry_id)
         data = StageInput(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = services.shortlist_stage_change(
-            entry=entry, user=request.user, **data.validated_data
-        )
+        stage, note = data.validated_data.get("stage"), data.validated_data["note"]
+        if stage:
+            entry = services.shortlist_stage_change(
+                entry=entry, user=request.user, stage=stage, note=note
+            )
+        else:
+            entry = services.shortlist_note_add(entry=entry, user=request.user, note=note)
         return Response(ShortlistEntryOutput(entry).data)
 
 

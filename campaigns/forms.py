@@ -7,7 +7,8 @@ from campaigns.constants import (
     CAMPAIGN_NAME_MAX_LENGTH,
     STAGE_NOTE_MAX_LENGTH,
 )
-from campaigns.models import Stage
+from campaigns.models import ShortlistEntry, Stage
+from campaigns.services import shortlist_stage_moves
 
 
 class CampaignForm(forms.Form):
@@ -36,8 +37,43 @@ class CampaignImageForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
-    note = forms.CharField(label=_("Note"), required=False, max_length=STAGE_NOTE_MAX_LENGTH)
+    """A shortlist entry's form: a note, and a move to one of the stages allowed from here.
+
+    Leaving the stage as it is adds the note alone, so a note never needs a stage change.
+    """
+
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=STAGE_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, entry: ShortlistEntry, **kwargs):
+        kwargs.setdefault("prefix", f"entry-{entry.pk}")
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        current = Stage(entry.stage).label
+        self.fields["stage"].choices = [
+            ("", _("Keep: %(stage)s") % {"stage": current}),
+            *[(s.value, "→ " + str(s.label)) for s in shortlist_stage_moves(entry=entry)],
+        ]
+        self.fields["stage"].widget.attrs["aria-describedby"] = f"{self.prefix}-current"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("stage") and not (data.get("note") or "").strip():
+            raise forms.ValidationError(
+                _("Choose a new stage or write a note."), code="nothing_to_save"
+            )
+        return data
+
+
+class CampaignPickForm(forms.Form):
+    """The campaign a card's "add to shortlist" form picked in its select."""
+
+    campaign = forms.IntegerField(min_value=1)
 
 
 class InfluencerPickForm(forms.Form):

@@ -24,7 +24,10 @@ class Stage(models.TextChoices):
 
 class Campaign(models.Model):
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaigns"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="campaigns",
+        verbose_name=_("owner"),
     )
     name = models.CharField(_("name"), max_length=CAMPAIGN_NAME_MAX_LENGTH)
     # A TextField's max_length only sizes form inputs: the validator enforces it (admin, full_clean).
@@ -40,9 +43,11 @@ class Campaign(models.Model):
     )
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -52,13 +57,20 @@ class Campaign(models.Model):
 class CampaignImage(models.Model):
     """A product or concept image of the campaign, with its recommendation request."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="images")
-    recommendation = models.OneToOneField(
-        "recommender.RecommendationRequest", on_delete=models.CASCADE, related_name="campaign_image"
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="images", verbose_name=_("campaign")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    recommendation = models.OneToOneField(
+        "recommender.RecommendationRequest",
+        on_delete=models.CASCADE,
+        related_name="campaign_image",
+        verbose_name=_("recommendation"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("campaign image")
+        verbose_name_plural = _("campaign images")
         ordering = ["created_at", "id"]
 
     def __str__(self):
@@ -66,23 +78,33 @@ class CampaignImage(models.Model):
 
 
 class ShortlistEntry(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="shortlist")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="shortlist", verbose_name=_("campaign")
+    )
     # Kept when staff delete an influencer: the shortlist still says who it was.
     influencer = models.ForeignKey(
-        "influencers.Influencer", null=True, on_delete=models.SET_NULL, related_name="+"
+        "influencers.Influencer",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("influencer"),
     )
-    handle = models.CharField(max_length=64)
-    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.CANDIDATE)
+    handle = models.CharField(_("Instagram handle"), max_length=64)
+    stage = models.CharField(
+        _("stage"), max_length=16, choices=Stage.choices, default=Stage.CANDIDATE
+    )
     notes = models.TextField(
         _("notes"),
         blank=True,
         max_length=SHORTLIST_NOTES_MAX_LENGTH,
         validators=[MaxLengthValidator(SHORTLIST_NOTES_MAX_LENGTH)],
     )
-    added_at = models.DateTimeField(auto_now_add=True)
-    stage_changed_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    stage_changed_at = models.DateTimeField(_("stage changed at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("shortlist entry")
+        verbose_name_plural = _("shortlist entries")
         ordering = ["added_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -95,18 +117,28 @@ class ShortlistEntry(models.Model):
 
 
 class StageChange(models.Model):
-    entry = models.ForeignKey(ShortlistEntry, on_delete=models.CASCADE, related_name="history")
-    from_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
-    to_stage = models.CharField(max_length=16, choices=Stage.choices)
+    entry = models.ForeignKey(
+        ShortlistEntry,
+        on_delete=models.CASCADE,
+        related_name="history",
+        verbose_name=_("shortlist entry"),
+    )
+    from_stage = models.CharField(_("from stage"), max_length=16, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to stage"), max_length=16, choices=Stage.choices)
     note = models.TextField(
+        _("note"),
         blank=True,
         max_length=STAGE_NOTE_MAX_LENGTH,
         validators=[MaxLengthValidator(STAGE_NOTE_MAX_LENGTH)],
     )
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
         ordering = ["changed_at", "id"]
 
     def __str__(self):
@@ -117,16 +149,25 @@ class SavedInfluencer(models.Model):
     """A consumer's saved influencer; survives catalogue changes."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_influencers"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_influencers",
+        verbose_name=_("user"),
     )
     influencer = models.ForeignKey(
-        "influencers.Influencer", null=True, on_delete=models.SET_NULL, related_name="+"
+        "influencers.Influencer",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("influencer"),
     )
-    handle = models.CharField(max_length=64)
-    note = models.CharField(max_length=SAVED_NOTE_MAX_LENGTH, blank=True)
-    saved_at = models.DateTimeField(auto_now_add=True)
+    handle = models.CharField(_("Instagram handle"), max_length=64)
+    note = models.CharField(_("note"), max_length=SAVED_NOTE_MAX_LENGTH, blank=True)
+    saved_at = models.DateTimeField(_("saved at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("saved influencer")
+        verbose_name_plural = _("saved influencers")
         ordering = ["-saved_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "handle"], name="one_save_per_influencer")

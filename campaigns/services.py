@@ -5,6 +5,7 @@ import io
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from campaigns.constants import (
@@ -119,15 +120,42 @@ def shortlist_add(
     return entry
 
 
+def shortlist_stage_moves(*, entry: ShortlistEntry) -> list[Stage]:
+    """The stages this entry may move to now, in the order of the pipeline."""
+    allowed = ALLOWED_MOVES[Stage(entry.stage)]
+    return [stage for stage in Stage if stage in allowed]
+
+
+def shortlist_note_add(*, entry: ShortlistEntry, user: User, note: str) -> ShortlistEntry:
+    """Add a note at any stage; the stage stays as it is."""
+    note = note.strip()
+    if not note:
+        raise ApplicationError(_("Write a note first."), code="empty_note")
+    with transaction.atomic():
+        StageChange.objects.create(
+            entry=entry, from_stage=entry.stage, to_stage=entry.stage, note=note, changed_by=user
+        )
+        entry.notes = f"{entry.notes}\n{note}" if entry.notes else note
+        entry.save(update_fields=["notes"])
+    return entry
+
+
 def shortlist_stage_change(
     *, entry: ShortlistEntry, stage: str, user: User, note: str = ""
 ) -> ShortlistEntry:
     if stage not in Stage.values:
         raise ApplicationError(_("Unknown stage."), code="invalid_stage")
     if stage not in ALLOWED_MOVES[Stage(entry.stage)]:
+        moves = ", ".join(str(s.label) for s in shortlist_stage_moves(entry=entry))
         raise ApplicationError(
             _("%(a)s cannot move to %(b)s.")
-            % {"a": Stage(entry.stage).label, "b": Stage(stage).label},
+            % {"a": Stage(entry.stage).label, "b": Stage(stage).label}
+            + " "
+            + (
+                _("Allowed next stages: %(moves)s.") % {"moves": moves}
+                if moves
+                else _("This entry's stage is final; notes can still be added.")
+            ),
             code="invalid_transition",
         )
     _note_check(note)
@@ -155,44 +183,55 @@ def shortlist_stage_change(
     return entry
 
 
+# (key, header): headers follow the active language, like the page the export is taken from.
 EXPORT_COLUMNS = [
-    "handle",
-    "representative_style",
-    "likes",
-    "average_likes",
-    "engagement_rate",
-    "sponsored_share",
-    "stage",
-    "stage_changed_at",
-    "notes",
+    ("handle", gettext_lazy("Instagram handle")),
+    ("representative_style", gettext_lazy("Representative style")),
+    ("likes", gettext_lazy("Total likes")),
+    ("average_likes", gettext_lazy("Average likes")),
+    ("engagement_rate", gettext_lazy("Engagement rate")),
+    ("sponsored_share", gettext_lazy("Sponsored posts")),
+    ("stage", gettext_lazy("Stage")),
+    ("added_at", gettext_lazy("Added")),
+    ("stage_changed_at", gettext_lazy("Stage changed")),
+    ("notes", gettext_lazy("Notes")),
 ]
+# Local time to the minute, as the page shows it; Excel reads this form as a date and time.
+EXPORT_TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def _percent(value: float | None) -> str:
+    # "6.44%": Excel (Korean locale too) reads it as the number 0.0644 shown as a percentage.
+    return f"{value * 100:.2f}%" if value is not None else ""
+
+
+def _export_time(value) -> str:
+    return timezone.localtime(value).strftime(EXPORT_TIME_FORMAT) if value else ""
 
 
 def shortlist_export_csv(*, campaign: Campaign) -> bytes:
-    """The shortlist as CSV, UTF-8 with a BOM so Excel opens Korean text correctly."""
+    """The shortlist as CSV for Excel: UTF-8 with a BOM (Korean text opens correctly), CRLF rows,
+    headers and stage names in the active language, times in the site's time zone (Asia/Seoul) to
+    the minute, rates as percentages."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow([str(header) for _key, header in EXPORT_COLUMNS])
     entries = list(campaign.shortlist.all())
     # From Influencer.objects, which annotates the engagement numbers (one home for them).
     influencers = Influencer.objects.in_bulk([e.influencer_id for e in entries if e.influencer_id])
     for entry in entries:
         influencer = influencers.get(entry.influencer_id)
-        style = style_label(influencer.brand_style) if influencer else ""
         writer.writerow(
             [
                 entry.handle,
-                style,
+                style_label(influencer.brand_style) if influencer else "",
                 round(influencer.total_likes) if influencer else "",
                 round(influencer.average_likes, 1) if influencer else "",
-                f"{influencer.engagement_rate:.4f}"
-                if influencer and influencer.engagement_rate
-                else "",
-                f"{influencer.sponsored_share:.3f}"
-                if influencer and influencer.sponsored_share is not None
-                else "",
-                entry.stage,
-                entry.stage_changed_at.isoformat(),
+                _percent(influencer.engagement_rate) if influencer else "",
+                _percent(influencer.sponsored_share) if influencer else "",
+                Stage(entry.stage).label,
+                _export_time(entry.added_at),
+                _export_time(entry.stage_changed_at),
                 entry.notes,
             ]
         )
@@ -210,7 +249,10 @@ def saved_add(*, user: User, influencer_id: int, note: str = "") -> SavedInfluen
     return saved
 
 
-def saved_remove(*, user: User, saved_id: int) -> None:
-    deleted, _ = SavedInfluencer.objects.filter(user=user, pk=saved_id).delete()
-    if not deleted:
+def saved_remove(*, user: User, saved_id: int) -> str:
+    """Remove one of the user's saved influencers; returns its handle."""
+    saved = SavedInfluencer.objects.filter(user=user, pk=saved_id).first()
+    if saved is None:
         raise NotFoundError()
+    saved.delete()
+    return saved.handle

@@ -1,12 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors, services
-from campaigns.forms import CampaignForm, CampaignImageForm, InfluencerPickForm, StageForm
+from campaigns.forms import (
+    CampaignForm,
+    CampaignImageForm,
+    CampaignPickForm,
+    InfluencerPickForm,
+    StageForm,
+)
 from common.errors import ApplicationError, NotFoundError
 
 
@@ -39,6 +47,28 @@ def campaign_list(request):
     )
 
 
+def _detail(request, campaign, *, image_form=None, bound=None, status=200):
+    """The campaign page; `bound` is the entry form that was just sent and refused, shown with
+    what was typed and its error (every other entry gets a fresh form)."""
+    shortlist = list(
+        campaign.shortlist.select_related("influencer").prefetch_related("history__changed_by")
+    )
+    for entry in shortlist:
+        entry.form = bound if bound is not None and bound.entry.pk == entry.pk else None
+        entry.form = entry.form or StageForm(entry=entry)
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "images": campaign.images.select_related("recommendation"),
+            "shortlist": shortlist,
+            "image_form": image_form or CampaignImageForm(),
+        },
+        status=status,
+    )
+
+
 @login_required
 def campaign_detail(request, pk):
     if refused := _brand_only(request):
@@ -52,51 +82,92 @@ def campaign_detail(request, pk):
             image_form.add_error("image", exc.message)
         else:
             return redirect("campaign_detail", pk=campaign.pk)
-    images = campaign.images.select_related("recommendation")
-    shortlist = campaign.shortlist.select_related("influencer").prefetch_related("history")
-    return render(
-        request,
-        "campaigns/detail.html",
-        {
-            "campaign": campaign,
-            "images": images,
-            "shortlist": shortlist,
-            "image_form": image_form,
-            "stage_form": StageForm(),
-        },
-    )
+    status = 400 if request.method == "POST" else 200
+    return _detail(request, campaign, image_form=image_form, status=status)
+
+
+def _wants_json(request) -> bool:
+    """Asked by the page's script (fetch), which updates the button in place."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _answer(request, *, ok: bool, message: str, fallback: str, state: dict | None = None):
+    """A save or shortlist action's answer: JSON for the page's script, else a message and a
+    redirect back to the card the form was on."""
+    if _wants_json(request):
+        level = "success" if ok else "error"
+        return JsonResponse(
+            {"ok": ok, "message": message, "level": level, **(state or {})},
+            status=200 if ok else 400,
+        )
+    (messages.success if ok else messages.error)(request, message)
+    return _back(request, fallback)
 
 
 @login_required
 @require_POST
-def shortlist_add(request, pk):
+def shortlist_add(request, pk=None):
+    """Add to a campaign's shortlist; the campaign comes from the URL or the form's select."""
     if refused := _brand_only(request):
         return refused
+    if pk is None:
+        pick = CampaignPickForm(request.POST)
+        if not pick.is_valid():
+            raise NotFoundError()
+        pk = pick.cleaned_data["campaign"]
     campaign = _campaign(request, pk)
     try:
         entry = services.shortlist_add(
             campaign=campaign, user=request.user, influencer_id=_picked_influencer_id(request)
         )
-        messages.success(request, f"@{entry.handle} → {campaign.name}")
     except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return _back(request, "campaign_detail", pk=campaign.pk)
+        return _answer(
+            request, ok=False, message=exc.message, fallback=reverse("campaign_detail", args=[pk])
+        )
+    return _answer(
+        request,
+        ok=True,
+        message=_("@%(handle)s was added to the shortlist of %(campaign)s.")
+        % {"handle": entry.handle, "campaign": campaign.name},
+        fallback=reverse("campaign_detail", args=[pk]),
+        state={"campaign": campaign.pk, "campaign_url": reverse("campaign_detail", args=[pk])},
+    )
 
 
 @login_required
 @require_POST
 def shortlist_stage(request, pk, entry_id):
+    """One entry's form: a note alone, or a move to an allowed stage (with its note).
+
+    A refused form comes back with what was typed and the reason, never a redirect that loses it.
+    """
     if refused := _brand_only(request):
         return refused
     campaign = _campaign(request, pk)
     entry = selectors.shortlist_entry_get(campaign=campaign, entry_id=entry_id)
-    form = StageForm(request.POST)
+    form = StageForm(request.POST, entry=entry)
     if form.is_valid():
+        stage, note = form.cleaned_data["stage"], form.cleaned_data["note"]
         try:
-            services.shortlist_stage_change(entry=entry, user=request.user, **form.cleaned_data)
+            if stage:
+                services.shortlist_stage_change(
+                    entry=entry, user=request.user, stage=stage, note=note
+                )
+                messages.success(
+                    request,
+                    _("@%(handle)s moved to %(stage)s.")
+                    % {"handle": entry.handle, "stage": entry.get_stage_display()},
+                )
+            else:
+                services.shortlist_note_add(entry=entry, user=request.user, note=note)
+                messages.success(
+                    request, _("Note added for @%(handle)s.") % {"handle": entry.handle}
+                )
         except ApplicationError as exc:
-            messages.error(request, exc.message)
-    return redirect("campaign_detail", pk=campaign.pk)
+            form.add_error(None, exc.message)
+        else:
+            return redirect(reverse("campaign_detail", args=[campaign.pk]) + f"#entry-{entry.pk}")
+    return _detail(request, campaign, bound=form, status=400)
 
 
 @login_required
@@ -122,15 +193,26 @@ def saved_list(request):
 @require_POST
 def saved_add(request):
     saved = services.saved_add(user=request.user, influencer_id=_picked_influencer_id(request))
-    messages.success(request, f"@{saved.handle} ✓")
-    return _back(request, "saved_list")
+    return _answer(
+        request,
+        ok=True,
+        message=_("@%(handle)s was saved to your list.") % {"handle": saved.handle},
+        fallback=reverse("saved_list"),
+        state={"saved": True, "remove_url": reverse("saved_remove", args=[saved.pk])},
+    )
 
 
 @login_required
 @require_POST
 def saved_remove(request, saved_id):
-    services.saved_remove(user=request.user, saved_id=saved_id)
-    return redirect("saved_list")
+    handle = services.saved_remove(user=request.user, saved_id=saved_id)
+    return _answer(
+        request,
+        ok=True,
+        message=_("@%(handle)s was removed from your list.") % {"handle": handle},
+        fallback=reverse("saved_list"),
+        state={"saved": False, "add_url": reverse("saved_add")},
+    )
 
 
 def _picked_influencer_id(request) -> int:
@@ -140,9 +222,11 @@ def _picked_influencer_id(request) -> int:
     return form.cleaned_data["influencer_id"]
 
 
-def _back(request, fallback, **kwargs):
-    """Return to the page the form was on, when it is one of ours."""
+def _back(request, fallback: str):
+    """Return to the page (and the card) the form was on, when it is one of ours."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
-    return redirect(fallback, **kwargs)
+    return redirect(fallback)

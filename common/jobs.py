@@ -14,6 +14,7 @@ row was queued, so their cost follows the number of stuck rows, not the number w
 
 import logging
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from celery import shared_task
 from django.conf import settings
@@ -103,3 +104,19 @@ def delivered_again(task) -> bool:
 def deadline_passed_before(kind: str, *, now=None):
     """Rows queued or claimed before this instant have outlived `kind`'s deadline."""
     return (now or timezone.now()) - timezone.timedelta(seconds=job_settings(kind)["deadline"])
+
+
+@contextmanager
+def task_logs_quiet():
+    """Hide the one INFO line per finished task that in-process (eager) tasks log.
+
+    Commands that run hundreds of them (`make run`'s setup) show a progress bar instead; workers
+    keep their per-task lines.
+    """
+    logger = logging.getLogger("celery.app.trace")
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)

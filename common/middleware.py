@@ -2,10 +2,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
-from common.errors import NotFoundError, PermissionDeniedError
+from common.errors import ApplicationError, NotFoundError, PermissionDeniedError, RateLimitedError
 
 
 class ChosenLanguageMiddleware(MiddlewareMixin):
@@ -27,7 +28,9 @@ class ChosenLanguageMiddleware(MiddlewareMixin):
 
 
 class ApplicationErrorMiddleware(MiddlewareMixin):
-    """Pages: the project's NotFoundError and PermissionDeniedError become Django's 404 and 403.
+    """Pages: the project's NotFoundError and PermissionDeniedError become Django's 404 and 403;
+    a RateLimitedError the 429 page (with Retry-After), any other ApplicationError the 400 page
+    with its message.
 
     The one mapping for pages (the API's is common.api.exception_handler): selectors raise,
     views never translate "not found" by hand, and a stranger's id looks exactly like a missing one.
@@ -38,4 +41,15 @@ class ApplicationErrorMiddleware(MiddlewareMixin):
             return response_for_exception(request, Http404())
         if isinstance(exception, PermissionDeniedError):
             return response_for_exception(request, PermissionDenied(exception.message))
+        if isinstance(exception, RateLimitedError):
+            response = _error_page(request, "429.html", exception, status=429)
+            response["Retry-After"] = str(exception.retry_after)
+            return response
+        if isinstance(exception, ApplicationError):
+            return _error_page(request, "400.html", exception, status=400)
         return None
+
+
+def _error_page(request, template: str, exception: ApplicationError, *, status: int):
+    response = TemplateResponse(request, template, {"exception": exception.message}, status=status)
+    return response.render()

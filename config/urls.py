@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import admin_login, admin_password_change
 from common.media import media_serve
 from common.views import healthz
+
+admin.site.site_header = _("StyleMatch administration")
+admin.site.site_title = _("StyleMatch admin")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -17,7 +21,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"
+    ),
     path("api/v1/", include("config.api_urls")),
     path("influencers/", include("influencers.urls")),
     path("", include("campaigns.urls")),

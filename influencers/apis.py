@@ -57,8 +57,17 @@ class InfluencerOutput(InfluencerSummaryOutput):
     style_stats = serializers.DictField()
 
     def to_representation(self, influencer):
+        extra = {}
+        if hasattr(influencer, "cover_image"):  # from selectors.influencer_list
+            extra["cover_image"] = media_url(self.context["request"], influencer.cover_image)
+        if hasattr(influencer, "caption_hits"):  # a search: what matched, as the page shows it
+            extra["matching_posts"] = influencer.caption_hits
+            extra["snippet"] = selectors.caption_snippet(
+                influencer.caption_match or "", self.context.get("search", "")
+            )
         return {
             **super().to_representation(influencer),
+            **extra,
             "height_cm": influencer.height_cm,
             "bio": influencer.bio,
             "is_active": influencer.is_active,
@@ -125,7 +134,11 @@ class InfluencerListApi(APIView):
             min_engagement=f["min_engagement"],
         )
         return paginated_response(
-            request=request, view=self, queryset=qs, serializer_class=InfluencerOutput
+            request=request,
+            view=self,
+            queryset=qs,
+            serializer_class=InfluencerOutput,
+            context={"request": request, "search": f["q"]},
         )
 
 

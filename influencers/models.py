@@ -80,14 +80,15 @@ class Influencer(models.Model):
         max_length=STAFF_NOTES_MAX_LENGTH,
         validators=[MaxLengthValidator(STAFF_NOTES_MAX_LENGTH)],
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    # Style profile, rebuilt per influencer whenever its posts change (influencers/services/profiles.py).
-    post_count = models.PositiveIntegerField(default=0)
-    classified_post_count = models.PositiveIntegerField(default=0)
-    total_likes = models.FloatField(default=0)
-    style_stats = models.JSONField(default=dict, blank=True)  # {style: {"posts": n, "likes": x}}
+    # Style profile, rebuilt whenever the influencer's posts change (influencers/services/profiles.py).
+    post_count = models.PositiveIntegerField(_("posts"), default=0)
+    classified_post_count = models.PositiveIntegerField(_("classified posts"), default=0)
+    total_likes = models.FloatField(_("total likes"), default=0)
+    # {style: {"posts": n, "likes": x}}
+    style_stats = models.JSONField(_("style statistics"), default=dict, blank=True)
     brand_style = models.CharField(
         _("representative style (likes)"),
         max_length=16,
@@ -95,7 +96,7 @@ class Influencer(models.Model):
         blank=True,
         db_index=True,
     )
-    brand_style_likes = models.FloatField(default=0)
+    brand_style_likes = models.FloatField(_("likes of the representative style"), default=0)
     consumer_style = models.CharField(
         _("representative style (posts)"),
         max_length=16,
@@ -103,23 +104,27 @@ class Influencer(models.Model):
         blank=True,
         db_index=True,
     )
-    consumer_style_posts = models.PositiveIntegerField(default=0)
+    consumer_style_posts = models.PositiveIntegerField(
+        _("posts of the representative style"), default=0
+    )
     like_distribution = models.BinaryField(null=True, editable=False)
     count_distribution = models.BinaryField(null=True, editable=False)
     embedding_centroid = models.BinaryField(null=True, editable=False)
-    profile_updated_at = models.DateTimeField(null=True, blank=True)
+    profile_updated_at = models.DateTimeField(_("profile updated at"), null=True, blank=True)
 
     # Text summary (influencers/services/summaries.py).
-    keywords = models.JSONField(default=list, blank=True)  # [[word, count], ...] top 30
-    wordcloud = models.ImageField(upload_to="wordclouds/", blank=True)
-    sponsored_share = models.FloatField(null=True, blank=True)
-    summary_updated_at = models.DateTimeField(null=True, blank=True)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)  # [[word, count], ...]
+    wordcloud = models.ImageField(_("word cloud"), upload_to="wordclouds/", blank=True)
+    sponsored_share = models.FloatField(_("sponsored share"), null=True, blank=True)
+    summary_updated_at = models.DateTimeField(_("summary updated at"), null=True, blank=True)
     # Set when a rebuild is queued, cleared when it starts: the debounce and the reconciler's clock.
     summary_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = InfluencerManager()
 
     class Meta:
+        verbose_name = _("influencer")
+        verbose_name_plural = _("influencers")
         ordering = ["handle"]
         constraints = [
             models.UniqueConstraint(Lower("handle"), name="influencer_handle_ci_unique"),
@@ -142,7 +147,9 @@ class ClassificationStatus(models.TextChoices):
 
 
 class Post(models.Model):
-    influencer = models.ForeignKey(Influencer, on_delete=models.CASCADE, related_name="posts")
+    influencer = models.ForeignKey(
+        Influencer, on_delete=models.CASCADE, related_name="posts", verbose_name=_("influencer")
+    )
     instagram_id = models.CharField(
         _("Instagram post id"), max_length=POST_ID_MAX_LENGTH, unique=True
     )
@@ -157,24 +164,25 @@ class Post(models.Model):
     likes = models.PositiveIntegerField(_("likes (as crawled)"), null=True, blank=True)
     effective_likes = models.FloatField(_("likes used for ranking"), default=0)
     likes_imputed = models.BooleanField(_("likes imputed"), default=False)
-    is_video = models.BooleanField(default=False)
-    is_sponsored = models.BooleanField(default=False)
-    image = models.ImageField(upload_to="posts/", blank=True)
-    image_sha256 = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_video = models.BooleanField(_("video"), default=False)
+    is_sponsored = models.BooleanField(_("sponsored"), default=False)
+    image = models.ImageField(_("image"), upload_to="posts/", blank=True)
+    image_sha256 = models.CharField(_("image SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Classification (recommender/services/classification.py fills these).
     classification_status = models.CharField(
+        _("classification status"),
         max_length=16,
         choices=ClassificationStatus.choices,
         default=ClassificationStatus.PENDING,
         db_index=True,
     )
     predicted_style = models.CharField(
-        max_length=16, choices=StyleChoices.choices, blank=True, db_index=True
+        _("predicted style"), max_length=16, choices=StyleChoices.choices, blank=True, db_index=True
     )
-    style_confidence = models.FloatField(null=True, blank=True)
+    style_confidence = models.FloatField(_("style confidence"), null=True, blank=True)
     style_probabilities = models.BinaryField(null=True, editable=False)
     embedding = models.BinaryField(null=True, editable=False)
     model_version = models.ForeignKey(
@@ -183,15 +191,24 @@ class Post(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("model version"),
     )
-    classified_at = models.DateTimeField(null=True, blank=True)
-    unclassifiable_reason = models.CharField(max_length=255, blank=True)
+    classified_at = models.DateTimeField(_("classified at"), null=True, blank=True)
+    unclassifiable_reason = models.CharField(
+        _("reason it cannot be classified"), max_length=255, blank=True
+    )
     # When the post was last handed to a worker: the reconciler re-queues only posts queued past
     # the deadline without a result (its cost follows the stuck posts, not the waiting ones).
-    classification_queued_at = models.DateTimeField(null=True, blank=True)
-    classification_claimed_at = models.DateTimeField(null=True, blank=True)
+    classification_queued_at = models.DateTimeField(
+        _("queued for classification at"), null=True, blank=True
+    )
+    classification_claimed_at = models.DateTimeField(
+        _("classification started at"), null=True, blank=True
+    )
 
     class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
         ordering = ["-posted_at", "-id"]
         indexes = [
             models.Index(fields=["influencer", "predicted_style", "effective_likes"]),
@@ -212,9 +229,11 @@ class Stopword(models.Model):
     """Words left out of keyword summaries, beyond the shipped lists; curated by staff."""
 
     word = models.CharField(_("word"), max_length=STOPWORD_MAX_LENGTH, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("stopword")
+        verbose_name_plural = _("stopwords")
         ordering = ["word"]
 
     def __str__(self):
@@ -231,24 +250,32 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Failed")
 
     created_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("created by"),
     )
-    source_name = models.CharField(max_length=255)
-    format = models.CharField(max_length=8)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    status_message = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    source_name = models.CharField(_("source file"), max_length=255)
+    format = models.CharField(_("format"), max_length=8)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("total rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    status_message = models.CharField(_("status message"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     # Moves with every chunk of rows; a running job silent past the deadline lost its worker.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
         ordering = ["-created_at"]
 
     def __str__(self):

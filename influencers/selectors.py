@@ -1,7 +1,21 @@
 """Catalogue reads for pages, the API and the rankings; each list costs a constant number of queries."""
 
+import re
+
 import numpy as np
-from django.db.models import Q
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
 
 from common.errors import NotFoundError
 from common.vectors import vector_from_bytes
@@ -55,6 +69,17 @@ def influencer_summary(influencer: Influencer) -> dict:
     }
 
 
+def _search_term(search: str) -> str:
+    """What a search box's text is matched on: '@handle' and '#tag' find 'handle' and 'tag'."""
+    return search.strip().lstrip("@#").strip()
+
+
+def _posts_matching(term: str):
+    # icontains is UPPER(caption) LIKE UPPER('%term%'): on PostgreSQL the trigram index of
+    # migration 0005 serves it; on SQLite it is a scan (fine at the embedded catalogue's size).
+    return Post.objects.filter(caption__icontains=term)
+
+
 def influencer_list(
     *,
     search: str = "",
@@ -65,16 +90,48 @@ def influencer_list(
     min_engagement: float | None = None,
     active_only: bool = True,
 ):
+    """Influencers for the list page and the API, with a picture for each (profile image, else
+    the newest post's image).
+
+    A search finds the handle, display name, top keywords and any word or hashtag of any caption,
+    ranked: handle matches first, then by how many captions hold the term; each found influencer
+    carries `caption_hits` and `caption_match`, the newest matching caption (see caption_snippet).
+    """
     qs = Influencer.objects.all()
     if active_only:
         qs = qs.filter(is_active=True)
-    if search:
-        term = search.strip().lstrip("@#")
-        qs = qs.filter(
+    newest_post_image = (
+        Post.objects.filter(influencer=OuterRef("pk"))
+        .exclude(image="")
+        .order_by("-posted_at", "-id")
+        .values("image")[:1]
+    )
+    qs = qs.annotate(
+        cover_image=Coalesce(
+            NullIf(F("profile_image"), Value("")),
+            Subquery(newest_post_image),
+            output_field=CharField(),
+        )
+    )
+    term = _search_term(search)
+    if term:
+        matching = _posts_matching(term).filter(influencer=OuterRef("pk"))
+        hits = matching.order_by().values("influencer").annotate(n=Count("id")).values("n")[:1]
+        qs = qs.annotate(
+            caption_hits=Coalesce(Subquery(hits, output_field=IntegerField()), Value(0)),
+            caption_match=Subquery(matching.order_by("-posted_at", "-id").values("caption")[:1]),
+            handle_match=Case(
+                When(handle__icontains=term, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        ).filter(
             Q(handle__icontains=term)
             | Q(display_name__icontains=term)
             | Q(keywords__icontains=term)
+            | Q(caption_hits__gt=0)
         )
+        qs = qs.order_by("-handle_match", "-caption_hits", "handle")
     if style:
         qs = qs.filter(Q(brand_style=style) | Q(consumer_style=style))
     if gender:
@@ -86,6 +143,54 @@ def influencer_list(
     if min_engagement is not None:
         qs = qs.filter(engagement_rate__gte=min_engagement)
     return qs.defer("like_distribution", "count_distribution", "embedding_centroid")
+
+
+SNIPPET_CONTEXT = 40
+
+
+def caption_snippet(caption: str, search: str, *, context: int = SNIPPET_CONTEXT) -> list[dict]:
+    """The part of a caption around the first match of a search, as plain-text pieces
+    [{"text": ..., "match": bool}], so each page or client escapes and highlights it itself."""
+    term = _search_term(search)
+    if not caption or not term:
+        return []
+    found = re.search(re.escape(term), caption, flags=re.IGNORECASE)
+    if found is None:
+        return []
+    start, end = found.span()
+    left, right = max(0, start - context), min(len(caption), end + context)
+    before = ("…" if left else "") + caption[left:start]
+    after = caption[end:right] + ("…" if right < len(caption) else "")
+    pieces = [
+        {"text": before, "match": False},
+        {"text": caption[start:end], "match": True},
+        {"text": after, "match": False},
+    ]
+    return [p for p in pieces if p["text"]]
+
+
+# Instagram's post addresses use a short code of URL-safe base64 characters; numeric media ids
+# (Graph API) and made-up demo ids have no public address we can build.
+_SHORTCODE = re.compile(r"[A-Za-z0-9_-]{8,40}")
+
+
+def post_instagram_url(post: Post) -> str:
+    """https://www.instagram.com/p/<shortcode>/ when the post's id is a shortcode, else ''."""
+    code = post.instagram_id
+    if post.influencer.is_demo or not _SHORTCODE.fullmatch(code) or code.isdigit():
+        return ""
+    return f"https://www.instagram.com/p/{code}/"
+
+
+def post_get(*, handle: str, post_id, include_inactive: bool = False) -> Post:
+    """One post of an influencer (by the influencer's handle, any case), or NotFoundError."""
+    qs = Post.objects.select_related("influencer").defer("embedding", "style_probabilities")
+    if not include_inactive:
+        qs = qs.filter(influencer__is_active=True)
+    try:
+        return qs.get(pk=int(post_id), influencer__handle__iexact=handle)
+    except (Post.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
 
 
 def influencer_get(*, handle: str, active_only: bool = False) -> Influencer:

@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.vary import vary_on_headers
 
 from influencers import selectors
 from mlcore.styles import STYLES
@@ -8,15 +9,22 @@ INFLUENCERS_PER_PAGE = 24
 
 
 def influencer_list(request):
+    search = request.GET.get("q", "")[:100]
     qs = selectors.influencer_list(
-        search=request.GET.get("q", ""),
+        search=search,
         style=request.GET.get("style", ""),
         gender=request.GET.get("gender", ""),
         body_size=request.GET.get("size", ""),
     )
     page = Paginator(qs, INFLUENCERS_PER_PAGE).get_page(request.GET.get("page"))
+    for influencer in page:
+        influencer.snippet = selectors.caption_snippet(
+            getattr(influencer, "caption_match", "") or "", search
+        )
     return render(
-        request, "influencers/list.html", {"page": page, "styles": STYLES, "params": request.GET}
+        request,
+        "influencers/list.html",
+        {"page": page, "styles": STYLES, "params": request.GET, "search": search},
     )
 
 
@@ -41,3 +49,15 @@ def influencer_detail(request, handle):
             ),
         },
     )
+
+
+@vary_on_headers("X-Requested-With")
+def post_detail(request, handle, post_id):
+    """One post: its own page, or (asked by the viewer script) the viewer's content alone."""
+    post = selectors.post_get(
+        handle=handle, post_id=post_id, include_inactive=request.user.is_staff
+    )
+    context = {"post": post, "instagram_url": selectors.post_instagram_url(post)}
+    if request.headers.get("X-Requested-With") == "fetch":
+        return render(request, "influencers/_post.html", context)
+    return render(request, "influencers/post.html", context)

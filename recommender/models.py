@@ -12,18 +12,20 @@ class ModelVersion(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     checkpoint = models.FileField(_("checkpoint file"), upload_to="models/")
-    checkpoint_sha256 = models.CharField(max_length=64, unique=True)
+    checkpoint_sha256 = models.CharField(_("checkpoint SHA-256"), max_length=64, unique=True)
     is_active = models.BooleanField(_("active"), default=False)
     is_demo = models.BooleanField(_("demo model"), default=False)
-    classes = models.JSONField(default=list)
-    metrics = models.JSONField(default=dict, blank=True)
+    classes = models.JSONField(_("classes"), default=list)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
     trained_on = models.TextField(_("trained on"), blank=True)
-    data_fingerprint = models.CharField(max_length=32, blank=True)
-    recipe = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    activated_at = models.DateTimeField(null=True, blank=True)
+    data_fingerprint = models.CharField(_("data fingerprint"), max_length=32, blank=True)
+    recipe = models.JSONField(_("training recipe"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -59,9 +61,12 @@ class RecommendationRequest(models.Model):
         ORIGINAL = "original", _("Original (top style only)")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendation_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recommendation_requests",
+        verbose_name=_("user"),
     )
-    image = models.ImageField(upload_to="queries/")
+    image = models.ImageField(_("photo"), upload_to="queries/")
     mode = models.CharField(_("mode"), max_length=16, choices=Role.choices)
     ranking = models.CharField(
         _("ranking"), max_length=16, choices=Ranking.choices, default=Ranking.SIMILARITY
@@ -69,25 +74,37 @@ class RecommendationRequest(models.Model):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices)
     status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    status_message = models.CharField(max_length=255, blank=True)
-    failure_reason = models.CharField(max_length=500, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    status_message = models.CharField(_("status message"), max_length=255, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     model_version = models.ForeignKey(
-        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL
+        ModelVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("model version"),
     )
-    model_label = models.CharField(max_length=200, blank=True)  # snapshot: survives deletion
-    predicted_style = models.CharField(max_length=16, blank=True)
-    confidence = models.FloatField(null=True, blank=True)
-    style_distribution = models.JSONField(default=list, blank=True)  # [[code, p], ...] top 5
+    model_label = models.CharField(
+        _("model"), max_length=200, blank=True
+    )  # snapshot: survives deletion
+    predicted_style = models.CharField(_("predicted style"), max_length=16, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    style_distribution = models.JSONField(
+        _("style distribution"), default=list, blank=True
+    )  # [[code, p], ...] top 5
     query_probabilities = models.BinaryField(null=True, editable=False)
-    results = models.JSONField(default=dict, blank=True)  # {"similarity": {...}, "original": {...}}
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    results = models.JSONField(
+        _("results"), default=dict, blank=True
+    )  # {"similarity": {...}, "original": {...}}
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("recommendation request")
+        verbose_name_plural = _("recommendation requests")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["user", "-created_at"]),

@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.utils.html import format_html, format_html_join
 
 from common.styles import style_label
 
@@ -28,3 +29,21 @@ def percent(value) -> str:
 @register.filter
 def is_low_confidence(value) -> bool:
     return value is not None and float(value) < settings.LOW_CONFIDENCE_THRESHOLD
+
+
+@register.filter
+def snippet(pieces) -> str:
+    """Snippet pieces [{"text", "match"}] as HTML: every piece escaped, matches in <mark>."""
+    return format_html_join(
+        "",
+        "{}",
+        ((format_html("<mark>{}</mark>", p["text"]) if p["match"] else p["text"],) for p in pieces),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number) -> str:
+    """The current query string with another page number, so paging keeps search and filters."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()

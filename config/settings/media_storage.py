@@ -5,6 +5,8 @@ django-storages, objects private, and every URL handed out signed (SigV4) and ex
 AWS_QUERYSTRING_EXPIRE seconds, so a leaked link stops working and nothing is listable.
 """
 
+from urllib.parse import urlsplit
+
 import environ
 
 
@@ -27,3 +29,14 @@ def media_storage(env: environ.Env) -> dict:
             "object_parameters": {"ContentDisposition": "inline"},
         },
     }
+
+
+def media_origins(env: environ.Env) -> list[str]:
+    """Where media images are loaded from, for the Content-Security-Policy's img-src."""
+    if not env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+        return []  # served by this site
+    endpoint = env.str("AWS_S3_ENDPOINT_URL", default="")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://*.{parts.netloc}"]
+    return ["https://*.amazonaws.com"]

@@ -160,6 +160,11 @@ FORMULAS = [
 ]
 
 
+def export_header(column: str) -> str:
+    """The export's header of a column in the active language (Korean here)."""
+    return str(dict(services.EXPORT_COLUMNS)[column])
+
+
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_the_csv_export_neutralises_formulas(client, campaign, influencer, brand, formula):
     entry = services.shortlist_add(
@@ -173,7 +178,7 @@ def test_the_csv_export_neutralises_formulas(client, campaign, influencer, brand
     ):
         body = client.get(url).content.decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(body)))
-        assert rows[0]["notes"] == "'" + formula
+        assert rows[0][export_header("notes")] == "'" + formula
         for row in rows:
             for cell in row.values():
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
@@ -188,4 +193,4 @@ def test_the_csv_export_leaves_plain_notes_and_numbers_alone(campaign, influence
             io.StringIO(services.shortlist_export_csv(campaign=campaign).decode("utf-8-sig"))
         )
     )
-    assert rows[0]["notes"] == "연락 완료, 3월 협찬"
+    assert rows[0][export_header("notes")] == "연락 완료, 3월 협찬"

@@ -92,6 +92,11 @@ def test_stages_cannot_be_skipped_and_done_is_final(campaign, influencer, brand)
         services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
 
 
+def _export_rows(campaign) -> tuple[bytes, list[dict]]:
+    data = services.shortlist_export_csv(campaign=campaign)
+    return data, list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
 def test_the_csv_export_opens_back_with_korean_commas_and_newlines(campaign, influencer, brand):
     entry = services.shortlist_add(
         campaign=campaign,
@@ -100,15 +105,60 @@ def test_the_csv_export_opens_back_with_korean_commas_and_newlines(campaign, inf
         notes='담당자: 김민지, "원피스" 협찬\n다음 주 연락',
     )
     services.shortlist_stage_change(entry=entry, stage=Stage.CONTACTED, user=brand)
-    data = services.shortlist_export_csv(campaign=campaign)
+    data, rows = _export_rows(campaign)
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert data.split(b"\n")[0].endswith(b"\r")  # CRLF rows, as Excel writes them
     assert len(rows) == 1
     row = rows[0]
-    assert row["handle"] == "shortlisted" and row["representative_style"] == "로맨틱"
-    assert row["notes"] == '담당자: 김민지, "원피스" 협찬\n다음 주 연락'
-    assert row["stage"] == "contacted" and row["likes"] == "300"
-    assert row["engagement_rate"] == "0.1500"
+    assert list(row) == [
+        "인스타그램 계정",
+        "대표 스타일",
+        "총 좋아요",
+        "평균 좋아요",
+        "참여율",
+        "협찬 게시물 비율",
+        "단계",
+        "추가한 때",
+        "단계 바뀐 때",
+        "메모",
+    ]
+    assert row["인스타그램 계정"] == "shortlisted" and row["대표 스타일"] == "로맨틱"
+    assert row["메모"] == '담당자: 김민지, "원피스" 협찬\n다음 주 연락'
+    assert row["단계"] == "연락" and row["총 좋아요"] == "300"
+    assert row["참여율"] == "15.00%"  # 300 likes per post / 2,000 followers
+
+
+def test_the_csv_export_shows_seoul_time_to_the_minute(campaign, influencer, brand):
+    import datetime as dt
+
+    from campaigns.models import ShortlistEntry
+
+    entry = services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
+    utc = dt.datetime(2025, 3, 4, 6, 53, 18, 22201, tzinfo=dt.UTC)
+    ShortlistEntry.objects.filter(pk=entry.pk).update(added_at=utc, stage_changed_at=utc)
+    _, rows = _export_rows(campaign)
+    assert rows[0]["추가한 때"] == rows[0]["단계 바뀐 때"] == "2025-03-04 15:53"  # UTC+9
+
+
+def test_the_csv_export_follows_the_english_ui(campaign, influencer, brand):
+    from django.utils import translation
+
+    services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
+    with translation.override("en"):
+        _, rows = _export_rows(campaign)
+    row = rows[0]
+    assert row["Instagram handle"] == "shortlisted" and row["Representative style"] == "Romantic"
+    assert row["Stage"] == "Candidate" and row["Engagement rate"] == "15.00%"
+
+
+def test_the_page_download_is_the_same_csv_in_the_chosen_language(client, campaign, brand):
+    client.force_login(brand)
+    korean = client.get(f"/campaigns/{campaign.pk}/shortlist.csv")
+    assert korean["Content-Type"] == "text/csv; charset=utf-8"
+    assert korean.content.decode("utf-8-sig").startswith("인스타그램 계정,")
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/campaigns/{campaign.pk}/shortlist.csv")
+    assert english.content.decode("utf-8-sig").startswith("Instagram handle,")
 
 
 def test_a_deactivated_influencer_stays_on_lists_as_unavailable(

@@ -4,82 +4,18 @@ A screenshot of every page visited goes to test-artifacts/; any JavaScript conso
 request fails the test.
 """
 
-import shutil
-from pathlib import Path
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from influencers.services.profiles import influencer_style_profile_rebuild
-from influencers.services.summaries import influencer_summary_rebuild
-from tests.factories import STRONG_PASSWORD, InfluencerFactory, classified_post
+from tests.factories import STRONG_PASSWORD
+from tests.web.conftest import ARTIFACTS, CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
+        not CHROMIUM.exists(),
         reason="Debian's chromium is not installed (.ci/run installs it)",
     ),
 ]
-
-
-@pytest.fixture
-def photos(shared_data):
-    folder = shared_data / "clothing-cc0"
-    return sorted(folder.glob("dress/*.jpg"))[:1] + sorted(folder.glob("shirt/*.jpg"))[:6]
-
-
-@pytest.fixture
-def catalogue(active_model, photos):
-    styles = ["romantic", "resort", "street", "modern", "classic"]
-    for n, style in enumerate(styles):
-        for gender in "FM":
-            influencer = InfluencerFactory(
-                handle=f"e2e_{gender.lower()}_{style}",
-                gender=gender,
-                body_size="M",
-                followers=5000 + n,
-            )
-            for k in range(3):
-                post = classified_post(
-                    influencer,
-                    style,
-                    100 * (n + 1) + k,
-                    image="",
-                    caption=f"#{style}룩 원피스 코디 카페 나들이 {k}",
-                )
-                data = photos[(n + k) % len(photos)].read_bytes()
-                post.image.save("p.jpg", SimpleUploadedFile("p.jpg", data))
-            influencer_style_profile_rebuild(influencer_id=influencer.pk)
-            influencer_summary_rebuild(influencer_id=influencer.pk)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the live server and the ORM calls
-    # made here are ordinary blocking code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 class Visit:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from common.jobs import task_logs_quiet
 from influencers.demo import demo_catalogue_load
 from influencers.models import Influencer
 
@@ -19,14 +20,15 @@ class Command(BaseCommand):
         if if_empty and Influencer.objects.exists():
             self.stdout.write("catalogue not empty; demo data not loaded")
             return
-        bar = tqdm(total=0, desc="demo posts", unit="post")
+        bar = tqdm(total=0, desc="demo posts (import, classify, word clouds)", unit="post")
 
         def progress(done, total):
             bar.total = total
             bar.n = done
             bar.refresh()
 
-        report = demo_catalogue_load(progress=progress)
+        with task_logs_quiet():
+            report = demo_catalogue_load(progress=progress)
         bar.close()
         self.stdout.write(
             self.style.SUCCESS(

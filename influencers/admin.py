@@ -195,6 +195,7 @@ class PostAdmin(admin.ModelAdmin):
         "effective_likes",
         "likes_imputed",
         "predicted_style",
+        "prototype_style",
         "style_confidence",
         "classification_status",
     )
@@ -213,6 +214,7 @@ class PostAdmin(admin.ModelAdmin):
         "effective_likes",
         "likes_imputed",
         "predicted_style",
+        "prototype_style",
         "style_confidence",
         "model_version",
         "classified_at",

@@ -62,7 +62,9 @@ class RepresentativeStyleFilter(admin.SimpleListFilter):
 
 
 class ImportForm(forms.Form):
-    posts_file = forms.FileField(label=_("Posts file (CSV, JSON Lines or Graph API JSON)"))
+    posts_file = forms.FileField(
+        label=_("Posts file (CSV, Excel .xlsx, JSON Lines or Graph API JSON)")
+    )
     influencers_file = forms.FileField(label=_("Influencers file"), required=False)
     images_zip = forms.FileField(label=_("Images (zip of <post_id>.jpg)"), required=False)
     format = forms.ChoiceField(choices=[("crawl", "crawl"), ("graph", "graph")])

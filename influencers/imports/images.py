@@ -52,7 +52,7 @@ class ImageSource:
                     f"{location.name} is a damaged zip file ({exc}).", code="bad_images_source"
                 ) from exc
             for info in members:
-                member = PurePosixPath(info.filename)
+                member = PurePosixPath(info.filename.replace("\\", "/"))
                 if info.is_dir() or member.suffix.lower() not in SUFFIXES:
                     continue
                 if _unsafe_member(info):

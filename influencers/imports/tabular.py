@@ -93,7 +93,8 @@ def text_decode(data: bytes, name: str) -> tuple[str, str]:
                 ) from exc
     head = data[:4096]
     if b"\x00" in head:
-        if head.count(b"\x00") * 3 >= len(head):  # every other byte: UTF-16 without its BOM
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if min(even, odd) == 0 and max(even, odd) * 4 >= len(head) // 2:  # UTF-16's ASCII
             raise ImportFileError(
                 f"{name} looks like UTF-16 text without a byte order mark; save it as UTF-8 "
                 "(or Excel's Unicode text) and import again.",
@@ -167,9 +168,8 @@ class _Lines:
         return line
 
     def skip_to(self, offset: int) -> None:
-        for _ in self:
-            if self.offset >= offset:
-                return
+        while self.offset < offset and next(self, None) is not None:
+            pass
 
 
 def _csv_delimiter(text: str) -> str:

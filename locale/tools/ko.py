@@ -256,6 +256,13 @@ KO = {
     "Similar influencers": "비슷한 인플루언서",
     "Filter": "필터",
     "No similar influencers yet.": "아직 비슷한 인플루언서가 없습니다.",
+    # Imports of real exports (issue 15)
+    "prototype's style label": "프로토타입의 스타일 라벨",
+    "Posts file (CSV, Excel .xlsx, JSON Lines or Graph API JSON)": "게시물 파일 (CSV, 엑셀 .xlsx, JSON Lines 또는 Graph API JSON)",
+    "read as": "읽은 인코딩",
+    "The image is a link or lies outside the import; it was not read.": "이미지가 링크이거나 가져오기 파일 밖에 있어 읽지 않았습니다.",
+    "The image file cannot be read.": "이미지 파일을 읽을 수 없습니다.",
+    "The image cannot be read from the zip file (%(reason)s).": "zip 파일에서 이미지를 읽을 수 없습니다 (%(reason)s).",
 }
 
 if __name__ == "__main__":

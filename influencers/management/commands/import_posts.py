@@ -7,7 +7,10 @@ from influencers.imports import ImportFileError, posts_import
 
 
 class Command(BaseCommand):
-    help = "Import influencer posts from a crawl export (CSV/JSON Lines) or Graph API media JSON."
+    help = (
+        "Import influencer posts from a crawl export (CSV, .xlsx or JSON Lines) or Graph API "
+        "media JSON."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("posts_file", type=Path)
@@ -45,7 +48,7 @@ class Command(BaseCommand):
             f"{report.posts_unchanged} unchanged; influencers: {report.influencers_created} "
             f"created, {report.influencers_updated} updated; images stored: "
             f"{report.images_stored}; queued for classification: "
-            f"{report.queued_for_classification}"
+            f"{report.queued_for_classification}; posts file read as {report.encoding}"
         )
         for error in report.influencer_errors + report.errors:
             self.stderr.write(f"row {error['row']} [{error['column']}]: {error['reason']}")

@@ -693,3 +693,36 @@ def test_a_random_byte_file_is_refused_clearly_never_an_exception():
         except ImportFileError:
             continue
         assert report.posts_created == 0  # no influencer file: every row names an unknown one
+
+
+# --- the documentation and the limits are the code's ----------------------------------------
+
+
+def test_every_csv_example_in_the_import_docs_imports_without_a_bad_row(settings):
+    from pathlib import Path
+
+    doc = (Path(settings.BASE_DIR) / "docs" / "imports.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in doc.split("```csv\n")[1:]]
+    people = [b for b in blocks if b.startswith("user_name,gender")]
+    posts = [b for b in blocks if "post_id" in b.splitlines()[0]]
+    assert len(people) == 1 and len(posts) == 2
+    for block in posts:
+        report = run(block.encode(), people=people[0])
+        assert (report.errors, report.influencer_errors) == ([], [])
+    assert Influencer.objects.get().followers == 12_000
+    assert Post.objects.get(instagram_id="Cx1").caption == "#협찬 @example_brand \n\n새 트레이닝복"
+    assert Post.objects.get(instagram_id="Cx1").prototype_style == "sporty"
+
+
+def test_the_imports_limits_are_the_database_fields_own():
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from influencers import constants
+
+    post, influencer = Post._meta, Influencer._meta
+    assert post.get_field("instagram_id").max_length == constants.POST_ID_MAX_LENGTH
+    assert influencer.get_field("display_name").max_length == constants.DISPLAY_NAME_MAX_LENGTH
+    assert influencer.get_field("handle").max_length >= constants.HANDLE_MAX_LENGTH
+    ranges = BaseDatabaseOperations.integer_field_ranges
+    assert ranges["PositiveIntegerField"] == (0, constants.FOLLOWERS_MAX)  # followers, likes
+    assert constants.HEIGHT_CM_MAX <= ranges["PositiveSmallIntegerField"][1]

@@ -20,7 +20,7 @@ from influencers.constants import (
     POST_ID_MAX_LENGTH,
 )
 from influencers.imports.tabular import ImportFileError, Table, json_load, table_read, text_decode
-from influencers.imports.values import count_parse, text_unescape, timestamp_parse
+from influencers.imports.values import cell_text, count_parse, text_unescape, timestamp_parse
 from mlcore.styles import style_code_from_label
 
 __all__ = [
@@ -97,10 +97,6 @@ class Parsed:
     encoding: str = ""  # how the file was read: "UTF-8", "CP949", "xlsx", ...
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value)
-
-
 def _parsed(table: Table) -> Parsed:
     """A Parsed carrying the table's encoding and the records it could not read."""
     return Parsed(
@@ -110,7 +106,7 @@ def _parsed(table: Table) -> Parsed:
 
 
 def _handle(value, row: int, errors: list[RowError]) -> str | None:
-    handle = _text(value).strip().lstrip("@")
+    handle = cell_text(value).strip().lstrip("@")
     if not HANDLE.match(handle):
         errors.append(RowError(row, "user_name", f"not an Instagram handle: {handle[:40]!r}"))
         return None
@@ -122,7 +118,7 @@ def _count(value, row, column, errors, low, high) -> int | None:
     try:
         number = count_parse(value)
     except ValueError as exc:
-        errors.append(RowError(row, column, f"{exc}: {_text(value)[:40]!r}"))
+        errors.append(RowError(row, column, f"{exc}: {cell_text(value)[:40]!r}"))
         return None
     if not low <= number <= high:
         errors.append(RowError(row, column, f"out of range: {number} ({low} to {high:,})"))
@@ -149,16 +145,18 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
     for row, rec in records:
         errors: list[RowError] = []
         handle = _handle(rec.get("user_name"), row, errors)
-        post_id = _text(rec.get("post_id")).strip()
+        post_id = cell_text(rec.get("post_id")).strip()
         if not post_id or len(post_id) > POST_ID_MAX_LENGTH:
             errors.append(
                 RowError(row, "post_id", f"missing or longer than {POST_ID_MAX_LENGTH} characters")
             )
         elif post_id in seen:
             errors.append(RowError(row, "post_id", f"duplicate of row {seen[post_id]}"))
-        caption = _text(rec.get("text"))
+        caption = cell_text(rec.get("text"))
         caption = text_unescape(caption) if unescape else caption
-        if len(caption) > CAPTION_MAX_CHARS:
+        if isinstance(rec.get("text"), dict | list):
+            errors.append(RowError(row, "text", "not a text but a JSON list or object"))
+        elif len(caption) > CAPTION_MAX_CHARS:
             errors.append(
                 RowError(
                     row,
@@ -171,12 +169,14 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
         except (ValueError, OverflowError, OSError):
             errors.append(
                 RowError(
-                    row, "timestamp", f"not a date and time: {_text(rec.get('timestamp'))[:40]!r}"
+                    row,
+                    "timestamp",
+                    f"not a date and time: {cell_text(rec.get('timestamp'))[:40]!r}",
                 )
             )
             posted_at = None
         likes = _count(rec.get("like"), row, "like", errors, HIDDEN_LIKES, LIKES_MAX)
-        video_text = _text(rec.get("video")).strip().lower()
+        video_text = cell_text(rec.get("video")).strip().lower()
         if video_text not in _TRUE | _FALSE:
             errors.append(RowError(row, "video", f"not true/false: {video_text[:20]!r}"))
         if errors:
@@ -185,7 +185,7 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
         seen[post_id] = row
         style = None
         if prototype_styles:  # an unknown label is kept empty, never an error
-            style = style_code_from_label(_text(rec.get(PROTOTYPE_STYLE_COLUMN))[:40]) or ""
+            style = style_code_from_label(cell_text(rec.get(PROTOTYPE_STYLE_COLUMN))[:40]) or ""
         parsed.rows.append(
             PostRow(
                 row,
@@ -241,26 +241,28 @@ def influencers_parse(data: bytes, name: str) -> Parsed:
         handle = _handle(rec.get("user_name"), row, errors)
         if handle and handle.lower() in seen:
             errors.append(RowError(row, "user_name", "duplicate influencer in this file"))
-        gender = _GENDERS.get(_text(rec.get("gender")).strip().lower())
+        gender = _GENDERS.get(cell_text(rec.get("gender")).strip().lower())
         if not gender:
             errors.append(
                 RowError(
-                    row, "gender", f"unknown gender: {_text(rec.get('gender'))[:20]!r} (use F or M)"
+                    row,
+                    "gender",
+                    f"unknown gender: {cell_text(rec.get('gender'))[:20]!r} (use F or M)",
                 )
             )
-        size = _SIZES.get(_text(rec.get("size")).strip().lower())
+        size = _SIZES.get(cell_text(rec.get("size")).strip().lower())
         if not size:
             errors.append(
                 RowError(
                     row,
                     "size",
-                    f"unknown body size: {_text(rec.get('size'))[:20]!r} (use S, M or L)",
+                    f"unknown body size: {cell_text(rec.get('size'))[:20]!r} (use S, M or L)",
                 )
             )
         followers = height = None
-        if _text(rec.get("followers")).strip():
+        if cell_text(rec.get("followers")).strip():
             followers = _count(rec.get("followers"), row, "followers", errors, 0, FOLLOWERS_MAX)
-        if _text(rec.get("height")).strip():
+        if cell_text(rec.get("height")).strip():
             height = _count(rec.get("height"), row, "height", errors, HEIGHT_CM_MIN, HEIGHT_CM_MAX)
         if errors:
             parsed.errors.extend(errors)
@@ -274,7 +276,7 @@ def influencers_parse(data: bytes, name: str) -> Parsed:
                 size,
                 followers,
                 height,
-                _text(rec.get("display_name")).strip()[:DISPLAY_NAME_MAX_LENGTH],
+                cell_text(rec.get("display_name")).strip()[:DISPLAY_NAME_MAX_LENGTH],
             )
         )
     return parsed

@@ -41,7 +41,10 @@ _UNITS = {
 }
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
+    """A cell as text; a JSON list or object stays unread (str() of a deep one recurses)."""
+    if isinstance(value, dict | list):
+        return "(a JSON list or object)"
     return "" if value is None else str(value)
 
 
@@ -51,7 +54,7 @@ def timestamp_parse(value) -> dt.datetime | None:
         return value if value.tzinfo else timezone.make_aware(value)
     if isinstance(value, dt.date):
         return timezone.make_aware(dt.datetime(value.year, value.month, value.day))
-    text = _text(value).strip()
+    text = cell_text(value).strip()
     if not text:
         return None
     if len(text) > MAX_VALUE_CHARS:
@@ -103,7 +106,7 @@ def count_parse(value) -> int:
         if not value.is_integer():
             raise ValueError("not a whole number")
         return int(value)
-    text = _text(value).strip()
+    text = cell_text(value).strip()
     match = _COUNT.fullmatch(text) if len(text) <= MAX_VALUE_CHARS else None
     if not match:
         raise ValueError("not a number")

@@ -593,6 +593,27 @@ def test_json_nested_100000_deep_is_one_clear_error(format, shape):
     assert not Post.objects.exists()
 
 
+def test_a_nested_json_value_the_parser_could_read_is_a_bad_row_never_printed():
+    nested = "[" * 900 + "]" * 900  # readable by json, but str() of it recurses
+    record = (
+        '{{"user_name": {user}, "post_id": "n{n}", "text": {text}, "timestamp": {time}, '
+        '"like": 1, "video": false}}'
+    )
+    lines = [
+        record.format(user='"alpha"', n=1, text=nested, time='"2024-01-01"'),
+        record.format(user=nested, n=2, text='"x"', time='"2024-01-01"'),
+        record.format(user='"alpha"', n=3, text='"x"', time=nested),
+        record.format(user='"alpha"', n=4, text='"fine"', time='"2024-01-01"'),
+    ]
+    report = run("\n".join(lines).encode(), name="nested.jsonl")
+    assert [(e["row"], e["column"]) for e in report.errors] == [
+        (1, "text"),
+        (2, "user_name"),
+        (3, "timestamp"),
+    ]
+    assert list(captions()) == ["n4"]
+
+
 def test_a_json_number_of_thousands_of_digits_is_a_clear_error_not_a_crash():
     data = '[{"user_name": "alpha", "like": ' + "9" * 5000 + "}]"
     with pytest.raises(ImportFileError) as info:

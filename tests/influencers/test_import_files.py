@@ -747,3 +747,62 @@ def test_the_imports_limits_are_the_database_fields_own():
     ranges = BaseDatabaseOperations.integer_field_ranges
     assert ranges["PositiveIntegerField"] == (0, constants.FOLLOWERS_MAX)  # followers, likes
     assert constants.HEIGHT_CM_MAX <= ranges["PositiveSmallIntegerField"][1]
+
+
+# --- the same files through the command, the admin page and the API ---------------------------
+
+
+def test_the_command_reads_a_workbook_and_a_korean_excel_csv(tmp_path):
+    from django.core.management import call_command
+
+    posts, people = tmp_path / "posts.xlsx", tmp_path / "people.csv"
+    posts.write_bytes(xlsx_bytes(KOREAN_ROWS))
+    people.write_bytes("user_name,gender,size\nalpha,여,S\n".encode("cp949"))
+    out = io.StringIO()
+    call_command("import_posts", str(posts), "--influencers", str(people), stdout=out)
+    assert "1 created" in out.getvalue() and "read as xlsx" in out.getvalue()
+    assert Post.objects.get().caption == KOREAN_ROWS[0][2]
+
+
+def test_the_admin_page_and_the_api_read_the_prototypes_table_and_a_workbook(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    from influencers.models import ImportJob
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/influencers/influencer/import/",
+            {
+                "posts_file": SimpleUploadedFile("crawl.csv", prototype_csv()),
+                "influencers_file": SimpleUploadedFile(
+                    "people.csv", "user_name,gender,size\nOnefence,남,M\n".encode("cp949")
+                ),
+                "format": "crawl",
+            },
+        )
+    job = ImportJob.objects.get()
+    assert (job.status, job.report["posts_created"], job.report["errors"]) == ("done", 5, [])
+    assert (job.report["encoding"], job.report["influencers_encoding"]) == ("UTF-8", "CP949")
+    page = client.get(f"/admin/influencers/influencer/import/{job.pk}/").content.decode()
+    assert "UTF-8 / CP949" in page
+    api = APIClient()
+    api.force_authenticate(staff)
+    data = {
+        "posts_file": SimpleUploadedFile("posts.xlsx", xlsx_bytes(KOREAN_ROWS)),
+        "influencers_file": SimpleUploadedFile("people.csv", PEOPLE.encode()),
+        "format": "crawl",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/imports/", data, format="multipart")
+    job = api.get(f"/api/v1/imports/{response.json()['id']}/").json()
+    assert (job["status"], job["report"]["posts_created"], job["report"]["encoding"]) == (
+        "done",
+        1,
+        "xlsx",
+    )

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from common.errors import ApplicationError
 
 DELIMITERS = (",", "\t", ";")
-# Unpacked size of a workbook's parts: a 100,000-row export is about 20 MB, so this only stops
-# zip bombs.
+# Unpacked size of a workbook's parts: a 100,000-row export unpacks to 30 to 40 MB, so this only
+# stops zip bombs.
 XLSX_MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 # Columns a program adds without a name: pandas' index ("" or "Unnamed: 0" once read back).
 _UNNAMED = re.compile(r"unnamed: \d+")
@@ -35,8 +35,8 @@ class ImportFileError(ApplicationError):
 
 @dataclass
 class Table:
-    """Records as (line or row number, {lower-case column: value}); values are str for text
-    files and str, int, float, bool, datetime or None for JSON and workbooks."""
+    """Records as (line or row number, {lower-case column: value}); values are str, except a
+    workbook's date cells (datetime) and JSON values (as parsed)."""
 
     records: list[tuple[int, dict]] = field(default_factory=list)
     columns: set[str] = field(default_factory=set)

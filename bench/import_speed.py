@@ -83,7 +83,9 @@ def excel_workbook(rows: list[list[str]]) -> bytes:
     from openpyxl.utils import get_column_letter
 
     strings: dict[str, int] = {}
-    sheet = [f'<worksheet xmlns="{MAIN}"><sheetData>']
+    # Excel states the used range first; without it openpyxl reads the whole sheet to find it.
+    last = f"{get_column_letter(max(len(r) for r in rows))}{len(rows)}"
+    sheet = [f'<worksheet xmlns="{MAIN}"><dimension ref="A1:{last}"/><sheetData>']
     for r, row in enumerate(rows, start=1):
         sheet.append(f'<row r="{r}">')
         for c, value in enumerate(row, start=1):

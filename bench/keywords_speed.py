@@ -1,10 +1,12 @@
-"""Tokeniser throughput on the real Instagram texts, and one influencer's whole summary time.
+"""Tokeniser throughput on the real Instagram texts, one influencer's whole summary time, and
+the summary's time against the size of its input (one line, or the real texts' many lines).
 
 usage: python bench/keywords_speed.py
 """
 
 import csv
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -54,6 +56,27 @@ def main():
         f"summary of an influencer with 1,000 real posts: keywords {middle - started:.2f} s + "
         f"word-cloud PNG {done - middle:.2f} s = {done - started:.2f} s"
     )
+    size_sweep(texts)
+
+
+def size_sweep(texts: list[str]) -> None:
+    """keywords_extract on the real texts cut to n characters: as they are (many lines), and
+    joined into one line; time per character stays flat when the time is linear."""
+    many = "\n".join(texts)
+    many = many * (1_000_000 // len(many) + 1)
+    one = many.replace("\n", " ")
+    print("characters | one line: s (us/char) | many lines: s (us/char)")
+    for n in (10_000, 100_000, 400_000, 1_000_000):
+        cells = []
+        for text in (one[:n], many[:n]):
+            runs = []
+            for _ in range(3):
+                started = time.perf_counter()
+                keywords_extract([text])
+                runs.append(time.perf_counter() - started)
+            seconds = statistics.median(runs)
+            cells.append(f"{seconds:.2f} ({seconds / n * 1e6:.2f})")
+        print(f"{n:>10,} | {cells[0]} | {cells[1]}")
 
 
 if __name__ == "__main__":

@@ -78,7 +78,9 @@ class RepresentativeStyleFilter(admin.SimpleListFilter):
 
 
 class ImportForm(forms.Form):
-    posts_file = forms.FileField(label=_("Posts file (CSV, JSON Lines or Graph API JSON)"))
+    posts_file = forms.FileField(
+        label=_("Posts file (CSV, Excel .xlsx, JSON Lines or Graph API JSON)")
+    )
     influencers_file = forms.FileField(label=_("Influencers file"), required=False)
     images_zip = forms.FileField(label=_("Images (zip of <post_id>.jpg)"), required=False)
     format = forms.ChoiceField(choices=[(f, f) for f in IMPORT_FORMATS])
@@ -237,6 +239,7 @@ class PostAdmin(admin.ModelAdmin):
         "effective_likes",
         "likes_imputed",
         "predicted_style",
+        "prototype_style",
         "style_confidence",
         "classification_status",
     )
@@ -256,6 +259,7 @@ class PostAdmin(admin.ModelAdmin):
         "effective_likes",
         "likes_imputed",
         "predicted_style",
+        "prototype_style",
         "style_confidence",
         "model_version",
         "classified_at",

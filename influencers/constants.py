@@ -1,11 +1,14 @@
 """Named values of the catalogue: limits and permissions shared by models, imports, forms, admin
 and the API (docs/limits.md lists the limits per field)."""
 
-HANDLE_MAX_LENGTH = 64
+HANDLE_MAX_LENGTH = 64  # the column; a handle as Instagram allows it is shorter:
+INSTAGRAM_HANDLE_MAX_LENGTH = 30  # Instagram's own limit for a user name (imports check it)
 DISPLAY_NAME_MAX_LENGTH = 120
 CLOTHING_SIZE_MAX_LENGTH = 16
+HEIGHT_CM_MIN, HEIGHT_CM_MAX = 80, 250
 # Instagram's own limits are 150 for a bio and 2,200 for a caption; other sources (the prototype's
-# crawl, other tools) run longer, so keep room without letting one row cost unbounded work.
+# crawl, other tools) run longer, so keep room, while refusing longer text bounds the work one row
+# can cause (sponsor check, keyword summary).
 BIO_MAX_LENGTH = 1000
 CAPTION_MAX_LENGTH = 10_000
 STAFF_NOTES_MAX_LENGTH = 5000
@@ -14,6 +17,7 @@ STOPWORD_MAX_LENGTH = 64
 
 # PositiveIntegerField's range on every database (PostgreSQL's integer): larger is a bad value.
 FOLLOWERS_MAX = 2_147_483_647
+LIKES_MAX = FOLLOWERS_MAX
 
 # Keyword summaries keep this many keywords per influencer (the word cloud draws from more).
 TOP_KEYWORDS = 30

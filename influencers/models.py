@@ -182,6 +182,10 @@ class Post(models.Model):
     predicted_style = models.CharField(
         _("predicted style"), max_length=16, choices=StyleChoices.choices, blank=True, db_index=True
     )
+    # The label the prototype's own model gave the post, kept from its crawl table to compare.
+    prototype_style = models.CharField(
+        _("prototype's style label"), max_length=16, choices=StyleChoices.choices, blank=True
+    )
     style_confidence = models.FloatField(_("style confidence"), null=True, blank=True)
     style_probabilities = models.BinaryField(null=True, editable=False)
     embedding = models.BinaryField(null=True, editable=False)

@@ -1,13 +1,23 @@
-"""Post images from a folder or a zip, found by post id (`<post_id>.jpg|.jpeg|.png|.webp`)."""
+"""Post images from a folder or a zip, found by post id (`<post_id>.jpg|.jpeg|.png|.webp`).
 
+Only the import's own files are ever read: a symlink in the folder, or a zip member that is a
+symlink or whose path is absolute or climbs out with `..`, is never followed; the post it names
+gets a row error instead. A member that cannot be read back (bad CRC, damaged, encrypted) is a
+row error too, never the whole import's.
+"""
+
+import errno
+import os
+import stat
 import zipfile
-from pathlib import Path, PurePosixPath
+import zlib
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from common.uploads import ImageRejected
-from influencers.imports.readers import ImportFileError
+from influencers.imports.tabular import ImportFileError
 
 SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 
@@ -17,6 +27,7 @@ class ImageSource:
 
     def __init__(self, location: str | Path | None):
         self._index: dict[str, str] = {}
+        self._unsafe: set[str] = set()  # post ids whose image is a link or leaves the import
         self._zip: zipfile.ZipFile | None = None
         self._root: Path | None = None
         if location is None:
@@ -24,14 +35,29 @@ class ImageSource:
         location = Path(location)
         if location.is_dir():
             self._root = location
-            for path in location.iterdir():
-                if path.suffix.lower() in SUFFIXES and path.is_file():
-                    self._index.setdefault(path.stem, path.name)
+            for entry in os.scandir(location):
+                if Path(entry.name).suffix.lower() not in SUFFIXES:
+                    continue
+                stem = Path(entry.name).stem
+                if entry.is_symlink():
+                    self._unsafe.add(stem)
+                elif entry.is_file(follow_symlinks=False):
+                    self._index.setdefault(stem, entry.name)
         elif zipfile.is_zipfile(location):
-            self._zip = zipfile.ZipFile(location)
-            for info in self._zip.infolist():
-                member = PurePosixPath(info.filename)
-                if not info.is_dir() and member.suffix.lower() in SUFFIXES:
+            try:
+                self._zip = zipfile.ZipFile(location)
+                members = self._zip.infolist()
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                raise ImportFileError(
+                    f"{location.name} is a damaged zip file ({exc}).", code="bad_images_source"
+                ) from exc
+            for info in members:
+                member = PurePosixPath(info.filename.replace("\\", "/"))
+                if info.is_dir() or member.suffix.lower() not in SUFFIXES:
+                    continue
+                if _unsafe_member(info):
+                    self._unsafe.add(member.stem)
+                else:
                     self._index.setdefault(member.stem, info.filename)
         else:
             raise ImportFileError(
@@ -40,21 +66,63 @@ class ImageSource:
 
     def lookup(self, post_id: str) -> tuple[str, bytes] | None:
         """(file name, bytes) of the post's image, reading at most the upload limit plus one."""
+        if post_id in self._unsafe:
+            raise ImageRejected(
+                _("The image is a link or lies outside the import; it was not read."),
+                code="unsafe_path",
+            )
         name = self._index.get(post_id)
         if name is None:
             return None
         limit = settings.UPLOAD_MAX_BYTES + 1
         if self._zip is not None:
-            info = self._zip.getinfo(name)
-            if info.file_size >= limit:  # never inflate an oversized (or bomb) member
+            return PurePosixPath(name).name, self._zip_read(name, limit)
+        try:
+            # O_NOFOLLOW: a file swapped for a link after the folder was listed is not followed.
+            fd = os.open(self._root / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
                 raise ImageRejected(
-                    _("The file is larger than the upload limit."), code="file_too_large"
-                )
-            with self._zip.open(info) as fp:
-                return PurePosixPath(name).name, fp.read(limit)
-        with open(self._root / name, "rb") as fp:
+                    _("The image is a link or lies outside the import; it was not read."),
+                    code="unsafe_path",
+                ) from exc
+            raise ImageRejected(_("The image file cannot be read."), code="unreadable") from exc
+        with os.fdopen(fd, "rb") as fp:
             return name, fp.read(limit)
+
+    def _zip_read(self, name: str, limit: int) -> bytes:
+        info = self._zip.getinfo(name)
+        if info.file_size >= limit:  # never inflate an oversized (or bomb) member
+            raise ImageRejected(
+                _("The file is larger than the upload limit."), code="file_too_large"
+            )
+        try:
+            with self._zip.open(info) as fp:
+                return fp.read(limit)
+        except (
+            zipfile.BadZipFile,  # a bad CRC, a damaged header
+            zlib.error,
+            EOFError,
+            OSError,
+            RuntimeError,  # encrypted
+            NotImplementedError,  # a compression method zipfile lacks
+            ValueError,
+        ) as exc:
+            raise ImageRejected(
+                _("The image cannot be read from the zip file (%(reason)s).") % {"reason": exc},
+                code="damaged_archive_member",
+            ) from exc
 
     def close(self):
         if self._zip is not None:
             self._zip.close()
+
+
+def _unsafe_member(info: zipfile.ZipInfo) -> bool:
+    """A symlink, or a path that is absolute or climbs with `..` (in either slash style)."""
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return True
+    for path in (PurePosixPath(info.filename), PureWindowsPath(info.filename)):
+        if path.is_absolute() or path.anchor or ".." in path.parts:
+            return True
+    return False

@@ -53,6 +53,8 @@ class ImportReport:
     queued_for_classification: int = 0
     errors: list[dict] = field(default_factory=list)
     influencer_errors: list[dict] = field(default_factory=list)
+    encoding: str = ""  # how the posts file was read ("UTF-8", "CP949", "xlsx", ...)
+    influencers_encoding: str = ""
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -78,6 +80,8 @@ def posts_import(
     report = ImportReport(
         errors=[e.as_dict() for e in posts.errors],
         influencer_errors=[e.as_dict() for e in people.errors] if people else [],
+        encoding=posts.encoding,
+        influencers_encoding=people.encoding if people else "",
     )
     try:
         with transaction.atomic():
@@ -190,6 +194,8 @@ def _posts_upsert(chunk, source: ImageSource, report: ImportReport, stored_files
             "is_video": row.is_video,
             "is_sponsored": is_sponsored(row.caption),
         }
+        if row.prototype_style is not None:
+            values["prototype_style"] = row.prototype_style
         post = existing.get(row.post_id)
         if post is None:
             post = Post(instagram_id=row.post_id, influencer_id=influencer_id, **values)

@@ -453,6 +453,15 @@ KO = {
     "Django site admin": "Django 사이트 관리",
     "Django administration": "Django 관리",
     "That did not work. Reload the page and try again.": "처리하지 못했습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.",
+    # Imports of real exports (issue 15)
+    "prototype's style label": "프로토타입의 스타일 라벨",
+    "Posts file (CSV, Excel .xlsx, JSON Lines or Graph API JSON)": "게시물 파일 (CSV, 엑셀 .xlsx, JSON Lines 또는 Graph API JSON)",
+    "read as": "읽은 인코딩",
+    "The image is a link or lies outside the import; it was not read.": "이미지가 링크이거나 가져오기 파일 밖에 있어 읽지 않았습니다.",
+    "The image file cannot be read.": "이미지 파일을 읽을 수 없습니다.",
+    "The image cannot be read from the zip file (%(reason)s).": "zip 파일에서 이미지를 읽을 수 없습니다 (%(reason)s).",
+    # lead: row and line of a bad import row
+    "line %(line)s": "%(line)s번째 줄",
 }
 
 if __name__ == "__main__":

@@ -155,7 +155,7 @@ def test_bad_rows_are_reported_with_row_column_and_reason_and_good_rows_imported
     found = {(e["row"], e["column"]) for e in report.errors}
     assert found == {(3, "like"), (4, "timestamp"), (5, "post_id"), (6, "user_name"), (7, "video")}
     assert report.influencer_errors == [
-        {"row": 4, "column": "gender", "reason": "unknown gender: 'X' (use F or M)"}
+        {"row": 4, "line": 4, "column": "gender", "reason": "unknown gender: 'X' (use F or M)"}
     ]
     assert not Influencer.objects.filter(handle="gamma").exists()
 
@@ -166,8 +166,9 @@ def test_bad_rows_are_reported_with_row_column_and_reason_and_good_rows_imported
         (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not_tabular"),
         (b"user_name,post_id\nalpha,1\n", "missing_columns"),
         (
-            "user_name,post_id,text,timestamp,like,video\nalpha,1,한글,2024-01-01,1,false\n".encode(
-                "cp949"
+            # Latin-1 (a European Excel's CSV): neither UTF-8, UTF-16 nor CP949
+            "user_name,post_id,text,timestamp,like,video\nalpha,1,café crème,2024-01-01,1,false\n".encode(
+                "latin-1"
             ),
             "wrong_encoding",
         ),
@@ -190,9 +191,9 @@ def test_images_come_from_a_folder_and_go_through_the_upload_validator(tmp_path,
     (folder / "b1.jpg").write_bytes(b"this is text, not an image")
     report = run(images=folder)
     assert report.images_stored == 2
-    # row numbers count records as a spreadsheet shows them (header = 1), whatever newlines
-    # a caption holds
-    assert [(e["row"], e["column"]) for e in report.errors] == [(5, "image")]
+    # b1 is row 5 as a spreadsheet shows it (header = 1) and starts on text line 6, after a1's
+    # two-line caption
+    assert [(e["row"], e["line"], e["column"]) for e in report.errors] == [(5, 6, "image")]
     assert "not_an_image" in report.errors[0]["reason"]
     assert not Post.objects.filter(instagram_id="b1").exists()
     a1 = Post.objects.get(instagram_id="a1")
@@ -243,7 +244,7 @@ def test_the_command_imports_and_reports_bad_rows(tmp_path):
     out, err = io.StringIO(), io.StringIO()
     call_command("import_posts", str(posts), "--influencers", str(people), stdout=out, stderr=err)
     assert "4 created" in out.getvalue()
-    assert "row 6 [like]" in err.getvalue()
+    assert "row 6 (line 7) [like]" in err.getvalue()  # a two-line caption comes before it
 
 
 def test_the_command_refuses_a_broken_file_clearly(tmp_path):

@@ -96,8 +96,8 @@ def test_an_anonymous_visitor_browses_every_public_page(live_server, browser, ca
     open_viewer_and_close_it(visit, ".feed a[data-post-viewer]")
 
     # The language switcher (no inline handler) switches the whole page, style names included.
-    visit.page.select_option("#language", "en")
-    visit.page.wait_for_load_state("load")
+    with visit.page.expect_navigation():  # the change submits the form: wait for the new page
+        visit.page.select_option("#language", "en")
     assert visit.page.locator("html").get_attribute("lang") == "en"
     assert "Romantic" in visit.page.inner_text("main")
     visit.check("influencer-english")

@@ -7,8 +7,17 @@ from influencers.imports import ImportFileError
 from influencers.services.imports import posts_import
 
 
+def row_label(error: dict) -> str:
+    """'row 5', or 'row 5 (line 7)' when a caption's line breaks put the text line elsewhere."""
+    line = error.get("line", error["row"])
+    return f"row {error['row']}" + (f" (line {line})" if line != error["row"] else "")
+
+
 class Command(BaseCommand):
-    help = "Import influencer posts from a crawl export (CSV/JSON Lines) or Graph API media JSON."
+    help = (
+        "Import influencer posts from a crawl export (CSV, .xlsx or JSON Lines) or Graph API "
+        "media JSON."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("posts_file", type=Path)
@@ -46,10 +55,10 @@ class Command(BaseCommand):
             f"{report.posts_unchanged} unchanged; influencers: {report.influencers_created} "
             f"created, {report.influencers_updated} updated; images stored: "
             f"{report.images_stored}; queued for classification: "
-            f"{report.queued_for_classification}"
+            f"{report.queued_for_classification}; posts file read as {report.encoding}"
         )
         for error in report.influencer_errors + report.errors:
-            self.stderr.write(f"row {error['row']} [{error['column']}]: {error['reason']}")
+            self.stderr.write(f"{row_label(error)} [{error['column']}]: {error['reason']}")
         if report.errors or report.influencer_errors:
             self.stderr.write(
                 self.style.WARNING(

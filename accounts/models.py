@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,8 +25,17 @@ class BodySize(models.TextChoices):
     LARGE = "L", _("Large")
 
 
+class AccountManager(UserManager):
+    def get_by_natural_key(self, username):
+        """Log-in finds the account whatever the case or width typed (MinJi = minji = ＭｉｎＪｉ):
+        usernames are unique by that key, so the key names one account."""
+        return self.get(username_key=username_key(username or ""))
+
+
 class User(AbstractUser):
     """A brand (제조사) or a consumer (소비자); the role is chosen at sign-up."""
+
+    objects = AccountManager()
 
     username = models.CharField(
         _("username"),

@@ -1,4 +1,8 @@
-"""The one rate-limit mechanism: fixed windows counted in the shared cache, one scope per action.
+"""The one rate-limit mechanism: sliding windows counted in the shared cache, one scope per action.
+
+A fixed window would let a burst across its boundary through twice (ten guesses at :59, ten more
+at :00); the count used here is the current window's plus the previous window's weighted by how
+much of it still lies within one period, the usual sliding-window estimate.
 
 Rates live in settings (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], e.g. "10/minute"); each scope
 has its own message here. With REDIS_URL set the cache is Redis, so a limit holds across every
@@ -73,29 +77,52 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "?"
 
 
-def _count(key: str, period: int) -> int | None:
-    """Add one to the window's counter; None when the cache cannot be reached."""
+def _count(key: str, previous_key: str, period: int) -> tuple[int, int] | None:
+    """Add one to this window's counter: (this window's count, the previous window's), or None
+    when the cache cannot be reached."""
     try:
-        cache.add(key, 0, timeout=period + 5)
+        timeout = 2 * period + 5  # the next window still reads this one
+        cache.add(key, 0, timeout=timeout)
         try:
-            return cache.incr(key)
+            current = cache.incr(key)
         except ValueError:  # expired or evicted between add and incr
-            cache.set(key, 1, timeout=period + 5)
-            return 1
+            cache.set(key, 1, timeout=timeout)
+            current = 1
+        return current, int(cache.get(previous_key) or 0)
     except Exception:  # Redis down: counting is lost, the site must keep answering
         log.exception("rate limit not counted: the cache is unreachable (%s)", key)
         return None
 
 
+def _seconds_until_allowed(*, limit: int, period: int, elapsed: float, current: int, previous: int):
+    """How long until one more action fits under the sliding estimate (none made meanwhile)."""
+    room = limit - current - 1  # what this window may still add, the next action included
+    if room >= 0 and previous:
+        # previous * (1 - t / period) + current + 1 <= limit, for t later in this window
+        return max(period * (1 - room / previous) - elapsed, 1)
+    # This window alone is full: wait for the next one, in which it weighs as the previous.
+    return (period - elapsed) + max(period * (1 - (limit - 1) / current), 0)
+
+
 def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None) -> None:
-    """Count one action; raise RateLimitedError once the window's allowance is spent."""
+    """Count one action; raise RateLimitedError once the allowance of the last period is spent."""
     rate = rate or settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]
     limit, period = parse_rate(rate)
-    now = int(time.time())
-    window = now // period
-    count = _count(f"ratelimit:{scope}:{ident}:{window}", period)
-    if count is not None and count > limit:
-        retry_after = max((window + 1) * period - now, 1)
+    now = time.time()
+    window = int(now // period)
+    elapsed = now - window * period
+    counts = _count(
+        f"ratelimit:{scope}:{ident}:{window}", f"ratelimit:{scope}:{ident}:{window - 1}", period
+    )
+    if counts is None:
+        return
+    current, previous = counts
+    if previous * (1 - elapsed / period) + current > limit:
+        retry_after = math.ceil(
+            _seconds_until_allowed(
+                limit=limit, period=period, elapsed=elapsed, current=current, previous=previous
+            )
+        )
         message = MESSAGES.get(scope) or _("Too many requests; try again in %(wait)s.")
         raise RateLimitedError(
             message % {"wait": wait_display(retry_after)}, retry_after=retry_after

@@ -1,6 +1,8 @@
 """The single image-upload validator used by the web form, the API, admin and imports.
 
-The type comes from the magic bytes, the extension must agree, a header that declares more
+The type comes from the magic bytes; the file name must end in an image extension we accept (a
+PNG saved as .jpg is fine: what is stored is re-encoded anyway, and phones and tools rename
+images; shell.php, x.jpg.php or a name without one are refused); a header that declares more
 pixels than the file can hold is refused before decoding, a JPEG whose scan data runs out (the
 decoder would invent the rest) is refused, Pillow errors become clear validation errors with a
 stable code, and what is stored is a re-encoded, metadata-free JPEG under a generated name (so
@@ -29,6 +31,7 @@ ACCEPTED_EXTENSIONS = {
     "PNG": {".png"},
     "WEBP": {".webp"},
 }
+IMAGE_EXTENSIONS = set().union(*ACCEPTED_EXTENSIONS.values())
 # Known but refused formats, named so the user learns why.
 _REFUSED_SIGNATURES = [
     (b"GIF87a", "GIF"),
@@ -125,9 +128,12 @@ def image_validate(
             code="not_an_image",
         )
     extension = PurePosixPath(filename or "").suffix.lower()
-    if extension not in ACCEPTED_EXTENSIONS[detected]:
+    if extension not in IMAGE_EXTENSIONS:
         raise ImageRejected(
-            _("The file name's extension does not match its content (%(fmt)s).")
+            _(
+                "The file is a %(fmt)s image but its name does not end in .jpg, .jpeg, .png or "
+                ".webp; rename it and upload it again."
+            )
             % {"fmt": detected},
             code="extension_mismatch",
         )

@@ -462,6 +462,7 @@ KO = {
     "The image cannot be read from the zip file (%(reason)s).": "zip 파일에서 이미지를 읽을 수 없습니다 (%(reason)s).",
     # lead: row and line of a bad import row
     "line %(line)s": "%(line)s번째 줄",
+    "The file is a %(fmt)s image but its name does not end in .jpg, .jpeg, .png or .webp; rename it and upload it again.": "%(fmt)s 이미지이지만 파일 이름이 .jpg, .jpeg, .png, .webp로 끝나지 않습니다. 이름을 바꿔 다시 올려 주세요.",
 }
 
 if __name__ == "__main__":

@@ -181,3 +181,19 @@ def test_api_token_log_in_is_throttled_like_the_page(settings):
     )
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert refused.json()["code"] == "rate_limited"
+
+
+def test_log_in_finds_the_account_whatever_case_or_width_is_typed(client):
+    from rest_framework.test import APIClient
+
+    UserFactory(username="Mujin.Fashion")
+    for typed in ("mujin.fashion", "MUJIN.FASHION", "ｍｕｊｉｎ.ｆａｓｈｉｏｎ"):
+        response = client.post(
+            reverse("accounts:login"), {"username": typed, "password": STRONG_PASSWORD}
+        )
+        assert response.status_code == 302, typed
+        client.logout()
+    token = APIClient().post(
+        "/api/v1/auth/token/", {"username": "MUJIN.fashion", "password": STRONG_PASSWORD}
+    )
+    assert token.status_code == 200 and token.json()["token"]

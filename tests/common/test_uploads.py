@@ -85,8 +85,14 @@ def test_an_image_under_a_dangerous_or_missing_extension_is_refused(name):
     assert rejected(png_bytes(), name) == "extension_mismatch"
 
 
-def test_an_extension_that_disagrees_with_the_content_is_refused():
-    assert rejected(png_bytes(), "photo.jpg") == "extension_mismatch"
+def test_a_png_saved_with_a_jpg_name_is_accepted_and_stored_as_a_clean_jpeg():
+    validated = image_validate(data=png_bytes(), filename="photo.jpg")
+    assert validated.source_format == "PNG" and validated.content.startswith(b"\xff\xd8\xff")
+
+
+@pytest.mark.parametrize("name", ["photo.gif", "photo.txt", "photo.jpg.exe"])
+def test_an_image_named_as_another_kind_of_file_is_refused(name):
+    assert rejected(png_bytes(), name) == "extension_mismatch"
 
 
 @pytest.mark.parametrize(

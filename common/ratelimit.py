@@ -1,8 +1,8 @@
-"""The one rate-limit mechanism: sliding windows counted in the shared cache, one scope per action.
+"""The one rate-limit mechanism: a sliding period counted in the shared cache, one scope per action.
 
 A fixed window would let a burst across its boundary through twice (ten guesses at :59, ten more
-at :00); the count used here is the current window's plus the previous window's weighted by how
-much of it still lies within one period, the usual sliding-window estimate.
+at :00); here the period is counted in BUCKETS slices, and an action is allowed while the slices
+of the last period hold fewer than the limit.
 
 Rates live in settings (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], e.g. "10/minute"); each scope
 has its own message here. With REDIS_URL set the cache is Redis, so a limit holds across every
@@ -25,6 +25,7 @@ from common.errors import RateLimitedError
 log = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+BUCKETS = 10  # slices per period: the allowance slides in steps of a tenth of the period
 
 LOGIN = "login"
 SIGNUP = "signup"
@@ -77,56 +78,55 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "?"
 
 
-def _count(key: str, previous_key: str, period: int) -> tuple[int, int] | None:
-    """Add one to this window's counter: (this window's count, the previous window's), or None
-    when the cache cannot be reached."""
+def _count(keys: list[str], timeout: int) -> list[int] | None:
+    """Add one to the last key's counter; every key's count after it, or None when the cache
+    cannot be reached."""
     try:
-        timeout = 2 * period + 5  # the next window still reads this one
-        cache.add(key, 0, timeout=timeout)
+        cache.add(keys[-1], 0, timeout=timeout)
         try:
-            current = cache.incr(key)
+            cache.incr(keys[-1])
         except ValueError:  # expired or evicted between add and incr
-            cache.set(key, 1, timeout=timeout)
-            current = 1
-        return current, int(cache.get(previous_key) or 0)
+            cache.set(keys[-1], 1, timeout=timeout)
+        found = cache.get_many(keys)
+        return [int(found.get(key) or 0) for key in keys]
     except Exception:  # Redis down: counting is lost, the site must keep answering
-        log.exception("rate limit not counted: the cache is unreachable (%s)", key)
+        log.exception("rate limit not counted: the cache is unreachable (%s)", keys[-1])
         return None
 
 
-def _seconds_until_allowed(*, limit: int, period: int, elapsed: float, current: int, previous: int):
-    """How long until one more action fits under the sliding estimate (none made meanwhile)."""
-    room = limit - current - 1  # what this window may still add, the next action included
-    if room >= 0 and previous:
-        # previous * (1 - t / period) + current + 1 <= limit, for t later in this window
-        return max(period * (1 - room / previous) - elapsed, 1)
-    # This window alone is full: wait for the next one, in which it weighs as the previous.
-    return (period - elapsed) + max(period * (1 - (limit - 1) / current), 0)
+def _uncount(key: str) -> None:
+    try:
+        cache.decr(key)
+    except Exception:  # evicted meanwhile, or the cache went away: nothing left to undo
+        pass
 
 
 def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None) -> None:
-    """Count one action; raise RateLimitedError once the allowance of the last period is spent."""
+    """Count one action; raise RateLimitedError when the last period already holds the limit.
+
+    The period is counted in BUCKETS slices, so the allowance slides with time (a burst across a
+    boundary gets no second allowance) and Retry-After is when the oldest counted actions leave
+    it. A refused action is not counted: the limit is on actions taken.
+    """
     rate = rate or settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]
     limit, period = parse_rate(rate)
+    width = max(period / BUCKETS, 1)
     now = time.time()
-    window = int(now // period)
-    elapsed = now - window * period
-    counts = _count(
-        f"ratelimit:{scope}:{ident}:{window}", f"ratelimit:{scope}:{ident}:{window - 1}", period
-    )
-    if counts is None:
+    current = int(now // width)
+    buckets = list(range(current - BUCKETS + 1, current + 1))
+    keys = [f"ratelimit:{scope}:{ident}:{width:g}:{b}" for b in buckets]
+    counts = _count(keys, timeout=int(period + width) + 5)
+    if counts is None or sum(counts) <= limit:
         return
-    current, previous = counts
-    if previous * (1 - elapsed / period) + current > limit:
-        retry_after = math.ceil(
-            _seconds_until_allowed(
-                limit=limit, period=period, elapsed=elapsed, current=current, previous=previous
-            )
-        )
-        message = MESSAGES.get(scope) or _("Too many requests; try again in %(wait)s.")
-        raise RateLimitedError(
-            message % {"wait": wait_display(retry_after)}, retry_after=retry_after
-        )
+    _uncount(keys[-1])
+    must_age_out, aged = sum(counts) - limit, 0
+    for bucket, count in zip(buckets, counts, strict=True):
+        aged += count
+        if aged >= must_age_out:  # once this slice leaves the period, one more action fits
+            retry_after = max(math.ceil((bucket + BUCKETS) * width - now), 1)
+            break
+    message = MESSAGES.get(scope) or _("Too many requests; try again in %(wait)s.")
+    raise RateLimitedError(message % {"wait": wait_display(retry_after)}, retry_after=retry_after)
 
 
 def rate_limited_response(response, error: RateLimitedError | None):

@@ -235,3 +235,15 @@ def test_loading_the_demo_catalogue_twice_leaves_the_same_catalogue(
     )
     assert all(i.is_demo and i.handle.startswith(DEMO_PREFIX) for i in Influencer.objects.all())
     assert Post.objects.filter(classification_status="done").exists()
+
+
+def test_the_import_job_page_refreshes_while_the_job_runs_and_stops_when_it_ends(client):
+    client.force_login(staff())
+    job = ImportJob.objects.create(source_name="posts.csv", format="crawl", status="running")
+    url = f"/admin/influencers/influencer/import/{job.pk}/"
+    assert 'http-equiv="refresh"' in client.get(url).content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="failed", error="The import stopped: its worker ended after 0 of 0 rows."
+    )
+    page = client.get(url).content.decode()
+    assert 'http-equiv="refresh"' not in page and "its worker ended" in page

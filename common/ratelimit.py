@@ -79,16 +79,22 @@ def client_address(request) -> str:
 
 
 def _count(keys: list[str], timeout: int) -> list[int] | None:
-    """Add one to the last key's counter; every key's count after it, or None when the cache
-    cannot be reached."""
+    """Add one to the last key's counter; every key's count, or None when the cache cannot be
+    reached.
+
+    The last count is the value the atomic increment returned, not a later read: requests that
+    arrive together each see their own place in line, so exactly the first ones up to the limit
+    pass (a read after the increment would also see the others' increments and refuse too many).
+    """
     try:
         cache.add(keys[-1], 0, timeout=timeout)
         try:
-            cache.incr(keys[-1])
+            position = cache.incr(keys[-1])
         except ValueError:  # expired or evicted between add and incr
             cache.set(keys[-1], 1, timeout=timeout)
-        found = cache.get_many(keys)
-        return [int(found.get(key) or 0) for key in keys]
+            position = 1
+        found = cache.get_many(keys[:-1])
+        return [int(found.get(key) or 0) for key in keys[:-1]] + [int(position)]
     except Exception:  # Redis down: counting is lost, the site must keep answering
         log.exception("rate limit not counted: the cache is unreachable (%s)", keys[-1])
         return None

@@ -1,7 +1,21 @@
-"""Health of the components a request depends on."""
+"""Health of the components a request depends on.
+
+The database and the broker are checked here; higher apps add their own components through
+`health_check_register` (the recommender adds the style model), so this module imports none of them.
+"""
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
+
+HealthCheck = Callable[[], tuple[bool, str]]
+_extra_checks: dict[str, HealthCheck] = {}
+
+
+def health_check_register(name: str, check: HealthCheck) -> None:
+    """Add a component to /healthz (an app's ready() calls this once)."""
+    _extra_checks[name] = check
 
 
 def database_check() -> tuple[bool, str]:
@@ -36,4 +50,9 @@ def health_report() -> tuple[bool, dict]:
         "database": {"ok": db_ok, "detail": db_detail},
         "broker": {"ok": broker_ok, "detail": broker_detail},
     }
-    return db_ok and broker_ok, report
+    healthy = db_ok and broker_ok
+    for name, check in _extra_checks.items() if db_ok else ():  # they read the database
+        ok, detail = check()
+        report[name] = {"ok": ok, "detail": detail}
+        healthy = healthy and ok
+    return healthy, report

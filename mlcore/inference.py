@@ -50,6 +50,7 @@ class StyleClassifier:
         self,
         checkpoint_path: str | Path,
         *,
+        sha256: str | None = None,
         device: str = "cpu",
         threads: int | None = None,
         quantized: bool = False,
@@ -57,6 +58,9 @@ class StyleClassifier:
         decode_workers: int = 2,
     ):
         self.checkpoint_path = Path(checkpoint_path)
+        self.sha256 = (
+            sha256  # when given, loading refuses any other bytes (CheckpointIntegrityError)
+        )
         self.device = torch.device(device)
         self.threads = threads
         self.quantized = quantized
@@ -78,7 +82,7 @@ class StyleClassifier:
                 return
             if self.threads:
                 torch.set_num_threads(self.threads)
-            checkpoint = StyleCheckpoint.load(self.checkpoint_path)
+            checkpoint = StyleCheckpoint.load(self.checkpoint_path, sha256=self.sha256)
             self.transform = eval_transform(checkpoint.preprocessing)
             self._columns = torch.tensor([TAXONOMY_INDEX[c] for c in checkpoint.classes])
             net = FeatureNet(checkpoint.model())

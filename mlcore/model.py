@@ -1,6 +1,8 @@
 """ResNet-18 with a style head, and the checkpoint format every other part reads."""
 
 import datetime as dt
+import hashlib
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,19 @@ EMBEDDING_DIM = 512
 
 class CheckpointError(ValueError):
     """A file that is not a StyleMatch style-model checkpoint."""
+
+
+class CheckpointIntegrityError(CheckpointError):
+    """A checkpoint file whose bytes are not the ones registered (its SHA-256 differs)."""
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, read in 1 MiB pieces (checkpoints are ~45 MB)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fp:
+        for chunk in iter(lambda: fp.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def resnet18_build(num_classes: int) -> nn.Module:
@@ -108,9 +123,26 @@ class StyleCheckpoint:
         tmp.replace(path)  # never leave a half-written checkpoint under the real name
 
     @classmethod
-    def load(cls, path: str | Path) -> "StyleCheckpoint":
+    def load(cls, path: str | Path, *, sha256: str | None = None) -> "StyleCheckpoint":
+        """Read a checkpoint; with `sha256`, the very bytes loaded must have that digest.
+
+        Hashing the bytes that are then deserialised (not the file before a second read) means a
+        copy that changes between the check and the load can never be served.
+        """
+        source: str | Path | io.BytesIO = path
+        if sha256 is not None:
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                raise CheckpointError(f"{path}: cannot be read ({exc})") from exc
+            actual = hashlib.sha256(data).hexdigest()
+            if actual != sha256:
+                raise CheckpointIntegrityError(
+                    f"{path}: SHA-256 {actual[:12]}… is not the registered {sha256[:12]}…"
+                )
+            source = io.BytesIO(data)
         try:
-            payload = torch.load(path, map_location="cpu", weights_only=True)
+            payload = torch.load(source, map_location="cpu", weights_only=True)
         except Exception as exc:  # pickle, zip and torch errors all mean "not a checkpoint"
             raise CheckpointError(f"{path}: not a readable checkpoint ({exc})") from exc
         if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:

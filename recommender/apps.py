@@ -8,12 +8,15 @@ class RecommenderConfig(AppConfig):
 
     def ready(self):
         # The lower apps announce; the recommender listens (app layering: see docs/architecture.md).
+        from common.health import health_check_register
         from common.media import private_media_register
         from influencers.signals import posts_need_classification
         from recommender.selectors.requests import recommendation_image_owned
         from recommender.services.classification import posts_classification_requested
+        from recommender.services.classifiers import model_health_check
 
         posts_need_classification.connect(
             posts_classification_requested, dispatch_uid="recommender-classify-posts"
         )
         private_media_register(prefix="queries/", is_owner=recommendation_image_owned)
+        health_check_register("style_model", model_health_check)

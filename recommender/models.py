@@ -22,6 +22,9 @@ class ModelVersion(models.Model):
     recipe = models.JSONField(_("training recipe"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    # Set when no copy of the file (local cache, then storage) passed its SHA-256 check; cleared
+    # by the next load that succeeds. /healthz reports the active model as unavailable meanwhile.
+    unavailable_reason = models.CharField(_("why it cannot be loaded"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("model version")

@@ -1,6 +1,5 @@
 """The style-model registry: register checkpoints and activate one (which re-classifies posts)."""
 
-import hashlib
 from pathlib import Path
 
 from django.core.files import File
@@ -8,17 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.errors import ApplicationError
-from mlcore.model import CheckpointError, StyleCheckpoint
+from mlcore.model import CheckpointError, StyleCheckpoint, file_sha256
 from recommender.models import ModelVersion
 from recommender.services.classification import posts_reclassify_all
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fp:
-        for chunk in iter(lambda: fp.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def model_version_register(
@@ -27,10 +18,10 @@ def model_version_register(
     """Store a checkpoint in media storage with its metadata; the same file registers once."""
     path = Path(checkpoint_path)
     try:
-        checkpoint = StyleCheckpoint.load(path)
-    except (CheckpointError, FileNotFoundError) as exc:
+        sha = file_sha256(path)
+        checkpoint = StyleCheckpoint.load(path, sha256=sha)  # the bytes hashed are the ones read
+    except (CheckpointError, OSError) as exc:
         raise ApplicationError(str(exc), code="bad_checkpoint") from exc
-    sha = _sha256(path)
     version = ModelVersion.objects.filter(checkpoint_sha256=sha).first()
     if version is None:
         version = ModelVersion(

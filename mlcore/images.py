@@ -2,11 +2,14 @@
 
 import io
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, ImageOps
 
 ImageSource = str | Path | bytes
+# A source read only when it is decoded (in a decode thread): a stored file, for example.
+ImageLoader = Callable[[], bytes]
 
 DEFAULT_MAX_PIXELS = 60_000_000
 

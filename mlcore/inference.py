@@ -1,20 +1,24 @@
 """Batched style inference: probabilities over the taxonomy and a 512-d embedding per image.
 
-The model loads once per process, lazily on first use, never at import. Decoding and
-preprocessing run in a thread pool ahead of the forward pass (Pillow releases the GIL), and JPEGs
-decode at reduced scale when the network needs fewer pixels.
+The model loads once per process, lazily on first use, never at import. Reading, decoding and
+preprocessing run in a thread pool a few batches ahead of the forward pass (Pillow releases the
+GIL), and JPEGs decode at reduced scale when the network needs fewer pixels. `classify_stream`
+takes any iterable and holds only the batches in flight, so a catalogue streams in flat memory.
 """
 
+import itertools
 import threading
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
 
-from mlcore.images import ImageDecodeError, ImageSource, image_open
+from mlcore.images import ImageDecodeError, ImageLoader, ImageSource, image_open
 from mlcore.model import FeatureNet, StyleCheckpoint
 from mlcore.preprocessing import eval_transform
 from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
@@ -43,6 +47,13 @@ class UnreadableImage:
     reason: str
 
 
+Key = TypeVar("Key")
+Source = ImageSource | ImageLoader
+# Batches decoded ahead of the one in the forward pass: enough to hide decoding behind it, few
+# enough that memory stays a handful of batches whatever the length of the stream.
+PREFETCH_BATCHES = 2
+
+
 class StyleClassifier:
     """Classifies images with one checkpoint; thread-safe lazy loading."""
 
@@ -56,6 +67,7 @@ class StyleClassifier:
         quantized: bool = False,
         calibration_sources: Sequence[ImageSource] = (),
         decode_workers: int = 2,
+        prefetch_batches: int = PREFETCH_BATCHES,
     ):
         self.checkpoint_path = Path(checkpoint_path)
         self.sha256 = (
@@ -66,6 +78,7 @@ class StyleClassifier:
         self.quantized = quantized
         self.calibration_sources = list(calibration_sources)
         self.decode_workers = decode_workers
+        self.prefetch_batches = prefetch_batches
         self._lock = threading.Lock()
         self._net = None
         self.checkpoint: StyleCheckpoint | None = None
@@ -96,7 +109,12 @@ class StyleClassifier:
             self.checkpoint = checkpoint
             self._net = net.to(self.device).eval()
 
-    def _prepare(self, source: ImageSource):
+    def _prepare(self, source: Source):
+        if callable(source):
+            try:
+                source = source()
+            except OSError as exc:  # a stored file gone or unreadable: only this item fails
+                return UnreadableImage(f"unreadable file: {exc}")
         try:
             image = image_open(source, draft_size=self.checkpoint_preprocessing_resize)
         except ImageDecodeError as exc:
@@ -108,31 +126,37 @@ class StyleClassifier:
         return self.transform.transforms[0].size
 
     def _batches(
-        self, sources: Sequence[ImageSource], batch_size: int
+        self, sources: Iterable[Source], batch_size: int
     ) -> Iterator[tuple[torch.Tensor | None, list]]:
-        """Yield (tensor batch, per-item tensor-or-error) with decoding running one batch ahead."""
-        chunks = [sources[i : i + batch_size] for i in range(0, len(sources), batch_size)]
+        """Yield (tensor batch, per-item tensor-or-error), decoding `prefetch_batches` ahead.
+
+        `sources` is consumed lazily, one batch at a time, as decoding moves ahead.
+        """
+        iterator = iter(sources)
         with ThreadPoolExecutor(max_workers=self.decode_workers) as pool:
-            pending = [pool.map(self._prepare, chunk) for chunk in chunks[:2]]
-            for index in range(len(chunks)):
-                items = list(pending[index])
-                if index + 2 < len(chunks):
-                    pending.append(pool.map(self._prepare, chunks[index + 2]))
-                tensors = [t for t in items if isinstance(t, torch.Tensor)]
-                yield (torch.stack(tensors) if tensors else None), items
+            ahead: deque[list[Future]] = deque()
+            while chunk := list(itertools.islice(iterator, batch_size)):
+                ahead.append([pool.submit(self._prepare, source) for source in chunk])
+                if len(ahead) > self.prefetch_batches:
+                    yield _stacked(ahead.popleft())
+            while ahead:
+                yield _stacked(ahead.popleft())
 
     @torch.inference_mode()
-    def _outputs(
-        self, sources: Sequence[ImageSource], batch_size: int
-    ) -> Iterator[tuple[torch.Tensor, torch.Tensor] | UnreadableImage]:
-        """(features, logits over the checkpoint's classes) or the reason, per source, in order."""
+    def _batch_outputs(
+        self, sources: Iterable[Source], batch_size: int
+    ) -> Iterator[list[tuple[torch.Tensor, torch.Tensor] | UnreadableImage]]:
+        """Per batch: (features, logits over the checkpoint's classes) or the reason, in order."""
         self._ensure_loaded()
-        for batch, items in self._batches(list(sources), batch_size):
+        for batch, items in self._batches(sources, batch_size):
             if batch is not None:
                 features, logits = self._net(batch.to(self.device))
                 outputs = zip(features.float().cpu(), logits.float().cpu(), strict=True)
-            for item in items:
-                yield item if isinstance(item, UnreadableImage) else next(outputs)
+            yield [item if isinstance(item, UnreadableImage) else next(outputs) for item in items]
+
+    def _outputs(self, sources: Iterable[Source], batch_size: int):
+        for outputs in self._batch_outputs(sources, batch_size):
+            yield from outputs
 
     def probabilities(
         self, logits: torch.Tensor, *, temperature: float | None = None
@@ -156,21 +180,42 @@ class StyleClassifier:
             for output in self._outputs(sources, batch_size)
         ]
 
+    def _prediction(self, output) -> "StylePrediction | UnreadableImage":
+        if isinstance(output, UnreadableImage):
+            return output
+        features, logits = output
+        embedding = torch.nn.functional.normalize(features, dim=0)
+        return StylePrediction(self.probabilities(logits)[0], embedding.numpy().astype(np.float32))
+
     def predict(
-        self, sources: Sequence[ImageSource], *, batch_size: int = 32
+        self, sources: Sequence[Source], *, batch_size: int = 32
     ) -> list[StylePrediction | UnreadableImage]:
         """One result per source, in order; an unreadable image never fails the others.
 
         The probabilities are calibrated (the checkpoint's temperature), on fp32 and int8 alike.
         """
-        results: list[StylePrediction | UnreadableImage] = []
-        for output in self._outputs(sources, batch_size):
-            if isinstance(output, UnreadableImage):
-                results.append(output)
-                continue
-            features, logits = output
-            embedding = torch.nn.functional.normalize(features, dim=0)
-            results.append(
-                StylePrediction(self.probabilities(logits)[0], embedding.numpy().astype(np.float32))
-            )
-        return results
+        return [self._prediction(output) for output in self._outputs(sources, batch_size)]
+
+    def classify_stream(
+        self, items: Iterable[tuple[Key, Source]], *, batch_size: int = 32
+    ) -> Iterator[list[tuple[Key, StylePrediction | UnreadableImage]]]:
+        """Results batch by batch for a stream of (key, source) of any length.
+
+        Items are read a few batches ahead of the forward pass and never all at once, so a
+        caller can stream a whole catalogue and store each batch's results as it comes.
+        """
+        keys: deque = deque()
+
+        def sources():
+            for key, source in items:
+                keys.append(key)
+                yield source
+
+        for outputs in self._batch_outputs(sources(), batch_size):
+            yield [(keys.popleft(), self._prediction(output)) for output in outputs]
+
+
+def _stacked(futures: list[Future]) -> tuple[torch.Tensor | None, list]:
+    items = [future.result() for future in futures]
+    tensors = [t for t in items if isinstance(t, torch.Tensor)]
+    return (torch.stack(tensors) if tensors else None), items

@@ -82,3 +82,40 @@ def test_a_file_that_is_not_a_checkpoint_is_refused(tmp_path):
     bad.write_bytes(b"garbage")
     with pytest.raises(CheckpointError):
         StyleCheckpoint.load(bad)
+
+
+def test_a_stream_is_read_only_a_few_batches_ahead_and_keeps_each_result_with_its_key(
+    tiny_checkpoint, shared_data
+):
+    paths = sorted((shared_data / "kfashion-sample").rglob("*.jpg"))[:40]
+    classifier = StyleClassifier(tiny_checkpoint, prefetch_batches=1)
+    reference = classifier.predict(paths, batch_size=8)
+    handed_out = []
+
+    def items():
+        for n, path in enumerate(paths):
+            handed_out.append(n)
+            yield n, path.read_bytes
+
+    stream = classifier.classify_stream(items(), batch_size=8)
+    first = next(stream)
+    # One batch in the forward pass and one being decoded ahead: nothing beyond is read yet.
+    assert len(handed_out) <= 2 * 8
+    batches = [first, *stream]
+    assert [len(b) for b in batches] == [8] * 5 and len(handed_out) == 40
+    for key, result in (pair for batch in batches for pair in batch):
+        np.testing.assert_allclose(result.probabilities, reference[key].probabilities, atol=1e-6)
+
+
+def test_a_stream_item_whose_file_cannot_be_read_fails_alone(tiny_checkpoint, tmp_path):
+    def gone():
+        return (tmp_path / "gone.jpg").read_bytes()
+
+    batches = list(
+        StyleClassifier(tiny_checkpoint).classify_stream(
+            [("a", jpeg_bytes), ("b", gone), ("c", jpeg_bytes)], batch_size=2
+        )
+    )
+    results = dict(pair for batch in batches for pair in batch)
+    assert isinstance(results["b"], UnreadableImage) and "unreadable file" in results["b"].reason
+    assert isinstance(results["a"], StylePrediction) and isinstance(results["c"], StylePrediction)

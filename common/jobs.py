@@ -6,6 +6,7 @@
   the work stays recorded in the database and `on_unavailable` can say so on the row.
 - `claim()` moves rows from one status to another with one conditional UPDATE: the rows it changed
   are this worker's; zero means someone else has them or they are done.
+- `previous_run_lost()` says when a task may take back rows its own earlier run claimed.
 - `deadline_passed_before()` is the cut-off the reconcilers use to find only the stuck rows.
 
 Status always lives in the database (never in Celery results); reconcilers re-queue by the time a
@@ -99,6 +100,13 @@ def delivered_again(task) -> bool:
     (reject_on_worker_lost, or unacknowledged past the visibility timeout, which exceeds every hard
     limit), so rows that run claimed are no one's and may be claimed again."""
     return bool((task.request.delivery_info or {}).get("redelivered"))
+
+
+def previous_run_lost(task) -> bool:
+    """Whether rows this task claims may still be marked as claimed by an earlier run of the same
+    message: a redelivery (its worker was lost) or a Celery retry (the earlier attempt claimed,
+    then failed on a transient error). Either way no one else holds them: claim them again."""
+    return delivered_again(task) or task.request.retries > 0
 
 
 def deadline_passed_before(kind: str, *, now=None):

@@ -52,6 +52,20 @@ Source = ImageSource | ImageLoader
 # Batches decoded ahead of the one in the forward pass: enough to hide decoding behind it, few
 # enough that memory stays a handful of batches whatever the length of the stream.
 PREFETCH_BATCHES = 2
+# Float precisions of the forward pass ("int8" is the `quantized` CPU model instead).
+PRECISIONS = ("fp32", "bf16")
+DEVICES = ("cpu", "cuda", "auto")
+
+
+def device_resolve(name: str) -> str:
+    """The torch device for a CLASSIFY_DEVICE value: cpu, cuda, or auto (cuda when present)."""
+    if name not in DEVICES:
+        raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {name!r}")
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("CLASSIFY_DEVICE=cuda but torch sees no CUDA device on this machine")
+    return name
 
 
 class StyleClassifier:
@@ -63,6 +77,7 @@ class StyleClassifier:
         *,
         sha256: str | None = None,
         device: str = "cpu",
+        precision: str = "fp32",
         threads: int | None = None,
         quantized: bool = False,
         calibration_sources: Sequence[ImageSource] = (),
@@ -70,10 +85,14 @@ class StyleClassifier:
         prefetch_batches: int = PREFETCH_BATCHES,
     ):
         self.checkpoint_path = Path(checkpoint_path)
-        self.sha256 = (
-            sha256  # when given, loading refuses any other bytes (CheckpointIntegrityError)
-        )
+        # When given, loading refuses any other bytes (CheckpointIntegrityError).
+        self.sha256 = sha256
         self.device = torch.device(device)
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
+        if quantized and (self.device.type != "cpu" or precision != "fp32"):
+            raise ValueError("int8 inference runs on the CPU, from the fp32 model")
+        self.precision = precision
         self.threads = threads
         self.quantized = quantized
         self.calibration_sources = list(calibration_sources)
@@ -107,7 +126,10 @@ class StyleClassifier:
                 calibration = [x for x, _ in self._batches(self.calibration_sources, 32)]
                 net = int8_quantize(net, calibration)
             self.checkpoint = checkpoint
-            self._net = net.to(self.device).eval()
+            net = net.to(self.device).eval()
+            if self.device.type == "cuda":
+                net = net.to(memory_format=torch.channels_last)
+            self._net = net
 
     def _prepare(self, source: Source):
         if callable(source):
@@ -150,9 +172,19 @@ class StyleClassifier:
         self._ensure_loaded()
         for batch, items in self._batches(sources, batch_size):
             if batch is not None:
-                features, logits = self._net(batch.to(self.device))
+                features, logits = self._forward(batch)
                 outputs = zip(features.float().cpu(), logits.float().cpu(), strict=True)
             yield [item if isinstance(item, UnreadableImage) else next(outputs) for item in items]
+
+    def _forward(self, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.device.type == "cuda":
+            batch = batch.to(self.device, non_blocking=True).contiguous(
+                memory_format=torch.channels_last
+            )
+        with torch.autocast(
+            self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
+        ):
+            return self._net(batch)
 
     def _outputs(self, sources: Iterable[Source], batch_size: int):
         for outputs in self._batch_outputs(sources, batch_size):

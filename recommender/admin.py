@@ -2,9 +2,23 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from recommender.models import ModelVersion, RecommendationRequest
-from recommender.services.classification import classification_progress
+from recommender.models import ModelVersion, ReclassificationRun, RecommendationRequest
+from recommender.selectors.reclassification import reclassification_latest
 from recommender.services.registry import model_version_activate
+
+
+def _progress_bar(run: ReclassificationRun | None):
+    if run is None:
+        return "—"
+    return format_html(
+        '<progress max="{}" value="{}"></progress> {} / {} ({}%) {}',
+        run.total or 1,
+        run.done,
+        run.done,
+        run.total,
+        run.percent,
+        run.get_status_display(),
+    )
 
 
 @admin.register(ModelVersion)
@@ -49,17 +63,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("re-classification"))
     def progress(self, obj):
-        if not obj.is_active:
-            return "—"
-        p = classification_progress(obj)
-        return format_html(
-            '<progress max="{}" value="{}"></progress> {} / {} ({}%)',
-            p["total"] or 1,
-            p["done"],
-            p["done"],
-            p["total"],
-            p["percent"],
-        )
+        return _progress_bar(reclassification_latest(model_version_id=obj.pk))
 
     @admin.action(description=_("Activate (re-classifies every post)"))
     def activate(self, request, queryset):
@@ -68,6 +72,41 @@ class ModelVersionAdmin(admin.ModelAdmin):
             return
         version = model_version_activate(model_version_id=queryset.get().pk)
         self.message_user(request, _("%s is active; posts are being re-classified.") % version)
+
+
+@admin.register(ReclassificationRun)
+class ReclassificationRunAdmin(admin.ModelAdmin):
+    """Read-only: runs start when a model is activated or with `manage.py reclassify`."""
+
+    list_display = ("pk", "model_version", "status", "progress", "started_at", "heartbeat_at")
+    list_filter = ("status",)
+    list_select_related = ("model_version",)
+    readonly_fields = (
+        "model_version",
+        "status",
+        "progress",
+        "total",
+        "done",
+        "classified",
+        "unclassifiable",
+        "max_post_id",
+        "last_post_id",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return _progress_bar(obj)
 
 
 @admin.register(RecommendationRequest)

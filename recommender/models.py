@@ -124,3 +124,57 @@ class RecommendationRequest(models.Model):
     @property
     def shown_results(self) -> dict:
         return self.results.get(self.ranking) or {}
+
+
+class ReclassificationRun(models.Model):
+    """Re-classifying the catalogue with one model version, in keyset order of post id.
+
+    The row is the run's whole state: `last_post_id` is where it resumes (any worker, after any
+    crash), `done`/`total` its progress, `heartbeat_at` when its worker last finished a batch.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        SUPERSEDED = "superseded", _("Superseded by a newer model")
+
+    model_version = models.ForeignKey(
+        ModelVersion,
+        on_delete=models.CASCADE,
+        related_name="reclassification_runs",
+        verbose_name=_("model version"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    # Posts up to this id when the run began; newer ones are classified as they arrive.
+    max_post_id = models.BigIntegerField(_("last post id covered"), default=0)
+    last_post_id = models.BigIntegerField(_("last post id done"), default=0)
+    total = models.PositiveIntegerField(_("posts to classify"), default=0)
+    done = models.PositiveIntegerField(_("posts done"), default=0)
+    classified = models.PositiveIntegerField(_("classified"), default=0)
+    unclassifiable = models.PositiveIntegerField(_("cannot classify"), default=0)
+    # Which worker holds the run: a batch is stored only while its worker still holds it.
+    lease = models.CharField(max_length=32, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("re-classification run")
+        verbose_name_plural = _("re-classification runs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="reclassification_open")]
+
+    def __str__(self):
+        return f"{self.model_version.name}: {self.done} / {self.total}"
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.done / self.total, 1) if self.total else 100.0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)

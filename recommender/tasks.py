@@ -6,7 +6,7 @@ import threading
 from celery.signals import worker_process_init
 from django.db import connection
 
-from common.jobs import delivered_again, job_task
+from common.jobs import job_task, previous_run_lost
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +33,39 @@ def _classifier_warm_up() -> None:
 def recommendation_process_task(self, request_id: int) -> None:
     from recommender.services.requests import recommendation_process
 
-    recommendation_process(request_id=request_id, previous_run_lost=delivered_again(self))
+    recommendation_process(request_id=request_id, previous_run_lost=previous_run_lost(self))
 
 
-@job_task("classification")
-def posts_classify_batch_task(post_ids: list[int], model_version_id: int) -> dict:
+@job_task("classification", bind=True)
+def posts_classify_batch_task(self, post_ids: list[int], model_version_id: int) -> dict:
     from recommender.services.classification import posts_classify_batch
 
-    return posts_classify_batch(post_ids=post_ids, model_version_id=model_version_id)
+    return posts_classify_batch(
+        post_ids=post_ids,
+        model_version_id=model_version_id,
+        previous_run_lost=previous_run_lost(self),
+    )
+
+
+@job_task("reclassification", bind=True)
+def reclassification_run_task(self, run_id: int) -> dict | None:
+    from django.conf import settings
+
+    from recommender.services.reclassification import reclassification_process
+
+    run = reclassification_process(
+        run_id=run_id,
+        previous_run_lost=previous_run_lost(self),
+        slice_seconds=settings.RECLASSIFY_SLICE_SECONDS,
+    )
+    return None if run is None else {"status": run.status, "done": run.done, "total": run.total}
+
+
+@job_task("reconcile")
+def reclassification_reconcile_task() -> int:
+    from recommender.services.reclassification import reclassification_reconcile
+
+    return reclassification_reconcile()
 
 
 @job_task("reconcile")

@@ -195,6 +195,9 @@ BACKGROUND_JOBS = {
     "recommendation": _job("recommendation", QUEUE_INTERACTIVE, 120, 300),
     "reconcile": _job("reconcile", QUEUE_INTERACTIVE, 120),
     "classification": _job("classification", QUEUE_BULK, 600, 1800),
+    # A run works in slices of RECLASSIFY_SLICE_SECONDS and heartbeats every batch; silent this
+    # long means its worker died and the run resumes from its last batch.
+    "reclassification": _job("reclassification", QUEUE_BULK, 600, 300),
     "summary": _job("summary", QUEUE_BULK, 120, 900),
     # An import's heartbeat moves with every chunk of rows; silent this long means its worker died.
     "import": _job("import", QUEUE_BULK, 3000, 900),
@@ -250,6 +253,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommender.tasks.posts_classification_reconcile_task",
         "schedule": 300.0,
     },
+    "reconcile-reclassification": {
+        "task": "recommender.tasks.reclassification_reconcile_task",
+        "schedule": 300.0,
+    },
     "reconcile-summaries": {
         "task": "influencers.tasks.influencer_summaries_reconcile_task",
         "schedule": 300.0,
@@ -263,7 +270,20 @@ CELERY_BEAT_SCHEDULE = {
 # Style model: checkpoints live in media storage (ModelVersion); the worker caches them here.
 MODEL_CACHE_DIR = Path(env.str("MODEL_CACHE_DIR", default=str(DATA_DIR / "models")))
 TORCH_THREADS = env.int("TORCH_THREADS", default=2)
+# Posts per classification task message (new images); the forward batch is per device, below.
 CLASSIFY_BATCH_SIZE = env.int("CLASSIFY_BATCH_SIZE", default=32)
+# Where this process runs the style model: cpu, cuda, or auto (cuda when torch sees one). A CPU
+# process serves int8 when the model allows it; a cuda process (a GPU bulk worker) serves
+# CLASSIFY_CUDA_PRECISION with a larger batch. docs/architecture.md shows a mixed deployment.
+CLASSIFY_DEVICE = env.str("CLASSIFY_DEVICE", default="cpu")
+CLASSIFY_CUDA_PRECISION = env.str("CLASSIFY_CUDA_PRECISION", default="fp32")
+CLASSIFY_DEVICE_BATCH_SIZE = {
+    "cpu": env.int("CLASSIFY_CPU_BATCH_SIZE", default=32),
+    "cuda": env.int("CLASSIFY_CUDA_BATCH_SIZE", default=256),
+}
+# One re-classification task works this long, then queues its continuation: other bulk work (an
+# import, word clouds) is never stuck behind a whole catalogue, and no task nears its time limit.
+RECLASSIFY_SLICE_SECONDS = env.int("RECLASSIFY_SLICE_SECONDS", default=120)
 LOW_CONFIDENCE_THRESHOLD = env.float("LOW_CONFIDENCE_THRESHOLD", default=0.4)
 RECOMMENDATION_TOP_K = env.int("RECOMMENDATION_TOP_K", default=3)
 # Fault injection for the reliability tests: seconds a recommendation task waits before working.

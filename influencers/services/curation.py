@@ -6,6 +6,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from influencers.models import ClassificationStatus, Influencer, Post
+from influencers.services.post_classification import post_classification_reset
 from influencers.services.profiles import influencer_style_profile_rebuild
 from influencers.services.summaries import influencer_summaries_schedule
 from influencers.signals import posts_need_classification
@@ -59,15 +60,7 @@ def post_saved_by_staff(*, post: Post, previous_image: str | None = None) -> Pos
 
 
 def _post_classification_void(post: Post) -> None:
-    post.classification_status = ClassificationStatus.PENDING
-    post.predicted_style = ""
-    post.style_confidence = None
-    post.style_probabilities = None
-    post.embedding = None
-    post.model_version = None
-    post.classified_at = None
-    post.unclassifiable_reason = ""
-    post.classification_claimed_at = None
+    post_classification_reset(post)
     if post.image and not post.image._committed:
         post.image_sha256 = hashlib.sha256(post.image.file.read()).hexdigest()
         post.image.file.seek(0)

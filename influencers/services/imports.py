@@ -18,7 +18,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from common.styles import NO_IMAGE
 from common.uploads import ImageRejected, image_validate
 from influencers.imports.images import ImageSource
 from influencers.imports.readers import (
@@ -30,7 +29,11 @@ from influencers.imports.readers import (
     graph_media_parse,
     influencers_parse,
 )
-from influencers.models import ClassificationStatus, Influencer, Post
+from influencers.models import Influencer, Post
+from influencers.services.post_classification import (
+    CLASSIFICATION_RESULT_FIELDS,
+    post_classification_reset,
+)
 from influencers.services.profiles import influencer_profiles_rebuild
 from influencers.services.summaries import influencer_summaries_schedule
 from influencers.signals import posts_need_classification
@@ -217,7 +220,7 @@ def _posts_upsert(chunk, source: ImageSource, report: ImportReport, stored_files
             setattr(post, k, values[k])
         if image is not None and image.sha256 != post.image_sha256:
             _attach_image(post, image, stored_files, report)
-            changed += ["image", "image_sha256", "classification_status"]
+            changed += ["image", "image_sha256", *CLASSIFICATION_RESULT_FIELDS]
             changed_image_ids.append(post.pk)
         if changed:
             update_fields.update(changed)
@@ -250,17 +253,14 @@ def _image_for(row: PostRow, source: ImageSource, report: ImportReport):
 def _attach_image(post: Post, image, stored_files: list[str], report: ImportReport) -> None:
     if image is None:
         if not post.image:  # a post without an image is 'no image', not waiting for a model
-            post.classification_status = ClassificationStatus.UNCLASSIFIABLE
-            post.predicted_style = NO_IMAGE
-            post.unclassifiable_reason = "no image"
+            post_classification_reset(post)
         return
     file = image.as_file()
     stored = default_storage.save(f"posts/{file.name}", file)
     stored_files.append(stored)
     post.image.name = stored
     post.image_sha256 = image.sha256
-    post.classification_status = ClassificationStatus.PENDING
-    post.predicted_style = ""
+    post_classification_reset(post)  # the old result described the old image
     report.images_stored += 1
 
 

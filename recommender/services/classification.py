@@ -1,4 +1,5 @@
-"""Post classification with the active style model, in claimed batches."""
+"""Post classification with the active style model: per-post batches for new images, and the
+one place a batch of results is stored (shared with catalogue re-classification)."""
 
 import logging
 
@@ -7,13 +8,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.jobs import claim, deadline_passed_before, enqueue_on_commit
-from common.styles import NO_IMAGE
 from common.vectors import vector_to_bytes
 from influencers.models import ClassificationStatus, Post
+from influencers.services.post_classification import (
+    CLASSIFICATION_RESULT_FIELDS,
+    post_classification_reset,
+)
 from influencers.services.profiles import influencer_profiles_rebuild
-from mlcore.inference import StylePrediction
+from mlcore.inference import StylePrediction, UnreadableImage
 from recommender.models import ModelVersion
-from recommender.services.classifiers import active_model_version, classifier_for
+from recommender.services.classifiers import (
+    active_model_version,
+    classifier_batch_size,
+    classifier_for,
+)
 from recommender.tasks import posts_classify_batch_task
 
 log = logging.getLogger(__name__)
@@ -23,7 +31,7 @@ Status = ClassificationStatus
 def posts_classification_queue(*, post_ids, model_version_id: int | None = None) -> int:
     """Stamp posts as queued and send them in batches once the current transaction commits.
 
-    Without an active model they stay pending (unstamped); activating one queues them.
+    Without an active model they stay pending (unstamped); activating one classifies them.
     """
     post_ids = sorted(set(post_ids))
     version_id = model_version_id or getattr(active_model_version(), "pk", None)
@@ -43,19 +51,14 @@ def posts_classification_requested(sender, *, post_ids, **kwargs) -> None:
     posts_classification_queue(post_ids=post_ids)
 
 
-def posts_reclassify_all(*, model_version_id: int) -> int:
-    """Mark every post with an image for re-classification and queue them all."""
-    with_image = Post.objects.exclude(image="")
-    with_image.update(classification_status=Status.PENDING, classification_claimed_at=None)
-    ids = list(with_image.values_list("pk", flat=True))
-    return posts_classification_queue(post_ids=ids, model_version_id=model_version_id)
-
-
-def posts_classify_batch(*, post_ids: list[int], model_version_id: int) -> dict:
+def posts_classify_batch(
+    *, post_ids: list[int], model_version_id: int, previous_run_lost: bool = False
+) -> dict:
     """Claim the batch's pending posts, classify them, store results, rebuild their profiles.
 
-    A post another worker claimed, or one already done, is skipped; an unreadable image marks only
-    that post as unclassifiable with the reason.
+    A post another worker claimed, or one already done, is skipped (unless this message's own
+    earlier run claimed it and was lost); an unreadable image marks only that post as
+    unclassifiable with the reason.
     """
     version = ModelVersion.objects.filter(pk=model_version_id, is_active=True).first()
     if version is None:
@@ -64,7 +67,7 @@ def posts_classify_batch(*, post_ids: list[int], model_version_id: int) -> dict:
     claimed = claim(
         Post.objects.filter(pk__in=post_ids),
         field="classification_status",
-        source=Status.PENDING,
+        source=[Status.PENDING, Status.RUNNING] if previous_run_lost else Status.PENDING,
         target=Status.RUNNING,
         classification_claimed_at=token,
     )
@@ -73,24 +76,44 @@ def posts_classify_batch(*, post_ids: list[int], model_version_id: int) -> dict:
     posts = list(
         Post.objects.filter(
             pk__in=post_ids, classification_status=Status.RUNNING, classification_claimed_at=token
-        )
+        ).only("pk", "image", "influencer_id")
     )
-    classifier = classifier_for(version)
     with_image = [p for p in posts if p.image]
-    sources = []
-    for post in with_image:
-        try:
-            with post.image.open("rb") as fp:
-                sources.append(fp.read())
-        except OSError as exc:
-            sources.append(b"")
-            log.warning("post %s image unreadable: %s", post.pk, exc)
-    results = classifier.predict(sources, batch_size=settings.CLASSIFY_BATCH_SIZE)
+    results = classifier_for(version).predict(
+        [post_image_loader(p.image.name) for p in with_image], batch_size=classifier_batch_size()
+    )
+    by_post = dict(zip(with_image, results, strict=True))
+    return posts_results_store(
+        version=version,
+        results=[(post, by_post.get(post)) for post in posts],
+    )
+
+
+def post_image_loader(name: str):
+    """Reads a stored post image when called (in a decode thread, ahead of the forward pass)."""
+    storage = Post._meta.get_field("image").storage
+
+    def load() -> bytes:
+        with storage.open(name, "rb") as fp:
+            return fp.read()
+
+    return load
+
+
+def posts_results_store(
+    *, version: ModelVersion, results: list[tuple[Post, StylePrediction | UnreadableImage | None]]
+) -> dict:
+    """Store one batch of results (None: the post has no image) with one bulk_update, then
+    rebuild each touched influencer's profile once. The caller's transaction, if any, holds.
+
+    A post whose image was replaced while it was being classified gets its result dropped and
+    waits again: the replacement queued it, and its old image's style must not stick.
+    """
     now = timezone.now()
     counts = {"classified": 0, "unclassifiable": 0}
-    for post, result in zip(with_image, results, strict=True):
-        post.model_version_id = version.pk
-        post.classified_at = now
+    classified_image = {}
+    posts = []
+    for post, result in results:
         if isinstance(result, StylePrediction):
             post.classification_status = Status.DONE
             post.predicted_style = result.top_style
@@ -98,40 +121,31 @@ def posts_classify_batch(*, post_ids: list[int], model_version_id: int) -> dict:
             post.style_probabilities = vector_to_bytes(result.probabilities)
             post.embedding = vector_to_bytes(result.embedding)
             post.unclassifiable_reason = ""
+            post.classification_claimed_at = None
             counts["classified"] += 1
         else:
-            _mark_unclassifiable(post, f"corrupt image: {result.reason}"[:255])
+            reason = f"corrupt image: {result.reason}" if result is not None else ""
+            post_classification_reset(post, unclassifiable_reason=reason)
             counts["unclassifiable"] += 1
-    for post in posts:
-        if not post.image:
-            _mark_unclassifiable(post, "no image")
-            post.predicted_style = NO_IMAGE
-            counts["unclassifiable"] += 1
+        post.model_version_id = version.pk
+        post.classified_at = now
+        classified_image[post.pk] = post.image.name or ""
+        posts.append(post)
+    if not posts:
+        return counts
     with transaction.atomic():
-        Post.objects.bulk_update(
-            posts,
-            [
-                "classification_status",
-                "predicted_style",
-                "style_confidence",
-                "style_probabilities",
-                "embedding",
-                "model_version",
-                "classified_at",
-                "unclassifiable_reason",
-            ],
-        )
+        Post.objects.bulk_update(posts, CLASSIFICATION_RESULT_FIELDS)
+        # Read after our UPDATE holds the rows' locks: a replacement committed before it shows here.
+        replaced = [
+            pk
+            for pk, image in Post.objects.filter(pk__in=classified_image).values_list("pk", "image")
+            if (image or "") != classified_image[pk]
+        ]
+        for post in Post.objects.filter(pk__in=replaced):
+            post_classification_reset(post)
+            post.save(update_fields=CLASSIFICATION_RESULT_FIELDS)
         influencer_profiles_rebuild(influencer_ids={p.influencer_id for p in posts})
     return counts
-
-
-def _mark_unclassifiable(post: Post, reason: str) -> None:
-    post.classification_status = Status.UNCLASSIFIABLE
-    post.predicted_style = ""
-    post.style_confidence = None
-    post.style_probabilities = None
-    post.embedding = None
-    post.unclassifiable_reason = reason
 
 
 def posts_classification_reconcile(*, now=None) -> int:
@@ -152,13 +166,3 @@ def posts_classification_reconcile(*, now=None) -> int:
         )
         posts_classification_queue(post_ids=ids)
     return len(ids)
-
-
-def classification_progress(version: ModelVersion) -> dict:
-    """How far re-classification with this version has come (for admin)."""
-    with_image = Post.objects.exclude(image="")
-    total = with_image.count()
-    done = with_image.filter(
-        model_version=version, classification_status__in=[Status.DONE, Status.UNCLASSIFIABLE]
-    ).count()
-    return {"done": done, "total": total, "percent": round(100 * done / total, 1) if total else 100}

@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from common.errors import ApplicationError
 from influencers.models import Post
-from mlcore.inference import StyleClassifier
+from mlcore.inference import StyleClassifier, device_resolve
 from mlcore.model import CheckpointError, CheckpointIntegrityError, file_sha256
 from recommender.models import ModelVersion
 
@@ -47,7 +48,7 @@ def classifier_for(version: ModelVersion) -> StyleClassifier:
     exist to calibrate it on; otherwise fp32 (`classifier.quantized` says which). Raises
     ModelUnavailable (and records why on the version) when no copy passes its SHA-256 check.
     """
-    key = f"{version.checkpoint_sha256}:{version.int8_within_tolerance}"
+    key = f"{version.checkpoint_sha256}:{version.int8_within_tolerance}:{classifier_device()}"
     with _classifiers_lock:
         classifier = _classifiers.get(key)
         if classifier is None:
@@ -56,8 +57,24 @@ def classifier_for(version: ModelVersion) -> StyleClassifier:
         return classifier
 
 
+def classifier_device() -> str:
+    """This process's torch device (settings.CLASSIFY_DEVICE, with auto resolved)."""
+    try:
+        return device_resolve(settings.CLASSIFY_DEVICE)
+    except ValueError as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
+
+
+def classifier_batch_size() -> int:
+    """Images per forward pass on this process's device (a GPU takes far larger batches)."""
+    return settings.CLASSIFY_DEVICE_BATCH_SIZE[classifier_device()]
+
+
 def _classifier_load(version: ModelVersion) -> StyleClassifier:
-    calibration = _calibration_images() if version.int8_within_tolerance else []
+    device = classifier_device()
+    # int8 is a CPU model; a GPU runs the float model at CLASSIFY_CUDA_PRECISION.
+    int8 = device == "cpu" and version.int8_within_tolerance
+    calibration = _calibration_images() if int8 else []
     reasons: list[str] = []  # one per bad copy seen; MODEL_FILE_ATTEMPTS of them end the load
     while len(reasons) < MODEL_FILE_ATTEMPTS:
         local = _model_file_verified(version, reasons)
@@ -66,6 +83,8 @@ def _classifier_load(version: ModelVersion) -> StyleClassifier:
         classifier = StyleClassifier(
             local,
             sha256=version.checkpoint_sha256,
+            device=device,
+            precision=settings.CLASSIFY_CUDA_PRECISION if device == "cuda" else "fp32",
             threads=settings.TORCH_THREADS,
             quantized=bool(calibration),
             calibration_sources=calibration,
@@ -141,8 +160,8 @@ def classifier_warm_up() -> str:
     started = time.perf_counter()
     classifier = classifier_for(version)
     classifier.load()
-    label = model_label(version, quantized=classifier.quantized)
-    return f"style model {label} loaded in {time.perf_counter() - started:.1f} s"
+    label = model_label(version, quantized=classifier.quantized, precision=classifier.precision)
+    return f"style model {label} on {classifier.device.type} loaded in {time.perf_counter() - started:.1f} s"
 
 
 def model_health_check() -> tuple[bool, str]:
@@ -175,12 +194,12 @@ def _calibration_images(limit: int = CALIBRATION_IMAGES) -> list[bytes]:
     return images
 
 
-def model_label(version: ModelVersion | None, *, quantized: bool) -> str:
+def model_label(version: ModelVersion | None, *, quantized: bool, precision: str = "fp32") -> str:
     """Which model answered, as stored with each result: name, demo or real, precision served."""
     if version is None:
         return ""
     kind = "demo" if version.is_demo else "real"
-    kind += ", int8" if quantized else ", fp32"
+    kind += ", int8" if quantized else f", {precision}"
     accuracy = version.validation_accuracy
     accuracy_text = f", val top-1 {accuracy:.1%}" if accuracy is not None else ""
     return f"{version.name} ({kind}{accuracy_text})"

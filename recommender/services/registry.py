@@ -9,7 +9,7 @@ from django.utils import timezone
 from common.errors import ApplicationError
 from mlcore.model import CheckpointError, StyleCheckpoint, file_sha256
 from recommender.models import ModelVersion
-from recommender.services.classification import posts_reclassify_all
+from recommender.services.reclassification import reclassification_start
 
 
 def model_version_register(
@@ -44,7 +44,8 @@ def model_version_register(
 
 
 def model_version_activate(*, model_version_id: int, reclassify: bool = True) -> ModelVersion:
-    """Make one version active; every post is then re-classified with it in background batches."""
+    """Make one version active; the catalogue is then re-classified with it by the bulk workers
+    (one streamed run, recommender/services/reclassification.py)."""
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().get(pk=model_version_id)
         ModelVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
@@ -52,5 +53,5 @@ def model_version_activate(*, model_version_id: int, reclassify: bool = True) ->
         version.activated_at = timezone.now()
         version.save(update_fields=["is_active", "activated_at"])
         if reclassify:
-            posts_reclassify_all(model_version_id=version.pk)
+            reclassification_start(model_version_id=version.pk)
     return version

@@ -204,13 +204,18 @@ def test_the_admin_reclassify_action_classifies_the_posts_with_the_active_model(
 
 
 def test_the_model_version_list_shows_the_reclassification_progress(client, active_model):
+    from recommender.services.reclassification import reclassification_start
+
     client.force_login(staff())
     influencer = InfluencerFactory()
-    classified_post(influencer, "resort", 10, model_version=active_model)
-    waiting = classified_post(influencer, "resort", 10)
-    Post.objects.filter(pk=waiting.pk).update(classification_status="pending")
+    for _ in range(2):
+        classified_post(influencer, "resort", 10)
+    run = reclassification_start(model_version_id=active_model.pk, queue=False)
+    run.__class__.objects.filter(pk=run.pk).update(done=1)
     page = client.get("/admin/recommender/modelversion/").content.decode()
     assert "1 / 2 (50.0%)" in page
+    runs = client.get("/admin/recommender/reclassificationrun/").content.decode()
+    assert "1 / 2 (50.0%)" in runs
 
 
 def test_loading_the_demo_catalogue_twice_leaves_the_same_catalogue(

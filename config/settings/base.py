@@ -288,6 +288,10 @@ LOW_CONFIDENCE_THRESHOLD = env.float("LOW_CONFIDENCE_THRESHOLD", default=0.4)
 RECOMMENDATION_TOP_K = env.int("RECOMMENDATION_TOP_K", default=3)
 # Fault injection for the reliability tests: seconds a recommendation task waits before working.
 FAULT_INJECTION_PROCESS_DELAY = env.float("FAULT_INJECTION_PROCESS_DELAY", default=0)
+# ... and seconds a re-classification run waits after each stored batch (a worker to kill mid-run).
+FAULT_INJECTION_RECLASSIFY_BATCH_DELAY = env.float(
+    "FAULT_INJECTION_RECLASSIFY_BATCH_DELAY", default=0
+)
 # Korean tokenizer for keywords: "mecab" (pip-installed, no Java) or a konlpy tagger ("okt").
 KEYWORD_TAGGER = env.str("KEYWORD_TAGGER", default="mecab")
 WORDCLOUD_DEBOUNCE_SECONDS = env.int("WORDCLOUD_DEBOUNCE_SECONDS", default=30)

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.db.models.functions import Coalesce
@@ -87,6 +88,8 @@ def reclassification_process(
     try:
         for batch in stream:
             _batch_store(run, lease, batch)
+            if settings.FAULT_INJECTION_RECLASSIFY_BATCH_DELAY:  # tests only: time to kill it
+                time.sleep(settings.FAULT_INJECTION_RECLASSIFY_BATCH_DELAY)
             if on_batch is not None:
                 on_batch(run)
             if slice_seconds is not None and time.monotonic() - started > slice_seconds:

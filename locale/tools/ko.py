@@ -4,6 +4,18 @@ Kept in the repository so translators edit one readable table; `make messages` r
 """
 
 KO = {
+    "progress": "진행",
+    "why it cannot be loaded": "불러올 수 없는 이유",
+    "Superseded by a newer model": "새 모델로 대체됨",
+    "last post id covered": "대상 마지막 게시물 ID",
+    "last post id done": "처리한 마지막 게시물 ID",
+    "posts to classify": "분류할 게시물",
+    "posts done": "처리한 게시물",
+    "classified": "분류됨",
+    "cannot classify": "분류 불가",
+    "last progress at": "마지막 진행 시각",
+    "re-classification run": "재분류 작업",
+    "re-classification runs": "재분류 작업",
     "StyleMatch": "스타일매치",
     "Accounts": "계정",
     "I am a": "가입 유형",

@@ -1,0 +1,193 @@
+"""Catalogue re-classification throughput, in one run on one model: int8 forward-only, the int8
+pipeline (read + decode + preprocess + forward), and the end-to-end run (the same plus keyset
+pages, bulk_update, profile rebuilds and the run row), with the reconcilers called during it and
+the process's RSS sampled as it goes.
+
+usage: [DATABASE_URL=postgres://...] python bench/reclassification.py [--posts 2000] [--threads 2]
+
+Posts point at the real K-Fashion sample photos (320 px short side), cycled; the model is a
+full-size 23-style ResNet-18 (random weights: speed does not depend on them) served int8, as a CPU
+bulk worker serves it. Runs in this process, no broker: the figures are the service's own.
+"""
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from _django import bench_database
+
+SHARED = Path(
+    os.environ.get(
+        "STYLEMATCH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+)
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def full_size_checkpoint() -> Path:
+    from mlcore.model import StyleCheckpoint, resnet18_build
+    from mlcore.preprocessing import Preprocessing
+    from mlcore.styles import STYLE_CODES
+
+    path = Path(tempfile.mkdtemp()) / "bench-full.pt"
+    StyleCheckpoint(
+        classes=list(STYLE_CODES),
+        state_dict=resnet18_build(len(STYLE_CODES)).state_dict(),
+        preprocessing=Preprocessing(),
+        metrics={"val_top1": 0.5, "val_top1_int8": 0.5},  # int8 within tolerance: served
+    ).save(path)
+    return path
+
+
+def catalogue_build(posts: int) -> list[str]:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from influencers.models import ClassificationStatus, Influencer, Post
+
+    photos = sorted((SHARED / "kfashion-sample").rglob("*.jpg"))
+    if not photos:
+        raise SystemExit(f"no K-Fashion sample under {SHARED}")
+    names = [
+        default_storage.save(f"posts/{p.name}", ContentFile(p.read_bytes()))
+        for p in photos[: min(len(photos), posts)]
+    ]
+    influencers = Influencer.objects.bulk_create(
+        [Influencer(handle=f"bench_{i}") for i in range(max(1, posts // 20))]
+    )
+    Post.objects.bulk_create(
+        [
+            Post(
+                influencer=influencers[i // 20 % len(influencers)],
+                instagram_id=f"b{i}",
+                image=names[i % len(names)],
+                likes=i % 500,
+                effective_likes=i % 500,
+                # As a catalogue classified long ago: every post queued and done an hour back.
+                classification_status=ClassificationStatus.DONE,
+                classification_queued_at=_an_hour_ago(),
+            )
+            for i in range(posts)
+        ],
+        batch_size=1000,
+    )
+    return names
+
+
+def _an_hour_ago():
+    from django.utils import timezone
+
+    return timezone.now() - timezone.timedelta(hours=1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    os.environ["TORCH_THREADS"] = str(args.threads)
+    with bench_database() as vendor:
+        import torch
+        from django.conf import settings
+
+        from recommender.services.classification import posts_classification_reconcile
+        from recommender.services.classifiers import classifier_batch_size, classifier_for
+        from recommender.services.reclassification import (
+            reclassification_process,
+            reclassification_reconcile,
+            reclassification_start,
+        )
+        from recommender.services.registry import model_version_register
+
+        settings.TORCH_THREADS = args.threads
+        settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="bench-media-")
+        names = catalogue_build(args.posts)
+        version = model_version_register(checkpoint_path=full_size_checkpoint(), name="bench")
+        classifier = classifier_for(version)
+        batch = classifier_batch_size()
+        assert classifier.quantized, "the bench model should be served int8"
+        paths = [Path(settings.MEDIA_ROOT) / name for name in names[:512]]
+        classifier.predict(paths[:batch], batch_size=batch)  # warm-up
+
+        # Forward-only runs on the same photos, decoded beforehand (random tensors run at another
+        # speed through the int8 model's saturating activations).
+        decoded = [tensor for tensor, _ in classifier._batches(paths, batch)]
+
+        def forward_only() -> float:
+            with torch.inference_mode():
+                started = time.perf_counter()
+                for tensor in decoded:
+                    classifier._net(tensor)
+                return len(paths) / (time.perf_counter() - started)
+
+        def pipeline() -> float:
+            started = time.perf_counter()
+            classifier.predict(paths, batch_size=batch)
+            return len(paths) / (time.perf_counter() - started)
+
+        # Alternated, three rounds; the median of each (other processes on the machine slow either).
+        rounds = [(forward_only(), pipeline()) for _ in range(3)]
+        forward_rate = statistics.median(f for f, _ in rounds)
+        pipeline_rate = statistics.median(p for _, p in rounds)
+        round_ratios = [p / f for f, p in rounds]
+
+        rss_before = rss_mib()
+        samples, reconciled = [], []
+        run = reclassification_start(model_version_id=version.pk, queue=False)
+
+        batches = 0
+
+        def on_batch(r):
+            nonlocal batches
+            batches += 1
+            if batches % 20 == 1:  # as often as beat would, scaled to a short run
+                samples.append((r.done, rss_mib()))
+                reconciled.append((posts_classification_reconcile(), reclassification_reconcile()))
+
+        started = time.perf_counter()
+        run = reclassification_process(run_id=run.pk, on_batch=on_batch)
+        seconds = time.perf_counter() - started
+        end_to_end_rate = run.done / seconds
+        after = pipeline()  # the pipeline again, right after: the machine's speed may have moved
+        pipeline_rate_after = after
+
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    print(
+        f"{vendor}, torch {torch.__version__}, {args.threads} threads, batch {batch}, "
+        f"{args.posts} posts on {len(names)} distinct K-Fashion sample photos"
+    )
+    print(f"int8 forward-only:            {forward_rate:7.1f} images/s")
+    print(
+        f"int8 pipeline:                {pipeline_rate:7.1f} images/s "
+        f"({pipeline_rate / forward_rate:.0%} of forward-only; per round "
+        + ", ".join(f"{r:.0%}" for r in round_ratios)
+        + ")"
+    )
+    print(
+        f"end-to-end re-classification: {end_to_end_rate:7.1f} posts/s "
+        f"({end_to_end_rate / pipeline_rate:.0%} of the pipeline before, "
+        f"{end_to_end_rate / pipeline_rate_after:.0%} of the pipeline right after), {seconds:.1f} s"
+    )
+    print(
+        f"RSS before the run {rss_before:.0f} MiB; during it (posts done: MiB) "
+        + ", ".join(f"{d}: {m:.0f}" for d, m in samples)
+    )
+    requeued = [p + r for p, r in reconciled]
+    print(
+        f"reconciler runs during the run: {len(reconciled)}, re-queued per run: "
+        f"posts {[p for p, _ in reconciled]}, runs {[r for _, r in reconciled]} "
+        f"(total {sum(requeued)})"
+    )
+
+
+if __name__ == "__main__":
+    main()

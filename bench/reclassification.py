@@ -26,6 +26,28 @@ SHARED = Path(
 )
 
 
+class Rate:
+    """Items per wall-clock second and per CPU-second of this process (all its threads)."""
+
+    def __init__(self, items: int):
+        self.items = items
+
+    def __enter__(self):
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = self.items / (time.perf_counter() - self._wall)
+        self.cpu = self.items / (time.process_time() - self._cpu)
+
+    @staticmethod
+    def median(rates: list["Rate"]) -> "Rate":
+        rate = Rate(rates[0].items)
+        rate.wall = statistics.median(r.wall for r in rates)
+        rate.cpu = statistics.median(r.cpu for r in rates)
+        return rate
+
+
 def rss_mib() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -122,23 +144,23 @@ def main() -> None:
         # speed through the int8 model's saturating activations).
         decoded = [tensor for tensor, _ in classifier._batches(paths, batch)]
 
-        def forward_only() -> float:
-            with torch.inference_mode():
-                started = time.perf_counter()
+        def forward_only() -> Rate:
+            with torch.inference_mode(), Rate(len(paths)) as rate:
                 for tensor in decoded:
                     classifier._net(tensor)
-                return len(paths) / (time.perf_counter() - started)
+            return rate
 
-        def pipeline() -> float:
-            started = time.perf_counter()
-            classifier.predict(paths, batch_size=batch)
-            return len(paths) / (time.perf_counter() - started)
+        def pipeline() -> Rate:
+            with Rate(len(paths)) as rate:
+                classifier.predict(paths, batch_size=batch)
+            return rate
 
-        # Alternated, three rounds; the median of each (other processes on the machine slow either).
+        # Alternated, three rounds, medians. On a shared machine the wall-clock rates follow how
+        # much CPU the scheduler gave this process (more threads, more share); images per CPU
+        # second of this process do not, so the ratios are taken from those.
         rounds = [(forward_only(), pipeline()) for _ in range(3)]
-        forward_rate = statistics.median(f for f, _ in rounds)
-        pipeline_rate = statistics.median(p for _, p in rounds)
-        round_ratios = [p / f for f, p in rounds]
+        forward = Rate.median([f for f, _ in rounds])
+        pipe = Rate.median([p for _, p in rounds])
 
         rss_before = rss_mib()
         samples, reconciled = [], []
@@ -153,29 +175,27 @@ def main() -> None:
                 samples.append((r.done, rss_mib()))
                 reconciled.append((posts_classification_reconcile(), reclassification_reconcile()))
 
-        started = time.perf_counter()
-        run = reclassification_process(run_id=run.pk, on_batch=on_batch)
-        seconds = time.perf_counter() - started
-        end_to_end_rate = run.done / seconds
-        after = pipeline()  # the pipeline again, right after: the machine's speed may have moved
-        pipeline_rate_after = after
+        with Rate(args.posts) as end_to_end:
+            run = reclassification_process(run_id=run.pk, on_batch=on_batch)
+        assert run.done == args.posts
 
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(
         f"{vendor}, torch {torch.__version__}, {args.threads} threads, batch {batch}, "
         f"{args.posts} posts on {len(names)} distinct K-Fashion sample photos"
     )
-    print(f"int8 forward-only:            {forward_rate:7.1f} images/s")
+    print("                              images/s (wall)   images per CPU-second of this process")
+    for name, rate in (
+        ("int8 forward-only", forward),
+        ("int8 pipeline", pipe),
+        ("end-to-end re-classification", end_to_end),
+    ):
+        print(f"{name:30s}{rate.wall:10.1f}{rate.cpu:20.1f}")
     print(
-        f"int8 pipeline:                {pipeline_rate:7.1f} images/s "
-        f"({pipeline_rate / forward_rate:.0%} of forward-only; per round "
-        + ", ".join(f"{r:.0%}" for r in round_ratios)
-        + ")"
-    )
-    print(
-        f"end-to-end re-classification: {end_to_end_rate:7.1f} posts/s "
-        f"({end_to_end_rate / pipeline_rate:.0%} of the pipeline before, "
-        f"{end_to_end_rate / pipeline_rate_after:.0%} of the pipeline right after), {seconds:.1f} s"
+        f"pipeline / forward-only: {pipe.cpu / forward.cpu:.0%} per CPU-second "
+        f"({pipe.wall / forward.wall:.0%} wall); end-to-end / pipeline: "
+        f"{end_to_end.cpu / pipe.cpu:.0%} per CPU-second ({end_to_end.wall / pipe.wall:.0%} wall; "
+        f"PostgreSQL's own CPU not counted)"
     )
     print(
         f"RSS before the run {rss_before:.0f} MiB; during it (posts done: MiB) "

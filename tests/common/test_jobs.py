@@ -3,17 +3,26 @@
 import pytest
 from django.conf import settings
 
-from common.jobs import claim, enqueue, route_by_job_kind
+from common.jobs import claim, enqueue, previous_run_lost, route_by_job_kind
 from influencers.tasks import import_job_run_task, influencer_summary_rebuild_task
 from recommender.models import RecommendationRequest
-from recommender.tasks import posts_classify_batch_task, recommendation_process_task
+from recommender.tasks import (
+    posts_classify_batch_task,
+    reclassification_run_task,
+    recommendation_process_task,
+)
 from tests.factories import UserFactory
 
 
 def test_user_facing_work_and_bulk_work_go_to_different_queues():
     queue = lambda task: route_by_job_kind(task.name, (), {}, {}, task=task)["queue"]  # noqa: E731
     assert queue(recommendation_process_task) == settings.QUEUE_INTERACTIVE
-    for bulk in (posts_classify_batch_task, import_job_run_task, influencer_summary_rebuild_task):
+    for bulk in (
+        posts_classify_batch_task,
+        reclassification_run_task,
+        import_job_run_task,
+        influencer_summary_rebuild_task,
+    ):
         assert queue(bulk) == settings.QUEUE_BULK
 
 
@@ -21,6 +30,7 @@ def test_each_task_takes_its_time_limits_from_settings():
     for task, kind in (
         (recommendation_process_task, "recommendation"),
         (posts_classify_batch_task, "classification"),
+        (reclassification_run_task, "reclassification"),
         (import_job_run_task, "import"),
     ):
         job = settings.BACKGROUND_JOBS[kind]
@@ -55,3 +65,21 @@ def test_tasks_land_in_their_queue_on_real_redis(broker_mode, redis_url):
     assert enqueue(posts_classify_batch_task, [10**9], 1)
     assert client.llen(settings.QUEUE_INTERACTIVE) == 1
     assert client.llen(settings.QUEUE_BULK) == 1
+
+
+@pytest.mark.parametrize(
+    ("retries", "delivery_info", "lost"),
+    [
+        (0, {}, False),
+        (0, {"redelivered": True}, True),  # its worker died
+        (1, {}, True),  # a Celery retry after a transient database error
+    ],
+)
+def test_a_retry_or_a_redelivery_may_take_back_what_its_earlier_run_claimed(
+    retries, delivery_info, lost
+):
+    posts_classify_batch_task.push_request(retries=retries, delivery_info=delivery_info)
+    try:
+        assert previous_run_lost(posts_classify_batch_task) is lost
+    finally:
+        posts_classify_batch_task.pop_request()

@@ -205,3 +205,21 @@ def test_reclassify_command_without_an_active_model_says_so(db):
 
     with pytest.raises(CommandError, match="No style model is active"):
         call_command("reclassify")
+
+
+def test_a_batch_left_running_by_its_own_earlier_attempt_is_claimed_again_on_retry(
+    catalogue, tiny_checkpoint
+):
+    from recommender.services.classification import posts_classify_batch
+    from recommender.services.registry import model_version_activate
+
+    version = register(tiny_checkpoint)
+    model_version_activate(model_version_id=version.pk, reclassify=False)
+    ids = list(Post.objects.filter(instagram_id__in=["k0", "k1"]).values_list("pk", flat=True))
+    Post.objects.filter(pk__in=ids).update(classification_status=ClassificationStatus.RUNNING)
+    assert posts_classify_batch(post_ids=ids, model_version_id=version.pk)["classified"] == 0
+    counts = posts_classify_batch(post_ids=ids, model_version_id=version.pk, previous_run_lost=True)
+    assert counts == {"classified": 2, "unclassifiable": 0}
+    assert set(Post.objects.filter(pk__in=ids).values_list("classification_status", flat=True)) == {
+        ClassificationStatus.DONE
+    }

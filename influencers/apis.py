@@ -55,6 +55,10 @@ class InfluencerOutput(InfluencerSummaryOutput):
     is_active = serializers.BooleanField()
     total_likes = serializers.FloatField()
     style_stats = serializers.DictField()
+    # Present only where they apply: on the list (the newest post's image) and in a search.
+    cover_image = serializers.URLField(required=False, allow_null=True, read_only=True)
+    matching_posts = serializers.IntegerField(required=False, read_only=True)
+    snippet = serializers.ListField(child=serializers.DictField(), required=False, read_only=True)
 
     def to_representation(self, influencer):
         extra = {}

@@ -9,7 +9,7 @@ from accounts.models import BodySize, Gender
 from common.api import MediaNameField, media_url, paginated_response
 from common.permissions import model_permission
 from influencers import selectors
-from influencers.constants import FOLLOWERS_MAX, IMPORT_PERMISSION
+from influencers.constants import FOLLOWERS_MAX, IMPORT_PERMISSION, SEARCH_MAX_LENGTH
 from influencers.models import ImportJob, Post, StyleChoices
 from influencers.services.import_jobs import import_job_start
 from influencers.services.imports import IMPORT_FORMATS
@@ -105,7 +105,9 @@ class PostOutput(serializers.ModelSerializer):
 class InfluencerFilters(serializers.Serializer):
     """List filters; bad values (NUL bytes, out-of-range numbers, unknown codes) are a 400."""
 
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=SEARCH_MAX_LENGTH, default=""
+    )
     style = serializers.ChoiceField(
         choices=StyleChoices.choices, required=False, allow_blank=True, default=""
     )

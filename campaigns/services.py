@@ -126,16 +126,37 @@ def shortlist_stage_moves(*, entry: ShortlistEntry) -> list[Stage]:
     return [stage for stage in Stage if stage in allowed]
 
 
+def _notes_with(*, entry: ShortlistEntry, note: str) -> str:
+    """The entry's notes with `note` appended, after every limit a note and the history have
+    (docs/limits.md): one home for the note alone and the note with a stage change."""
+    _note_check(note)
+    notes = (f"{entry.notes}\n{note}" if entry.notes else note) if note else entry.notes
+    if note and len(notes) > SHORTLIST_NOTES_MAX_LENGTH:
+        raise ApplicationError(
+            _("This entry's notes are full (%(n)d characters at most); this note was not added.")
+            % {"n": SHORTLIST_NOTES_MAX_LENGTH},
+            code="notes_full",
+        )
+    if entry.history.count() >= SHORTLIST_HISTORY_MAX:
+        raise ApplicationError(
+            _("This entry has reached %(n)d stage changes, the most one entry keeps.")
+            % {"n": SHORTLIST_HISTORY_MAX},
+            code="too_many_stage_changes",
+        )
+    return notes
+
+
 def shortlist_note_add(*, entry: ShortlistEntry, user: User, note: str) -> ShortlistEntry:
     """Add a note at any stage; the stage stays as it is."""
     note = note.strip()
     if not note:
         raise ApplicationError(_("Write a note first."), code="empty_note")
+    notes = _notes_with(entry=entry, note=note)
     with transaction.atomic():
         StageChange.objects.create(
             entry=entry, from_stage=entry.stage, to_stage=entry.stage, note=note, changed_by=user
         )
-        entry.notes = f"{entry.notes}\n{note}" if entry.notes else note
+        entry.notes = notes
         entry.save(update_fields=["notes"])
     return entry
 
@@ -158,20 +179,7 @@ def shortlist_stage_change(
             ),
             code="invalid_transition",
         )
-    _note_check(note)
-    notes = (f"{entry.notes}\n{note}".strip() if entry.notes else note) if note else entry.notes
-    if note and len(notes) > SHORTLIST_NOTES_MAX_LENGTH:
-        raise ApplicationError(
-            _("This entry's notes are full (%(n)d characters at most); this note was not added.")
-            % {"n": SHORTLIST_NOTES_MAX_LENGTH},
-            code="notes_full",
-        )
-    if entry.history.count() >= SHORTLIST_HISTORY_MAX:
-        raise ApplicationError(
-            _("This entry has reached %(n)d stage changes, the most one entry keeps.")
-            % {"n": SHORTLIST_HISTORY_MAX},
-            code="too_many_stage_changes",
-        )
+    notes = _notes_with(entry=entry, note=note)
     with transaction.atomic():
         StageChange.objects.create(
             entry=entry, from_stage=entry.stage, to_stage=stage, note=note, changed_by=user

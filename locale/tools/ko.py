@@ -258,7 +258,7 @@ KO = {
     "No similar influencers yet.": "아직 비슷한 인플루언서가 없습니다.",
     # lead: structure and background work
     "No image": "이미지 없음",
-    "%(name)s is larger than 512 MB.": "%(name)s 파일이 512 MB보다 큽니다.",
+    "%(name)s is larger than %(mb)d MB.": "%(name)s 파일이 %(mb)d MB보다 큽니다.",
     "Choose the crawl or graph format.": "crawl 또는 graph 형식을 고르세요.",
     "The work queue is unavailable; the import is kept and starts automatically.": "작업 대기열을 쓸 수 없습니다. 가져오기는 보관되어 있다가 자동으로 시작됩니다.",
     "The import took longer than its time limit and was stopped; the rows already imported stay, and importing the same file again completes it.": "가져오기가 제한 시간을 넘겨 중단되었습니다. 이미 가져온 행은 그대로 남고, 같은 파일을 다시 가져오면 나머지가 완료됩니다.",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
+from campaigns import selectors
 from campaigns.constants import (
     SAVED_NOTE_MAX_LENGTH,
     SHORTLIST_HISTORY_MAX,
@@ -22,10 +23,11 @@ from campaigns.models import (
     Stage,
     StageChange,
 )
-from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from common.errors import ApplicationError
 from common.exports import csv_writer
 from common.styles import style_label
 from influencers.models import Influencer
+from influencers.selectors import influencer_get_by_id
 from recommender.services.requests import recommendation_create
 
 # Forward one step at a time, drop from anywhere before done, and bring a dropped one back.
@@ -48,11 +50,6 @@ def _note_check(note: str, *, max_length: int = STAGE_NOTE_MAX_LENGTH) -> str:
     return note
 
 
-def _require_brand(user: User) -> None:
-    if not user.is_brand:
-        raise PermissionDeniedError(_("Campaigns are for brand accounts."))
-
-
 def campaign_create(
     *,
     owner: User,
@@ -63,7 +60,7 @@ def campaign_create(
     starts_on=None,
     ends_on=None,
 ) -> Campaign:
-    _require_brand(owner)
+    selectors.campaigns_access_check(user=owner)
     if starts_on and ends_on and ends_on < starts_on:
         raise ApplicationError(_("The campaign ends before it starts."), code="invalid_period")
     campaign = Campaign(
@@ -101,9 +98,7 @@ def shortlist_add(
     *, campaign: Campaign, influencer_id: int, user: User, notes: str = ""
 ) -> ShortlistEntry:
     _note_check(notes)
-    influencer = Influencer.objects.filter(pk=influencer_id, is_active=True).first()
-    if influencer is None:
-        raise NotFoundError(_("No such influencer."))
+    influencer = influencer_get_by_id(influencer_id=influencer_id)
     try:
         with transaction.atomic():
             entry = ShortlistEntry.objects.create(
@@ -248,9 +243,7 @@ def shortlist_export_csv(*, campaign: Campaign) -> bytes:
 
 def saved_add(*, user: User, influencer_id: int, note: str = "") -> SavedInfluencer:
     _note_check(note, max_length=SAVED_NOTE_MAX_LENGTH)
-    influencer = Influencer.objects.filter(pk=influencer_id, is_active=True).first()
-    if influencer is None:
-        raise NotFoundError(_("No such influencer."))
+    influencer = influencer_get_by_id(influencer_id=influencer_id)
     saved, _created = SavedInfluencer.objects.get_or_create(
         user=user, handle=influencer.handle, defaults={"influencer": influencer, "note": note}
     )
@@ -259,8 +252,6 @@ def saved_add(*, user: User, influencer_id: int, note: str = "") -> SavedInfluen
 
 def saved_remove(*, user: User, saved_id: int) -> str:
     """Remove one of the user's saved influencers; returns its handle."""
-    saved = SavedInfluencer.objects.filter(user=user, pk=saved_id).first()
-    if saved is None:
-        raise NotFoundError()
+    saved = selectors.saved_get(user=user, saved_id=saved_id)
     saved.delete()
     return saved.handle

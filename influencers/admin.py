@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import ApplicationError
 from common.permissions import user_has_model_permission
 from common.uploads import ValidatedImageField
+from influencers import selectors
 from influencers.constants import IMPORT_PERMISSION
-from influencers.models import ImportJob, Influencer, Post, Stopword
+from influencers.models import ImportFormat, ImportJob, Influencer, Post, Stopword
 from influencers.services import curation
 from influencers.services.import_jobs import import_job_start
-from influencers.services.imports import IMPORT_FORMATS
 
 # Images uploaded in change forms go through the one upload validator (re-encoded, no metadata).
 VALIDATED_IMAGES = {models.ImageField: {"form_class": ValidatedImageField}}
@@ -83,7 +83,7 @@ class ImportForm(forms.Form):
     )
     influencers_file = forms.FileField(label=_("Influencers file"), required=False)
     images_zip = forms.FileField(label=_("Images (zip of <post_id>.jpg)"), required=False)
-    format = forms.ChoiceField(choices=[(f, f) for f in IMPORT_FORMATS])
+    format = forms.ChoiceField(label=_("Format"), choices=ImportFormat.choices)
 
 
 @admin.register(Influencer)
@@ -214,13 +214,13 @@ class InfluencerAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "form": form,
             "title": _("Import posts"),
-            "jobs": ImportJob.objects.all()[:10],
+            "jobs": selectors.import_job_list()[:10],
         }
         return render(request, "admin/influencers/import.html", context)
 
     def import_job_view(self, request, job_id):
         _import_permission_check(request)
-        job = get_object_or_404(ImportJob, pk=job_id)
+        job = selectors.import_job_get(job_id=job_id)
         context = {
             **self.admin_site.each_context(request),
             "job": job,

@@ -16,6 +16,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext as _
 
 from common.errors import NotFoundError
 from common.vectors import vector_from_bytes
@@ -193,6 +194,15 @@ def post_get(*, handle: str, post_id, include_inactive: bool = False) -> Post:
         raise NotFoundError() from None
 
 
+def influencer_get_by_id(*, influencer_id, active_only: bool = True) -> Influencer:
+    """The influencer with this id (active ones only, unless asked), or NotFoundError."""
+    qs = Influencer.objects.filter(is_active=True) if active_only else Influencer.objects.all()
+    try:
+        return qs.get(pk=int(influencer_id))
+    except (Influencer.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError(_("No such influencer.")) from None
+
+
 def influencer_get(*, handle: str, active_only: bool = False) -> Influencer:
     """The influencer with this handle (any case), or NotFoundError."""
     qs = Influencer.objects.all()
@@ -249,6 +259,11 @@ def influencer_lookalikes(
     picks = top_k(scores, ids, limit)
     chosen = {i.pk: i for i in Influencer.objects.filter(pk__in=[int(ids[i]) for i in picks])}
     return [(chosen[int(ids[i])], float(scores[i])) for i in picks]
+
+
+def import_job_list():
+    """Import jobs, newest first."""
+    return ImportJob.objects.all()
 
 
 def import_job_get(*, job_id) -> ImportJob:

@@ -14,7 +14,7 @@ from common.errors import ApplicationError
 from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commit
 from influencers.constants import IMPORT_FILE_MAX_BYTES
 from influencers.imports import ImportFileError
-from influencers.models import ImportJob
+from influencers.models import ImportFormat, ImportJob
 from influencers.services.imports import IMPORT_FORMATS, posts_import
 from influencers.tasks import import_job_run_task
 
@@ -22,7 +22,7 @@ Status = ImportJob.Status
 
 
 def import_job_start(
-    *, user, posts_file, influencers_file=None, images_file=None, format: str = "crawl"
+    *, user, posts_file, influencers_file=None, images_file=None, format: str = ImportFormat.CRAWL
 ) -> ImportJob:
     """Store the uploaded files and queue the import; returns the job to follow."""
     for f in (posts_file, influencers_file, images_file):

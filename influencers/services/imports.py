@@ -30,7 +30,7 @@ from influencers.imports.readers import (
     graph_media_parse,
     influencers_parse,
 )
-from influencers.models import ClassificationStatus, Influencer, Post
+from influencers.models import ClassificationStatus, ImportFormat, Influencer, Post
 from influencers.services.profiles import influencer_profiles_rebuild
 from influencers.services.summaries import influencer_summaries_schedule
 from influencers.signals import posts_need_classification
@@ -39,7 +39,7 @@ from mlcore.keywords import is_sponsored
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int], None]
 CHUNK = 2000
-IMPORT_FORMATS = ("crawl", "graph")
+IMPORT_FORMATS = ImportFormat.values
 
 
 @dataclass
@@ -67,13 +67,13 @@ def posts_import(
     influencers_data: bytes | None = None,
     influencers_name: str = "influencers",
     images: str | Path | None = None,
-    format: str = "crawl",
+    format: str = ImportFormat.CRAWL,
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import one export; returns the report. Raises ImportFileError for a broken file."""
     if format not in IMPORT_FORMATS:
         raise ImportFileError(f"unknown format {format!r}: use crawl or graph", code="bad_format")
-    parse = crawl_posts_parse if format == "crawl" else graph_media_parse
+    parse = crawl_posts_parse if format == ImportFormat.CRAWL else graph_media_parse
     posts = parse(posts_data, posts_name)
     people = influencers_parse(influencers_data, influencers_name) if influencers_data else None
     source = ImageSource(images)

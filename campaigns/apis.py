@@ -209,7 +209,7 @@ class ShortlistExportApi(APIView):
         response = HttpResponse(
             services.shortlist_export_csv(campaign=campaign), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="campaign-{pk}-shortlist.csv"'
+        response["Content-Disposition"] = services.shortlist_export_disposition(campaign=campaign)
         return response
 
 

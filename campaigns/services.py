@@ -4,6 +4,7 @@ import io
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +25,7 @@ from campaigns.models import (
     StageChange,
 )
 from common.errors import ApplicationError
-from common.exports import csv_writer
+from common.exports import attachment_disposition, csv_writer
 from common.styles import style_label
 from influencers.models import Influencer
 from influencers.selectors import influencer_get_by_id
@@ -239,6 +240,18 @@ def shortlist_export_csv(*, campaign: Campaign) -> bytes:
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def shortlist_export_disposition(*, campaign: Campaign) -> str:
+    """The download's name: the campaign's name and today's date (Asia/Seoul), with an ASCII
+    fallback for clients that cannot read a UTF-8 name."""
+    today = timezone.localdate().isoformat()
+    ascii_name = slugify(campaign.name)  # "" for a Korean name
+    return attachment_disposition(
+        filename=_("%(campaign)s shortlist %(date)s.csv")
+        % {"campaign": campaign.name, "date": today},
+        fallback=f"{ascii_name or f'campaign-{campaign.pk}'}-shortlist-{today}.csv",
+    )
 
 
 def saved_add(*, user: User, influencer_id: int, note: str = "") -> SavedInfluencer:

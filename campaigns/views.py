@@ -183,7 +183,7 @@ def shortlist_export(request, pk):
     response = HttpResponse(
         services.shortlist_export_csv(campaign=campaign), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-shortlist.csv"'
+    response["Content-Disposition"] = services.shortlist_export_disposition(campaign=campaign)
     return response
 
 

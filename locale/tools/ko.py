@@ -231,6 +231,7 @@ KO = {
     "No such influencer.": "그런 인플루언서가 없습니다.",
     "@%(h)s is already on this shortlist.": "@%(h)s 은(는) 이미 후보 목록에 있습니다.",
     "Unknown stage.": "알 수 없는 단계입니다.",
+    "%(campaign)s shortlist %(date)s.csv": "%(campaign)s 후보 목록 %(date)s.csv",
     "%(a)s cannot move to %(b)s.": "%(a)s 단계에서 %(b)s 단계로 바꿀 수 없습니다.",
     "Campaigns": "캠페인",
     "Saved": "저장 목록",

@@ -1,5 +1,7 @@
 import csv
 import io
+import re
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
@@ -7,7 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from campaigns import services
@@ -316,3 +318,29 @@ def test_a_missing_influencer_or_saved_entry_is_a_404_on_every_path(client, cons
     client.force_login(consumer)
     assert client.post(f"/saved/{theirs.pk}/remove/").status_code == 404
     assert SavedInfluencer.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "ascii_start"),
+    [("봄 원피스", "campaign-"), ('Summer "SALE" 24/25', "summer-sale-2425-")],
+)
+def test_the_csv_download_is_named_after_the_campaign_and_the_day(client, brand, name, ascii_start):
+    campaign = services.campaign_create(
+        owner=brand, name=name, target_gender="F", target_body_size="M"
+    )
+    client.force_login(brand)
+    api = APIClient()
+    api.force_authenticate(brand)
+    today = timezone.localdate().isoformat()
+    for response in (
+        client.get(f"/campaigns/{campaign.pk}/shortlist.csv"),
+        api.get(f"/api/v1/campaigns/{campaign.pk}/shortlist.csv"),
+    ):
+        disposition = response["Content-Disposition"]
+        fallback = re.search(r'filename="([^"]*)"', disposition).group(1)
+        assert fallback.isascii() and fallback.startswith(ascii_start)
+        assert fallback.endswith(f"-shortlist-{today}.csv")
+        encoded = re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1)
+        utf8_name = unquote(encoded)
+        assert name.split("/")[0].replace('"', "-") in utf8_name and today in utf8_name
+        assert not set('/\\"') & set(utf8_name) and utf8_name.endswith(".csv")

@@ -231,6 +231,7 @@ KO = {
     "No such influencer.": "그런 인플루언서가 없습니다.",
     "@%(h)s is already on this shortlist.": "@%(h)s 은(는) 이미 후보 목록에 있습니다.",
     "Unknown stage.": "알 수 없는 단계입니다.",
+    "%(name)s is the active model version and cannot be deleted; activate another first.": "%(name)s 은(는) 사용 중인 모델 버전이라 삭제할 수 없습니다. 다른 버전을 먼저 활성화하세요.",
     "%(campaign)s shortlist %(date)s.csv": "%(campaign)s 후보 목록 %(date)s.csv",
     "%(a)s cannot move to %(b)s.": "%(a)s 단계에서 %(b)s 단계로 바꿀 수 없습니다.",
     "Campaigns": "캠페인",

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from common.errors import ApplicationError, RateLimitedError
 from recommender.forms import RecommendationForm
@@ -77,8 +77,18 @@ def history(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def recommendation_delete(request, pk):
-    request_services.recommendation_delete(user=request.user, request_id=pk)
-    messages.success(request, _("The request was deleted from your history."))
-    return redirect("history")
+    """Ask first (the page says when the photo belongs to a campaign, which loses it too); only
+    the confirmation page's form deletes."""
+    item = recommendation_get(user=request.user, request_id=pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        request_services.recommendation_delete(user=request.user, request_id=item.pk)
+        messages.success(request, _("The request was deleted from your history."))
+        return redirect("history")
+    campaign_image = getattr(item, "campaign_image", None)  # campaigns sit above: no import
+    return render(
+        request,
+        "recommender/delete_confirm.html",
+        {"item": item, "campaign": campaign_image.campaign if campaign_image else None},
+    )

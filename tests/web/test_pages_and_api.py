@@ -251,3 +251,28 @@ def test_query_images_are_private_and_served_as_images_only(
     client.force_login(stranger)
     assert client.get(url).status_code == 404
     assert client.get("/media/../config/settings/base.py").status_code == 404
+
+
+def test_deleting_from_history_asks_first_and_names_the_campaign_it_leaves(client, brand):
+    """Walkthrough (issue 18): one click on "delete" took a campaign's image away unasked."""
+    from campaigns.models import CampaignImage
+    from campaigns.services import campaign_create, campaign_image_add
+
+    campaign = campaign_create(
+        owner=brand, name="봄 원피스", target_gender="F", target_body_size="M"
+    )
+    image = campaign_image_add(campaign=campaign, image=upload())
+    url = f"/recommendations/{image.recommendation_id}/delete/"
+    client.force_login(brand)
+    detail = client.get(f"/recommendations/{image.recommendation_id}/").content.decode()
+    assert f'href="{url}"' in detail and f'action="{url}"' not in detail
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    assert "봄 원피스" in confirm.content.decode() and 'name="confirm"' in confirm.content.decode()
+    # A post that does not come from the confirmation (no confirm) only shows the question.
+    assert client.post(url).status_code == 200
+    assert CampaignImage.objects.filter(pk=image.pk).exists()
+    done = client.post(url, {"confirm": "yes"})
+    assert done.status_code == 302 and done.url == "/history/"
+    assert not RecommendationRequest.objects.filter(pk=image.recommendation_id).exists()
+    assert not CampaignImage.objects.filter(pk=image.pk).exists()

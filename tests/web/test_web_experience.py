@@ -268,6 +268,25 @@ def test_snippets_are_bounded_and_marked_at_both_ends():
     assert pieces[1]["text"] == "원피스"
 
 
+def test_every_word_of_a_search_must_match_in_any_order(client, catalogue):
+    """Walkthrough (issue 18): "성수카페 원피스" found nobody, though a caption holds both."""
+    assert [i.handle for i in influencer_list(search="원피스 #성수카페")] == ["cafe_lover"]
+    assert [i.handle for i in influencer_list(search="#성수카페   원피스")] == ["cafe_lover"]
+    # Both words in one caption: the hiker's "#성수카페" caption lacks "원피스".
+    assert [i.caption_hits for i in influencer_list(search="성수카페 원피스")] == [1]
+    assert list(influencer_list(search="원피스 등산")) == []
+    # Every word in the handle, name or keywords finds the account too.
+    assert [i.handle for i in influencer_list(search="cafe lover")] == ["cafe_lover"]
+    html = client.get("/influencers/", {"q": "원피스 성수카페"}).content.decode()
+    assert "<mark>성수카페</mark>" in html and "<mark>원피스</mark>" in html
+
+
+def test_a_snippet_marks_every_word_of_the_search():
+    pieces = caption_snippet("주말엔 #성수카페 투어 원피스 코디", "원피스 성수카페")
+    assert [p["text"] for p in pieces if p["match"]] == ["성수카페", "원피스"]
+    assert "".join(p["text"] for p in pieces) == "주말엔 #성수카페 투어 원피스 코디"
+
+
 def test_the_api_has_the_same_search_with_its_snippet(catalogue):
     api = APIClient()
     api.force_authenticate(UserFactory())

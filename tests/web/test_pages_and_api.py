@@ -276,3 +276,27 @@ def test_deleting_from_history_asks_first_and_names_the_campaign_it_leaves(clien
     assert done.status_code == 302 and done.url == "/history/"
     assert not RecommendationRequest.objects.filter(pk=image.recommendation_id).exists()
     assert not CampaignImage.objects.filter(pk=image.pk).exists()
+
+
+def test_a_search_that_finds_nobody_offers_the_next_step(client):
+    """Walkthrough (issue 18): a zero-result search was a dead end."""
+    InfluencerFactory(handle="someone_else")
+    html = client.get("/influencers/", {"q": "없는말", "style": "romantic"}).content.decode()
+    assert 'href="?q=%EC%97%86%EB%8A%94%EB%A7%90"' in html  # the same words, every style
+    assert 'href="/influencers/"' in html.split('class="empty"')[1]
+    assert 'href="/"' in html.split('class="empty"')[1]
+
+
+def test_a_recommendation_without_matches_offers_the_next_step(
+    client, consumer, active_model, django_capture_on_commit_callbacks
+):
+    """No influencer in the catalogue fits: the result links on instead of ending there."""
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.recommendation_create(user=consumer, image=upload())
+    item.refresh_from_db()
+    assert item.status == RecommendationRequest.Status.DONE
+    client.force_login(consumer)
+    html = client.get(f"/recommendations/{item.pk}/result/").content.decode()
+    empty = html.split('class="empty"')[1]
+    assert f'href="/influencers/?style={item.predicted_style}"' in empty
+    assert 'href="/"' in empty

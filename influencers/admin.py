@@ -4,11 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
 from common.permissions import user_has_model_permission
+from common.styles import style_label
 from common.uploads import ValidatedImageField
 from influencers import selectors
 from influencers.constants import IMPORT_PERMISSION
@@ -110,7 +111,7 @@ class InfluencerAdmin(admin.ModelAdmin):
         "post_count",
         "classified_post_count",
         "total_likes",
-        "style_stats",
+        "style_stats_table",
         "brand_style",
         "consumer_style",
         "keywords",
@@ -119,8 +120,30 @@ class InfluencerAdmin(admin.ModelAdmin):
         "profile_updated_at",
         "summary_updated_at",
     )
+    exclude = ("style_stats",)  # shown as style_stats_table, with style names
     inlines = [PostInline]
     actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud"]
+
+    @admin.display(description=_("style statistics"))
+    def style_stats_table(self, influencer):
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (style_label(code) or code, stats.get("posts", 0), stats.get("likes", 0))
+                for code, stats in influencer.style_stats.items()
+            ),
+        )
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            _("style"),
+            _("posts"),
+            _("likes"),
+            rows,
+        )
+
     change_list_template = "admin/influencers/influencer/change_list.html"
 
     def save_model(self, request, obj, form, change):

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
+from common.styles import style_label
 from recommender.models import ModelVersion, RecommendationRequest
 from recommender.services.classification import classification_progress
 from recommender.services.registry import (
@@ -31,7 +32,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
         "checkpoint_sha256",
         "is_active",
         "is_demo",
-        "classes",
+        "class_names",
         "metrics",
         "trained_on",
         "data_fingerprint",
@@ -64,6 +65,10 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         model_version_delete(model_version=obj)
+
+    @admin.display(description=_("classes"))
+    def class_names(self, obj):
+        return ", ".join(style_label(code) or code for code in obj.classes)
 
     @admin.display(description=_("kind"))
     def kind(self, obj):
@@ -105,7 +110,7 @@ class RecommendationRequestAdmin(admin.ModelAdmin):
         "mode",
         "ranking",
         "status",
-        "predicted_style",
+        "predicted_style_name",
         "confidence",
         "created_at",
     )
@@ -113,9 +118,15 @@ class RecommendationRequestAdmin(admin.ModelAdmin):
     search_fields = ("user__username",)
     list_select_related = ("user",)
     readonly_fields = [
-        f.name for f in RecommendationRequest._meta.fields if f.name != "query_probabilities"
+        "predicted_style_name" if f.name == "predicted_style" else f.name
+        for f in RecommendationRequest._meta.fields
+        if f.name != "query_probabilities"
     ]
-    exclude = ("query_probabilities",)
+    exclude = ("query_probabilities", "predicted_style")
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("predicted style"), ordering="predicted_style")
+    def predicted_style_name(self, item):
+        return style_label(item.predicted_style) or "—"

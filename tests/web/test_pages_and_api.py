@@ -300,3 +300,39 @@ def test_a_recommendation_without_matches_offers_the_next_step(
     empty = html.split('class="empty"')[1]
     assert f'href="/influencers/?style={item.predicted_style}"' in empty
     assert 'href="/"' in empty
+
+
+def test_the_korean_result_and_admin_name_models_and_styles_in_korean(
+    client, consumer, active_model, django_capture_on_commit_callbacks
+):
+    """Walkthrough (issue 18): "tiny (demo, fp32, val top-1 …)" and raw style codes such as
+    "romantic" were left in the Korean result page and admin."""
+    from common.styles import style_label
+    from influencers.models import ImportFormat, ImportJob
+    from influencers.services.profiles import influencer_style_profile_rebuild
+
+    influencer = InfluencerFactory(handle="styled", gender="F", body_size="M")
+    classified_post(influencer, "romantic", 100)
+    influencer_style_profile_rebuild(influencer_id=influencer.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.recommendation_create(user=consumer, image=upload())
+    item.refresh_from_db()
+    client.force_login(consumer)
+    result = client.get(f"/recommendations/{item.pk}/result/").content.decode()
+    badge = result.split('class="model-badge')[1].split("</p>")[0]
+    assert "데모 모델" in badge and "demo" not in badge.split(">", 1)[1]
+    assert "fp32" not in badge and "val top-1" not in badge
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    korean_name = style_label(item.predicted_style)
+    changelist = client.get("/admin/recommender/recommendationrequest/").content.decode()
+    assert f">{korean_name}<" in changelist and f">{item.predicted_style}<" not in changelist
+    change = client.get(f"/admin/recommender/recommendationrequest/{item.pk}/change/")
+    assert korean_name in change.content.decode()
+    influencer_page = client.get(f"/admin/influencers/influencer/{influencer.pk}/change/")
+    assert f"<td>{style_label('romantic')}</td>" in influencer_page.content.decode()
+    model_page = client.get(f"/admin/recommender/modelversion/{active_model.pk}/change/")
+    assert style_label(active_model.classes[0]) in model_page.content.decode()
+    job = ImportJob.objects.create(source_name="posts.csv", format=ImportFormat.CRAWL)
+    job_page = client.get(f"/admin/influencers/influencer/import/{job.pk}/").content.decode()
+    assert "(crawl)" not in job_page and "크롤링 표" in job_page

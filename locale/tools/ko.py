@@ -231,6 +231,7 @@ KO = {
     "No such influencer.": "그런 인플루언서가 없습니다.",
     "@%(h)s is already on this shortlist.": "@%(h)s 은(는) 이미 후보 목록에 있습니다.",
     "Unknown stage.": "알 수 없는 단계입니다.",
+    "Please correct the following:": "다음 항목을 고쳐 주세요:",
     "style": "스타일",
     "likes": "좋아요",
     "Search “%(q)s” in every style": "모든 스타일에서 “%(q)s” 검색",

@@ -324,3 +324,24 @@ def test_links_standing_alone_are_44px_tap_targets_on_a_phone(
     }
     assert small == {"login": [], "profile": [], "result": []}
     visit.close()
+
+
+def test_a_refused_form_shows_its_errors_in_view_on_a_phone(live_server, browser):
+    """At 360 px the fields' own messages are below the fold: the summary comes first, in view,
+    and each of its links takes the person to the field."""
+    visit = Browsing(browser, live_server.url, "error-summary")
+    visit.expected_statuses.update({400})
+    page = visit.page
+    visit.goto("/accounts/signup/", "signup")
+    page.check("input[name=role][value=consumer]")
+    page.fill("#id_username", "not valid!")
+    page.click("form[data-signup] button[type=submit]")
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for(state="visible")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    box = summary.bounding_box()
+    assert 0 <= box["y"] < PHONE["height"], box
+    visit.check("signup-refused", widths=(PHONE,))
+    summary.locator("a[href='#id_username']").click()
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    visit.close()

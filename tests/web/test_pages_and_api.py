@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -336,3 +338,18 @@ def test_the_korean_result_and_admin_name_models_and_styles_in_korean(
     job = ImportJob.objects.create(source_name="posts.csv", format=ImportFormat.CRAWL)
     job_page = client.get(f"/admin/influencers/influencer/import/{job.pk}/").content.decode()
     assert "(crawl)" not in job_page and "크롤링 표" in job_page
+
+
+def test_a_refused_form_lists_its_errors_first_each_linked_to_its_field(client):
+    """Walkthrough (issue 18): on a phone a refused sign-up showed its errors below the fold."""
+    response = client.post("/accounts/signup/", {"role": "consumer", "username": "a b"})
+    html = response.content.decode()
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    form_start = html.index("data-signup")
+    assert form_start < html.index('class="error-summary"') < html.index('id="id_username"')
+    links = re.findall(r'<a href="#([^"]+)">', summary)
+    assert "id_username" in links and "id_email" in links
+    for field_id in links:
+        assert f'id="{field_id}"' in html  # each link lands on its field
+    login = client.post("/accounts/login/", {"username": "nobody", "password": "wrong-password"})
+    assert 'class="error-summary"' in login.content.decode()  # a form-wide error is listed too

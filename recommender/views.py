@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from common.errors import ApplicationError, RateLimitedError
+from common.errors import ApplicationError, NotFoundError, RateLimitedError
+from common.thumbnails import thumbnail_jpeg
+from recommender.constants import HISTORY_THUMBNAIL_PIXELS
 from recommender.forms import RecommendationForm
 from recommender.selectors.requests import recommendation_get, recommendation_list
 from recommender.services import requests as request_services
@@ -66,6 +69,21 @@ def recommendation_fragment(request, pk):
     """The result block alone; the page swaps it in while the request is pending."""
     item = recommendation_get(user=request.user, request_id=pk)
     return render(request, "recommender/_result.html", {"item": item})
+
+
+@login_required
+@require_http_methods(["GET"])
+def recommendation_thumbnail(request, pk):
+    """The owner's upload, small: the history lists many of them."""
+    item = recommendation_get(user=request.user, request_id=pk)
+    try:
+        small = thumbnail_jpeg(name=item.image.name, size=HISTORY_THUMBNAIL_PIXELS)
+    except OSError:  # the stored file is gone (storage trouble): no picture, not a 500
+        raise NotFoundError() from None
+    response = HttpResponse(small, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400"  # an upload never changes
+    return response
 
 
 @login_required

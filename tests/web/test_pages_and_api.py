@@ -1,3 +1,4 @@
+import io
 import re
 
 import pytest
@@ -353,3 +354,31 @@ def test_a_refused_form_lists_its_errors_first_each_linked_to_its_field(client):
         assert f'id="{field_id}"' in html  # each link lands on its field
     login = client.post("/accounts/login/", {"username": "nobody", "password": "wrong-password"})
     assert 'class="error-summary"' in login.content.decode()  # a form-wide error is listed too
+
+
+def test_the_history_shows_small_thumbnails_not_the_uploads(client, consumer, stranger):
+    """Walkthrough (issue 18): each history row loaded the full upload to show it at 64 px."""
+    from PIL import Image
+
+    from recommender.constants import HISTORY_THUMBNAIL_PIXELS
+
+    big = services.recommendation_create(
+        user=consumer,
+        image=SimpleUploadedFile(
+            "big.jpg", jpeg_bytes(size=(1600, 1200)), content_type="image/jpeg"
+        ),
+    )
+    client.force_login(consumer)
+    html = client.get("/history/").content.decode()
+    thumb_url = f"/recommendations/{big.pk}/thumbnail.jpg"
+    img = re.search(rf'<img src="{re.escape(thumb_url)}"[^>]*>', html).group(0)
+    assert 'width="64"' in img and 'height="64"' in img
+    assert big.image.name not in html
+    thumb = client.get(thumb_url)
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
+    body = b"".join(thumb.streaming_content) if thumb.streaming else thumb.content
+    with Image.open(io.BytesIO(body)) as image:
+        assert max(image.size) == HISTORY_THUMBNAIL_PIXELS and image.size[0] > image.size[1]
+    assert len(body) < big.image.size / 4
+    client.force_login(stranger)
+    assert client.get(thumb_url).status_code == 404

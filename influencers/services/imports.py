@@ -166,7 +166,8 @@ def _rows_with_known_influencer(
                 RowError(
                     row.row,
                     "user_name",
-                    f"unknown influencer @{row.handle}: add it in the influencers file",
+                    "unknown_influencer",
+                    {"handle": row.handle},
                 ).as_dict()
             )
         else:
@@ -208,7 +209,8 @@ def _posts_upsert(chunk, source: ImageSource, report: ImportReport, stored_files
                 RowError(
                     row.row,
                     "post_id",
-                    f"this post id belongs to another influencer (@{row.handle})",
+                    "other_influencers_post",
+                    {"handle": row.handle},
                 ).as_dict()
             )
             continue
@@ -243,7 +245,11 @@ def _image_for(row: PostRow, source: ImageSource, report: ImportReport):
         name, data = found
         return image_validate(data=data, filename=name)
     except ImageRejected as exc:
-        report.errors.append(RowError(row.row, "image", f"{exc.code}: {exc.message}").as_dict())
+        report.errors.append(
+            RowError(
+                row.row, "image", "image_refused", {"code": exc.code, "detail": str(exc.message)}
+            ).as_dict()
+        )
         return False
 
 

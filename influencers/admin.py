@@ -2,19 +2,20 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
 from common.permissions import user_has_model_permission
+from common.styles import style_label
 from common.uploads import ValidatedImageField
+from influencers import selectors
 from influencers.constants import IMPORT_PERMISSION
-from influencers.models import ImportJob, Influencer, Post, Stopword
+from influencers.models import ImportFormat, ImportJob, Influencer, Post, Stopword
 from influencers.services import curation
 from influencers.services.import_jobs import import_job_start
-from influencers.services.imports import IMPORT_FORMATS
 
 # Images uploaded in change forms go through the one upload validator (re-encoded, no metadata).
 VALIDATED_IMAGES = {models.ImageField: {"form_class": ValidatedImageField}}
@@ -83,7 +84,7 @@ class ImportForm(forms.Form):
     )
     influencers_file = forms.FileField(label=_("Influencers file"), required=False)
     images_zip = forms.FileField(label=_("Images (zip of <post_id>.jpg)"), required=False)
-    format = forms.ChoiceField(choices=[(f, f) for f in IMPORT_FORMATS])
+    format = forms.ChoiceField(label=_("Format"), choices=ImportFormat.choices)
 
 
 @admin.register(Influencer)
@@ -110,7 +111,7 @@ class InfluencerAdmin(admin.ModelAdmin):
         "post_count",
         "classified_post_count",
         "total_likes",
-        "style_stats",
+        "style_stats_table",
         "brand_style",
         "consumer_style",
         "keywords",
@@ -119,8 +120,30 @@ class InfluencerAdmin(admin.ModelAdmin):
         "profile_updated_at",
         "summary_updated_at",
     )
+    exclude = ("style_stats",)  # shown as style_stats_table, with style names
     inlines = [PostInline]
     actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud"]
+
+    @admin.display(description=_("style statistics"))
+    def style_stats_table(self, influencer):
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (style_label(code) or code, stats.get("posts", 0), stats.get("likes", 0))
+                for code, stats in influencer.style_stats.items()
+            ),
+        )
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            _("style"),
+            _("posts"),
+            _("likes"),
+            rows,
+        )
+
     change_list_template = "admin/influencers/influencer/change_list.html"
 
     def save_model(self, request, obj, form, change):
@@ -214,13 +237,13 @@ class InfluencerAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "form": form,
             "title": _("Import posts"),
-            "jobs": ImportJob.objects.all()[:10],
+            "jobs": selectors.import_job_list()[:10],
         }
         return render(request, "admin/influencers/import.html", context)
 
     def import_job_view(self, request, job_id):
         _import_permission_check(request)
-        job = get_object_or_404(ImportJob, pk=job_id)
+        job = selectors.import_job_get(job_id=job_id)
         context = {
             **self.admin_site.each_context(request),
             "job": job,

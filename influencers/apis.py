@@ -10,9 +10,8 @@ from common.api import MediaNameField, media_url, paginated_response
 from common.permissions import model_permission
 from influencers import selectors
 from influencers.constants import FOLLOWERS_MAX, IMPORT_PERMISSION, SEARCH_MAX_LENGTH
-from influencers.models import ImportJob, Post, StyleChoices
+from influencers.models import ImportFormat, ImportJob, Post, StyleChoices
 from influencers.services.import_jobs import import_job_start
-from influencers.services.imports import IMPORT_FORMATS
 
 
 class InfluencerSummaryOutput(serializers.Serializer):
@@ -196,7 +195,7 @@ class ImportInput(serializers.Serializer):
     posts_file = serializers.FileField()
     influencers_file = serializers.FileField(required=False)
     images_zip = serializers.FileField(required=False)
-    format = serializers.ChoiceField(choices=IMPORT_FORMATS, default=IMPORT_FORMATS[0])
+    format = serializers.ChoiceField(choices=ImportFormat.choices, default=ImportFormat.CRAWL)
 
 
 class ImportCreateApi(APIView):

@@ -28,5 +28,8 @@ LIKES_MAX = FOLLOWERS_MAX
 TOP_KEYWORDS = 30
 WORDCLOUD_WORDS = 80
 
+# Each file an import is started with from admin or the API (the CLI reads local files as they are).
+IMPORT_FILE_MAX_BYTES = 512 * 1024 * 1024
+
 # Starting an import or reading its report, on every path (admin pages, API).
 IMPORT_PERMISSION = "influencers.add_importjob"

@@ -256,6 +256,13 @@ class Stopword(models.Model):
         return self.word
 
 
+class ImportFormat(models.TextChoices):
+    """The export formats an import reads (docs/imports.md)."""
+
+    CRAWL = "crawl", _("Crawl table (CSV, JSON Lines, Excel)")
+    GRAPH = "graph", _("Instagram Graph API JSON")
+
+
 class ImportJob(models.Model):
     """One import run, with its progress and report, shown in admin and the API."""
 
@@ -273,7 +280,7 @@ class ImportJob(models.Model):
         verbose_name=_("created by"),
     )
     source_name = models.CharField(_("source file"), max_length=255)
-    format = models.CharField(_("format"), max_length=8)
+    format = models.CharField(_("format"), max_length=8, choices=ImportFormat.choices)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
     )

@@ -5,9 +5,12 @@ Reading the file (format, encoding, delimiter, line numbers) is tabular.py's; re
 row reported with its line, column and reason.
 """
 
+import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext, gettext_noop
 
 from influencers.constants import (
     CAPTION_MAX_LENGTH,
@@ -55,11 +58,44 @@ _FALSE = {"0", "false", "no", "n", "f", "", "image", "photo"}
 HIDDEN_LIKES = -1  # what a crawl writes when the account hides its like count
 
 
+# Why a row was refused: a code and its values, so each page shows it in its reader's language
+# (row_error_text); `reason` is the English text for the command line, the API and logs.
+ROW_ERRORS = {
+    "field_too_long": gettext_noop("a field is longer than %(limit)s characters"),
+    "not_a_handle": gettext_noop("not an Instagram handle: %(value)s"),
+    "bad_count": gettext_noop("%(problem)s: %(value)s"),
+    "out_of_range": gettext_noop("out of range: %(number)s (%(low)s to %(high)s)"),
+    "bad_post_id": gettext_noop("missing or longer than %(limit)s characters"),
+    "duplicate_post": gettext_noop("duplicate of row %(row)s"),
+    "caption_not_text": gettext_noop("not a text but a JSON list or object"),
+    "caption_too_long": gettext_noop("caption of %(length)s characters; the limit is %(limit)s"),
+    "bad_timestamp": gettext_noop("not a date and time: %(value)s"),
+    "bad_video": gettext_noop("not true/false: %(value)s"),
+    "duplicate_influencer": gettext_noop("duplicate influencer in this file"),
+    "unknown_gender": gettext_noop("unknown gender: %(value)s (use F or M)"),
+    "unknown_size": gettext_noop("unknown body size: %(value)s (use S, M or L)"),
+    "unknown_influencer": gettext_noop(
+        "unknown influencer @%(handle)s: add it in the influencers file"
+    ),
+    "other_influencers_post": gettext_noop(
+        "this post id belongs to another influencer (@%(handle)s)"
+    ),
+    "image_refused": gettext_noop("%(code)s: %(detail)s"),
+}
+# Values that are themselves English messages (values.py's reasons), translated with the rest.
+_TRANSLATED_PARAMS = ("problem",)
+
+
 @dataclass
 class RowError:
     row: int
     column: str
-    reason: str
+    code: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return ROW_ERRORS[self.code] % self.params
 
     def as_dict(self) -> dict:
         """The row as a spreadsheet shows it, and the text line where it starts (CSV)."""
@@ -69,7 +105,22 @@ class RowError:
             "line": int(line),
             "column": self.column,
             "reason": self.reason,
+            "code": self.code,
+            "params": self.params,
         }
+
+
+def row_error_text(error: dict) -> str:
+    """A stored row error (RowError.as_dict) in the active language; reports stored before the
+    codes keep their English reason."""
+    message = ROW_ERRORS.get(error.get("code", ""))
+    if message is None:
+        return error.get("reason", "")
+    params = {
+        key: gettext(value) if key in _TRANSLATED_PARAMS else value
+        for key, value in error.get("params", {}).items()
+    }
+    return gettext(message) % params
 
 
 @dataclass
@@ -107,7 +158,10 @@ class Parsed:
 def _parsed(table: Table) -> Parsed:
     """A Parsed carrying the table's encoding and the records it could not read."""
     return Parsed(
-        errors=[RowError(row, "record", reason) for row, reason in table.unreadable],
+        errors=[
+            RowError(row, "record", "field_too_long", {"limit": f"{csv.field_size_limit():,}"})
+            for row in table.unreadable
+        ],
         encoding=table.encoding,
     )
 
@@ -115,7 +169,7 @@ def _parsed(table: Table) -> Parsed:
 def _handle(value, row: int, errors: list[RowError]) -> str | None:
     handle = cell_text(value).strip().lstrip("@")
     if not HANDLE.match(handle):
-        errors.append(RowError(row, "user_name", f"not an Instagram handle: {handle[:40]!r}"))
+        errors.append(RowError(row, "user_name", "not_a_handle", {"value": repr(handle[:40])}))
         return None
     return handle
 
@@ -125,10 +179,21 @@ def _count(value, row, column, errors, low, high) -> int | None:
     try:
         number = count_parse(value)
     except ValueError as exc:
-        errors.append(RowError(row, column, f"{exc}: {cell_text(value)[:40]!r}"))
+        errors.append(
+            RowError(
+                row,
+                column,
+                "bad_count",
+                {"problem": str(exc), "value": repr(cell_text(value)[:40])},
+            )
+        )
         return None
     if not low <= number <= high:
-        errors.append(RowError(row, column, f"out of range: {number} ({low} to {high:,})"))
+        errors.append(
+            RowError(
+                row, column, "out_of_range", {"number": number, "low": low, "high": f"{high:,}"}
+            )
+        )
         return None
     return number
 
@@ -154,21 +219,20 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
         handle = _handle(rec.get("user_name"), row, errors)
         post_id = cell_text(rec.get("post_id")).strip()
         if not post_id or len(post_id) > POST_ID_MAX_LENGTH:
-            errors.append(
-                RowError(row, "post_id", f"missing or longer than {POST_ID_MAX_LENGTH} characters")
-            )
+            errors.append(RowError(row, "post_id", "bad_post_id", {"limit": POST_ID_MAX_LENGTH}))
         elif post_id in seen:
-            errors.append(RowError(row, "post_id", f"duplicate of row {seen[post_id]}"))
+            errors.append(RowError(row, "post_id", "duplicate_post", {"row": int(seen[post_id])}))
         caption = cell_text(rec.get("text"))
         caption = text_unescape(caption) if unescape else caption
         if isinstance(rec.get("text"), dict | list):
-            errors.append(RowError(row, "text", "not a text but a JSON list or object"))
+            errors.append(RowError(row, "text", "caption_not_text"))
         elif len(caption) > CAPTION_MAX_LENGTH:
             errors.append(
                 RowError(
                     row,
                     "text",
-                    f"caption of {len(caption):,} characters; the limit is {CAPTION_MAX_LENGTH:,}",
+                    "caption_too_long",
+                    {"length": f"{len(caption):,}", "limit": f"{CAPTION_MAX_LENGTH:,}"},
                 )
             )
         try:
@@ -178,14 +242,15 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
                 RowError(
                     row,
                     "timestamp",
-                    f"not a date and time: {cell_text(rec.get('timestamp'))[:40]!r}",
+                    "bad_timestamp",
+                    {"value": repr(cell_text(rec.get("timestamp"))[:40])},
                 )
             )
             posted_at = None
         likes = _count(rec.get("like"), row, "like", errors, HIDDEN_LIKES, LIKES_MAX)
         video_text = cell_text(rec.get("video")).strip().lower()
         if video_text not in _TRUE | _FALSE:
-            errors.append(RowError(row, "video", f"not true/false: {video_text[:20]!r}"))
+            errors.append(RowError(row, "video", "bad_video", {"value": repr(video_text[:20])}))
         if errors:
             parsed.errors.extend(errors)
             continue
@@ -247,14 +312,15 @@ def influencers_parse(data: bytes, name: str) -> Parsed:
         errors: list[RowError] = []
         handle = _handle(rec.get("user_name"), row, errors)
         if handle and handle.lower() in seen:
-            errors.append(RowError(row, "user_name", "duplicate influencer in this file"))
+            errors.append(RowError(row, "user_name", "duplicate_influencer"))
         gender = _GENDERS.get(cell_text(rec.get("gender")).strip().lower())
         if not gender:
             errors.append(
                 RowError(
                     row,
                     "gender",
-                    f"unknown gender: {cell_text(rec.get('gender'))[:20]!r} (use F or M)",
+                    "unknown_gender",
+                    {"value": repr(cell_text(rec.get("gender"))[:20])},
                 )
             )
         size = _SIZES.get(cell_text(rec.get("size")).strip().lower())
@@ -263,7 +329,8 @@ def influencers_parse(data: bytes, name: str) -> Parsed:
                 RowError(
                     row,
                     "size",
-                    f"unknown body size: {cell_text(rec.get('size'))[:20]!r} (use S, M or L)",
+                    "unknown_size",
+                    {"value": repr(cell_text(rec.get("size"))[:20])},
                 )
             )
         followers = height = None

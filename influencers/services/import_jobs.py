@@ -12,23 +12,25 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commit
+from influencers.constants import IMPORT_FILE_MAX_BYTES
 from influencers.imports import ImportFileError
-from influencers.models import ImportJob
+from influencers.models import ImportFormat, ImportJob
 from influencers.services.imports import IMPORT_FORMATS, posts_import
 from influencers.tasks import import_job_run_task
 
-MAX_IMPORT_BYTES = 512 * 1024 * 1024
 Status = ImportJob.Status
 
 
 def import_job_start(
-    *, user, posts_file, influencers_file=None, images_file=None, format: str = "crawl"
+    *, user, posts_file, influencers_file=None, images_file=None, format: str = ImportFormat.CRAWL
 ) -> ImportJob:
     """Store the uploaded files and queue the import; returns the job to follow."""
     for f in (posts_file, influencers_file, images_file):
-        if f is not None and f.size > MAX_IMPORT_BYTES:
+        if f is not None and f.size > IMPORT_FILE_MAX_BYTES:
             raise ApplicationError(
-                _("%(name)s is larger than 512 MB.") % {"name": f.name}, code="file_too_large"
+                _("%(name)s is larger than %(mb)d MB.")
+                % {"name": f.name, "mb": IMPORT_FILE_MAX_BYTES // 2**20},
+                code="file_too_large",
             )
     if format not in IMPORT_FORMATS:
         raise ApplicationError(_("Choose the crawl or graph format."), code="bad_format")

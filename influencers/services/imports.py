@@ -30,7 +30,7 @@ from influencers.imports.readers import (
     graph_media_parse,
     influencers_parse,
 )
-from influencers.models import ClassificationStatus, Influencer, Post
+from influencers.models import ClassificationStatus, ImportFormat, Influencer, Post
 from influencers.services.profiles import influencer_profiles_rebuild
 from influencers.services.summaries import influencer_summaries_schedule
 from influencers.signals import posts_need_classification
@@ -39,7 +39,7 @@ from mlcore.keywords import is_sponsored
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int], None]
 CHUNK = 2000
-IMPORT_FORMATS = ("crawl", "graph")
+IMPORT_FORMATS = ImportFormat.values
 
 
 @dataclass
@@ -67,13 +67,13 @@ def posts_import(
     influencers_data: bytes | None = None,
     influencers_name: str = "influencers",
     images: str | Path | None = None,
-    format: str = "crawl",
+    format: str = ImportFormat.CRAWL,
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import one export; returns the report. Raises ImportFileError for a broken file."""
     if format not in IMPORT_FORMATS:
         raise ImportFileError(f"unknown format {format!r}: use crawl or graph", code="bad_format")
-    parse = crawl_posts_parse if format == "crawl" else graph_media_parse
+    parse = crawl_posts_parse if format == ImportFormat.CRAWL else graph_media_parse
     posts = parse(posts_data, posts_name)
     people = influencers_parse(influencers_data, influencers_name) if influencers_data else None
     source = ImageSource(images)
@@ -166,7 +166,8 @@ def _rows_with_known_influencer(
                 RowError(
                     row.row,
                     "user_name",
-                    f"unknown influencer @{row.handle}: add it in the influencers file",
+                    "unknown_influencer",
+                    {"handle": row.handle},
                 ).as_dict()
             )
         else:
@@ -208,7 +209,8 @@ def _posts_upsert(chunk, source: ImageSource, report: ImportReport, stored_files
                 RowError(
                     row.row,
                     "post_id",
-                    f"this post id belongs to another influencer (@{row.handle})",
+                    "other_influencers_post",
+                    {"handle": row.handle},
                 ).as_dict()
             )
             continue
@@ -243,7 +245,11 @@ def _image_for(row: PostRow, source: ImageSource, report: ImportReport):
         name, data = found
         return image_validate(data=data, filename=name)
     except ImageRejected as exc:
-        report.errors.append(RowError(row.row, "image", f"{exc.code}: {exc.message}").as_dict())
+        report.errors.append(
+            RowError(
+                row.row, "image", "image_refused", {"code": exc.code, "detail": str(exc.message)}
+            ).as_dict()
+        )
         return False
 
 

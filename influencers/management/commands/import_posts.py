@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from influencers.imports import ImportFileError
-from influencers.services.imports import posts_import
+from influencers.models import ImportFormat
+from influencers.services.imports import IMPORT_FORMATS, posts_import
 from mlcore.progress import progress_bar, progress_callback
 
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("posts_file", type=Path)
         parser.add_argument("--influencers", type=Path, help="user_name, gender, size [...] file")
         parser.add_argument("--images", type=Path, help="folder or zip of <post_id>.jpg|png|webp")
-        parser.add_argument("--format", choices=["crawl", "graph"], default="crawl")
+        parser.add_argument("--format", choices=IMPORT_FORMATS, default=ImportFormat.CRAWL)
 
     def handle(self, *args, posts_file, influencers, images, format, **options):
         for path in (posts_file, influencers, images):

@@ -11,7 +11,7 @@ from common.errors import ApplicationError
 from common.permissions import user_has_model_permission
 from common.uploads import ValidatedImageField
 from influencers.constants import IMPORT_PERMISSION
-from influencers.models import ImportJob, Influencer, Post, Stopword
+from influencers.models import ImportJob, Influencer, Post, PostImage, Stopword
 from influencers.services import curation
 from influencers.services.import_jobs import import_job_start
 from influencers.services.imports import IMPORT_FORMATS
@@ -229,6 +229,20 @@ class InfluencerAdmin(admin.ModelAdmin):
         return render(request, "admin/influencers/import_job.html", context)
 
 
+class PostImageInline(admin.TabularInline):
+    """A carousel's images after the cover; new or replaced files go through the upload validator."""
+
+    model = PostImage
+    extra = 0
+    fields = ("preview", "position", "image")
+    readonly_fields = ("preview",)
+    formfield_overrides = VALIDATED_IMAGES
+
+    @admin.display(description=_("preview"))
+    def preview(self, extra):
+        return _thumb(extra.image, 80)
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     list_display = (
@@ -265,11 +279,32 @@ class PostAdmin(admin.ModelAdmin):
         "classified_at",
         "unclassifiable_reason",
         "classification_status",
+        "extra_image_count",
     )
+    inlines = [PostImageInline]
 
     @admin.display(description=_("image"))
     def preview(self, post):
         return _thumb(post.image, 40)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PostImage:
+            return super().save_formset(request, form, formset, change)
+        if not formset.has_changed():
+            return None
+        saved = formset.save(commit=False)
+        replaced = [
+            _initial_file_name(f, "image")
+            for f in formset.forms
+            if f.instance.pk and "image" in f.changed_data
+        ]
+        curation.post_images_saved_by_staff(
+            post=form.instance,
+            saved=saved,
+            deleted=formset.deleted_objects,
+            previous_images=[name for name in replaced if name],
+        )
+        return None
 
     def save_model(self, request, obj, form, change):
         replaced = "image" in form.changed_data  # its style is void: re-classified, old file goes

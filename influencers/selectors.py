@@ -1,6 +1,7 @@
 """Catalogue reads for pages, the API and the rankings; each list costs a constant number of queries."""
 
 import re
+from collections import defaultdict
 
 import numpy as np
 from django.db.models import (
@@ -19,7 +20,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from common.errors import NotFoundError
 from common.vectors import vector_from_bytes
-from influencers.models import ImportJob, Influencer, Post
+from influencers.models import ImportJob, Influencer, Post, PostImage
 from mlcore.model import EMBEDDING_DIM
 from mlcore.ranking import lookalike_scores, top_k
 
@@ -191,6 +192,15 @@ def post_get(*, handle: str, post_id, include_inactive: bool = False) -> Post:
         return qs.get(pk=int(post_id), influencer__handle__iexact=handle)
     except (Post.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
+
+
+def post_images(*, posts) -> list[list]:
+    """Each post's images in order, the cover (`Post.image`) first, as stored files (FieldFile);
+    [] for a post without one. One query for the whole list's carousel images."""
+    extras = defaultdict(list)
+    for extra in PostImage.objects.filter(post__in=[p.pk for p in posts]).order_by("position"):
+        extras[extra.post_id].append(extra.image)
+    return [([post.image] if post.image else []) + extras[post.pk] for post in posts]
 
 
 def influencer_get(*, handle: str, active_only: bool = False) -> Influencer:

@@ -18,8 +18,16 @@ from influencers.constants import (
     INSTAGRAM_HANDLE_MAX_LENGTH,
     LIKES_MAX,
     POST_ID_MAX_LENGTH,
+    POST_IMAGES_MAX,
 )
-from influencers.imports.tabular import ImportFileError, Table, json_load, table_read, text_decode
+from influencers.imports.tabular import (
+    ImportFileError,
+    RowNumber,
+    Table,
+    json_load,
+    table_read,
+    text_decode,
+)
 from influencers.imports.values import cell_text, count_parse, text_unescape, timestamp_parse
 from mlcore.styles import style_code_from_label
 
@@ -62,14 +70,24 @@ class RowError:
     reason: str
 
     def as_dict(self) -> dict:
-        """The row as a spreadsheet shows it, and the text line where it starts (CSV)."""
+        """The row as a spreadsheet shows it, and the text line where it starts (CSV); `file`
+        too when the import read several files (the pages of a Graph API export)."""
         line = getattr(self.row, "line", self.row)
-        return {
+        found = {
             "row": int(self.row),
             "line": int(line),
             "column": self.column,
             "reason": self.reason,
         }
+        if getattr(self.row, "file", ""):
+            found["file"] = self.row.file
+        return found
+
+
+def _where(row) -> str:
+    """'row 3', or 'row 3 of page2.json' when the import reads several files."""
+    file = getattr(row, "file", "")
+    return f"row {int(row)} of {file}" if file else f"row {int(row)}"
 
 
 @dataclass
@@ -84,6 +102,8 @@ class PostRow:
     # The prototype's style label as our style code ("" when it names none); None when the file
     # has no such column, so that importing another export leaves the stored label alone.
     prototype_style: str | None = None
+    # A Graph API album's children, in order: its images are named by these ids.
+    child_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -158,7 +178,7 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
                 RowError(row, "post_id", f"missing or longer than {POST_ID_MAX_LENGTH} characters")
             )
         elif post_id in seen:
-            errors.append(RowError(row, "post_id", f"duplicate of row {seen[post_id]}"))
+            errors.append(RowError(row, "post_id", f"duplicate of {_where(seen[post_id])}"))
         caption = cell_text(rec.get("text"))
         caption = text_unescape(caption) if unescape else caption
         if isinstance(rec.get("text"), dict | list):
@@ -207,36 +227,88 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
         )
 
 
-def graph_media_parse(data: bytes, name: str) -> Parsed:
-    """Graph API media: a list, {"data": [...]}, or business_discovery {"username", "media"}."""
-    text, encoding = text_decode(data, name)
-    payload = json_load(text, name)
+def graph_media_parse(data: bytes, name: str, *, more_pages=()) -> Parsed:
+    """Graph API media: a list, {"data": [...]}, or business_discovery {"username", "media"}.
+
+    `more_pages` ((data, name), ...) are the further pages of the same export (its `paging`),
+    read as one list: a post id repeated on another page is a duplicate row, and the account
+    named on one page owns the media of pages that name none. With several pages, each error
+    names its file and its row there.
+    """
+    pages = [(data, name), *more_pages]
+    several = len(pages) > 1
+    encodings, records, errors = [], [], []
     owner = ""
+    for page_data, page_name in pages:
+        text, encoding = text_decode(page_data, page_name)
+        encodings.append(encoding)
+        items, owner = _graph_media_items(json_load(text, page_name), page_name, owner)
+        for n, item in enumerate(items, start=1):
+            row = RowNumber(n, file=page_name if several else "")
+            if not isinstance(item, dict) or "id" not in item:
+                raise ImportFileError(f"{page_name}: media {n} has no id.", code="missing_columns")
+            child_ids = _graph_child_ids(item, row, errors)
+            if child_ids is None:
+                continue
+            record = {
+                "user_name": item.get("username", owner),
+                "post_id": item["id"],
+                "text": item.get("caption", ""),
+                "timestamp": item.get("timestamp", ""),
+                "like": item.get("like_count", HIDDEN_LIKES),  # absent when the owner hid it
+                "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
+            }
+            records.append((row, record, child_ids))
+    parsed = Parsed(errors=errors, encoding=", ".join(dict.fromkeys(encodings)))
+    # JSON strings carry real line breaks: a backslash and an n in them are the caption's own.
+    _posts_from_records(
+        [(row, record) for row, record, _ in records],
+        parsed,
+        unescape=False,
+        prototype_styles=False,
+    )
+    children = {(row.file, int(row)): child_ids for row, _, child_ids in records}
+    for post in parsed.rows:
+        post.child_ids = children[post.row.file, int(post.row)]
+    return parsed
+
+
+def _graph_media_items(payload, name: str, owner: str) -> tuple[list, str]:
+    """The media list of one page and the account it names (else the owner so far)."""
     if isinstance(payload, dict):
         discovery = payload.get("business_discovery")
         if isinstance(discovery, dict):
-            owner, payload = discovery.get("username", ""), discovery.get("media", {})
+            owner, payload = discovery.get("username", owner), discovery.get("media", {})
         owner = payload.get("username", owner) if isinstance(payload, dict) else owner
         payload = payload.get("data") if isinstance(payload, dict) else payload
     if not isinstance(payload, list):
         raise ImportFileError(f"{name} holds no list of media objects.", code="invalid_json")
-    records = []
-    for n, item in enumerate(payload, start=1):
-        if not isinstance(item, dict) or "id" not in item:
-            raise ImportFileError(f"{name}: media {n} has no id.", code="missing_columns")
-        record = {
-            "user_name": item.get("username", owner),
-            "post_id": item["id"],
-            "text": item.get("caption", ""),
-            "timestamp": item.get("timestamp", ""),
-            "like": item.get("like_count", HIDDEN_LIKES),  # absent when the owner hid it
-            "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
-        }
-        records.append((n, record))
-    parsed = Parsed(encoding=encoding)
-    # JSON strings carry real line breaks: a backslash and an n in them are the caption's own.
-    _posts_from_records(records, parsed, unescape=False, prototype_styles=False)
-    return parsed
+    return payload, owner
+
+
+def _graph_child_ids(item: dict, row, errors: list[RowError]) -> tuple[str, ...] | None:
+    """An album's child ids in order (() for other media); None, with a row error, when its
+    `children` is not a list of media with ids or holds more than an album can."""
+    children = item.get("children")
+    if children is None:
+        return ()
+    if isinstance(children, dict):
+        children = children.get("data")
+    if not isinstance(children, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("id"), str | int) for c in children
+    ):
+        errors.append(RowError(row, "children", "not a list of media objects with ids"))
+        return None
+    if len(children) > POST_IMAGES_MAX:
+        errors.append(
+            RowError(
+                row,
+                "children",
+                f"{len(children)} children; a post holds at most {POST_IMAGES_MAX} images",
+            )
+        )
+        return None
+    return tuple(str(c["id"]) for c in children)
 
 
 def influencers_parse(data: bytes, name: str) -> Parsed:

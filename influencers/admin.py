@@ -77,9 +77,29 @@ class RepresentativeStyleFilter(admin.SimpleListFilter):
         )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe): a list of uploads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class ImportForm(forms.Form):
     posts_file = forms.FileField(
         label=_("Posts file (CSV, Excel .xlsx, JSON Lines or Graph API JSON)")
+    )
+    more_posts_files = MultipleFileField(
+        label=_("Further pages of a Graph API export (several files)"), required=False
     )
     influencers_file = forms.FileField(label=_("Influencers file"), required=False)
     images_zip = forms.FileField(label=_("Images (zip of <post_id>.jpg)"), required=False)
@@ -205,6 +225,7 @@ class InfluencerAdmin(admin.ModelAdmin):
                     influencers_file=data["influencers_file"],
                     images_file=data["images_zip"],
                     format=data["format"],
+                    more_posts_files=data["more_posts_files"],
                 )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)

@@ -34,6 +34,8 @@ class ImageSource:
     def __init__(self, location: str | Path | None):
         self._index: dict[str, str] = {}
         self._unsafe: set[str] = set()  # post ids whose image is a link or leaves the import
+        # post id -> {n: stem} of its numbered images (`<post_id>_<n>`, n >= 2).
+        self._numbered: dict[str, dict[int, str]] = {}
         self._zip: zipfile.ZipFile | None = None
         self._root: Path | None = None
         if location is None:
@@ -69,8 +71,6 @@ class ImageSource:
             raise ImportFileError(
                 f"{location} is neither a folder nor a zip file.", code="bad_images_source"
             )
-        # post id -> {n: stem} of its numbered images (`<post_id>_<n>`, n >= 2).
-        self._numbered: dict[str, dict[int, str]] = {}
         for stem in self._index.keys() | self._unsafe:
             found = _NUMBERED.match(stem)
             if found and int(found["n"]) >= 2:

@@ -91,6 +91,7 @@ class PostOutput(serializers.ModelSerializer):
             "is_video",
             "is_sponsored",
             "image",
+            "extra_image_count",
             "predicted_style",
             "style_confidence",
             "classification_status",

@@ -463,6 +463,16 @@ KO = {
     # lead: row and line of a bad import row
     "line %(line)s": "%(line)s번째 줄",
     "The file is a %(fmt)s image but its name does not end in .jpg, .jpeg, .png or .webp; rename it and upload it again.": "%(fmt)s 이미지이지만 파일 이름이 .jpg, .jpeg, .png, .webp로 끝나지 않습니다. 이름을 바꿔 다시 올려 주세요.",
+    # Carousel posts (issue 15, item 7)
+    "Further pages of a Graph API export (several files)": "Graph API 내보내기의 다음 페이지들 (여러 파일)",
+    "preview": "미리 보기",
+    "more images": "추가 사진 수",
+    "position": "순서",
+    "post image": "게시물 사진",
+    "post images": "게시물 사진",
+    "Only the pages of a Graph API export can be given as several posts files.": "여러 게시물 파일로 나눠 올릴 수 있는 것은 Graph API 내보내기의 페이지뿐입니다.",
+    "%(n)s photo": "사진 %(n)s장",
+    "(photo %(n)s of %(total)s)": "(사진 %(total)s장 중 %(n)s번째)",
 }
 
 if __name__ == "__main__":

@@ -311,9 +311,9 @@ class PostAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not PostImage:
             return super().save_formset(request, form, formset, change)
-        if not formset.has_changed():
+        saved = formset.save(commit=False)  # also what the change message reads
+        if not (saved or formset.deleted_objects):
             return None
-        saved = formset.save(commit=False)
         replaced = [
             _initial_file_name(f, "image")
             for f in formset.forms

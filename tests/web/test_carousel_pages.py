@@ -141,3 +141,21 @@ def _change_form_data(page) -> dict:
                 if value is not None:
                     data[form.add_prefix(name)] = value
     return data
+
+
+def test_admin_deleting_an_extra_image_deletes_its_file_and_recounts(
+    client, carousel, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = f"/admin/influencers/post/{carousel.pk}/change/"
+    page = client.get(url)
+    data = _change_form_data(page)
+    form = page.context["inline_admin_formsets"][0].formset.forms[0]
+    gone = form.instance.image.name
+    data[form.add_prefix("DELETE")] = "on"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    carousel.refresh_from_db()
+    assert carousel.extra_image_count == 2 and carousel.extra_images.count() == 2
+    assert not default_storage.exists(gone)
+    assert carousel.classification_status == "done"  # classified again with its three images

@@ -308,3 +308,59 @@ def test_deleting_a_post_or_its_influencer_deletes_its_extra_image_files(
         third.influencer.delete()
     assert not default_storage.exists(third_extra)
     assert not PostImage.objects.exists()
+
+
+def test_the_admin_page_and_the_api_import_graph_pages_as_one(
+    client, tmp_path, photos, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    from influencers.models import ImportJob
+    from tests.factories import UserFactory
+
+    first = {"username": "alpha", "data": [_album("g1", ["c1", "c2"])], "paging": {}}
+    second = {"data": [_media("g2")], "paging": {}}
+    third = {"data": [_media("g3"), _media("g1")]}
+    archive = tmp_path / "images.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(photos[0], "c1.jpg")
+        zf.write(photos[1], "c2.jpg")
+
+    def files():
+        return {
+            "posts_file": SimpleUploadedFile("page1.json", json.dumps(first).encode()),
+            "more_posts_files": [
+                SimpleUploadedFile("page2.json", json.dumps(second).encode()),
+                SimpleUploadedFile("page3.json", json.dumps(third).encode()),
+            ],
+            "influencers_file": SimpleUploadedFile("people.csv", PEOPLE.encode()),
+            "images_zip": SimpleUploadedFile("images.zip", archive.read_bytes()),
+            "format": "graph",
+        }
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/influencers/influencer/import/", files())
+    job = ImportJob.objects.get()
+    assert (job.status, job.report["posts_created"]) == ("done", 3), job.error
+    assert [(e.get("file"), e["row"]) for e in job.report["errors"]] == [("page3.json", 2)]
+    assert Post.objects.get(instagram_id="g1").extra_image_count == 1
+    page = client.get(f"/admin/influencers/influencer/import/{job.pk}/").content.decode()
+    assert "page3.json: 2" in page
+    # The uploaded pages are deleted once the job ends.
+    assert default_storage.listdir(f"imports/{job.pk}")[1] == []
+
+    Post.objects.all().delete()
+    api = APIClient()
+    api.force_authenticate(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/imports/", files(), format="multipart")
+    assert response.status_code == 202, response.content
+    job = api.get(f"/api/v1/imports/{response.json()['id']}/").json()
+    assert (job["status"], job["report"]["posts_created"]) == ("done", 3)
+    # Several files are for the pages of a Graph API export only.
+    crawl = {**files(), "format": "crawl"}
+    response = api.post("/api/v1/imports/", crawl, format="multipart")
+    assert response.status_code == 400 and "Graph API" in response.content.decode()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import ApplicationError
 from common.permissions import user_has_model_permission
 from common.uploads import ValidatedImageField
-from influencers.constants import IMPORT_PERMISSION
+from influencers.constants import IMPORT_PERMISSION, POST_IMAGES_MAX
 from influencers.models import ImportJob, Influencer, Post, PostImage, Stopword
 from influencers.services import curation
 from influencers.services.import_jobs import import_job_start
@@ -255,6 +255,7 @@ class PostImageInline(admin.TabularInline):
 
     model = PostImage
     extra = 0
+    max_num = POST_IMAGES_MAX - 1  # the cover is the post's own image
     fields = ("preview", "position", "image")
     readonly_fields = ("preview",)
     formfield_overrides = VALIDATED_IMAGES

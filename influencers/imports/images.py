@@ -77,7 +77,7 @@ class ImageSource:
                 self._numbered.setdefault(found["post_id"], {})[int(found["n"])] = stem
 
     def post_image_names(
-        self, post_id: str, *, child_ids=(), other_post_ids=frozenset()
+        self, post_id: str, *, child_ids=(), import_post_ids=frozenset()
     ) -> list[str]:
         """The names (stems) of a post's images in order, the cover first; [] when it has none.
 
@@ -85,13 +85,15 @@ class ImageSource:
         post's own image and its numbered ones. `<post_id>_2` is not an image of `post_id` when
         `<post_id>_2` is itself one of the import's post ids (Instagram's short codes hold `_`).
         """
-        present = self._index.keys() | self._unsafe
-        children = [c for c in child_ids if c in present]
+        children = [c for c in child_ids if self._has(c)]
         if children:
             return children
         numbered = self._numbered.get(post_id, {})
-        names = [post_id] if post_id in present else []
-        return names + [numbered[n] for n in sorted(numbered) if numbered[n] not in other_post_ids]
+        names = [post_id] if self._has(post_id) else []
+        return names + [numbered[n] for n in sorted(numbered) if numbered[n] not in import_post_ids]
+
+    def _has(self, name: str) -> bool:
+        return name in self._index or name in self._unsafe
 
     def lookup(self, post_id: str) -> tuple[str, bytes] | None:
         """(file name, bytes) of the image named `post_id` (one of post_image_names()), reading

@@ -283,9 +283,8 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
 def _images_for(row: PostRow, source: ImageSource, report: ImportReport, post_ids):
     """The post's validated images, cover first ([] when it has none), or False when one is
     rejected: a carousel is imported whole or reported, never stored with images missing."""
-    names = source.post_image_names(
-        row.post_id, child_ids=row.child_ids, other_post_ids=post_ids - {row.post_id}
-    )
+    # `<post_id>_<n>` never equals post_id: the import's whole id set can be passed as it is.
+    names = source.post_image_names(row.post_id, child_ids=row.child_ids, import_post_ids=post_ids)
     if len(names) > POST_IMAGES_MAX:
         report.errors.append(
             RowError(

@@ -9,7 +9,7 @@ from accounts.models import BodySize, Gender
 from common.api import MediaNameField, media_url, paginated_response
 from common.permissions import model_permission
 from influencers import selectors
-from influencers.constants import FOLLOWERS_MAX, IMPORT_PERMISSION
+from influencers.constants import FOLLOWERS_MAX, IMPORT_PERMISSION, SEARCH_MAX_LENGTH
 from influencers.models import ImportJob, Post, StyleChoices
 from influencers.services.import_jobs import import_job_start
 from influencers.services.imports import IMPORT_FORMATS
@@ -55,6 +55,10 @@ class InfluencerOutput(InfluencerSummaryOutput):
     is_active = serializers.BooleanField()
     total_likes = serializers.FloatField()
     style_stats = serializers.DictField()
+    # Present only where they apply: on the list (the newest post's image) and in a search.
+    cover_image = serializers.URLField(required=False, allow_null=True, read_only=True)
+    matching_posts = serializers.IntegerField(required=False, read_only=True)
+    snippet = serializers.ListField(child=serializers.DictField(), required=False, read_only=True)
 
     def to_representation(self, influencer):
         extra = {}
@@ -102,7 +106,9 @@ class PostOutput(serializers.ModelSerializer):
 class InfluencerFilters(serializers.Serializer):
     """List filters; bad values (NUL bytes, out-of-range numbers, unknown codes) are a 400."""
 
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=SEARCH_MAX_LENGTH, default=""
+    )
     style = serializers.ChoiceField(
         choices=StyleChoices.choices, required=False, allow_blank=True, default=""
     )

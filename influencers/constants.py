@@ -3,6 +3,11 @@ and the API (docs/limits.md lists the limits per field)."""
 
 HANDLE_MAX_LENGTH = 64  # the column; a handle as Instagram allows it is shorter:
 INSTAGRAM_HANDLE_MAX_LENGTH = 30  # Instagram's own limit for a user name (imports check it)
+# What Instagram allows in a user name; the model, imports and admin check it, and URLs with any
+# other character (a slash, a NUL byte) never reach a view.
+HANDLE_CHARACTERS = r"[A-Za-z0-9._]"
+HANDLE_PATTERN = rf"{HANDLE_CHARACTERS}{{1,{INSTAGRAM_HANDLE_MAX_LENGTH}}}"
+SEARCH_MAX_LENGTH = 100
 DISPLAY_NAME_MAX_LENGTH = 120
 CLOTHING_SIZE_MAX_LENGTH = 16
 HEIGHT_CM_MIN, HEIGHT_CM_MAX = 80, 250

@@ -1,4 +1,4 @@
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, F, FloatField, Value
 from django.db.models.functions import Cast, Coalesce, Lower, NullIf
@@ -12,6 +12,7 @@ from influencers.constants import (
     CLOTHING_SIZE_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
     HANDLE_MAX_LENGTH,
+    HANDLE_PATTERN,
     POST_ID_MAX_LENGTH,
     STAFF_NOTES_MAX_LENGTH,
     STOPWORD_MAX_LENGTH,
@@ -53,7 +54,18 @@ class InfluencerManager(models.Manager.from_queryset(InfluencerQuerySet)):
 
 
 class Influencer(models.Model):
-    handle = models.CharField(_("Instagram handle"), max_length=HANDLE_MAX_LENGTH, unique=True)
+    handle = models.CharField(
+        _("Instagram handle"),
+        max_length=HANDLE_MAX_LENGTH,
+        unique=True,
+        validators=[
+            RegexValidator(
+                rf"^{HANDLE_PATTERN}\Z",
+                _("Letters, digits, '.' and '_' only, at most 30 characters, as on Instagram."),
+                code="invalid_handle",
+            )
+        ],
+    )
     display_name = models.CharField(
         _("display name"), max_length=DISPLAY_NAME_MAX_LENGTH, blank=True
     )

@@ -13,9 +13,9 @@ from influencers.constants import (
     CAPTION_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
     FOLLOWERS_MAX,
+    HANDLE_PATTERN,
     HEIGHT_CM_MAX,
     HEIGHT_CM_MIN,
-    INSTAGRAM_HANDLE_MAX_LENGTH,
     LIKES_MAX,
     POST_ID_MAX_LENGTH,
     POST_IMAGES_MAX,
@@ -42,7 +42,7 @@ __all__ = [
     "influencers_parse",
 ]
 
-HANDLE = re.compile(rf"^[A-Za-z0-9._]{{1,{INSTAGRAM_HANDLE_MAX_LENGTH}}}$")
+HANDLE = re.compile(rf"^{HANDLE_PATTERN}$")
 CRAWL_REQUIRED = ("user_name", "post_id", "text", "timestamp", "like", "video")
 INFLUENCER_REQUIRED = ("user_name", "gender", "size")
 # The prototype's crawl table labels each post with the style its model gave it.

@@ -463,6 +463,8 @@ KO = {
     # lead: row and line of a bad import row
     "line %(line)s": "%(line)s번째 줄",
     "The file is a %(fmt)s image but its name does not end in .jpg, .jpeg, .png or .webp; rename it and upload it again.": "%(fmt)s 이미지이지만 파일 이름이 .jpg, .jpeg, .png, .webp로 끝나지 않습니다. 이름을 바꿔 다시 올려 주세요.",
+    "Some filters were not understood and were left out:": "이해할 수 없는 필터가 있어 빼고 보여 드립니다:",
+    "Letters, digits, '.' and '_' only, at most 30 characters, as on Instagram.": "인스타그램처럼 영문자, 숫자, '.', '_'만 30자까지 쓸 수 있습니다.",
     # Carousel posts (issue 15, item 7)
     "Further pages of a Graph API export (several files)": "Graph API 내보내기의 다음 페이지들 (여러 파일)",
     "preview": "미리 보기",

@@ -233,3 +233,16 @@ def test_the_post_caption_limit_holds_in_admin(superuser_client):
     response = superuser_client.post(url, {**data, "caption": "c" * (CAPTION_MAX_LENGTH + 1)})
     assert response.status_code == 200
     assert response.context["adminform"].form.has_error("caption", "max_length")
+
+
+def test_admin_refuses_a_handle_instagram_would_not_allow(superuser_client, client):
+    """A slash in a handle once made every visitor's influencer list answer 500."""
+    influencer = InfluencerFactory(handle="fine_handle")
+    url = f"/admin/influencers/influencer/{influencer.pk}/change/"
+    data = change_form_data(superuser_client.get(url))
+    for bad in ("bad/handle", "<b>x</b>", "a" * 31, "with space"):
+        response = superuser_client.post(url, {**data, "handle": bad})
+        assert response.status_code == 200
+        assert response.context["adminform"].form.has_error("handle", "invalid_handle"), bad
+    assert Influencer.objects.get(pk=influencer.pk).handle == "fine_handle"
+    assert client.get("/influencers/").status_code == 200

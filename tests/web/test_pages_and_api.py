@@ -1,9 +1,11 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from recommender.models import RecommendationRequest
 from recommender.services import requests as services
 from tests.conftest import jpeg_bytes
@@ -248,3 +250,10 @@ def test_query_images_are_private_and_served_as_images_only(
     client.force_login(stranger)
     assert client.get(url).status_code == 404
     assert client.get("/media/../config/settings/base.py").status_code == 404
+    # Staff read a user's photo only with the permission to view recommendation requests.
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    assert client.get(url).status_code == 404
+    staff.user_permissions.add(Permission.objects.get(codename="view_recommendationrequest"))
+    client.force_login(User.objects.get(pk=staff.pk))  # permissions are cached per instance
+    assert client.get(url).status_code == 200

@@ -1,10 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from influencers.imports import ImportFileError
 from influencers.services.imports import posts_import
+from mlcore.progress import progress_bar, progress_callback
 
 
 def row_label(error: dict) -> str:
@@ -37,12 +37,8 @@ class Command(BaseCommand):
         for path in (posts_file, *more_pages, influencers, images):
             if path is not None and not path.exists():
                 raise CommandError(f"{path} does not exist")
-        bar = tqdm(total=0, desc="posts", unit="row")
-
-        def progress(done, total):
-            bar.total = total
-            bar.n = done
-            bar.refresh()
+        bar = progress_bar(desc="posts", unit="row", total=0)
+        progress = progress_callback(bar)
 
         try:
             report = posts_import(

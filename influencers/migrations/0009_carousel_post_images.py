@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("influencers", "0007_post_prototype_style"),
+        ("influencers", "0008_handle_validator"),
     ]
 
     operations = [

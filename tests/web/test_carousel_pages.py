@@ -118,6 +118,13 @@ def test_admin_shows_extra_images_inline_and_validates_a_new_one(client, carouse
     assert any(f.errors for f in response.context["inline_admin_formsets"][0].formset.forms)
     assert carousel.extra_images.count() == 3
 
+    # Position 1 is the cover (the post's own image), 2 is taken: both are form errors.
+    for taken in ("1", "2"):
+        image = SimpleUploadedFile("x.jpg", jpeg_bytes(size=(90, 120)))
+        response = client.post(url, {**data, f"{new}-position": taken, f"{new}-image": image})
+        assert response.status_code == 200, taken
+    assert carousel.extra_images.count() == 3
+
     good = SimpleUploadedFile("x.jpg", jpeg_bytes(size=(90, 120)))
     response = client.post(url, {**data, f"{new}-image": good})
     assert response.status_code == 302

@@ -94,6 +94,7 @@ class PostOutput(serializers.ModelSerializer):
             "is_video",
             "is_sponsored",
             "image",
+            "extra_image_count",
             "predicted_style",
             "style_confidence",
             "classification_status",
@@ -193,6 +194,13 @@ class ImportJobOutput(serializers.ModelSerializer):
 
 class ImportInput(serializers.Serializer):
     posts_file = serializers.FileField()
+    more_posts_files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text="The further pages of a Graph API export split by its paging (the first page "
+        "is posts_file); they import as one.",
+    )
     influencers_file = serializers.FileField(required=False)
     images_zip = serializers.FileField(required=False)
     format = serializers.ChoiceField(choices=ImportFormat.choices, default=ImportFormat.CRAWL)
@@ -213,6 +221,7 @@ class ImportCreateApi(APIView):
             influencers_file=v.get("influencers_file"),
             images_file=v.get("images_zip"),
             format=v["format"],
+            more_posts_files=v["more_posts_files"],
         )
         job.refresh_from_db()
         return Response(ImportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)

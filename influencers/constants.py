@@ -18,6 +18,8 @@ BIO_MAX_LENGTH = 1000
 CAPTION_MAX_LENGTH = 10_000
 STAFF_NOTES_MAX_LENGTH = 5000
 POST_ID_MAX_LENGTH = 64
+# Images of one post (a carousel): Instagram's own limit is 20; more is a bad row.
+POST_IMAGES_MAX = 20
 STOPWORD_MAX_LENGTH = 64
 
 # PositiveIntegerField's range on every database (PostgreSQL's integer): larger is a bad value.

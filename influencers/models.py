@@ -180,6 +180,9 @@ class Post(models.Model):
     is_sponsored = models.BooleanField(_("sponsored"), default=False)
     image = models.ImageField(_("image"), upload_to="posts/", blank=True)
     image_sha256 = models.CharField(_("image SHA-256"), max_length=64, blank=True)
+    # How many PostImage rows (a carousel's images after the cover) the post has; kept by the
+    # services that write them, so feeds and evidence show "+3" without a query per post.
+    extra_image_count = models.PositiveSmallIntegerField(_("more images"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -239,6 +242,33 @@ class Post(models.Model):
 
     def __str__(self):
         return f"{self.influencer.handle}/{self.instagram_id}"
+
+
+class PostImage(models.Model):
+    """An image of a carousel post after its first: the first stays `Post.image` (the cover every
+    feed, evidence and ranking reads), so a post without extra images has no rows here."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="extra_images", verbose_name=_("post")
+    )
+    # 2 for the second image, as the crawl names it (<post_id>_2.jpg); the cover is 1.
+    position = models.PositiveSmallIntegerField(_("position"))
+    image = models.ImageField(_("image"), upload_to="posts/")
+    image_sha256 = models.CharField(_("image SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("post image")
+        verbose_name_plural = _("post images")
+        ordering = ["post", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "position"], name="post_image_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=2), name="post_image_after_cover"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.post_id} #{self.position}"
 
 
 class Stopword(models.Model):

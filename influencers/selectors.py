@@ -1,6 +1,7 @@
 """Catalogue reads for pages, the API and the rankings; each list costs a constant number of queries."""
 
 import re
+from collections import defaultdict
 
 import numpy as np
 from django.db.models import (
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import NotFoundError
 from common.vectors import vector_from_bytes
-from influencers.models import ImportJob, Influencer, Post
+from influencers.models import ImportJob, Influencer, Post, PostImage
 from mlcore.model import EMBEDDING_DIM
 from mlcore.ranking import lookalike_scores, top_k
 
@@ -229,6 +230,15 @@ def influencer_get_by_id(*, influencer_id, active_only: bool = True) -> Influenc
         return qs.get(pk=int(influencer_id))
     except (Influencer.DoesNotExist, ValueError, TypeError):
         raise NotFoundError(_("No such influencer.")) from None
+
+
+def post_images(*, posts) -> list[list]:
+    """Each post's images in order, the cover (`Post.image`) first, as stored files (FieldFile);
+    [] for a post without one. One query for the whole list's carousel images."""
+    extras = defaultdict(list)
+    for extra in PostImage.objects.filter(post__in=[p.pk for p in posts]).order_by("position"):
+        extras[extra.post_id].append(extra.image)
+    return [([post.image] if post.image else []) + extras[post.pk] for post in posts]
 
 
 def influencer_get(*, handle: str, active_only: bool = False) -> Influencer:

@@ -61,7 +61,11 @@ def post_detail(request, handle, post_id):
     post = selectors.post_get(
         handle=handle, post_id=post_id, include_inactive=request.user.is_staff
     )
-    context = {"post": post, "instagram_url": selectors.post_instagram_url(post)}
+    context = {
+        "post": post,
+        "images": selectors.post_images(posts=[post])[0],  # a carousel's, cover first
+        "instagram_url": selectors.post_instagram_url(post),
+    }
     if request.headers.get("X-Requested-With") == "fetch":
         return render(request, "influencers/_post.html", context)
     return render(request, "influencers/post.html", context)

@@ -21,8 +21,16 @@ from influencers.constants import (
     HEIGHT_CM_MIN,
     LIKES_MAX,
     POST_ID_MAX_LENGTH,
+    POST_IMAGES_MAX,
 )
-from influencers.imports.tabular import ImportFileError, Table, json_load, table_read, text_decode
+from influencers.imports.tabular import (
+    ImportFileError,
+    RowNumber,
+    Table,
+    json_load,
+    table_read,
+    text_decode,
+)
 from influencers.imports.values import cell_text, count_parse, text_unescape, timestamp_parse
 from mlcore.styles import style_code_from_label
 
@@ -67,6 +75,7 @@ ROW_ERRORS = {
     "out_of_range": gettext_noop("out of range: %(number)s (%(low)s to %(high)s)"),
     "bad_post_id": gettext_noop("missing or longer than %(limit)s characters"),
     "duplicate_post": gettext_noop("duplicate of row %(row)s"),
+    "duplicate_post_in_file": gettext_noop("duplicate of row %(row)s of %(file)s"),
     "caption_not_text": gettext_noop("not a text but a JSON list or object"),
     "caption_too_long": gettext_noop("caption of %(length)s characters; the limit is %(limit)s"),
     "bad_timestamp": gettext_noop("not a date and time: %(value)s"),
@@ -81,6 +90,9 @@ ROW_ERRORS = {
         "this post id belongs to another influencer (@%(handle)s)"
     ),
     "image_refused": gettext_noop("%(code)s: %(detail)s"),
+    "carousel_image_refused": gettext_noop("%(code)s: %(name)s: %(detail)s"),
+    "too_many_images": gettext_noop("%(count)s images; a post holds at most %(limit)s"),
+    "bad_children": gettext_noop("not a list of media objects with ids"),
 }
 # Values that are themselves English messages (values.py's reasons), translated with the rest.
 _TRANSLATED_PARAMS = ("problem",)
@@ -98,9 +110,10 @@ class RowError:
         return ROW_ERRORS[self.code] % self.params
 
     def as_dict(self) -> dict:
-        """The row as a spreadsheet shows it, and the text line where it starts (CSV)."""
+        """The row as a spreadsheet shows it, and the text line where it starts (CSV); `file`
+        too when the import read several files (the pages of a Graph API export)."""
         line = getattr(self.row, "line", self.row)
-        return {
+        found = {
             "row": int(self.row),
             "line": int(line),
             "column": self.column,
@@ -108,6 +121,9 @@ class RowError:
             "code": self.code,
             "params": self.params,
         }
+        if getattr(self.row, "file", ""):
+            found["file"] = self.row.file
+        return found
 
 
 def row_error_text(error: dict) -> str:
@@ -135,6 +151,8 @@ class PostRow:
     # The prototype's style label as our style code ("" when it names none); None when the file
     # has no such column, so that importing another export leaves the stored label alone.
     prototype_style: str | None = None
+    # A Graph API album's children, in order: its images are named by these ids.
+    child_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -221,7 +239,15 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
         if not post_id or len(post_id) > POST_ID_MAX_LENGTH:
             errors.append(RowError(row, "post_id", "bad_post_id", {"limit": POST_ID_MAX_LENGTH}))
         elif post_id in seen:
-            errors.append(RowError(row, "post_id", "duplicate_post", {"row": int(seen[post_id])}))
+            first = seen[post_id]
+            file = getattr(first, "file", "")
+            errors.append(
+                RowError(
+                    row, "post_id", "duplicate_post_in_file", {"row": int(first), "file": file}
+                )
+                if file
+                else RowError(row, "post_id", "duplicate_post", {"row": int(first)})
+            )
         caption = cell_text(rec.get("text"))
         caption = text_unescape(caption) if unescape else caption
         if isinstance(rec.get("text"), dict | list):
@@ -272,36 +298,89 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
         )
 
 
-def graph_media_parse(data: bytes, name: str) -> Parsed:
-    """Graph API media: a list, {"data": [...]}, or business_discovery {"username", "media"}."""
-    text, encoding = text_decode(data, name)
-    payload = json_load(text, name)
+def graph_media_parse(data: bytes, name: str, *, more_pages=()) -> Parsed:
+    """Graph API media: a list, {"data": [...]}, or business_discovery {"username", "media"}.
+
+    `more_pages` ((data, name), ...) are the further pages of the same export (its `paging`),
+    read as one list: a post id repeated on another page is a duplicate row, and the account
+    named on one page owns the media of pages that name none. With several pages, each error
+    names its file and its row there.
+    """
+    pages = [(data, name), *more_pages]
+    several = len(pages) > 1
+    encodings, records, errors = [], [], []
     owner = ""
+    for page_data, page_name in pages:
+        text, encoding = text_decode(page_data, page_name)
+        encodings.append(encoding)
+        items, owner = _graph_media_items(json_load(text, page_name), page_name, owner)
+        for n, item in enumerate(items, start=1):
+            row = RowNumber(n, file=page_name if several else "")
+            if not isinstance(item, dict) or "id" not in item:
+                raise ImportFileError(f"{page_name}: media {n} has no id.", code="missing_columns")
+            child_ids = _graph_child_ids(item, row, errors)
+            if child_ids is None:
+                continue
+            record = {
+                "user_name": item.get("username", owner),
+                "post_id": item["id"],
+                "text": item.get("caption", ""),
+                "timestamp": item.get("timestamp", ""),
+                "like": item.get("like_count", HIDDEN_LIKES),  # absent when the owner hid it
+                "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
+            }
+            records.append((row, record, child_ids))
+    parsed = Parsed(errors=errors, encoding=", ".join(dict.fromkeys(encodings)))
+    # JSON strings carry real line breaks: a backslash and an n in them are the caption's own.
+    _posts_from_records(
+        [(row, record) for row, record, _ in records],
+        parsed,
+        unescape=False,
+        prototype_styles=False,
+    )
+    children = {(row.file, int(row)): child_ids for row, _, child_ids in records}
+    for post in parsed.rows:
+        post.child_ids = children[post.row.file, int(post.row)]
+    return parsed
+
+
+def _graph_media_items(payload, name: str, owner: str) -> tuple[list, str]:
+    """The media list of one page and the account it names (else the owner so far)."""
     if isinstance(payload, dict):
         discovery = payload.get("business_discovery")
         if isinstance(discovery, dict):
-            owner, payload = discovery.get("username", ""), discovery.get("media", {})
+            owner, payload = discovery.get("username", owner), discovery.get("media", {})
         owner = payload.get("username", owner) if isinstance(payload, dict) else owner
         payload = payload.get("data") if isinstance(payload, dict) else payload
     if not isinstance(payload, list):
         raise ImportFileError(f"{name} holds no list of media objects.", code="invalid_json")
-    records = []
-    for n, item in enumerate(payload, start=1):
-        if not isinstance(item, dict) or "id" not in item:
-            raise ImportFileError(f"{name}: media {n} has no id.", code="missing_columns")
-        record = {
-            "user_name": item.get("username", owner),
-            "post_id": item["id"],
-            "text": item.get("caption", ""),
-            "timestamp": item.get("timestamp", ""),
-            "like": item.get("like_count", HIDDEN_LIKES),  # absent when the owner hid it
-            "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
-        }
-        records.append((n, record))
-    parsed = Parsed(encoding=encoding)
-    # JSON strings carry real line breaks: a backslash and an n in them are the caption's own.
-    _posts_from_records(records, parsed, unescape=False, prototype_styles=False)
-    return parsed
+    return payload, owner
+
+
+def _graph_child_ids(item: dict, row, errors: list[RowError]) -> tuple[str, ...] | None:
+    """An album's child ids in order (() for other media); None, with a row error, when its
+    `children` is not a list of media with ids or holds more than an album can."""
+    children = item.get("children")
+    if children is None:
+        return ()
+    if isinstance(children, dict):
+        children = children.get("data")
+    if not isinstance(children, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("id"), str | int) for c in children
+    ):
+        errors.append(RowError(row, "children", "bad_children"))
+        return None
+    if len(children) > POST_IMAGES_MAX:
+        errors.append(
+            RowError(
+                row,
+                "children",
+                "too_many_images",
+                {"count": len(children), "limit": POST_IMAGES_MAX},
+            )
+        )
+        return None
+    return tuple(str(c["id"]) for c in children)
 
 
 def influencers_parse(data: bytes, name: str) -> Parsed:

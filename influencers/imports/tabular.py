@@ -35,13 +35,16 @@ class ImportFileError(ApplicationError):
 
 
 class RowNumber(int):
-    """A record's row as a spreadsheet shows it; `.line` is the text line on which it starts."""
+    """A record's row as a spreadsheet shows it; `.line` is the text line on which it starts;
+    `.file` names the file it is in when an import reads several (the pages of one export)."""
 
     line: int
+    file: str
 
-    def __new__(cls, row: int, line: int | None = None):
+    def __new__(cls, row: int, line: int | None = None, file: str = ""):
         number = super().__new__(cls, row)
         number.line = row if line is None else line
+        number.file = file
         return number
 
 

@@ -510,6 +510,20 @@ KO = {
     "The file is a %(fmt)s image but its name does not end in .jpg, .jpeg, .png or .webp; rename it and upload it again.": "%(fmt)s 이미지이지만 파일 이름이 .jpg, .jpeg, .png, .webp로 끝나지 않습니다. 이름을 바꿔 다시 올려 주세요.",
     "Some filters were not understood and were left out:": "이해할 수 없는 필터가 있어 빼고 보여 드립니다:",
     "Letters, digits, '.' and '_' only, at most 30 characters, as on Instagram.": "인스타그램처럼 영문자, 숫자, '.', '_'만 30자까지 쓸 수 있습니다.",
+    # Carousel posts (issue 15, item 7)
+    "Further pages of a Graph API export (several files)": "Graph API 내보내기의 다음 페이지들 (여러 파일)",
+    "preview": "미리 보기",
+    "more images": "추가 사진 수",
+    "position": "순서",
+    "post image": "게시물 사진",
+    "post images": "게시물 사진",
+    "Only the pages of a Graph API export can be given as several posts files.": "여러 게시물 파일로 나눠 올릴 수 있는 것은 Graph API 내보내기의 페이지뿐입니다.",
+    "%(n)s photo": "사진 %(n)s장",
+    "(photo %(n)s of %(total)s)": "(사진 %(total)s장 중 %(n)s번째)",
+    "duplicate of row %(row)s of %(file)s": "%(file)s의 %(row)s행과 중복",
+    "%(code)s: %(name)s: %(detail)s": "%(code)s: %(name)s: %(detail)s",
+    "%(count)s images; a post holds at most %(limit)s": "사진 %(count)s장: 게시물 하나에는 %(limit)s장까지입니다",
+    "not a list of media objects with ids": "id가 있는 미디어 객체 목록이 아닙니다",
 }
 
 if __name__ == "__main__":

@@ -47,6 +47,30 @@ class UnreadableImage:
     reason: str
 
 
+def predictions_mean(
+    results: Sequence[StylePrediction | UnreadableImage],
+) -> StylePrediction | UnreadableImage:
+    """One post's prediction from the predictions of its images (a carousel): the mean of their
+    probabilities, and of their embeddings re-normalised to unit length.
+
+    An unreadable image is left out of the mean; when none could be read, the first one's reason
+    stands for the post. One image gives back its own prediction unchanged.
+    """
+    if not results:
+        raise ValueError("a post's prediction needs at least one image's result")
+    read = [r for r in results if isinstance(r, StylePrediction)]
+    if not read:
+        return results[0]
+    if len(read) == 1:
+        return read[0]
+    probabilities = np.mean([r.probabilities for r in read], axis=0, dtype=np.float64)
+    embedding = np.mean([r.embedding for r in read], axis=0, dtype=np.float64)
+    norm = np.linalg.norm(embedding)
+    if norm > 0:
+        embedding = embedding / norm
+    return StylePrediction(probabilities.astype(np.float32), embedding.astype(np.float32))
+
+
 Key = TypeVar("Key")
 Source = ImageSource | ImageLoader
 # Batches decoded ahead of the one in the forward pass: enough to hide decoding behind it, few
@@ -245,6 +269,36 @@ class StyleClassifier:
 
         for outputs in self._batch_outputs(sources(), batch_size):
             yield [(keys.popleft(), self._prediction(output)) for output in outputs]
+
+    def classify_posts_stream(
+        self, items: Iterable[tuple[Key, Sequence[Source]]], *, batch_size: int = 32
+    ) -> Iterator[list[tuple[Key, StylePrediction | UnreadableImage]]]:
+        """`classify_stream` for keys with one or more images each (a carousel post): a key's
+        result is `predictions_mean` of its images', given with the batch its last image ends.
+
+        Every key needs at least one source; keys come back in order, each exactly once.
+        """
+        expected: deque = deque()
+
+        def images():
+            for key, sources in items:
+                if not sources:
+                    raise ValueError(f"{key!r} has no image to classify")
+                expected.append(len(sources))
+                for source in sources:
+                    yield key, source
+
+        collected: list = []
+        for batch in self.classify_stream(images(), batch_size=batch_size):
+            ready = []
+            for key, result in batch:
+                collected.append(result)
+                if len(collected) == expected[0]:
+                    expected.popleft()
+                    ready.append((key, predictions_mean(collected)))
+                    collected = []
+            if ready:
+                yield ready
 
 
 def _stacked(futures: list[Future]) -> tuple[torch.Tensor | None, list]:

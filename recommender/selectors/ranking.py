@@ -158,9 +158,15 @@ def _closest_posts(influencer_ids: list[int], embedding: np.ndarray) -> dict[int
         group = list(
             Post.objects.filter(influencer_id=pk, embedding__isnull=False)
             .order_by("-posted_at", "-pk")
-            .only("pk", "instagram_id", "image", "effective_likes", "predicted_style", "embedding")[
-                :EVIDENCE_CANDIDATES
-            ]
+            .only(
+                "pk",
+                "instagram_id",
+                "image",
+                "extra_image_count",
+                "effective_likes",
+                "predicted_style",
+                "embedding",
+            )[:EVIDENCE_CANDIDATES]
         )
         if not group:
             continue
@@ -175,6 +181,7 @@ def _evidence(post: Post, similarity: float | None) -> dict:
         "post_id": post.pk,
         "instagram_id": post.instagram_id,
         "image": post.image.name,
+        "extra_images": post.extra_image_count,  # a carousel's images after this cover
         "likes": round(post.effective_likes, 1),
         "style": post.predicted_style,
         "similarity": round(similarity, 4) if similarity is not None else None,

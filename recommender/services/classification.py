@@ -10,6 +10,7 @@ from django.utils import timezone
 from common.jobs import claim, deadline_passed_before, enqueue_on_commit
 from common.vectors import vector_to_bytes
 from influencers.models import ClassificationStatus, Post
+from influencers.selectors import post_images
 from influencers.services.post_classification import (
     CLASSIFICATION_RESULT_FIELDS,
     post_classification_reset,
@@ -81,10 +82,17 @@ def posts_classify_batch(
         ).only("pk", "image", "influencer_id")
     )
     with_image = [p for p in posts if p.image]
-    results = classifier_for(version).predict(
-        [post_image_loader(p.image.name) for p in with_image], batch_size=classifier_batch_size()
+    images_of = post_images(posts=with_image)  # a carousel's images, cover first
+    by_post = {}
+    batches = classifier_for(version).classify_posts_stream(
+        [
+            (post, [post_image_loader(image.name) for image in images])
+            for post, images in zip(with_image, images_of, strict=True)
+        ],
+        batch_size=classifier_batch_size(),
     )
-    by_post = dict(zip(with_image, results, strict=True))
+    for batch in batches:
+        by_post.update(batch)  # a post's prediction is the mean of its images' (one: its own)
     return posts_results_store(
         version=version,
         results=[(post, by_post.get(post)) for post in posts],

@@ -26,6 +26,7 @@ from django.utils import timezone
 from common.errors import ApplicationError
 from common.jobs import deadline_passed_before, enqueue, enqueue_on_commit
 from influencers.models import Post
+from influencers.selectors import post_images
 from recommender.models import ReclassificationRun
 from recommender.services.classification import post_image_loader, posts_results_store
 from recommender.services.classifiers import (
@@ -84,7 +85,7 @@ def reclassification_process(
     classifier = classifier_for(run.model_version)
     batch_size = classifier_batch_size()
     started = time.monotonic()
-    stream = classifier.classify_stream(_posts_after(run, batch_size), batch_size=batch_size)
+    stream = classifier.classify_posts_stream(_posts_after(run, batch_size), batch_size=batch_size)
     try:
         for batch in stream:
             _batch_store(run, lease, batch)
@@ -124,7 +125,9 @@ def _run_claim(run_id: int, *, previous_run_lost: bool) -> str | None:
     return lease if claimed else None
 
 
-def _posts_after(run: ReclassificationRun, batch_size: int) -> Iterator[tuple[Post, Callable]]:
+def _posts_after(
+    run: ReclassificationRun, batch_size: int
+) -> Iterator[tuple[Post, list[Callable]]]:
     """The run's posts after its cursor, one keyset page at a time (memory: one page)."""
     cursor = run.last_post_id
     while True:
@@ -136,8 +139,12 @@ def _posts_after(run: ReclassificationRun, batch_size: int) -> Iterator[tuple[Po
         )
         if not page:
             return
-        for pk, image, influencer_id in page:
-            yield Post(pk=pk, image=image, influencer_id=influencer_id), post_image_loader(image)
+        posts = [
+            Post(pk=pk, image=image, influencer_id=influencer) for pk, image, influencer in page
+        ]
+        # A carousel's images, cover first: one query per page; the post gets their mean.
+        for post, images in zip(posts, post_images(posts=posts), strict=True):
+            yield post, [post_image_loader(image.name) for image in images]
         cursor = page[-1][0]
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommender', '0003_field_limits_and_labels'),
+        ('recommender', '0004_fix_failure_code'),
     ]
 
     operations = [

@@ -119,3 +119,19 @@ def test_a_stream_item_whose_file_cannot_be_read_fails_alone(tiny_checkpoint, tm
     results = dict(pair for batch in batches for pair in batch)
     assert isinstance(results["b"], UnreadableImage) and "unreadable file" in results["b"].reason
     assert isinstance(results["a"], StylePrediction) and isinstance(results["c"], StylePrediction)
+
+
+def test_a_stream_of_posts_gives_each_post_the_mean_of_its_images_once(tiny_checkpoint):
+    from mlcore.inference import predictions_mean
+
+    images = [jpeg_bytes((n * 30 % 255, 90, 200 - n * 20)) for n in range(7)]
+    posts = [("a", images[:1]), ("b", images[1:5]), ("c", images[5:7])]
+    classifier = StyleClassifier(tiny_checkpoint)
+    batches = list(classifier.classify_posts_stream(posts, batch_size=3))
+    # Batches of 3 images: a and part of b; the rest of b; c. Each post comes back once, in order.
+    assert [[key for key, _ in batch] for batch in batches] == [["a"], ["b"], ["c"]]
+    per_image = classifier.predict(images)
+    expected = [predictions_mean(per_image[0:1]), predictions_mean(per_image[1:5])]
+    expected.append(predictions_mean(per_image[5:7]))
+    for (_, result), want in zip((pair for b in batches for pair in b), expected, strict=True):
+        np.testing.assert_allclose(result.probabilities, want.probabilities, atol=1e-6)

@@ -2,7 +2,9 @@
 
 import io
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -10,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common.vectors import vector_from_bytes
 from influencers.models import ClassificationStatus, Influencer, Post
 from recommender.models import ReclassificationRun
 from recommender.services.classification import posts_results_store
@@ -223,3 +226,33 @@ def test_a_batch_left_running_by_its_own_earlier_attempt_is_claimed_again_on_ret
     assert set(Post.objects.filter(pk__in=ids).values_list("classification_status", flat=True)) == {
         ClassificationStatus.DONE
     }
+
+
+def test_a_carousel_post_gets_the_mean_of_its_images_even_across_batches(
+    catalogue, tiny_checkpoint, small_batches, shared_data
+):
+    from influencers.models import PostImage
+    from mlcore.inference import predictions_mean
+    from recommender.services.classifiers import classifier_for
+
+    # k1 (the second post, so its images straddle the first batch of 4) gets 4 more images.
+    post = Post.objects.get(instagram_id="k1")
+    extras = sorted((shared_data / "kfashion-sample").rglob("*.jpg"))[40:44]
+    for position, photo in enumerate(extras, start=2):
+        name = default_storage.save(f"posts/{photo.name}", ContentFile(photo.read_bytes()))
+        PostImage.objects.create(post=post, position=position, image=name)
+    version = register(tiny_checkpoint)
+    run = reclassification_process(
+        run_id=reclassification_start(model_version_id=version.pk, queue=False).pk
+    )
+    assert run.done == 19 and run.classified == 18
+    expected = predictions_mean(
+        classifier_for(version).predict(
+            [post.image.path, *(Path(default_storage.path(f"posts/{p.name}")) for p in extras)]
+        )
+    )
+    post.refresh_from_db()
+    assert post.predicted_style == expected.top_style
+    np.testing.assert_allclose(
+        vector_from_bytes(post.style_probabilities), expected.probabilities, atol=1e-5
+    )

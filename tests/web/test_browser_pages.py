@@ -247,6 +247,7 @@ def test_staff_pages_and_the_admin_in_korean(live_server, browser, catalogue):
         ("/admin/influencers/influencer/import/", "admin-import"),
         ("/admin/campaigns/shortlistentry/", "admin-shortlist"),
         ("/admin/recommender/modelversion/", "admin-models"),
+        ("/admin/recommender/reclassificationrun/", "admin-reclassification-runs"),
     ]:
         visit.goto(path, label)
         visit.check(label, widths=(PHONE, DESKTOP))

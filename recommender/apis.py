@@ -10,6 +10,7 @@ from accounts.models import BodySize, Gender, Role
 from common.api import media_url, paginated_response
 from influencers.apis import summary_with_urls
 from recommender.models import RecommendationRequest
+from recommender.selectors.ranking import ranking_notices
 from recommender.selectors.requests import recommendation_get, recommendation_list
 from recommender.services.requests import recommendation_create, recommendation_delete
 
@@ -40,8 +41,19 @@ class ResultsField(serializers.Field):
                 }
                 for card in block.get("cards", [])
             ]
-            out[ranking] = {**block, "cards": cards}
+            out[ranking] = {**block, "cards": cards, "notices": _notices(block)}
         return out
+
+
+def _notices(block: dict) -> list[dict]:
+    """The page's notices about a result, in Korean and English: [{"code", "ko", "en"}]."""
+    k = settings.RECOMMENDATION_TOP_K
+    korean = ranking_notices(block, k=k, language="ko")
+    english = ranking_notices(block, k=k, language="en")
+    return [
+        {"code": ko["code"], "ko": ko["text"], "en": en["text"]}
+        for ko, en in zip(korean, english, strict=True)
+    ]
 
 
 class RecommendationOutput(serializers.ModelSerializer):

@@ -25,3 +25,7 @@ WORDCLOUD_WORDS = 80
 
 # Starting an import or reading its report, on every path (admin pages, API).
 IMPORT_PERMISSION = "influencers.add_importjob"
+
+# Like totals of a style profile are exact sums (math.fsum) rounded to this many decimals, so
+# equal totals compare equal and the tie rule (earlier influencer first) decides, not float noise.
+PROFILE_LIKES_DECIMALS = 3

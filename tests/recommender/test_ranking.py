@@ -1,5 +1,7 @@
 """Both rankings against hand-built catalogues (no model involved: posts carry their vectors)."""
 
+from datetime import UTC, datetime, timedelta
+
 import numpy as np
 import pytest
 
@@ -308,3 +310,37 @@ def test_with_no_match_and_no_other_size_the_nearest_style_fills_and_is_marked()
     one_style = ranking_similarity(query("consumer", style="oriental"))
     assert [c["nearest_style"] for c in one_style.cards] == ["street"]
     assert one_style.no_match["nearest_styles"] == ["street"]
+
+
+# Exact ties (issue 17) -----------------------------------------------------------------------
+
+
+def imputed_hundred(style="street"):
+    """Likes 10, 20, 20 (newest) and three hidden posts at their mean 16.67: summed in that order
+    one by one they make 100.00000000000001, not 100."""
+    day = datetime(2026, 1, 1, tzinfo=UTC)
+    visible = [
+        (style, n, {"posted_at": day + timedelta(days=9 - i)}) for i, n in enumerate((10, 20, 20))
+    ]
+    hidden = [(style, None, {"posted_at": day + timedelta(days=i)}) for i in range(3)]
+    return visible + hidden
+
+
+def test_equal_like_totals_with_imputed_likes_are_equal_and_the_earlier_influencer_wins():
+    earlier = build("earlier_plain", [("street", 100)] + [("modern", 0)] * 5)
+    later = build("later_imputed", imputed_hundred())
+    assert later.total_likes == later.brand_style_likes == earlier.brand_style_likes == 100.0
+    assert later.style_stats["street"]["likes"] == 100.0
+    assert [c["influencer_id"] for c in ranking_original(query("brand", style="street")).cards] == [
+        earlier.pk,
+        later.pk,
+    ]
+
+
+def test_the_similarity_ranking_ties_with_imputed_likes_go_to_the_earlier_influencer():
+    earlier = build("earlier_visible", [("street", n) for n in (10, 20, 20, 16, 17, 17)])
+    later = build("later_hidden", imputed_hundred())
+    for mode in ("brand", "consumer"):
+        cards = ranking_similarity(query(mode, style="street")).cards
+        assert [c["influencer_id"] for c in cards] == [earlier.pk, later.pk], mode
+        assert cards[0]["score"] == cards[1]["score"]

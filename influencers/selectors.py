@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 
 from common.errors import NotFoundError
+from common.style_models import style_model_summary
 from common.vectors import vector_from_bytes
 from influencers.models import ImportJob, Influencer, Post
 from mlcore.model import EMBEDDING_DIM
@@ -216,6 +217,24 @@ def influencer_style_shares(influencer: Influencer, *, by: str = "posts") -> lis
     total = sum(v[by] for v in stats.values()) or 1
     rows = [{"style": k, "value": v[by], "share": v[by] / total} for k, v in stats.items()]
     return sorted(rows, key=lambda r: (-r["value"], r["style"]))
+
+
+def influencer_style_models(*, influencer: Influencer) -> list[dict]:
+    """The style models whose answers this influencer's post styles are, as users are told about
+    them (a demo model's notice; a real model's held-out figures), demo first. Two queries."""
+    ids = (
+        Post.objects.filter(influencer=influencer, model_version__isnull=False)
+        .order_by()
+        .values_list("model_version", flat=True)
+        .distinct()
+    )
+    # The registry's model, reached through the relation: the catalogue sits below the recommender.
+    versions = Post.model_version.field.related_model.objects.filter(pk__in=list(ids))
+    summaries = [
+        style_model_summary(name=v.name, is_demo=v.is_demo, metrics=v.metrics)
+        for v in versions.order_by("-is_demo", "pk")
+    ]
+    return summaries
 
 
 def influencer_lookalikes(

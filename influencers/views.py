@@ -42,6 +42,7 @@ def influencer_detail(request, handle):
             "influencer": influencer,
             "posts": selectors.influencer_feed(influencer=influencer),
             "shares": selectors.influencer_style_shares(influencer),
+            "style_models": selectors.influencer_style_models(influencer=influencer),
             "lookalikes": selectors.influencer_lookalikes(
                 influencer=influencer,
                 gender=request.GET.get("gender", ""),

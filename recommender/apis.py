@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender, Role
 from common.api import media_url, paginated_response
+from common.style_models import style_model_summary
 from influencers.apis import summary_with_urls
 from recommender.models import RecommendationRequest
 from recommender.selectors.ranking import ranking_notices
@@ -60,6 +61,7 @@ class RecommendationOutput(serializers.ModelSerializer):
     size = serializers.CharField(source="body_size")
     results = ResultsField()
     model_is_demo = serializers.SerializerMethodField()
+    model = serializers.SerializerMethodField()
     low_confidence = serializers.SerializerMethodField()
 
     class Meta:
@@ -79,6 +81,7 @@ class RecommendationOutput(serializers.ModelSerializer):
             "style_distribution",
             "model_label",
             "model_is_demo",
+            "model",
             "results",
             "created_at",
             "finished_at",
@@ -86,6 +89,17 @@ class RecommendationOutput(serializers.ModelSerializer):
 
     def get_model_is_demo(self, obj) -> bool | None:
         return obj.model_version.is_demo if obj.model_version else None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_model(self, obj) -> dict | None:
+        """The model as the page describes it: a demo's notice (Korean and English), or a real
+        model's held-out top-1 and top-3 with its evaluation set's name."""
+        version = obj.model_version
+        if version is None:
+            return None
+        return style_model_summary(
+            name=version.name, is_demo=version.is_demo, metrics=version.metrics
+        )
 
     def get_low_confidence(self, obj) -> bool | None:
         return (

@@ -472,6 +472,9 @@ KO = {
     "Fewer than %(k)d influencers in your filters post your photo's styles.": "조건에 맞는 인플루언서 중 사진의 스타일 게시물을 올린 사람이 %(k)d명보다 적습니다.",
     "The body-size filter was relaxed: cards marked “other body size” post your photo's styles in another body size.": "체형 조건을 완화했습니다. ‘다른 체형’ 표시가 있는 카드는 다른 체형의 인플루언서가 사진의 스타일 게시물을 올린 경우입니다.",
     "Cards marked “nearest style” post %(styles)s, the model's next guesses for your photo, not its style.": "‘가장 가까운 스타일’ 표시가 있는 카드는 사진의 스타일이 아니라 모델이 다음으로 꼽은 %(styles)s 게시물을 올린 인플루언서입니다.",
+    # h-ranking (issue 17): what the style model is
+    "Demo model: it was trained on generated pictures, so its answer on a real photo is not meaningful.": "데모 모델입니다. 생성된 그림으로 학습했기 때문에 실제 사진에 대한 답은 의미가 없습니다.",
+    "held-out top-1 %(top1)s, top-3 %(top3)s on %(set)s": "학습에 쓰지 않은 평가 사진에서 1순위 정답률 %(top1)s, 3순위 안 정답률 %(top3)s (평가 데이터: %(set)s)",
 }
 
 if __name__ == "__main__":

@@ -87,3 +87,96 @@ def test_no_match_is_said_plainly_on_the_page_and_in_the_api_and_the_cards_are_m
     assert [c["nearest_style"] for c in shown["cards"]] == ["street"]
     original = body["results"]["original"]
     assert original["cards"] == [] and original["notices"][0]["code"] == "no_style_match"
+
+
+# The style model's honesty (issue 17) --------------------------------------------------------
+
+DEMO_KO = "생성된 그림으로 학습했기 때문에 실제 사진에 대한 답은 의미가 없습니다"
+
+
+def test_a_demo_model_says_in_korean_on_every_page_and_the_api_that_its_answer_means_little(
+    client, consumer, active_model
+):
+    from influencers.services.profiles import influencer_style_profile_rebuild
+    from tests.factories import classified_post
+
+    assert active_model.is_demo and active_model.validation_accuracy is not None
+    influencer = build("demo_classified", [])
+    classified_post(influencer, "romantic", 10, model_version=active_model)
+    influencer_style_profile_rebuild(influencer_id=influencer.pk)
+    request = done_request(consumer, "romantic", mode="consumer", model_version=active_model)
+    client.force_login(consumer)
+    accuracy = f"{active_model.validation_accuracy:.0%}"
+    for url in (
+        f"/recommendations/{request.pk}/",
+        f"/recommendations/{request.pk}/result/",
+        f"/influencers/{influencer.handle}/",
+        "/",
+    ):
+        page = in_language(client, "ko").get(url).content.decode()
+        assert DEMO_KO in page, url
+        assert "정확도" not in page and "top-1" not in page, url
+    api = APIClient()
+    api.force_authenticate(consumer)
+    body = api.get(f"/api/v1/recommendations/{request.pk}/").json()
+    assert body["model"]["is_demo"] and DEMO_KO in body["model"]["notice_ko"]
+    assert "generated pictures" in body["model"]["notice_en"]
+    assert body["model"]["top1"] is None and accuracy not in str(body["model"])
+    detail = api.get(f"/api/v1/influencers/{influencer.handle}/").json()
+    assert [m["is_demo"] for m in detail["style_models"]] == [True]
+    assert DEMO_KO in detail["style_models"][0]["notice_ko"]
+
+
+def test_a_demo_models_label_carries_no_accuracy_and_a_real_one_its_held_out_figures(
+    client, consumer, active_model
+):
+    from recommender.services.classifiers import model_label
+
+    assert "top-1" not in model_label(active_model, quantized=False)
+    active_model.is_demo = False
+    active_model.metrics = {
+        **active_model.metrics,
+        "val_top1": 0.61,
+        "val_top3": 0.84,
+        "evaluation_set": "held-out 20% of K-Fashion, 4000 images",
+    }
+    active_model.save()
+    request = done_request(consumer, "romantic", mode="consumer", model_version=active_model)
+    client.force_login(consumer)
+    page = in_language(client, "en").get(f"/recommendations/{request.pk}/").content.decode()
+    assert "held-out top-1 61%, top-3 84% on held-out 20% of K-Fashion, 4000 images" in page
+    assert "generated pictures" not in page
+    api = APIClient()
+    api.force_authenticate(consumer)
+    model = api.get(f"/api/v1/recommendations/{request.pk}/").json()["model"]
+    assert (model["top1"], model["top3"], model["is_demo"]) == (0.61, 0.84, False)
+    assert model["evaluation_set"] == "held-out 20% of K-Fashion, 4000 images"
+
+
+def test_the_low_confidence_warning_reads_the_calibrated_probability_of_the_top_style(
+    consumer, active_model, django_capture_on_commit_callbacks, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mlcore.styles import STYLE_CODES
+    from recommender.services import requests as services
+    from recommender.services.classifiers import classifier_for
+
+    data = jpeg_bytes(size=(120, 160))
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.recommendation_create(
+            user=consumer, image=SimpleUploadedFile("look.jpg", data, content_type="image/jpeg")
+        )
+    request.refresh_from_db()
+    classifier = classifier_for(active_model)
+    logits = classifier.predict_logits([data])[0]
+    calibrated = classifier.probabilities(logits)[0]
+    assert classifier.checkpoint.temperature != 1.0  # otherwise this test proves nothing
+    raw = classifier.probabilities(logits, temperature=1.0)[0]
+    top = STYLE_CODES.index(request.predicted_style)
+    assert request.confidence == pytest.approx(float(calibrated[top]), abs=1e-6)
+    assert request.confidence != pytest.approx(float(raw[top]), abs=1e-6)
+    settings.LOW_CONFIDENCE_THRESHOLD = request.confidence + 0.01
+    api = APIClient()
+    api.force_authenticate(consumer)
+    assert api.get(f"/api/v1/recommendations/{request.pk}/").json()["low_confidence"] is True

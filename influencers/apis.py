@@ -77,15 +77,17 @@ class InfluencerOutput(InfluencerSummaryOutput):
 
 
 class InfluencerDetailOutput(InfluencerOutput):
-    """One influencer's page as data: the list's fields, plus the models whose answers the post
-    styles are (a demo model's notice, or a real model's held-out figures)."""
+    """One influencer's page as data: the list's fields, the models whose answers the post styles
+    are (a demo model's notice, or a real model's held-out figures) and the styles by month."""
 
     style_models = serializers.ListField(child=serializers.DictField(), read_only=True)
+    style_timeline = serializers.DictField(read_only=True)
 
     def to_representation(self, influencer):
         return {
             **super().to_representation(influencer),
             "style_models": selectors.influencer_style_models(influencer=influencer),
+            "style_timeline": selectors.influencer_style_timeline(influencer=influencer),
         }
 
 

@@ -475,6 +475,12 @@ KO = {
     # h-ranking (issue 17): what the style model is
     "Demo model: it was trained on generated pictures, so its answer on a real photo is not meaningful.": "데모 모델입니다. 생성된 그림으로 학습했기 때문에 실제 사진에 대한 답은 의미가 없습니다.",
     "held-out top-1 %(top1)s, top-3 %(top3)s on %(set)s": "학습에 쓰지 않은 평가 사진에서 1순위 정답률 %(top1)s, 3순위 안 정답률 %(top3)s (평가 데이터: %(set)s)",
+    # h-ranking (issue 17): style over time
+    "Style over time": "월별 스타일 변화",
+    "Share of each style in the month's classified posts (the last 12 months with posts)": "그 달에 분류된 게시물 중 각 스타일의 비율 (게시물이 있는 최근 12개월)",
+    "Month": "월",
+    "Other styles": "그 밖의 스타일",
+    "No dated, classified posts yet.": "아직 날짜가 있는 분류된 게시물이 없습니다.",
 }
 
 if __name__ == "__main__":

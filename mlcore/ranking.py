@@ -27,6 +27,8 @@ ENGAGEMENT_WEIGHT = 0.25
 LIKES_WEIGHT = 0.5
 # Scores equal to this many decimals are ties (broken by the earlier influencer).
 SCORE_DECIMALS = 9
+# The visual ranking scores an influencer by the mean of their this many best post similarities.
+VISUAL_TOP_POSTS = 5
 # Look-alikes mix style-profile cosine and post-embedding-centroid cosine in these shares.
 LOOKALIKE_STYLE_WEIGHT = 0.5
 
@@ -127,6 +129,21 @@ def profile_cosines(query: np.ndarray, profiles: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(p, axis=1)
     norms[norms == 0] = 1.0
     return (p @ style_vector(query)) / norms
+
+
+def visual_scores(
+    query: np.ndarray, embeddings: np.ndarray, owners: np.ndarray
+) -> dict[int, float]:
+    """Per owner, the mean cosine similarity of their VISUAL_TOP_POSTS posts closest to the query
+    (fewer posts: the mean of those they have). Embeddings are L2-normalised rows."""
+    if not len(owners):
+        return {}
+    sims = np.asarray(embeddings, dtype=np.float64) @ np.asarray(query, dtype=np.float64)
+    scores = {}
+    for owner in np.unique(owners):
+        best = np.sort(sims[owners == owner])[::-1][:VISUAL_TOP_POSTS]
+        scores[int(owner)] = math.fsum(best) / len(best)
+    return scores
 
 
 def top_k(scores: np.ndarray, ids: np.ndarray, k: int | None) -> list[int]:

@@ -23,6 +23,7 @@ from mlcore.ranking import (
     query_style_weights,
     style_evidence,
     top_k,
+    visual_scores,
 )
 from mlcore.styles import STYLE_CODES
 from recommender.models import RecommendationRequest
@@ -202,6 +203,44 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
                 evidence=posts.get(candidate.pk, []),
                 size_relaxed=how.get("size_relaxed", False),
                 nearest_style=how.get("nearest_style", ""),
+            )
+        )
+    return result
+
+
+def ranking_visual(query: RankingQuery) -> RankingResult:
+    """Measured, not offered (docs/benchmarks.md): influencers in the filters whose posts look most
+    like the photo (mean of the best post-embedding cosines), whatever their styles.
+
+    It reads every classified post of the filtered influencers (one query), so its cost grows with
+    the catalogue; bench/e2e_quality.py compares it with the other two.
+    """
+    result = RankingResult("visual")
+    rows = list(
+        Post.objects.filter(
+            influencer__in=_base_queryset(query), embedding__isnull=False
+        ).values_list("influencer_id", "embedding")
+    )
+    if not rows:
+        result.notes.append(Note.FEWER_MATCHES)
+        return result
+    owners = np.array([r[0] for r in rows])
+    embeddings = np.stack([vector_from_bytes(r[1]) for r in rows])
+    scores = visual_scores(np.asarray(query.embedding), embeddings, owners)
+    ids = np.array(sorted(scores))
+    picks = [int(ids[i]) for i in top_k(np.array([scores[i] for i in ids]), ids, query.k)]
+    influencers = {i.pk: i for i in Influencer.objects.filter(pk__in=picks).only(*CARD_FIELDS)}
+    posts = _closest_posts(picks, query.embedding)
+    styles = [STYLE_CODES[i] for i in np.flatnonzero(query_style_weights(query.probabilities))]
+    for pk in picks:
+        result.cards.append(
+            _card(
+                influencers[pk],
+                query,
+                styles=styles,
+                score=scores[pk],
+                similarity=scores[pk],
+                evidence=posts.get(pk, []),
             )
         )
     return result

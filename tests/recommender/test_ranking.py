@@ -344,3 +344,22 @@ def test_the_similarity_ranking_ties_with_imputed_likes_go_to_the_earlier_influe
         cards = ranking_similarity(query(mode, style="street")).cards
         assert [c["influencer_id"] for c in cards] == [earlier.pk, later.pk], mode
         assert cards[0]["score"] == cards[1]["score"]
+
+
+def test_the_visual_ranking_puts_first_the_influencer_whose_posts_look_most_like_the_photo():
+    from recommender.selectors.ranking import ranking_visual
+
+    near, far = np.eye(512, dtype=np.float32)[7], np.eye(512, dtype=np.float32)[8]
+    alike = InfluencerFactory(handle="alike")
+    unlike = InfluencerFactory(handle="unlike")
+    for _ in range(3):
+        classified_post(alike, "street", 1, embedding=near)
+        classified_post(unlike, "street", 9000, embedding=far)
+    classified_post(alike, "street", 1, embedding=far)  # one post unlike: the top posts count
+    for influencer in (alike, unlike):
+        influencer_style_profile_rebuild(influencer_id=influencer.pk)
+    q = query("brand", style="street")
+    q.embedding = near
+    result = ranking_visual(q)
+    assert [c["influencer_id"] for c in result.cards] == [alike.pk, unlike.pk]
+    assert result.cards[0]["score"] == pytest.approx((3 * 1.0 + 0.0) / 4)

@@ -25,6 +25,7 @@ usage: python bench/e2e_quality.py --model real.pt [--data ../shared/data/kfashi
 import argparse
 import csv
 import io
+import logging
 import os
 import random
 import shutil
@@ -114,6 +115,7 @@ def main() -> None:
     with bench_database() as vendor:
         import numpy as np
         from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.test.utils import setup_test_environment
         from rest_framework.test import APIClient
 
         from accounts.models import Role, User
@@ -132,6 +134,8 @@ def main() -> None:
         from recommender.services.classifiers import classifier_for
         from recommender.services.registry import model_version_register
 
+        setup_test_environment()  # the API is called in-process, as the test client does
+        logging.getLogger("celery").setLevel(logging.WARNING)  # one line per task otherwise
         checkpoint = StyleCheckpoint.load(Path(args.model))
         chosen = evaluation_set_select(Path(args.data), checkpoint)
         records = [r for r in chosen.records if r.style in STYLE_CODES]

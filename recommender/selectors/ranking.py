@@ -130,7 +130,7 @@ def ranking_original(query: RankingQuery) -> RankingResult:
     return result
 
 
-@dataclass
+@dataclass(eq=False)
 class _Candidate:
     pk: int
     in_size: bool
@@ -174,10 +174,11 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
             if filled:
                 result.nearest_styles.append(STYLE_CODES[index])
                 picks += [(c, {"nearest_style": STYLE_CODES[index]}) for c in filled]
-                rest = [c for c in rest if c not in filled]
+                taken = {c.pk for c in filled}
+                rest = [c for c in rest if c.pk not in taken]
         if result.nearest_styles:
             result.notes.append(Note.NEAREST_STYLE)
-    if not any(c.in_size and c.shares[top_index] > 0 for c in in_size):
+    if not any(c.shares[top_index] > 0 for c in in_size):
         result.notes.append(Note.NO_STYLE_MATCH)
         result.no_match = {
             "style": query.top_style,

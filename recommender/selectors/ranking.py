@@ -97,27 +97,29 @@ def ranking_original(query: RankingQuery) -> RankingResult:
     """The prototype's ranking: influencers whose representative style is the query's top style."""
     style = query.top_style
     if query.by_likes:
-        qs = _base_queryset(query).filter(brand_style=style).order_by("-brand_style_likes", "pk")
+        influencers = _original_by_likes(query, style)
     else:
         qs = (
             _base_queryset(query)
             .filter(consumer_style=style)
             .order_by("-consumer_style_posts", "pk")
         )
-    influencers = list(
-        qs.only(*CARD_FIELDS, "brand_style_likes", "consumer_style_posts")[: query.k]
-    )
+        influencers = list(qs.only(*CARD_FIELDS)[: query.k])
+    scores = {}
+    for influencer in influencers:
+        stats = influencer.style_stats.get(style, {})
+        scores[influencer.pk] = getattr(
+            influencer, "imputed_style_likes", stats.get("likes" if query.by_likes else "posts", 0)
+        )
     result = RankingResult(Ranking.ORIGINAL)
     evidence = _most_liked_posts_of_style([i.pk for i in influencers], style)
     for influencer in influencers:
-        stats = influencer.style_stats.get(style, {})
-        score = stats.get("likes" if query.by_likes else "posts", 0)
         result.cards.append(
             _card(
                 influencer,
                 query,
                 styles=[style],
-                score=score,
+                score=scores[influencer.pk],
                 similarity=None,
                 evidence=evidence.get(influencer.pk, []),
             )
@@ -128,6 +130,35 @@ def ranking_original(query: RankingQuery) -> RankingResult:
         result.notes.append(Note.NO_STYLE_MATCH)
         result.no_match = {"style": style, "relaxed_filter": "", "nearest_styles": []}
     return result
+
+
+def _original_by_likes(query: RankingQuery, style: str) -> list[Influencer]:
+    """Brands: the influencers whose most-liked style is `style`, by the likes of those posts.
+
+    An account that hides every like has no likes of its own to impute from (its posts count 0):
+    its posts of the style count the mean likes per post of the other matching accounts, never 0.
+    Two queries: the matching profiles' numbers, then the k cards.
+    """
+    rows = list(
+        _base_queryset(query)
+        .filter(brand_style=style)
+        .annotate(
+            likes_known=Exists(Post.objects.filter(influencer=OuterRef("pk"), likes__isnull=False))
+        )
+        .values_list("pk", "brand_style_likes", "style_stats", "likes_known")
+    )
+    known = [(likes, stats.get(style, {}).get("posts", 0)) for _, likes, stats, k in rows if k]
+    known_posts = sum(posts for _, posts in known)
+    per_post = math.fsum(likes for likes, _ in known) / known_posts if known_posts else 0.0
+    value = {
+        pk: likes if k else round(stats.get(style, {}).get("posts", 0) * per_post, 3)
+        for pk, likes, stats, k in rows
+    }
+    picks = sorted(value, key=lambda pk: (-value[pk], pk))[: query.k]
+    chosen = {i.pk: i for i in Influencer.objects.filter(pk__in=picks).only(*CARD_FIELDS)}
+    for pk in picks:
+        chosen[pk].imputed_style_likes = value[pk]
+    return [chosen[pk] for pk in picks]
 
 
 @dataclass(eq=False)

@@ -363,3 +363,14 @@ def test_the_visual_ranking_puts_first_the_influencer_whose_posts_look_most_like
     result = ranking_visual(q)
     assert [c["influencer_id"] for c in result.cards] == [alike.pk, unlike.pk]
     assert result.cards[0]["score"] == pytest.approx((3 * 1.0 + 0.0) / 4)
+
+
+def test_the_original_brand_ranking_counts_an_account_hiding_every_like_at_the_others_mean():
+    # visible accounts' street posts average (100 + 300 + 200) / 3 = 200 likes per post
+    one = build("one_post", [("street", 100)])
+    two = build("two_posts", [("street", 300), ("street", 200)])
+    hidden = build("all_hidden", [("street", None)] * 3)
+    cards = ranking_original(query("brand", style="street")).cards
+    # hidden: 3 posts x 200 = 600 > two_posts 500 > one_post 100 (never 0)
+    assert [c["influencer_id"] for c in cards] == [hidden.pk, two.pk, one.pk]
+    assert [c["score"] for c in cards] == [600.0, 500.0, 100.0]

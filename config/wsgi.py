@@ -9,10 +9,10 @@ application = get_wsgi_application()
 
 def style_model_preload() -> None:
     """Load the active style model as the web process starts (each gunicorn worker, runserver's
-    serving process), so no user request pays for it; in-process mode (no REDIS_URL) classifies
-    in this very process. Only web servers import this module, so migrate, shells and tests never
-    load a model; STYLE_MODEL_PRELOAD (off in tests) turns it off. Workers load theirs in
-    recommender.tasks (worker_process_init)."""
+    serving process), so no user request pays for it. STYLE_MODEL_PRELOAD is on in in-process mode
+    (no broker: this very process classifies) and off with a broker (the workers classify and load
+    theirs in recommender.tasks, worker_process_init) and in tests. Only web servers import this
+    module, so migrate and shells never load a model."""
     from django.conf import settings
     from django.db import connection
 

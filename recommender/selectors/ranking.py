@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -179,15 +179,15 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
     result = RankingResult(Ranking.SIMILARITY)
     weights = query_style_weights(query.probabilities)
     top_index = STYLE_CODES.index(query.top_style)
-    candidates = _candidates(query)
-    in_size = [c for c in candidates if c.in_size]
-    other_size = [c for c in candidates if not c.in_size]
+    query_styles = [STYLE_CODES[i] for i in np.flatnonzero(weights)]
+    matching = _candidates(query, same_size=True, posting=query_styles)
 
     picks: list[tuple[_Candidate, dict]] = []  # (candidate, how it was chosen)
-    for c in _ranked(in_size, weights)[: query.k]:
+    for c in _ranked(matching, weights)[: query.k]:
         picks.append((c, {}))
     if len(picks) < query.k:
         result.notes.append(Note.FEWER_MATCHES)
+        other_size = _candidates(query, same_size=False, posting=query_styles)
         relaxed = _ranked(other_size, weights)[: query.k - len(picks)]
         if relaxed:
             result.notes.append(Note.SIZE_RELAXED)
@@ -195,7 +195,7 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
     if len(picks) < query.k:
         # Fill, marked, with posters of the model's next guesses, one style after another.
         chosen = {c.pk for c, _ in picks}
-        rest = [c for c in in_size if c.pk not in chosen]
+        rest = [c for c in _candidates(query, same_size=True) if c.pk not in chosen]
         for index in nearest_style_order(query.probabilities, weights):
             if len(picks) >= query.k or not rest:
                 break
@@ -209,7 +209,7 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
                 rest = [c for c in rest if c.pk not in taken]
         if result.nearest_styles:
             result.notes.append(Note.NEAREST_STYLE)
-    if not any(c.shares[top_index] > 0 for c in in_size):
+    if not any(c.shares[top_index] > 0 for c in matching):
         result.notes.append(Note.NO_STYLE_MATCH)
         result.no_match = {
             "style": query.top_style,
@@ -278,25 +278,34 @@ def ranking_visual(query: RankingQuery) -> RankingResult:
     return result
 
 
-def _candidates(query: RankingQuery) -> list[_Candidate]:
-    """Every active influencer of the query's gender (any body size), with their style shares,
-    average likes and whether any of their likes is visible, in one query."""
-    rows = list(
-        _base_queryset(query, relax_size=True)
-        .annotate(
-            likes_known=Exists(Post.objects.filter(influencer=OuterRef("pk"), likes__isnull=False))
-        )
-        .values_list(
-            "pk", "body_size", "style_stats", "average_likes", "engagement_rate", "likes_known"
-        )
+def _candidates(
+    query: RankingQuery, *, same_size: bool, posting: list[str] | None = None
+) -> list[_Candidate]:
+    """Active influencers of the query's gender, of its body size or of the others, with their
+    style shares, average likes and whether any of their likes is visible, in one query.
+
+    posting: only those with posts in one of these styles (the only ones that can be matches),
+    so the work follows the matching influencers, not the whole catalogue.
+    """
+    qs = _base_queryset(query, relax_size=True)
+    qs = (
+        qs.filter(body_size=query.body_size) if same_size else qs.exclude(body_size=query.body_size)
     )
+    if posting is not None:
+        has_style = Q()
+        for style in posting:
+            has_style |= Q(style_stats__has_key=style)
+        qs = qs.filter(has_style)
+    rows = qs.annotate(
+        likes_known=Exists(Post.objects.filter(influencer=OuterRef("pk"), likes__isnull=False))
+    ).values_list("pk", "style_stats", "average_likes", "engagement_rate", "likes_known")
     out = []
-    for pk, size, stats, average, rate, known in rows:
+    for pk, stats, average, rate, known in rows:
         shares, _ = style_evidence(stats or {}, by_likes=query.by_likes)
         out.append(
             _Candidate(
                 pk=pk,
-                in_size=size == query.body_size,
+                in_size=same_size,
                 shares=shares,
                 average_likes=average,
                 like_rate=rate,

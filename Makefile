@@ -13,11 +13,11 @@ $(STAMP): requirements.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-# A newcomer sees four short steps with progress bars, not a log line per task.
+# A newcomer sees three short steps with progress bars, not a log line per task.
 setup: $(STAMP)
 	@echo "[1/3] database (SQLite in data/)"
 	@$(PY) manage.py migrate --noinput -v 0
-	@echo "[2/3] demo style model (trained once on generated pictures, about 1-2 minutes; cached in data/models/)"
+	@echo "[2/3] demo style model (trained once on generated pictures, about 4 minutes on 2 CPU cores; cached in data/models/)"
 	@$(PY) manage.py setup_demo_model
 	@echo "[3/3] demo catalogue (40 fictional influencers, only into an empty database)"
 	@$(PY) manage.py load_demo --if-empty

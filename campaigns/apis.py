@@ -22,10 +22,10 @@ from common.parsers import JSONParser
 
 
 class IsBrand(BasePermission):
-    message = "Campaigns are for brand accounts."
+    message = selectors.BRANDS_ONLY_MESSAGE
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_brand)
+        return selectors.campaigns_allowed(user=request.user)
 
 
 class StageChangeOutput(serializers.ModelSerializer):
@@ -89,15 +89,8 @@ class CampaignInput(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-def _campaigns(user):
-    return selectors.campaign_list(user=user).prefetch_related(
-        "images", "shortlist__history", "shortlist__influencer"
-    )
-
-
 def _campaign(request, pk) -> Campaign:
-    owned = selectors.campaign_get(user=request.user, campaign_id=pk)
-    return _campaigns(request.user).get(pk=owned.pk)
+    return selectors.campaign_get(user=request.user, campaign_id=pk, with_shortlist=True)
 
 
 class CampaignListApi(APIView):
@@ -108,7 +101,7 @@ class CampaignListApi(APIView):
         return paginated_response(
             request=request,
             view=self,
-            queryset=_campaigns(request.user),
+            queryset=selectors.campaign_list(user=request.user, with_shortlist=True),
             serializer_class=CampaignOutput,
         )
 
@@ -216,7 +209,7 @@ class ShortlistExportApi(APIView):
         response = HttpResponse(
             services.shortlist_export_csv(campaign=campaign), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="campaign-{pk}-shortlist.csv"'
+        response["Content-Disposition"] = services.shortlist_export_disposition(campaign=campaign)
         return response
 
 

@@ -36,13 +36,24 @@ class CampaignImageForm(forms.Form):
     )
 
 
+class StageMoveField(forms.ChoiceField):
+    """Offers the moves allowed from the entry's stage, accepts any stage: a move that is no
+    longer allowed (a page left open while the stage changed elsewhere) reaches the service,
+    whose refusal names the moves that are allowed now, and the note typed with it stays."""
+
+    def valid_value(self, value):
+        return value in Stage.values
+
+
 class StageForm(forms.Form):
     """A shortlist entry's form: a note, and a move to one of the stages allowed from here.
 
     Leaving the stage as it is adds the note alone, so a note never needs a stage change.
     """
 
-    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    stage = StageMoveField(
+        label=_("Stage"), required=False, error_messages={"invalid_choice": _("Unknown stage.")}
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,

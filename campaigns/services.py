@@ -4,10 +4,12 @@ import io
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
+from campaigns import selectors
 from campaigns.constants import (
     SAVED_NOTE_MAX_LENGTH,
     SHORTLIST_HISTORY_MAX,
@@ -22,10 +24,11 @@ from campaigns.models import (
     Stage,
     StageChange,
 )
-from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from common.exports import csv_writer
+from common.errors import ApplicationError
+from common.exports import attachment_disposition, csv_writer
 from common.styles import style_label
 from influencers.models import Influencer
+from influencers.selectors import influencer_get_by_id
 from recommender.services.requests import recommendation_create
 
 # Forward one step at a time, drop from anywhere before done, and bring a dropped one back.
@@ -48,11 +51,6 @@ def _note_check(note: str, *, max_length: int = STAGE_NOTE_MAX_LENGTH) -> str:
     return note
 
 
-def _require_brand(user: User) -> None:
-    if not user.is_brand:
-        raise PermissionDeniedError(_("Campaigns are for brand accounts."))
-
-
 def campaign_create(
     *,
     owner: User,
@@ -63,7 +61,7 @@ def campaign_create(
     starts_on=None,
     ends_on=None,
 ) -> Campaign:
-    _require_brand(owner)
+    selectors.campaigns_access_check(user=owner)
     if starts_on and ends_on and ends_on < starts_on:
         raise ApplicationError(_("The campaign ends before it starts."), code="invalid_period")
     campaign = Campaign(
@@ -101,9 +99,7 @@ def shortlist_add(
     *, campaign: Campaign, influencer_id: int, user: User, notes: str = ""
 ) -> ShortlistEntry:
     _note_check(notes)
-    influencer = Influencer.objects.filter(pk=influencer_id, is_active=True).first()
-    if influencer is None:
-        raise NotFoundError(_("No such influencer."))
+    influencer = influencer_get_by_id(influencer_id=influencer_id)
     try:
         with transaction.atomic():
             entry = ShortlistEntry.objects.create(
@@ -126,16 +122,37 @@ def shortlist_stage_moves(*, entry: ShortlistEntry) -> list[Stage]:
     return [stage for stage in Stage if stage in allowed]
 
 
+def _notes_with(*, entry: ShortlistEntry, note: str) -> str:
+    """The entry's notes with `note` appended, after every limit a note and the history have
+    (docs/limits.md): one home for the note alone and the note with a stage change."""
+    _note_check(note)
+    notes = (f"{entry.notes}\n{note}" if entry.notes else note) if note else entry.notes
+    if note and len(notes) > SHORTLIST_NOTES_MAX_LENGTH:
+        raise ApplicationError(
+            _("This entry's notes are full (%(n)d characters at most); this note was not added.")
+            % {"n": SHORTLIST_NOTES_MAX_LENGTH},
+            code="notes_full",
+        )
+    if entry.history.count() >= SHORTLIST_HISTORY_MAX:
+        raise ApplicationError(
+            _("This entry has reached %(n)d stage changes, the most one entry keeps.")
+            % {"n": SHORTLIST_HISTORY_MAX},
+            code="too_many_stage_changes",
+        )
+    return notes
+
+
 def shortlist_note_add(*, entry: ShortlistEntry, user: User, note: str) -> ShortlistEntry:
     """Add a note at any stage; the stage stays as it is."""
     note = note.strip()
     if not note:
         raise ApplicationError(_("Write a note first."), code="empty_note")
+    notes = _notes_with(entry=entry, note=note)
     with transaction.atomic():
         StageChange.objects.create(
             entry=entry, from_stage=entry.stage, to_stage=entry.stage, note=note, changed_by=user
         )
-        entry.notes = f"{entry.notes}\n{note}" if entry.notes else note
+        entry.notes = notes
         entry.save(update_fields=["notes"])
     return entry
 
@@ -158,20 +175,7 @@ def shortlist_stage_change(
             ),
             code="invalid_transition",
         )
-    _note_check(note)
-    notes = (f"{entry.notes}\n{note}".strip() if entry.notes else note) if note else entry.notes
-    if note and len(notes) > SHORTLIST_NOTES_MAX_LENGTH:
-        raise ApplicationError(
-            _("This entry's notes are full (%(n)d characters at most); this note was not added.")
-            % {"n": SHORTLIST_NOTES_MAX_LENGTH},
-            code="notes_full",
-        )
-    if entry.history.count() >= SHORTLIST_HISTORY_MAX:
-        raise ApplicationError(
-            _("This entry has reached %(n)d stage changes, the most one entry keeps.")
-            % {"n": SHORTLIST_HISTORY_MAX},
-            code="too_many_stage_changes",
-        )
+    notes = _notes_with(entry=entry, note=note)
     with transaction.atomic():
         StageChange.objects.create(
             entry=entry, from_stage=entry.stage, to_stage=stage, note=note, changed_by=user
@@ -238,11 +242,21 @@ def shortlist_export_csv(*, campaign: Campaign) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def shortlist_export_disposition(*, campaign: Campaign) -> str:
+    """The download's name: the campaign's name and today's date (Asia/Seoul), with an ASCII
+    fallback for clients that cannot read a UTF-8 name."""
+    today = timezone.localdate().isoformat()
+    ascii_name = slugify(campaign.name)  # "" for a Korean name
+    return attachment_disposition(
+        filename=_("%(campaign)s shortlist %(date)s.csv")
+        % {"campaign": campaign.name, "date": today},
+        fallback=f"{ascii_name or f'campaign-{campaign.pk}'}-shortlist-{today}.csv",
+    )
+
+
 def saved_add(*, user: User, influencer_id: int, note: str = "") -> SavedInfluencer:
     _note_check(note, max_length=SAVED_NOTE_MAX_LENGTH)
-    influencer = Influencer.objects.filter(pk=influencer_id, is_active=True).first()
-    if influencer is None:
-        raise NotFoundError(_("No such influencer."))
+    influencer = influencer_get_by_id(influencer_id=influencer_id)
     saved, _created = SavedInfluencer.objects.get_or_create(
         user=user, handle=influencer.handle, defaults={"influencer": influencer, "note": note}
     )
@@ -251,8 +265,6 @@ def saved_add(*, user: User, influencer_id: int, note: str = "") -> SavedInfluen
 
 def saved_remove(*, user: User, saved_id: int) -> str:
     """Remove one of the user's saved influencers; returns its handle."""
-    saved = SavedInfluencer.objects.filter(user=user, pk=saved_id).first()
-    if saved is None:
-        raise NotFoundError()
+    saved = selectors.saved_get(user=user, saved_id=saved_id)
     saved.delete()
     return saved.handle

@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
@@ -15,13 +17,21 @@ from campaigns.forms import (
     InfluencerPickForm,
     StageForm,
 )
-from common.errors import ApplicationError, NotFoundError
+from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 
 
-def _brand_only(request):
-    if not request.user.is_brand:
-        return render(request, "campaigns/brands_only.html", status=403)
-    return None
+def brands_only(view):
+    """Campaign pages: a consumer gets the page that says what to use instead (403)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            selectors.campaigns_access_check(user=request.user)
+        except PermissionDeniedError:
+            return render(request, "campaigns/brands_only.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _campaign(request, pk):
@@ -29,9 +39,8 @@ def _campaign(request, pk):
 
 
 @login_required
+@brands_only
 def campaign_list(request):
-    if refused := _brand_only(request):
-        return refused
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,9 +79,8 @@ def _detail(request, campaign, *, image_form=None, bound=None, status=200):
 
 
 @login_required
+@brands_only
 def campaign_detail(request, pk):
-    if refused := _brand_only(request):
-        return refused
     campaign = _campaign(request, pk)
     image_form = CampaignImageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and image_form.is_valid():
@@ -106,10 +114,9 @@ def _answer(request, *, ok: bool, message: str, fallback: str, state: dict | Non
 
 @login_required
 @require_POST
+@brands_only
 def shortlist_add(request, pk=None):
     """Add to a campaign's shortlist; the campaign comes from the URL or the form's select."""
-    if refused := _brand_only(request):
-        return refused
     if pk is None:
         pick = CampaignPickForm(request.POST)
         if not pick.is_valid():
@@ -136,13 +143,12 @@ def shortlist_add(request, pk=None):
 
 @login_required
 @require_POST
+@brands_only
 def shortlist_stage(request, pk, entry_id):
     """One entry's form: a note alone, or a move to an allowed stage (with its note).
 
     A refused form comes back with what was typed and the reason, never a redirect that loses it.
     """
-    if refused := _brand_only(request):
-        return refused
     campaign = _campaign(request, pk)
     entry = selectors.shortlist_entry_get(campaign=campaign, entry_id=entry_id)
     form = StageForm(request.POST, entry=entry)
@@ -171,14 +177,13 @@ def shortlist_stage(request, pk, entry_id):
 
 
 @login_required
+@brands_only
 def shortlist_export(request, pk):
-    if refused := _brand_only(request):
-        return refused
     campaign = _campaign(request, pk)
     response = HttpResponse(
         services.shortlist_export_csv(campaign=campaign), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-shortlist.csv"'
+    response["Content-Disposition"] = services.shortlist_export_disposition(campaign=campaign)
     return response
 
 

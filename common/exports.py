@@ -6,6 +6,9 @@ the row. Such text is written with a leading apostrophe, the OWASP advice; numbe
 """
 
 import csv
+import re
+import unicodedata
+from urllib.parse import quote
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,3 +36,19 @@ class SafeCsvWriter:
 
 def csv_writer(stream, **kwargs) -> SafeCsvWriter:
     return SafeCsvWriter(stream, **kwargs)
+
+
+# Characters no file system or browser keeps in a file name, and controls.
+_UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|;]+')
+
+
+def attachment_disposition(*, filename: str, fallback: str) -> str:
+    """Content-Disposition for a download named `filename` (any language, RFC 6266/5987):
+    `filename*` carries it in UTF-8 for every current browser, `filename` a plain ASCII name for
+    the rest. Characters a file name cannot hold become "-" in both."""
+    name = _UNSAFE_IN_FILENAME.sub("-", unicodedata.normalize("NFC", filename)).strip(" .-")
+    ascii_name = (
+        _UNSAFE_IN_FILENAME.sub("-", fallback.encode("ascii", "ignore").decode()).strip(" .-")
+        or "download"
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name or ascii_name, safe='')}"

@@ -9,18 +9,20 @@ from django.views.decorators.http import require_GET
 
 _SAFE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 _PUBLIC_PREFIXES = ("posts/", "profiles/", "wordclouds/")
-# Private prefixes and who may read a file under them: (user, stored name) -> bool. Apps register
-# their own at start-up, so this module never imports them.
-_PRIVATE_OWNERS: dict[str, Callable] = {}
+# Private prefixes and who may read a file under them: its owner ((user, stored name) -> bool) and
+# staff holding the view permission of the rows it belongs to. Apps register their own at
+# start-up, so this module never imports them.
+_PRIVATE_OWNERS: dict[str, tuple[Callable, str]] = {}
 
 
-def private_media_register(*, prefix: str, is_owner: Callable) -> None:
-    _PRIVATE_OWNERS[prefix] = is_owner
+def private_media_register(*, prefix: str, is_owner: Callable, staff_permission: str) -> None:
+    _PRIVATE_OWNERS[prefix] = (is_owner, staff_permission)
 
 
 @require_GET
 def media_serve(request, name: str):
-    """Catalogue images are public; a private image (a user's query) only to its owner and staff."""
+    """Catalogue images are public; a private image (a user's query) only to its owner and to
+    staff allowed to view the rows it belongs to."""
     if ".." in name.split("/") or name.startswith("/"):
         raise Http404
     content_type = mimetypes.guess_type(name)[0]
@@ -40,7 +42,7 @@ def media_serve(request, name: str):
 def _may_read_private(user, name: str) -> bool:
     if not user.is_authenticated:
         return False
-    for prefix, is_owner in _PRIVATE_OWNERS.items():
+    for prefix, (is_owner, staff_permission) in _PRIVATE_OWNERS.items():
         if name.startswith(prefix):
-            return user.is_staff or is_owner(user, name)
+            return (user.is_staff and user.has_perm(staff_permission)) or is_owner(user, name)
     return False

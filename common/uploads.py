@@ -268,6 +268,9 @@ def _reencode(image: Image.Image) -> bytes:
         image = image.convert("RGB")
     if max(image.size) > STORED_MAX_SIDE:
         image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), Image.Resampling.LANCZOS)
+    # convert() keeps `info`, and Pillow's JPEG writer copies a comment from it (a JPEG COM
+    # segment, a PNG text chunk named "comment"): only the pixels go on.
+    image.info = {}
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=90, optimize=True)  # no exif= : metadata dropped
     return buffer.getvalue()

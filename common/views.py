@@ -1,11 +1,11 @@
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from common.health import health_report
 
 
-@require_GET
+@require_safe  # HEAD too: load balancers probe with it
 @never_cache
 def healthz(request):
     healthy, report = health_report()

@@ -2,19 +2,20 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
 from common.permissions import user_has_model_permission
+from common.styles import style_label
 from common.uploads import ValidatedImageField
-from influencers.constants import IMPORT_PERMISSION
-from influencers.models import ImportJob, Influencer, Post, Stopword
+from influencers import selectors
+from influencers.constants import IMPORT_PERMISSION, POST_IMAGES_MAX
+from influencers.models import ImportFormat, ImportJob, Influencer, Post, PostImage, Stopword
 from influencers.services import curation
 from influencers.services.import_jobs import import_job_start
-from influencers.services.imports import IMPORT_FORMATS
 
 # Images uploaded in change forms go through the one upload validator (re-encoded, no metadata).
 VALIDATED_IMAGES = {models.ImageField: {"form_class": ValidatedImageField}}
@@ -77,13 +78,33 @@ class RepresentativeStyleFilter(admin.SimpleListFilter):
         )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe): a list of uploads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class ImportForm(forms.Form):
     posts_file = forms.FileField(
         label=_("Posts file (CSV, Excel .xlsx, JSON Lines or Graph API JSON)")
     )
+    more_posts_files = MultipleFileField(
+        label=_("Further pages of a Graph API export (several files)"), required=False
+    )
     influencers_file = forms.FileField(label=_("Influencers file"), required=False)
     images_zip = forms.FileField(label=_("Images (zip of <post_id>.jpg)"), required=False)
-    format = forms.ChoiceField(choices=[(f, f) for f in IMPORT_FORMATS])
+    format = forms.ChoiceField(label=_("Format"), choices=ImportFormat.choices)
 
 
 @admin.register(Influencer)
@@ -110,7 +131,7 @@ class InfluencerAdmin(admin.ModelAdmin):
         "post_count",
         "classified_post_count",
         "total_likes",
-        "style_stats",
+        "style_stats_table",
         "brand_style",
         "consumer_style",
         "keywords",
@@ -119,8 +140,30 @@ class InfluencerAdmin(admin.ModelAdmin):
         "profile_updated_at",
         "summary_updated_at",
     )
+    exclude = ("style_stats",)  # shown as style_stats_table, with style names
     inlines = [PostInline]
     actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud"]
+
+    @admin.display(description=_("style statistics"))
+    def style_stats_table(self, influencer):
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (style_label(code) or code, stats.get("posts", 0), stats.get("likes", 0))
+                for code, stats in influencer.style_stats.items()
+            ),
+        )
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            _("style"),
+            _("posts"),
+            _("likes"),
+            rows,
+        )
+
     change_list_template = "admin/influencers/influencer/change_list.html"
 
     def save_model(self, request, obj, form, change):
@@ -205,6 +248,7 @@ class InfluencerAdmin(admin.ModelAdmin):
                     influencers_file=data["influencers_file"],
                     images_file=data["images_zip"],
                     format=data["format"],
+                    more_posts_files=data["more_posts_files"],
                 )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
@@ -214,19 +258,34 @@ class InfluencerAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "form": form,
             "title": _("Import posts"),
-            "jobs": ImportJob.objects.all()[:10],
+            "jobs": selectors.import_job_list()[:10],
         }
         return render(request, "admin/influencers/import.html", context)
 
     def import_job_view(self, request, job_id):
         _import_permission_check(request)
-        job = get_object_or_404(ImportJob, pk=job_id)
+        job = selectors.import_job_get(job_id=job_id)
         context = {
             **self.admin_site.each_context(request),
             "job": job,
             "title": _("Import #%d") % job.pk,
         }
         return render(request, "admin/influencers/import_job.html", context)
+
+
+class PostImageInline(admin.TabularInline):
+    """A carousel's images after the cover; new or replaced files go through the upload validator."""
+
+    model = PostImage
+    extra = 0
+    max_num = POST_IMAGES_MAX - 1  # the cover is the post's own image
+    fields = ("preview", "position", "image")
+    readonly_fields = ("preview",)
+    formfield_overrides = VALIDATED_IMAGES
+
+    @admin.display(description=_("preview"))
+    def preview(self, extra):
+        return _thumb(extra.image, 80)
 
 
 @admin.register(Post)
@@ -265,11 +324,32 @@ class PostAdmin(admin.ModelAdmin):
         "classified_at",
         "unclassifiable_reason",
         "classification_status",
+        "extra_image_count",
     )
+    inlines = [PostImageInline]
 
     @admin.display(description=_("image"))
     def preview(self, post):
         return _thumb(post.image, 40)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PostImage:
+            return super().save_formset(request, form, formset, change)
+        saved = formset.save(commit=False)  # also what the change message reads
+        if not (saved or formset.deleted_objects):
+            return None
+        replaced = [
+            _initial_file_name(f, "image")
+            for f in formset.forms
+            if f.instance.pk and "image" in f.changed_data
+        ]
+        curation.post_images_saved_by_staff(
+            post=form.instance,
+            saved=saved,
+            deleted=formset.deleted_objects,
+            previous_images=[name for name in replaced if name],
+        )
+        return None
 
     def save_model(self, request, obj, form, change):
         replaced = "image" in form.changed_data  # its style is void: re-classified, old file goes

@@ -1,17 +1,17 @@
 from django.urls import path
 
-from influencers import apis
+from influencers import apis, converters  # noqa: F401 (registers <handle:>)
 
 urlpatterns = [
     path("influencers/", apis.InfluencerListApi.as_view(), name="api-influencers"),
-    path("influencers/<str:handle>/", apis.InfluencerDetailApi.as_view(), name="api-influencer"),
+    path("influencers/<handle:handle>/", apis.InfluencerDetailApi.as_view(), name="api-influencer"),
     path(
-        "influencers/<str:handle>/posts/",
+        "influencers/<handle:handle>/posts/",
         apis.InfluencerPostsApi.as_view(),
         name="api-influencer-posts",
     ),
     path(
-        "influencers/<str:handle>/lookalikes/",
+        "influencers/<handle:handle>/lookalikes/",
         apis.InfluencerLookalikesApi.as_view(),
         name="api-influencer-lookalikes",
     ),

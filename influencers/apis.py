@@ -9,10 +9,9 @@ from accounts.models import BodySize, Gender
 from common.api import MediaNameField, media_url, paginated_response
 from common.permissions import model_permission
 from influencers import selectors
-from influencers.constants import FOLLOWERS_MAX, IMPORT_PERMISSION
-from influencers.models import ImportJob, Post, StyleChoices
+from influencers.constants import FOLLOWERS_MAX, IMPORT_PERMISSION, SEARCH_MAX_LENGTH
+from influencers.models import ImportFormat, ImportJob, Post, StyleChoices
 from influencers.services.import_jobs import import_job_start
-from influencers.services.imports import IMPORT_FORMATS
 
 
 class InfluencerSummaryOutput(serializers.Serializer):
@@ -55,6 +54,10 @@ class InfluencerOutput(InfluencerSummaryOutput):
     is_active = serializers.BooleanField()
     total_likes = serializers.FloatField()
     style_stats = serializers.DictField()
+    # Present only where they apply: on the list (the newest post's image) and in a search.
+    cover_image = serializers.URLField(required=False, allow_null=True, read_only=True)
+    matching_posts = serializers.IntegerField(required=False, read_only=True)
+    snippet = serializers.ListField(child=serializers.DictField(), required=False, read_only=True)
 
     def to_representation(self, influencer):
         extra = {}
@@ -106,6 +109,7 @@ class PostOutput(serializers.ModelSerializer):
             "is_video",
             "is_sponsored",
             "image",
+            "extra_image_count",
             "predicted_style",
             "style_confidence",
             "classification_status",
@@ -116,7 +120,9 @@ class PostOutput(serializers.ModelSerializer):
 class InfluencerFilters(serializers.Serializer):
     """List filters; bad values (NUL bytes, out-of-range numbers, unknown codes) are a 400."""
 
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=SEARCH_MAX_LENGTH, default=""
+    )
     style = serializers.ChoiceField(
         choices=StyleChoices.choices, required=False, allow_blank=True, default=""
     )
@@ -203,9 +209,16 @@ class ImportJobOutput(serializers.ModelSerializer):
 
 class ImportInput(serializers.Serializer):
     posts_file = serializers.FileField()
+    more_posts_files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text="The further pages of a Graph API export split by its paging (the first page "
+        "is posts_file); they import as one.",
+    )
     influencers_file = serializers.FileField(required=False)
     images_zip = serializers.FileField(required=False)
-    format = serializers.ChoiceField(choices=IMPORT_FORMATS, default=IMPORT_FORMATS[0])
+    format = serializers.ChoiceField(choices=ImportFormat.choices, default=ImportFormat.CRAWL)
 
 
 class ImportCreateApi(APIView):
@@ -223,6 +236,7 @@ class ImportCreateApi(APIView):
             influencers_file=v.get("influencers_file"),
             images_file=v.get("images_zip"),
             format=v["format"],
+            more_posts_files=v["more_posts_files"],
         )
         job.refresh_from_db()
         return Response(ImportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class InfluencersConfig(AppConfig):
     name = "influencers"
     verbose_name = _("Influencer catalogue")
+
+    def ready(self):
+        from django.db.models.signals import post_delete
+
+        from influencers.models import PostImage
+        from influencers.services.curation import post_image_deleted
+
+        post_delete.connect(post_image_deleted, sender=PostImage, dispatch_uid="post_image_file")

@@ -3,6 +3,11 @@ and the API (docs/limits.md lists the limits per field)."""
 
 HANDLE_MAX_LENGTH = 64  # the column; a handle as Instagram allows it is shorter:
 INSTAGRAM_HANDLE_MAX_LENGTH = 30  # Instagram's own limit for a user name (imports check it)
+# What Instagram allows in a user name; the model, imports and admin check it, and URLs with any
+# other character (a slash, a NUL byte) never reach a view.
+HANDLE_CHARACTERS = r"[A-Za-z0-9._]"
+HANDLE_PATTERN = rf"{HANDLE_CHARACTERS}{{1,{INSTAGRAM_HANDLE_MAX_LENGTH}}}"
+SEARCH_MAX_LENGTH = 100
 DISPLAY_NAME_MAX_LENGTH = 120
 CLOTHING_SIZE_MAX_LENGTH = 16
 HEIGHT_CM_MIN, HEIGHT_CM_MAX = 80, 250
@@ -13,6 +18,8 @@ BIO_MAX_LENGTH = 1000
 CAPTION_MAX_LENGTH = 10_000
 STAFF_NOTES_MAX_LENGTH = 5000
 POST_ID_MAX_LENGTH = 64
+# Images of one post (a carousel): Instagram's own limit is 20; more is a bad row.
+POST_IMAGES_MAX = 20
 STOPWORD_MAX_LENGTH = 64
 
 # PositiveIntegerField's range on every database (PostgreSQL's integer): larger is a bad value.
@@ -22,6 +29,9 @@ LIKES_MAX = FOLLOWERS_MAX
 # Keyword summaries keep this many keywords per influencer (the word cloud draws from more).
 TOP_KEYWORDS = 30
 WORDCLOUD_WORDS = 80
+
+# Each file an import is started with from admin or the API (the CLI reads local files as they are).
+IMPORT_FILE_MAX_BYTES = 512 * 1024 * 1024
 
 # Starting an import or reading its report, on every path (admin pages, API).
 IMPORT_PERMISSION = "influencers.add_importjob"

@@ -1,4 +1,4 @@
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, F, FloatField, Value
 from django.db.models.functions import Cast, Coalesce, Lower, NullIf
@@ -12,6 +12,7 @@ from influencers.constants import (
     CLOTHING_SIZE_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
     HANDLE_MAX_LENGTH,
+    HANDLE_PATTERN,
     POST_ID_MAX_LENGTH,
     STAFF_NOTES_MAX_LENGTH,
     STOPWORD_MAX_LENGTH,
@@ -53,7 +54,18 @@ class InfluencerManager(models.Manager.from_queryset(InfluencerQuerySet)):
 
 
 class Influencer(models.Model):
-    handle = models.CharField(_("Instagram handle"), max_length=HANDLE_MAX_LENGTH, unique=True)
+    handle = models.CharField(
+        _("Instagram handle"),
+        max_length=HANDLE_MAX_LENGTH,
+        unique=True,
+        validators=[
+            RegexValidator(
+                rf"^{HANDLE_PATTERN}\Z",
+                _("Letters, digits, '.' and '_' only, at most 30 characters, as on Instagram."),
+                code="invalid_handle",
+            )
+        ],
+    )
     display_name = models.CharField(
         _("display name"), max_length=DISPLAY_NAME_MAX_LENGTH, blank=True
     )
@@ -168,6 +180,9 @@ class Post(models.Model):
     is_sponsored = models.BooleanField(_("sponsored"), default=False)
     image = models.ImageField(_("image"), upload_to="posts/", blank=True)
     image_sha256 = models.CharField(_("image SHA-256"), max_length=64, blank=True)
+    # How many PostImage rows (a carousel's images after the cover) the post has; kept by the
+    # services that write them, so feeds and evidence show "+3" without a query per post.
+    extra_image_count = models.PositiveSmallIntegerField(_("more images"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -229,6 +244,33 @@ class Post(models.Model):
         return f"{self.influencer.handle}/{self.instagram_id}"
 
 
+class PostImage(models.Model):
+    """An image of a carousel post after its first: the first stays `Post.image` (the cover every
+    feed, evidence and ranking reads), so a post without extra images has no rows here."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="extra_images", verbose_name=_("post")
+    )
+    # 2 for the second image, as the crawl names it (<post_id>_2.jpg); the cover is 1.
+    position = models.PositiveSmallIntegerField(_("position"))
+    image = models.ImageField(_("image"), upload_to="posts/")
+    image_sha256 = models.CharField(_("image SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("post image")
+        verbose_name_plural = _("post images")
+        ordering = ["post", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "position"], name="post_image_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=2), name="post_image_after_cover"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.post_id} #{self.position}"
+
+
 class Stopword(models.Model):
     """Words left out of keyword summaries, beyond the shipped lists; curated by staff."""
 
@@ -242,6 +284,13 @@ class Stopword(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class ImportFormat(models.TextChoices):
+    """The export formats an import reads (docs/imports.md)."""
+
+    CRAWL = "crawl", _("Crawl table (CSV, JSON Lines, Excel)")
+    GRAPH = "graph", _("Instagram Graph API JSON")
 
 
 class ImportJob(models.Model):
@@ -261,7 +310,7 @@ class ImportJob(models.Model):
         verbose_name=_("created by"),
     )
     source_name = models.CharField(_("source file"), max_length=255)
-    format = models.CharField(_("format"), max_length=8)
+    format = models.CharField(_("format"), max_length=8, choices=ImportFormat.choices)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
     )

@@ -1,6 +1,7 @@
 """Catalogue reads for pages, the API and the rankings; each list costs a constant number of queries."""
 
 import re
+from collections import defaultdict
 
 import numpy as np
 from django.db.models import (
@@ -16,12 +17,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.utils.translation import gettext as _
 
 from common.errors import NotFoundError
 from common.style_models import style_model_summary
 from common.vectors import vector_from_bytes
 from influencers.constants import TIMELINE_COLUMNS, TIMELINE_MONTHS
-from influencers.models import ClassificationStatus, ImportJob, Influencer, Post
+from influencers.models import ClassificationStatus, ImportJob, Influencer, Post, PostImage
 from mlcore.model import EMBEDDING_DIM
 from mlcore.ranking import lookalike_scores, top_k
 
@@ -71,15 +73,28 @@ def influencer_summary(influencer: Influencer) -> dict:
     }
 
 
-def _search_term(search: str) -> str:
-    """What a search box's text is matched on: '@handle' and '#tag' find 'handle' and 'tag'."""
-    return search.strip().lstrip("@#").strip()
+# Words of a search beyond this many are ignored: each is one more LIKE per caption.
+SEARCH_MAX_WORDS = 8
 
 
-def _posts_matching(term: str):
+def _search_terms(search: str) -> list[str]:
+    """The words a search box's text is matched on, each of which must match: '@handle' and
+    '#tag' find 'handle' and 'tag'; "봄 원피스" finds "원피스 입고 봄 나들이" too."""
+    words = (word.strip("@#") for word in search.split())
+    return list(dict.fromkeys(word for word in words if word))[:SEARCH_MAX_WORDS]
+
+
+def _posts_matching(terms: list[str]):
     # icontains is UPPER(caption) LIKE UPPER('%term%'): on PostgreSQL the trigram index of
-    # migration 0005 serves it; on SQLite it is a scan (fine at the embedded catalogue's size).
-    return Post.objects.filter(caption__icontains=term)
+    # migration 0005 serves each; on SQLite it is a scan (fine at the embedded catalogue's size).
+    posts = Post.objects.all()
+    for term in terms:
+        posts = posts.filter(caption__icontains=term)
+    return posts
+
+
+def _all_terms_in(field: str, terms: list[str]) -> Q:
+    return Q.create([(f"{field}__icontains", term) for term in terms], connector=Q.AND)
 
 
 def influencer_list(
@@ -95,8 +110,9 @@ def influencer_list(
     """Influencers for the list page and the API, with a picture for each (profile image, else
     the newest post's image).
 
-    A search finds the handle, display name, top keywords and any word or hashtag of any caption,
-    ranked: handle matches first, then by how many captions hold the term; each found influencer
+    A search finds the handle, display name, top keywords and any word or hashtag of any caption;
+    with several words, every word must be found (in one caption, or each in the handle, name or
+    keywords). Ranked: handle matches first, then by how many captions hold them; each found influencer
     carries `caption_hits` and `caption_match`, the newest matching caption (see caption_snippet).
     """
     qs = Influencer.objects.all()
@@ -115,22 +131,28 @@ def influencer_list(
             output_field=CharField(),
         )
     )
-    term = _search_term(search)
-    if term:
-        matching = _posts_matching(term).filter(influencer=OuterRef("pk"))
+    terms = _search_terms(search)
+    if terms:
+        matching = _posts_matching(terms).filter(influencer=OuterRef("pk"))
         hits = matching.order_by().values("influencer").annotate(n=Count("id")).values("n")[:1]
         qs = qs.annotate(
             caption_hits=Coalesce(Subquery(hits, output_field=IntegerField()), Value(0)),
             caption_match=Subquery(matching.order_by("-posted_at", "-id").values("caption")[:1]),
             handle_match=Case(
-                When(handle__icontains=term, then=Value(1)),
+                When(_all_terms_in("handle", terms), then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
         ).filter(
-            Q(handle__icontains=term)
-            | Q(display_name__icontains=term)
-            | Q(keywords__icontains=term)
+            Q.create(
+                [
+                    Q(handle__icontains=term)
+                    | Q(display_name__icontains=term)
+                    | Q(keywords__icontains=term)
+                    for term in terms
+                ],
+                connector=Q.AND,
+            )
             | Q(caption_hits__gt=0)
         )
         qs = qs.order_by("-handle_match", "-caption_hits", "handle")
@@ -152,22 +174,30 @@ SNIPPET_CONTEXT = 40
 
 def caption_snippet(caption: str, search: str, *, context: int = SNIPPET_CONTEXT) -> list[dict]:
     """The part of a caption around the first match of a search, as plain-text pieces
-    [{"text": ..., "match": bool}], so each page or client escapes and highlights it itself."""
-    term = _search_term(search)
-    if not caption or not term:
+    [{"text": ..., "match": bool}], so each page or client escapes and highlights it itself;
+    every word of the search inside that part is marked."""
+    terms = _search_terms(search)
+    if not caption or not terms:
         return []
-    found = re.search(re.escape(term), caption, flags=re.IGNORECASE)
+    # Longest first, so "원피스코디" is marked whole rather than "원피스" inside it.
+    words = re.compile(
+        "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE
+    )
+    found = words.search(caption)
     if found is None:
         return []
-    start, end = found.span()
-    left, right = max(0, start - context), min(len(caption), end + context)
-    before = ("…" if left else "") + caption[left:start]
-    after = caption[end:right] + ("…" if right < len(caption) else "")
-    pieces = [
-        {"text": before, "match": False},
-        {"text": caption[start:end], "match": True},
-        {"text": after, "match": False},
-    ]
+    left = max(0, found.start() - context)
+    right = min(len(caption), found.end() + context)
+    pieces, at = [], left
+    for match in words.finditer(caption, left, right):
+        pieces.append({"text": caption[at : match.start()], "match": False})
+        pieces.append({"text": match.group(0), "match": True})
+        at = match.end()
+    pieces.append({"text": caption[at:right], "match": False})
+    if left:
+        pieces[0]["text"] = "…" + pieces[0]["text"]
+    if right < len(caption):
+        pieces[-1]["text"] += "…"
     return [p for p in pieces if p["text"]]
 
 
@@ -193,6 +223,24 @@ def post_get(*, handle: str, post_id, include_inactive: bool = False) -> Post:
         return qs.get(pk=int(post_id), influencer__handle__iexact=handle)
     except (Post.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
+
+
+def influencer_get_by_id(*, influencer_id, active_only: bool = True) -> Influencer:
+    """The influencer with this id (active ones only, unless asked), or NotFoundError."""
+    qs = Influencer.objects.filter(is_active=True) if active_only else Influencer.objects.all()
+    try:
+        return qs.get(pk=int(influencer_id))
+    except (Influencer.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError(_("No such influencer.")) from None
+
+
+def post_images(*, posts) -> list[list]:
+    """Each post's images in order, the cover (`Post.image`) first, as stored files (FieldFile);
+    [] for a post without one. One query for the whole list's carousel images."""
+    extras = defaultdict(list)
+    for extra in PostImage.objects.filter(post__in=[p.pk for p in posts]).order_by("position"):
+        extras[extra.post_id].append(extra.image)
+    return [([post.image] if post.image else []) + extras[post.pk] for post in posts]
 
 
 def influencer_get(*, handle: str, active_only: bool = False) -> Influencer:
@@ -325,6 +373,11 @@ def influencer_lookalikes(
     picks = top_k(scores, ids, limit)
     chosen = {i.pk: i for i in Influencer.objects.filter(pk__in=[int(ids[i]) for i in picks])}
     return [(chosen[int(ids[i])], float(scores[i])) for i in picks]
+
+
+def import_job_list():
+    """Import jobs, newest first."""
+    return ImportJob.objects.all()
 
 
 def import_job_get(*, job_id) -> ImportJob:

@@ -3,28 +3,33 @@ from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
 from influencers import selectors
+from influencers.forms import InfluencerFilterForm, LookalikeFilterForm
 from mlcore.styles import STYLES
 
 INFLUENCERS_PER_PAGE = 24
 
 
 def influencer_list(request):
-    search = request.GET.get("q", "")[:100]
-    qs = selectors.influencer_list(
-        search=search,
-        style=request.GET.get("style", ""),
-        gender=request.GET.get("gender", ""),
-        body_size=request.GET.get("size", ""),
+    form = InfluencerFilterForm(request.GET)
+    filters = form.filters()  # a bad value is left out and said so, never a server error
+    page = Paginator(selectors.influencer_list(**filters), INFLUENCERS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(qs, INFLUENCERS_PER_PAGE).get_page(request.GET.get("page"))
     for influencer in page:
         influencer.snippet = selectors.caption_snippet(
-            getattr(influencer, "caption_match", "") or "", search
+            getattr(influencer, "caption_match", "") or "", filters["search"]
         )
     return render(
         request,
         "influencers/list.html",
-        {"page": page, "styles": STYLES, "params": request.GET, "search": search},
+        {
+            "page": page,
+            "form": form,
+            "styles": STYLES,
+            "params": request.GET,
+            "search": filters["search"],
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -46,8 +51,7 @@ def influencer_detail(request, handle):
             "timeline": selectors.influencer_style_timeline(influencer=influencer),
             "lookalikes": selectors.influencer_lookalikes(
                 influencer=influencer,
-                gender=request.GET.get("gender", ""),
-                body_size=request.GET.get("size", ""),
+                **LookalikeFilterForm(request.GET).filters(),
             ),
         },
     )
@@ -59,7 +63,11 @@ def post_detail(request, handle, post_id):
     post = selectors.post_get(
         handle=handle, post_id=post_id, include_inactive=request.user.is_staff
     )
-    context = {"post": post, "instagram_url": selectors.post_instagram_url(post)}
+    context = {
+        "post": post,
+        "images": selectors.post_images(posts=[post])[0],  # a carousel's, cover first
+        "instagram_url": selectors.post_instagram_url(post),
+    }
     if request.headers.get("X-Requested-With") == "fetch":
         return render(request, "influencers/_post.html", context)
     return render(request, "influencers/post.html", context)

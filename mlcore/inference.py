@@ -43,6 +43,30 @@ class UnreadableImage:
     reason: str
 
 
+def predictions_mean(
+    results: Sequence[StylePrediction | UnreadableImage],
+) -> StylePrediction | UnreadableImage:
+    """One post's prediction from the predictions of its images (a carousel): the mean of their
+    probabilities, and of their embeddings re-normalised to unit length.
+
+    An unreadable image is left out of the mean; when none could be read, the first one's reason
+    stands for the post. One image gives back its own prediction unchanged.
+    """
+    if not results:
+        raise ValueError("a post's prediction needs at least one image's result")
+    read = [r for r in results if isinstance(r, StylePrediction)]
+    if not read:
+        return results[0]
+    if len(read) == 1:
+        return read[0]
+    probabilities = np.mean([r.probabilities for r in read], axis=0, dtype=np.float64)
+    embedding = np.mean([r.embedding for r in read], axis=0, dtype=np.float64)
+    norm = np.linalg.norm(embedding)
+    if norm > 0:
+        embedding = embedding / norm
+    return StylePrediction(probabilities.astype(np.float32), embedding.astype(np.float32))
+
+
 class StyleClassifier:
     """Classifies images with one checkpoint; thread-safe lazy loading."""
 

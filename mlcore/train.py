@@ -41,6 +41,7 @@ from mlcore.kfashion import (
 )
 from mlcore.model import StyleCheckpoint, init_weights_load, resnet18_build
 from mlcore.preprocessing import Preprocessing, eval_transform, train_transform
+from mlcore.progress import progress_bar
 from mlcore.styles import TAXONOMY_INDEX
 
 
@@ -178,7 +179,7 @@ def _run_epoch(
     training = optimizer is not None
     model.train(training)
     total_loss, correct, seen = 0.0, 0, 0
-    bar = tqdm(loader, desc=desc, leave=False, disable=not progress, file=sys.stderr)
+    bar = progress_bar(loader, desc=desc, unit="batch", leave=False, disable=not progress)
     with torch.set_grad_enabled(training):
         for x, y in bar:
             if len(y) == 0:

@@ -1,10 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import ApplicationError
+from common.styles import style_label
 from recommender.models import ModelVersion, RecommendationRequest
 from recommender.services.classification import classification_progress
-from recommender.services.registry import model_version_activate
+from recommender.services.registry import (
+    model_version_activate,
+    model_version_delete,
+    model_version_delete_check,
+)
 
 
 @admin.register(ModelVersion)
@@ -23,7 +32,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
         "checkpoint_sha256",
         "is_active",
         "is_demo",
-        "classes",
+        "class_names",
         "metrics",
         "trained_on",
         "data_fingerprint",
@@ -37,6 +46,29 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # checkpoints come in through `manage.py register_style_model`
+
+    def get_actions(self, request):
+        # One at a time through delete_view, which refuses the active version with a message.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        version = self.get_object(request, unquote(object_id))
+        if version is not None:
+            try:
+                model_version_delete_check(model_version=version)
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, level=messages.ERROR)
+                return redirect(reverse("admin:recommender_modelversion_change", args=[version.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        model_version_delete(model_version=obj)
+
+    @admin.display(description=_("classes"))
+    def class_names(self, obj):
+        return ", ".join(style_label(code) or code for code in obj.classes)
 
     @admin.display(description=_("kind"))
     def kind(self, obj):
@@ -78,7 +110,7 @@ class RecommendationRequestAdmin(admin.ModelAdmin):
         "mode",
         "ranking",
         "status",
-        "predicted_style",
+        "predicted_style_name",
         "confidence",
         "created_at",
     )
@@ -86,9 +118,15 @@ class RecommendationRequestAdmin(admin.ModelAdmin):
     search_fields = ("user__username",)
     list_select_related = ("user",)
     readonly_fields = [
-        f.name for f in RecommendationRequest._meta.fields if f.name != "query_probabilities"
+        "predicted_style_name" if f.name == "predicted_style" else f.name
+        for f in RecommendationRequest._meta.fields
+        if f.name != "query_probabilities"
     ]
-    exclude = ("query_probabilities",)
+    exclude = ("query_probabilities", "predicted_style")
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("predicted style"), ordering="predicted_style")
+    def predicted_style_name(self, item):
+        return style_label(item.predicted_style) or "—"

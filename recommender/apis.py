@@ -71,6 +71,7 @@ class RecommendationOutput(serializers.ModelSerializer):
             "status",
             "status_message",
             "failure_reason",
+            "failure_code",
             "mode",
             "ranking",
             "gender",

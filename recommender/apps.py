@@ -16,4 +16,8 @@ class RecommenderConfig(AppConfig):
         posts_need_classification.connect(
             posts_classification_requested, dispatch_uid="recommender-classify-posts"
         )
-        private_media_register(prefix="queries/", is_owner=recommendation_image_owned)
+        private_media_register(
+            prefix="queries/",
+            is_owner=recommendation_image_owned,
+            staff_permission="recommender.view_recommendationrequest",
+        )

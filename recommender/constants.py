@@ -7,3 +7,6 @@ STORED_STYLE_DISTRIBUTION = 5
 # A request never claimed this long after it was created lost its message (or the broker was
 # down): the reconciler sends it again (a claim makes a duplicate harmless).
 PENDING_GRACE_SECONDS = 30
+# History lists show each upload at 64 CSS pixels: a derivative this size (2x for sharp screens)
+# instead of the full upload.
+HISTORY_THUMBNAIL_PIXELS = 128

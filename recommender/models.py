@@ -49,6 +49,16 @@ class ModelVersion(models.Model):
         return float(value) if value is not None else None
 
 
+class FailureCode(models.TextChoices):
+    """Why a request failed, stored as a code and shown in the reader's language."""
+
+    GAVE_UP = "gave_up", _("The analysis did not finish after several attempts.")
+    TIMED_OUT = "timed_out", _("The analysis took too long and was stopped. Please try again.")
+    NO_MODEL = "no_model", _("No style model is active yet; an administrator must activate one.")
+    CORRUPT_IMAGE = "corrupt_image", _("The image could not be read. Try another photo.")
+    INTERNAL = "internal_error", _("An error on our side stopped the analysis. Please try again.")
+
+
 class RecommendationRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -77,7 +87,11 @@ class RecommendationRequest(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     status_message = models.CharField(_("status message"), max_length=255, blank=True)
+    # The detail as it happened (English, for staff and logs); pages show failure_message.
     failure_reason = models.CharField(_("failure reason"), max_length=500, blank=True)
+    failure_code = models.CharField(
+        _("failure"), max_length=32, choices=FailureCode.choices, blank=True
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     model_version = models.ForeignKey(
         ModelVersion,
@@ -113,6 +127,11 @@ class RecommendationRequest(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.user} {self.status}"
+
+    @property
+    def failure_message(self) -> str:
+        """Why it failed, in the active language (rows from before the codes keep their text)."""
+        return str(self.get_failure_code_display()) if self.failure_code else self.failure_reason
 
     @property
     def is_finished(self) -> bool:

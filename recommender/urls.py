@@ -16,5 +16,10 @@ urlpatterns = [
         views.recommendation_delete,
         name="recommendation_delete",
     ),
+    path(
+        "recommendations/<int:pk>/thumbnail.jpg",
+        views.recommendation_thumbnail,
+        name="recommendation_thumbnail",
+    ),
     path("history/", views.history, name="history"),
 ]

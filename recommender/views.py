@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from common.errors import ApplicationError, RateLimitedError
+from common.errors import ApplicationError, NotFoundError, RateLimitedError
+from common.thumbnails import thumbnail_jpeg
+from recommender.constants import HISTORY_THUMBNAIL_PIXELS
 from recommender.forms import RecommendationForm
 from recommender.selectors.requests import recommendation_get, recommendation_list
 from recommender.services import requests as request_services
@@ -69,6 +72,21 @@ def recommendation_fragment(request, pk):
 
 
 @login_required
+@require_http_methods(["GET"])
+def recommendation_thumbnail(request, pk):
+    """The owner's upload, small: the history lists many of them."""
+    item = recommendation_get(user=request.user, request_id=pk)
+    try:
+        small = thumbnail_jpeg(name=item.image.name, size=HISTORY_THUMBNAIL_PIXELS)
+    except OSError:  # the stored file is gone (storage trouble): no picture, not a 500
+        raise NotFoundError() from None
+    response = HttpResponse(small, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400"  # an upload never changes
+    return response
+
+
+@login_required
 def history(request):
     page = Paginator(recommendation_list(user=request.user), HISTORY_PER_PAGE).get_page(
         request.GET.get("page")
@@ -77,8 +95,18 @@ def history(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def recommendation_delete(request, pk):
-    request_services.recommendation_delete(user=request.user, request_id=pk)
-    messages.success(request, _("The request was deleted from your history."))
-    return redirect("history")
+    """Ask first (the page says when the photo belongs to a campaign, which loses it too); only
+    the confirmation page's form deletes."""
+    item = recommendation_get(user=request.user, request_id=pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        request_services.recommendation_delete(user=request.user, request_id=item.pk)
+        messages.success(request, _("The request was deleted from your history."))
+        return redirect("history")
+    campaign_image = getattr(item, "campaign_image", None)  # campaigns sit above: no import
+    return render(
+        request,
+        "recommender/delete_confirm.html",
+        {"item": item, "campaign": campaign_image.campaign if campaign_image else None},
+    )

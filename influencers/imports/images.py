@@ -1,5 +1,8 @@
 """Post images from a folder or a zip, found by post id (`<post_id>.jpg|.jpeg|.png|.webp`).
 
+A carousel post's further images are `<post_id>_2.jpg`, `<post_id>_3.jpg`, ... (the crawl's
+naming), in the order of their numbers; a Graph API album's images are named by its children's ids.
+
 Only the import's own files are ever read: a symlink in the folder, or a zip member that is a
 symlink or whose path is absolute or climbs out with `..`, is never followed; the post it names
 gets a row error instead. A member that cannot be read back (bad CRC, damaged, encrypted) is a
@@ -8,6 +11,7 @@ row error too, never the whole import's.
 
 import errno
 import os
+import re
 import stat
 import zipfile
 import zlib
@@ -20,6 +24,8 @@ from common.uploads import ImageRejected
 from influencers.imports.tabular import ImportFileError
 
 SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+# `<post_id>_<n>`: the post's n-th image (n from 2; the first is `<post_id>` itself).
+_NUMBERED = re.compile(r"^(?P<post_id>.+)_(?P<n>[1-9][0-9]{0,5})$")
 
 
 class ImageSource:
@@ -28,6 +34,8 @@ class ImageSource:
     def __init__(self, location: str | Path | None):
         self._index: dict[str, str] = {}
         self._unsafe: set[str] = set()  # post ids whose image is a link or leaves the import
+        # post id -> {n: stem} of its numbered images (`<post_id>_<n>`, n >= 2).
+        self._numbered: dict[str, dict[int, str]] = {}
         self._zip: zipfile.ZipFile | None = None
         self._root: Path | None = None
         if location is None:
@@ -63,9 +71,33 @@ class ImageSource:
             raise ImportFileError(
                 f"{location} is neither a folder nor a zip file.", code="bad_images_source"
             )
+        for stem in self._index.keys() | self._unsafe:
+            found = _NUMBERED.match(stem)
+            if found and int(found["n"]) >= 2:
+                self._numbered.setdefault(found["post_id"], {})[int(found["n"])] = stem
+
+    def post_image_names(
+        self, post_id: str, *, child_ids=(), import_post_ids=frozenset()
+    ) -> list[str]:
+        """The names (stems) of a post's images in order, the cover first; [] when it has none.
+
+        An album's images are its children's (by id) when any child has one; otherwise the
+        post's own image and its numbered ones. `<post_id>_2` is not an image of `post_id` when
+        `<post_id>_2` is itself one of the import's post ids (Instagram's short codes hold `_`).
+        """
+        children = [c for c in child_ids if self._has(c)]
+        if children:
+            return children
+        numbered = self._numbered.get(post_id, {})
+        names = [post_id] if self._has(post_id) else []
+        return names + [numbered[n] for n in sorted(numbered) if numbered[n] not in import_post_ids]
+
+    def _has(self, name: str) -> bool:
+        return name in self._index or name in self._unsafe
 
     def lookup(self, post_id: str) -> tuple[str, bytes] | None:
-        """(file name, bytes) of the post's image, reading at most the upload limit plus one."""
+        """(file name, bytes) of the image named `post_id` (one of post_image_names()), reading
+        at most the upload limit plus one; None when there is none."""
         if post_id in self._unsafe:
             raise ImageRejected(
                 _("The image is a link or lies outside the import; it was not read."),

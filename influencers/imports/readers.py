@@ -5,21 +5,32 @@ Reading the file (format, encoding, delimiter, line numbers) is tabular.py's; re
 row reported with its line, column and reason.
 """
 
+import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext, gettext_noop
 
 from influencers.constants import (
     CAPTION_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
     FOLLOWERS_MAX,
+    HANDLE_PATTERN,
     HEIGHT_CM_MAX,
     HEIGHT_CM_MIN,
-    INSTAGRAM_HANDLE_MAX_LENGTH,
     LIKES_MAX,
     POST_ID_MAX_LENGTH,
+    POST_IMAGES_MAX,
 )
-from influencers.imports.tabular import ImportFileError, Table, json_load, table_read, text_decode
+from influencers.imports.tabular import (
+    ImportFileError,
+    RowNumber,
+    Table,
+    json_load,
+    table_read,
+    text_decode,
+)
 from influencers.imports.values import cell_text, count_parse, text_unescape, timestamp_parse
 from mlcore.styles import style_code_from_label
 
@@ -34,7 +45,7 @@ __all__ = [
     "influencers_parse",
 ]
 
-HANDLE = re.compile(rf"^[A-Za-z0-9._]{{1,{INSTAGRAM_HANDLE_MAX_LENGTH}}}$")
+HANDLE = re.compile(rf"^{HANDLE_PATTERN}$")
 CRAWL_REQUIRED = ("user_name", "post_id", "text", "timestamp", "like", "video")
 INFLUENCER_REQUIRED = ("user_name", "gender", "size")
 # The prototype's crawl table labels each post with the style its model gave it.
@@ -55,21 +66,77 @@ _FALSE = {"0", "false", "no", "n", "f", "", "image", "photo"}
 HIDDEN_LIKES = -1  # what a crawl writes when the account hides its like count
 
 
+# Why a row was refused: a code and its values, so each page shows it in its reader's language
+# (row_error_text); `reason` is the English text for the command line, the API and logs.
+ROW_ERRORS = {
+    "field_too_long": gettext_noop("a field is longer than %(limit)s characters"),
+    "not_a_handle": gettext_noop("not an Instagram handle: %(value)s"),
+    "bad_count": gettext_noop("%(problem)s: %(value)s"),
+    "out_of_range": gettext_noop("out of range: %(number)s (%(low)s to %(high)s)"),
+    "bad_post_id": gettext_noop("missing or longer than %(limit)s characters"),
+    "duplicate_post": gettext_noop("duplicate of row %(row)s"),
+    "duplicate_post_in_file": gettext_noop("duplicate of row %(row)s of %(file)s"),
+    "caption_not_text": gettext_noop("not a text but a JSON list or object"),
+    "caption_too_long": gettext_noop("caption of %(length)s characters; the limit is %(limit)s"),
+    "bad_timestamp": gettext_noop("not a date and time: %(value)s"),
+    "bad_video": gettext_noop("not true/false: %(value)s"),
+    "duplicate_influencer": gettext_noop("duplicate influencer in this file"),
+    "unknown_gender": gettext_noop("unknown gender: %(value)s (use F or M)"),
+    "unknown_size": gettext_noop("unknown body size: %(value)s (use S, M or L)"),
+    "unknown_influencer": gettext_noop(
+        "unknown influencer @%(handle)s: add it in the influencers file"
+    ),
+    "other_influencers_post": gettext_noop(
+        "this post id belongs to another influencer (@%(handle)s)"
+    ),
+    "image_refused": gettext_noop("%(code)s: %(detail)s"),
+    "carousel_image_refused": gettext_noop("%(code)s: %(name)s: %(detail)s"),
+    "too_many_images": gettext_noop("%(count)s images; a post holds at most %(limit)s"),
+    "bad_children": gettext_noop("not a list of media objects with ids"),
+}
+# Values that are themselves English messages (values.py's reasons), translated with the rest.
+_TRANSLATED_PARAMS = ("problem",)
+
+
 @dataclass
 class RowError:
     row: int
     column: str
-    reason: str
+    code: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return ROW_ERRORS[self.code] % self.params
 
     def as_dict(self) -> dict:
-        """The row as a spreadsheet shows it, and the text line where it starts (CSV)."""
+        """The row as a spreadsheet shows it, and the text line where it starts (CSV); `file`
+        too when the import read several files (the pages of a Graph API export)."""
         line = getattr(self.row, "line", self.row)
-        return {
+        found = {
             "row": int(self.row),
             "line": int(line),
             "column": self.column,
             "reason": self.reason,
+            "code": self.code,
+            "params": self.params,
         }
+        if getattr(self.row, "file", ""):
+            found["file"] = self.row.file
+        return found
+
+
+def row_error_text(error: dict) -> str:
+    """A stored row error (RowError.as_dict) in the active language; reports stored before the
+    codes keep their English reason."""
+    message = ROW_ERRORS.get(error.get("code", ""))
+    if message is None:
+        return error.get("reason", "")
+    params = {
+        key: gettext(value) if key in _TRANSLATED_PARAMS else value
+        for key, value in error.get("params", {}).items()
+    }
+    return gettext(message) % params
 
 
 @dataclass
@@ -84,6 +151,8 @@ class PostRow:
     # The prototype's style label as our style code ("" when it names none); None when the file
     # has no such column, so that importing another export leaves the stored label alone.
     prototype_style: str | None = None
+    # A Graph API album's children, in order: its images are named by these ids.
+    child_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -107,7 +176,10 @@ class Parsed:
 def _parsed(table: Table) -> Parsed:
     """A Parsed carrying the table's encoding and the records it could not read."""
     return Parsed(
-        errors=[RowError(row, "record", reason) for row, reason in table.unreadable],
+        errors=[
+            RowError(row, "record", "field_too_long", {"limit": f"{csv.field_size_limit():,}"})
+            for row in table.unreadable
+        ],
         encoding=table.encoding,
     )
 
@@ -115,7 +187,7 @@ def _parsed(table: Table) -> Parsed:
 def _handle(value, row: int, errors: list[RowError]) -> str | None:
     handle = cell_text(value).strip().lstrip("@")
     if not HANDLE.match(handle):
-        errors.append(RowError(row, "user_name", f"not an Instagram handle: {handle[:40]!r}"))
+        errors.append(RowError(row, "user_name", "not_a_handle", {"value": repr(handle[:40])}))
         return None
     return handle
 
@@ -125,10 +197,21 @@ def _count(value, row, column, errors, low, high) -> int | None:
     try:
         number = count_parse(value)
     except ValueError as exc:
-        errors.append(RowError(row, column, f"{exc}: {cell_text(value)[:40]!r}"))
+        errors.append(
+            RowError(
+                row,
+                column,
+                "bad_count",
+                {"problem": str(exc), "value": repr(cell_text(value)[:40])},
+            )
+        )
         return None
     if not low <= number <= high:
-        errors.append(RowError(row, column, f"out of range: {number} ({low} to {high:,})"))
+        errors.append(
+            RowError(
+                row, column, "out_of_range", {"number": number, "low": low, "high": f"{high:,}"}
+            )
+        )
         return None
     return number
 
@@ -154,21 +237,28 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
         handle = _handle(rec.get("user_name"), row, errors)
         post_id = cell_text(rec.get("post_id")).strip()
         if not post_id or len(post_id) > POST_ID_MAX_LENGTH:
-            errors.append(
-                RowError(row, "post_id", f"missing or longer than {POST_ID_MAX_LENGTH} characters")
-            )
+            errors.append(RowError(row, "post_id", "bad_post_id", {"limit": POST_ID_MAX_LENGTH}))
         elif post_id in seen:
-            errors.append(RowError(row, "post_id", f"duplicate of row {seen[post_id]}"))
+            first = seen[post_id]
+            file = getattr(first, "file", "")
+            errors.append(
+                RowError(
+                    row, "post_id", "duplicate_post_in_file", {"row": int(first), "file": file}
+                )
+                if file
+                else RowError(row, "post_id", "duplicate_post", {"row": int(first)})
+            )
         caption = cell_text(rec.get("text"))
         caption = text_unescape(caption) if unescape else caption
         if isinstance(rec.get("text"), dict | list):
-            errors.append(RowError(row, "text", "not a text but a JSON list or object"))
+            errors.append(RowError(row, "text", "caption_not_text"))
         elif len(caption) > CAPTION_MAX_LENGTH:
             errors.append(
                 RowError(
                     row,
                     "text",
-                    f"caption of {len(caption):,} characters; the limit is {CAPTION_MAX_LENGTH:,}",
+                    "caption_too_long",
+                    {"length": f"{len(caption):,}", "limit": f"{CAPTION_MAX_LENGTH:,}"},
                 )
             )
         try:
@@ -178,14 +268,15 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
                 RowError(
                     row,
                     "timestamp",
-                    f"not a date and time: {cell_text(rec.get('timestamp'))[:40]!r}",
+                    "bad_timestamp",
+                    {"value": repr(cell_text(rec.get("timestamp"))[:40])},
                 )
             )
             posted_at = None
         likes = _count(rec.get("like"), row, "like", errors, HIDDEN_LIKES, LIKES_MAX)
         video_text = cell_text(rec.get("video")).strip().lower()
         if video_text not in _TRUE | _FALSE:
-            errors.append(RowError(row, "video", f"not true/false: {video_text[:20]!r}"))
+            errors.append(RowError(row, "video", "bad_video", {"value": repr(video_text[:20])}))
         if errors:
             parsed.errors.extend(errors)
             continue
@@ -207,36 +298,89 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
         )
 
 
-def graph_media_parse(data: bytes, name: str) -> Parsed:
-    """Graph API media: a list, {"data": [...]}, or business_discovery {"username", "media"}."""
-    text, encoding = text_decode(data, name)
-    payload = json_load(text, name)
+def graph_media_parse(data: bytes, name: str, *, more_pages=()) -> Parsed:
+    """Graph API media: a list, {"data": [...]}, or business_discovery {"username", "media"}.
+
+    `more_pages` ((data, name), ...) are the further pages of the same export (its `paging`),
+    read as one list: a post id repeated on another page is a duplicate row, and the account
+    named on one page owns the media of pages that name none. With several pages, each error
+    names its file and its row there.
+    """
+    pages = [(data, name), *more_pages]
+    several = len(pages) > 1
+    encodings, records, errors = [], [], []
     owner = ""
+    for page_data, page_name in pages:
+        text, encoding = text_decode(page_data, page_name)
+        encodings.append(encoding)
+        items, owner = _graph_media_items(json_load(text, page_name), page_name, owner)
+        for n, item in enumerate(items, start=1):
+            row = RowNumber(n, file=page_name if several else "")
+            if not isinstance(item, dict) or "id" not in item:
+                raise ImportFileError(f"{page_name}: media {n} has no id.", code="missing_columns")
+            child_ids = _graph_child_ids(item, row, errors)
+            if child_ids is None:
+                continue
+            record = {
+                "user_name": item.get("username", owner),
+                "post_id": item["id"],
+                "text": item.get("caption", ""),
+                "timestamp": item.get("timestamp", ""),
+                "like": item.get("like_count", HIDDEN_LIKES),  # absent when the owner hid it
+                "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
+            }
+            records.append((row, record, child_ids))
+    parsed = Parsed(errors=errors, encoding=", ".join(dict.fromkeys(encodings)))
+    # JSON strings carry real line breaks: a backslash and an n in them are the caption's own.
+    _posts_from_records(
+        [(row, record) for row, record, _ in records],
+        parsed,
+        unescape=False,
+        prototype_styles=False,
+    )
+    children = {(row.file, int(row)): child_ids for row, _, child_ids in records}
+    for post in parsed.rows:
+        post.child_ids = children[post.row.file, int(post.row)]
+    return parsed
+
+
+def _graph_media_items(payload, name: str, owner: str) -> tuple[list, str]:
+    """The media list of one page and the account it names (else the owner so far)."""
     if isinstance(payload, dict):
         discovery = payload.get("business_discovery")
         if isinstance(discovery, dict):
-            owner, payload = discovery.get("username", ""), discovery.get("media", {})
+            owner, payload = discovery.get("username", owner), discovery.get("media", {})
         owner = payload.get("username", owner) if isinstance(payload, dict) else owner
         payload = payload.get("data") if isinstance(payload, dict) else payload
     if not isinstance(payload, list):
         raise ImportFileError(f"{name} holds no list of media objects.", code="invalid_json")
-    records = []
-    for n, item in enumerate(payload, start=1):
-        if not isinstance(item, dict) or "id" not in item:
-            raise ImportFileError(f"{name}: media {n} has no id.", code="missing_columns")
-        record = {
-            "user_name": item.get("username", owner),
-            "post_id": item["id"],
-            "text": item.get("caption", ""),
-            "timestamp": item.get("timestamp", ""),
-            "like": item.get("like_count", HIDDEN_LIKES),  # absent when the owner hid it
-            "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
-        }
-        records.append((n, record))
-    parsed = Parsed(encoding=encoding)
-    # JSON strings carry real line breaks: a backslash and an n in them are the caption's own.
-    _posts_from_records(records, parsed, unescape=False, prototype_styles=False)
-    return parsed
+    return payload, owner
+
+
+def _graph_child_ids(item: dict, row, errors: list[RowError]) -> tuple[str, ...] | None:
+    """An album's child ids in order (() for other media); None, with a row error, when its
+    `children` is not a list of media with ids or holds more than an album can."""
+    children = item.get("children")
+    if children is None:
+        return ()
+    if isinstance(children, dict):
+        children = children.get("data")
+    if not isinstance(children, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("id"), str | int) for c in children
+    ):
+        errors.append(RowError(row, "children", "bad_children"))
+        return None
+    if len(children) > POST_IMAGES_MAX:
+        errors.append(
+            RowError(
+                row,
+                "children",
+                "too_many_images",
+                {"count": len(children), "limit": POST_IMAGES_MAX},
+            )
+        )
+        return None
+    return tuple(str(c["id"]) for c in children)
 
 
 def influencers_parse(data: bytes, name: str) -> Parsed:
@@ -247,14 +391,15 @@ def influencers_parse(data: bytes, name: str) -> Parsed:
         errors: list[RowError] = []
         handle = _handle(rec.get("user_name"), row, errors)
         if handle and handle.lower() in seen:
-            errors.append(RowError(row, "user_name", "duplicate influencer in this file"))
+            errors.append(RowError(row, "user_name", "duplicate_influencer"))
         gender = _GENDERS.get(cell_text(rec.get("gender")).strip().lower())
         if not gender:
             errors.append(
                 RowError(
                     row,
                     "gender",
-                    f"unknown gender: {cell_text(rec.get('gender'))[:20]!r} (use F or M)",
+                    "unknown_gender",
+                    {"value": repr(cell_text(rec.get("gender"))[:20])},
                 )
             )
         size = _SIZES.get(cell_text(rec.get("size")).strip().lower())
@@ -263,7 +408,8 @@ def influencers_parse(data: bytes, name: str) -> Parsed:
                 RowError(
                     row,
                     "size",
-                    f"unknown body size: {cell_text(rec.get('size'))[:20]!r} (use S, M or L)",
+                    "unknown_size",
+                    {"value": repr(cell_text(rec.get("size"))[:20])},
                 )
             )
         followers = height = None

@@ -35,13 +35,16 @@ class ImportFileError(ApplicationError):
 
 
 class RowNumber(int):
-    """A record's row as a spreadsheet shows it; `.line` is the text line on which it starts."""
+    """A record's row as a spreadsheet shows it; `.line` is the text line on which it starts;
+    `.file` names the file it is in when an import reads several (the pages of one export)."""
 
     line: int
+    file: str
 
-    def __new__(cls, row: int, line: int | None = None):
+    def __new__(cls, row: int, line: int | None = None, file: str = ""):
         number = super().__new__(cls, row)
         number.line = row if line is None else line
+        number.file = file
         return number
 
 
@@ -53,7 +56,8 @@ class Table:
     records: list[tuple[int, dict]] = field(default_factory=list)
     columns: set[str] = field(default_factory=set)
     encoding: str = ""
-    unreadable: list[tuple[int, str]] = field(default_factory=list)  # (row, reason)
+    # Records with a field past csv.field_size_limit(): each is a bad row, not the whole file's.
+    unreadable: list[int] = field(default_factory=list)
 
 
 def table_read(data: bytes, name: str, *, required: tuple[str, ...]) -> Table:
@@ -215,12 +219,7 @@ def _csv_table(text: str, name: str) -> Table:
                 ) from exc
             lines.skip_to(_csv_record_end(text, start_offset, delimiter))
             row += 1
-            table.unreadable.append(
-                (
-                    RowNumber(row, start_line),
-                    f"a field is longer than {csv.field_size_limit():,} characters",
-                )
-            )
+            table.unreadable.append(RowNumber(row, start_line))
             continue
         row += 1
         if all(_blank(f) for f in fields):

@@ -9,6 +9,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 # A date or a count is never longer: longer text is refused before any pattern looks at it.
 MAX_VALUE_CHARS = 64
@@ -58,7 +59,7 @@ def timestamp_parse(value) -> dt.datetime | None:
     if not text:
         return None
     if len(text) > MAX_VALUE_CHARS:
-        raise ValueError("too long")
+        raise ValueError(gettext_noop("too long"))
     if _UNIX_SECONDS.fullmatch(text):
         return dt.datetime.fromtimestamp(float(text), tz=dt.UTC)
     try:
@@ -72,13 +73,13 @@ def timestamp_parse(value) -> dt.datetime | None:
 def _spreadsheet_time(text: str) -> dt.datetime:
     match = _SPREADSHEET_TIME.fullmatch(text)
     if not match:
-        raise ValueError("unknown format")
+        raise ValueError(gettext_noop("unknown format"))
     part = match.groupdict()
     hour = int(part["hour"] or 0)
     half = part["half"] or part["half_after"]
     if half:
         if not 1 <= hour <= 12:
-            raise ValueError("hour out of range for 오전/오후 (AM/PM)")
+            raise ValueError(gettext_noop("hour out of range for 오전/오후 (AM/PM)"))
         hour = hour % 12 + (12 if half.lower() in _AFTERNOON else 0)
     parsed = dt.datetime(
         int(part["year"]),
@@ -99,23 +100,23 @@ def _spreadsheet_time(text: str) -> dt.datetime:
 def count_parse(value) -> int:
     """A whole count, as 1234, 1,234, 526.0, 1.2만, 3.4천, 1.2K or 1.5M (rounded to a whole one)."""
     if isinstance(value, bool):
-        raise ValueError("not a number")
+        raise ValueError(gettext_noop("not a number"))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueError("not a whole number")
+            raise ValueError(gettext_noop("not a whole number"))
         return int(value)
     text = cell_text(value).strip()
     match = _COUNT.fullmatch(text) if len(text) <= MAX_VALUE_CHARS else None
     if not match:
-        raise ValueError("not a number")
+        raise ValueError(gettext_noop("not a number"))
     number = Decimal(f"{match['whole'].replace(',', '')}.{match['fraction'] or 0}")
     unit = match["unit"]
     if unit:
         number = (number * _UNITS[unit.lower()]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     elif number != number.to_integral_value():
-        raise ValueError("not a whole number")
+        raise ValueError(gettext_noop("not a whole number"))
     return -int(number) if match["sign"] else int(number)
 
 

@@ -5,7 +5,7 @@ import hashlib
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from influencers.models import ClassificationStatus, Influencer, Post
+from influencers.models import ClassificationStatus, Influencer, Post, PostImage
 from influencers.services.profiles import influencer_style_profile_rebuild
 from influencers.services.summaries import influencer_summaries_schedule
 from influencers.signals import posts_need_classification
@@ -87,3 +87,38 @@ def influencer_profile_image_replace(*, influencer: Influencer, previous_name: s
 def _file_delete_on_commit(name: str) -> None:
     if name:
         transaction.on_commit(lambda: default_storage.delete(name))
+
+
+def stored_files_delete_on_commit(*, names) -> None:
+    """Delete these stored files once the current transaction commits (never if it rolls back)."""
+    for name in names:
+        _file_delete_on_commit(name)
+
+
+def post_image_deleted(sender, *, instance: PostImage, **kwargs) -> None:
+    """Receiver of post_delete for PostImage (connected in apps.py): a carousel image's file goes
+    with its row, however the row goes (its post or influencer deleted, an import replacing it)."""
+    _file_delete_on_commit(instance.image.name)
+
+
+def post_images_saved_by_staff(*, post: Post, saved, deleted, previous_images) -> Post:
+    """Save staff's edit of a post's extra images (admin inline): the new files have been through
+    common.uploads; the replaced and deleted files go once the edit commits; the post's style is
+    void and it is classified again with all its images."""
+    with transaction.atomic():
+        for image in deleted:
+            image.delete()
+        for image in saved:
+            if not image.image._committed:
+                image.image_sha256 = hashlib.sha256(image.image.file.read()).hexdigest()
+                image.image.file.seek(0)
+            image.save()
+        kept = {image.image.name for image in post.extra_images.all()}
+        stored_files_delete_on_commit(names=[n for n in previous_images if n not in kept])
+        post.extra_image_count = post.extra_images.count()
+        _post_classification_void(post)
+        post.save()
+        if post.image:
+            posts_mark_for_classification(post_ids=[post.pk])
+        influencer_style_profile_rebuild(influencer_id=post.influencer_id)
+    return post

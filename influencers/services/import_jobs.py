@@ -12,23 +12,40 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commit
+from influencers.constants import IMPORT_FILE_MAX_BYTES
 from influencers.imports import ImportFileError
-from influencers.models import ImportJob
+from influencers.models import ImportFormat, ImportJob
 from influencers.services.imports import IMPORT_FORMATS, posts_import
 from influencers.tasks import import_job_run_task
 
-MAX_IMPORT_BYTES = 512 * 1024 * 1024
 Status = ImportJob.Status
 
 
 def import_job_start(
-    *, user, posts_file, influencers_file=None, images_file=None, format: str = "crawl"
+    *,
+    user,
+    posts_file,
+    influencers_file=None,
+    images_file=None,
+    format: str = ImportFormat.CRAWL,
+    more_posts_files=(),
 ) -> ImportJob:
-    """Store the uploaded files and queue the import; returns the job to follow."""
-    for f in (posts_file, influencers_file, images_file):
-        if f is not None and f.size > MAX_IMPORT_BYTES:
+    """Store the uploaded files and queue the import; returns the job to follow.
+
+    `more_posts_files` are the further pages of a Graph API export (imported as one with the
+    first)."""
+    more_posts_files = list(more_posts_files)
+    if more_posts_files and format != ImportFormat.GRAPH:
+        raise ApplicationError(
+            _("Only the pages of a Graph API export can be given as several posts files."),
+            code="bad_format",
+        )
+    for f in (posts_file, *more_posts_files, influencers_file, images_file):
+        if f is not None and f.size > IMPORT_FILE_MAX_BYTES:
             raise ApplicationError(
-                _("%(name)s is larger than 512 MB.") % {"name": f.name}, code="file_too_large"
+                _("%(name)s is larger than %(mb)d MB.")
+                % {"name": f.name, "mb": IMPORT_FILE_MAX_BYTES // 2**20},
+                code="file_too_large",
             )
     if format not in IMPORT_FORMATS:
         raise ApplicationError(_("Choose the crawl or graph format."), code="bad_format")
@@ -40,8 +57,10 @@ def import_job_start(
             queued_at=timezone.now(),
         )
         stored = {}
+        pages = [(f"posts_{n}", f) for n, f in enumerate(more_posts_files, start=2)]
         for key, f in (
             ("posts", posts_file),
+            *pages,
             ("influencers", influencers_file),
             ("images", images_file),
         ):
@@ -53,6 +72,7 @@ def import_job_start(
             "names": {
                 "posts": posts_file.name,
                 "influencers": getattr(influencers_file, "name", ""),
+                "posts_pages": [f.name for _, f in pages],
             },
         }
         job.save(update_fields=["report"])
@@ -100,6 +120,10 @@ def import_job_run(*, job_id: int) -> ImportJob:
                     shutil.copyfileobj(src, dst)
             with default_storage.open(files["posts"], "rb") as fp:
                 posts_data = fp.read()
+            more_posts = []
+            for n, page_name in enumerate(names.get("posts_pages", []), start=2):
+                with default_storage.open(files[f"posts_{n}"], "rb") as fp:
+                    more_posts.append((fp.read(), page_name))
             influencers_data = None
             if files.get("influencers"):
                 with default_storage.open(files["influencers"], "rb") as fp:
@@ -112,6 +136,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 images=images,
                 format=job.format,
                 progress=progress,
+                more_posts=more_posts,
             )
         except ImportFileError as exc:
             job.status, job.error = Status.FAILED, exc.message

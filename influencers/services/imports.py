@@ -10,7 +10,8 @@ deleted, so no file outlives its row.
 """
 
 import logging
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from common.styles import NO_IMAGE
-from common.uploads import ImageRejected, image_validate
+from common.uploads import ImageRejected, ValidatedImage, image_validate
+from influencers.constants import POST_IMAGES_MAX
 from influencers.imports.images import ImageSource
 from influencers.imports.readers import (
     ImportFileError,
@@ -30,7 +32,8 @@ from influencers.imports.readers import (
     graph_media_parse,
     influencers_parse,
 )
-from influencers.models import ClassificationStatus, Influencer, Post
+from influencers.models import ClassificationStatus, ImportFormat, Influencer, Post, PostImage
+from influencers.services.curation import stored_files_delete_on_commit
 from influencers.services.profiles import influencer_profiles_rebuild
 from influencers.services.summaries import influencer_summaries_schedule
 from influencers.signals import posts_need_classification
@@ -39,7 +42,7 @@ from mlcore.keywords import is_sponsored
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int], None]
 CHUNK = 2000
-IMPORT_FORMATS = ("crawl", "graph")
+IMPORT_FORMATS = ImportFormat.values
 
 
 @dataclass
@@ -67,14 +70,27 @@ def posts_import(
     influencers_data: bytes | None = None,
     influencers_name: str = "influencers",
     images: str | Path | None = None,
-    format: str = "crawl",
+    format: str = ImportFormat.CRAWL,
     progress: ProgressCallback | None = None,
+    more_posts: Sequence[tuple[bytes, str]] = (),
 ) -> ImportReport:
-    """Import one export; returns the report. Raises ImportFileError for a broken file."""
+    """Import one export; returns the report. Raises ImportFileError for a broken file.
+
+    `more_posts` ((data, name), ...) are the further pages of a Graph API export split by its
+    `paging`: they import as one file with the first.
+    """
     if format not in IMPORT_FORMATS:
         raise ImportFileError(f"unknown format {format!r}: use crawl or graph", code="bad_format")
-    parse = crawl_posts_parse if format == "crawl" else graph_media_parse
-    posts = parse(posts_data, posts_name)
+    if format == ImportFormat.CRAWL:
+        if more_posts:
+            raise ImportFileError(
+                "Only the pages of a Graph API export can be given as several files; import "
+                "each crawl table on its own.",
+                code="bad_format",
+            )
+        posts = crawl_posts_parse(posts_data, posts_name)
+    else:
+        posts = graph_media_parse(posts_data, posts_name, more_pages=more_posts)
     people = influencers_parse(influencers_data, influencers_name) if influencers_data else None
     source = ImageSource(images)
     report = ImportReport(
@@ -88,24 +104,28 @@ def posts_import(
             _influencers_upsert(people.rows if people else [], report)
         rows = _rows_with_known_influencer(posts.rows, report)
         total = len(rows)
+        post_ids = frozenset(r.post_id for r in posts.rows)
         for start in range(0, total, CHUNK):
-            _posts_chunk_import(rows[start : start + CHUNK], source, report)
+            _posts_chunk_import(rows[start : start + CHUNK], source, report, post_ids)
             if progress:
                 progress(min(start + CHUNK, total), total)
         if progress and total == 0:
             progress(0, 0)
     finally:
         source.close()
-    report.errors.sort(key=lambda e: (e["row"], e["column"]))
+    pages = {name: n for n, (_, name) in enumerate([(posts_data, posts_name), *more_posts])}
+    report.errors.sort(key=lambda e: (pages.get(e.get("file"), 0), e["row"], e["column"]))
     return report
 
 
-def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport) -> None:
+def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport, post_ids) -> None:
     """One chunk in one transaction; if it rolls back, the files it stored go too."""
     stored_files: list[str] = []
     try:
         with transaction.atomic():
-            changed_image_ids, touched = _posts_upsert(chunk, source, report, stored_files)
+            changed_image_ids, touched = _posts_upsert(
+                chunk, source, report, stored_files, post_ids
+            )
             _after_chunk(touched, changed_image_ids)
     except BaseException:
         for name in stored_files:
@@ -166,7 +186,8 @@ def _rows_with_known_influencer(
                 RowError(
                     row.row,
                     "user_name",
-                    f"unknown influencer @{row.handle}: add it in the influencers file",
+                    "unknown_influencer",
+                    {"handle": row.handle},
                 ).as_dict()
             )
         else:
@@ -174,7 +195,7 @@ def _rows_with_known_influencer(
     return kept
 
 
-def _posts_upsert(chunk, source: ImageSource, report: ImportReport, stored_files: list[str]):
+def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], post_ids):
     """Create or update one chunk's posts; returns (post ids to classify, touched influencers)."""
     changed_image_ids: list[int] = []
     touched: set[int] = set()
@@ -182,10 +203,15 @@ def _posts_upsert(chunk, source: ImageSource, report: ImportReport, stored_files
         p.instagram_id: p
         for p in Post.objects.filter(instagram_id__in=[r.post_id for r, _ in chunk])
     }
+    stored_extras: dict[int, list[str]] = defaultdict(list)  # post pk -> its extra images' hashes
+    for extra in PostImage.objects.filter(post__in=existing.values()).order_by("position"):
+        stored_extras[extra.post_id].append(extra.image_sha256)
     to_create, to_update, update_fields = [], [], set()
+    extras_of: list[tuple[Post, list[ValidatedImage]]] = []  # to store once the posts are saved
+    replaced: list[Post] = []  # existing posts whose images change: their old extras go
     for row, influencer_id in chunk:
-        image = _image_for(row, source, report)
-        if image is False:
+        images = _images_for(row, source, report, post_ids)
+        if images is False:
             continue  # a bad image makes a bad row: reported, not imported
         values = {
             "caption": row.caption,
@@ -199,7 +225,10 @@ def _posts_upsert(chunk, source: ImageSource, report: ImportReport, stored_files
         post = existing.get(row.post_id)
         if post is None:
             post = Post(instagram_id=row.post_id, influencer_id=influencer_id, **values)
-            _attach_image(post, image, stored_files, report)
+            _attach_image(post, images[0] if images else None, stored_files, report)
+            if images:
+                post.extra_image_count = len(images) - 1
+                extras_of.append((post, images[1:]))
             to_create.append(post)
             touched.add(influencer_id)
             continue
@@ -208,17 +237,25 @@ def _posts_upsert(chunk, source: ImageSource, report: ImportReport, stored_files
                 RowError(
                     row.row,
                     "post_id",
-                    f"this post id belongs to another influencer (@{row.handle})",
+                    "other_influencers_post",
+                    {"handle": row.handle},
                 ).as_dict()
             )
             continue
         changed = [k for k, v in values.items() if getattr(post, k) != v]
         for k in changed:
             setattr(post, k, values[k])
-        if image is not None and image.sha256 != post.image_sha256:
-            _attach_image(post, image, stored_files, report)
-            changed += ["image", "image_sha256", "classification_status"]
+        if images and [i.sha256 for i in images] != [
+            post.image_sha256,
+            *stored_extras[post.pk],
+        ]:
+            stored_files_delete_on_commit(names=[post.image.name])
+            _attach_image(post, images[0], stored_files, report)
+            changed += ["image", "image_sha256", "classification_status", "extra_image_count"]
             changed_image_ids.append(post.pk)
+            post.extra_image_count = len(images) - 1
+            replaced.append(post)
+            extras_of.append((post, images[1:]))
         if changed:
             update_fields.update(changed)
             to_update.append(post)
@@ -231,20 +268,56 @@ def _posts_upsert(chunk, source: ImageSource, report: ImportReport, stored_files
     changed_image_ids += [p.pk for p in created if p.image]
     if to_update:
         Post.objects.bulk_update(to_update, sorted(update_fields), batch_size=1000)
+    # One by one, so that each old file goes with its row once the chunk commits.
+    for extra in PostImage.objects.filter(post__in=replaced):
+        extra.delete()
+    PostImage.objects.bulk_create(
+        [
+            _stored_extra(post, position, image, stored_files, report)
+            for post, images in extras_of
+            for position, image in enumerate(images, start=2)
+        ],
+        batch_size=1000,
+    )
     return changed_image_ids, touched
 
 
-def _image_for(row: PostRow, source: ImageSource, report: ImportReport):
-    """The validated image, None when the post has none, or False when it is rejected."""
-    try:
-        found = source.lookup(row.post_id)
-        if found is None:
-            return None
-        name, data = found
-        return image_validate(data=data, filename=name)
-    except ImageRejected as exc:
-        report.errors.append(RowError(row.row, "image", f"{exc.code}: {exc.message}").as_dict())
+def _images_for(row: PostRow, source: ImageSource, report: ImportReport, post_ids):
+    """The post's validated images, cover first ([] when it has none), or False when one is
+    rejected: a carousel is imported whole or reported, never stored with images missing."""
+    # `<post_id>_<n>` never equals post_id: the import's whole id set can be passed as it is.
+    names = source.post_image_names(row.post_id, child_ids=row.child_ids, import_post_ids=post_ids)
+    if len(names) > POST_IMAGES_MAX:
+        report.errors.append(
+            RowError(
+                row.row, "image", "too_many_images", {"count": len(names), "limit": POST_IMAGES_MAX}
+            ).as_dict()
+        )
         return False
+    images = []
+    for name in names:
+        try:
+            file_name, data = source.lookup(name)
+            images.append(image_validate(data=data, filename=file_name))
+        except ImageRejected as exc:
+            detail = {"code": exc.code, "detail": str(exc.message)}
+            report.errors.append(
+                (
+                    RowError(row.row, "image", "carousel_image_refused", {**detail, "name": name})
+                    if len(names) > 1
+                    else RowError(row.row, "image", "image_refused", detail)
+                ).as_dict()
+            )
+            return False
+    return images
+
+
+def _stored_extra(post: Post, position: int, image, stored_files, report) -> PostImage:
+    file = image.as_file()
+    stored = default_storage.save(f"posts/{file.name}", file)
+    stored_files.append(stored)
+    report.images_stored += 1
+    return PostImage(post=post, position=position, image=stored, image_sha256=image.sha256)
 
 
 def _attach_image(post: Post, image, stored_files: list[str], report: ImportReport) -> None:

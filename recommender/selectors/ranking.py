@@ -31,6 +31,15 @@ from recommender.models import RecommendationRequest
 Ranking = RecommendationRequest.Ranking
 EVIDENCE_POSTS = 3
 EVIDENCE_CANDIDATES = 48
+# What _evidence() reads of a post: evidence querysets load only these (no query per post).
+EVIDENCE_FIELDS = (
+    "pk",
+    "instagram_id",
+    "image",
+    "extra_image_count",
+    "effective_likes",
+    "predicted_style",
+)
 # What a card reads: the summary, and the style statistics its evidence lines come from.
 CARD_FIELDS = (*INFLUENCER_SUMMARY_FIELDS, "style_stats")
 
@@ -341,7 +350,7 @@ def _most_liked_posts_of_style(influencer_ids: list[int], style: str) -> dict[in
         posts = (
             Post.objects.filter(influencer_id=pk, predicted_style=style)
             .exclude(image="")
-            .only("pk", "instagram_id", "image", "effective_likes", "predicted_style")
+            .only(*EVIDENCE_FIELDS)
             .order_by("-effective_likes", "pk")[:EVIDENCE_POSTS]
         )
         evidence[pk] = [_evidence(p, None) for p in posts]
@@ -360,9 +369,7 @@ def _closest_posts(influencer_ids: list[int], embedding: np.ndarray) -> dict[int
         group = list(
             Post.objects.filter(influencer_id=pk, embedding__isnull=False)
             .order_by("-posted_at", "-pk")
-            .only("pk", "instagram_id", "image", "effective_likes", "predicted_style", "embedding")[
-                :EVIDENCE_CANDIDATES
-            ]
+            .only(*EVIDENCE_FIELDS, "embedding")[:EVIDENCE_CANDIDATES]
         )
         if not group:
             continue
@@ -377,6 +384,7 @@ def _evidence(post: Post, similarity: float | None) -> dict:
         "post_id": post.pk,
         "instagram_id": post.instagram_id,
         "image": post.image.name,
+        "extra_images": post.extra_image_count,  # a carousel's images after this cover
         "likes": round(post.effective_likes, 1),
         "style": post.predicted_style,
         "similarity": round(similarity, 4) if similarity is not None else None,

@@ -10,8 +10,9 @@ from common.jobs import claim, deadline_passed_before, enqueue_on_commit
 from common.styles import NO_IMAGE
 from common.vectors import vector_to_bytes
 from influencers.models import ClassificationStatus, Post
+from influencers.selectors import post_images
 from influencers.services.profiles import influencer_profiles_rebuild
-from mlcore.inference import StylePrediction
+from mlcore.inference import StylePrediction, predictions_mean
 from recommender.models import ModelVersion
 from recommender.services.classifiers import active_model_version, classifier_for
 from recommender.tasks import posts_classify_batch_task
@@ -77,15 +78,19 @@ def posts_classify_batch(*, post_ids: list[int], model_version_id: int) -> dict:
     )
     classifier = classifier_for(version)
     with_image = [p for p in posts if p.image]
+    images_of = post_images(posts=with_image)  # a carousel's images, cover first
     sources = []
-    for post in with_image:
-        try:
-            with post.image.open("rb") as fp:
-                sources.append(fp.read())
-        except OSError as exc:
-            sources.append(b"")
-            log.warning("post %s image unreadable: %s", post.pk, exc)
-    results = classifier.predict(sources, batch_size=settings.CLASSIFY_BATCH_SIZE)
+    for post, images in zip(with_image, images_of, strict=True):
+        for image in images:
+            try:
+                with image.open("rb") as fp:
+                    sources.append(fp.read())
+            except OSError as exc:
+                sources.append(b"")
+                log.warning("post %s image unreadable: %s", post.pk, exc)
+    per_image = iter(classifier.predict(sources, batch_size=settings.CLASSIFY_BATCH_SIZE))
+    # A post's prediction is the mean of its images' (one image: its own).
+    results = [predictions_mean([next(per_image) for _ in images]) for images in images_of]
     now = timezone.now()
     counts = {"classified": 0, "unclassifiable": 0}
     for post, result in zip(with_image, results, strict=True):

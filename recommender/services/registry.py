@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from mlcore.model import CheckpointError, StyleCheckpoint
@@ -63,3 +64,18 @@ def model_version_activate(*, model_version_id: int, reclassify: bool = True) ->
         if reclassify:
             posts_reclassify_all(model_version_id=version.pk)
     return version
+
+
+def model_version_delete_check(*, model_version: ModelVersion) -> None:
+    """The active version serves every request and classification: it is never deleted."""
+    if model_version.is_active:
+        raise ApplicationError(
+            _("%(name)s is the active model version and cannot be deleted; activate another first.")
+            % {"name": model_version},
+            code="active_model_version",
+        )
+
+
+def model_version_delete(*, model_version: ModelVersion) -> None:
+    model_version_delete_check(model_version=model_version)
+    model_version.delete()

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import BodySize, Gender, Role, User
 from common.errors import ApplicationError
@@ -19,7 +20,7 @@ from common.uploads import image_validate, uploaded_file_read
 from common.vectors import vector_to_bytes
 from mlcore.inference import StylePrediction
 from recommender.constants import PENDING_GRACE_SECONDS, STORED_STYLE_DISTRIBUTION
-from recommender.models import RecommendationRequest
+from recommender.models import FailureCode, RecommendationRequest
 from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
 from recommender.selectors.requests import recommendation_get
 from recommender.services.classifiers import active_model_version, classifier_for, model_label
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 Status = RecommendationRequest.Status
 Ranking = RecommendationRequest.Ranking
 GAVE_UP_MESSAGE = "The analysis did not finish after several attempts."
-QUEUE_DOWN_MESSAGE = (
+# Stored in English, translated where it is shown (templates/recommender/_result.html).
+QUEUE_DOWN_MESSAGE = gettext_noop(
     "The work queue is unavailable; your request is kept and will run automatically."
 )
 
@@ -97,7 +99,7 @@ def recommendation_process(
             pk=request_id, status=Status.RUNNING, attempts__gte=settings.RECOMMENDATION_MAX_ATTEMPTS
         ).exists()
     ):
-        recommendation_fail(request_id=request_id, reason=GAVE_UP_MESSAGE)
+        recommendation_fail(request_id=request_id, reason=GAVE_UP_MESSAGE, code=FailureCode.GAVE_UP)
         return None
     claimed = claim(
         RecommendationRequest.objects.filter(pk=request_id),
@@ -114,17 +116,22 @@ def recommendation_process(
         _process(request)
     except Exception as exc:  # includes the soft time limit: the request must not stay running
         log.exception("recommendation %s failed", request_id)
-        recommendation_fail(request_id=request_id, reason=_failure_text(exc))
+        recommendation_fail(request_id=request_id, **_failure(exc))
         return RecommendationRequest.objects.get(pk=request_id)
     return request
 
 
-def _failure_text(exc: Exception) -> str:
+def _failure(exc: Exception) -> dict:
+    """The failure's code (shown translated) and its detail (kept for staff)."""
     if isinstance(exc, SoftTimeLimitExceeded):
-        return "The analysis took too long and was stopped. Please try again."
+        return {"code": FailureCode.TIMED_OUT, "reason": "The analysis took too long."}
     if isinstance(exc, ApplicationError):
-        return exc.message
-    return f"Internal error while analysing the image ({type(exc).__name__})."
+        code = exc.code if exc.code in FailureCode.values else FailureCode.INTERNAL
+        return {"code": code, "reason": exc.message}
+    return {
+        "code": FailureCode.INTERNAL,
+        "reason": f"Internal error while analysing the image ({type(exc).__name__}).",
+    }
 
 
 def _process(request: RecommendationRequest) -> None:
@@ -168,15 +175,19 @@ def _process(request: RecommendationRequest) -> None:
         query_probabilities=vector_to_bytes(prediction.probabilities),
         results=results,
         failure_reason="",
+        failure_code="",
         status_message="",
     )
     if not updated:
         log.info("recommendation %s was finished elsewhere; result dropped", request.pk)
 
 
-def recommendation_fail(*, request_id: int, reason: str) -> None:
+def recommendation_fail(*, request_id: int, reason: str, code: str = "") -> None:
     RecommendationRequest.objects.filter(pk=request_id).exclude(status=Status.DONE).update(
-        status=Status.FAILED, failure_reason=reason[:500], finished_at=timezone.now()
+        status=Status.FAILED,
+        failure_reason=reason[:500],
+        failure_code=code,
+        finished_at=timezone.now(),
     )
 
 
@@ -195,7 +206,9 @@ def recommendation_reconcile(*, now=None) -> dict:
     counts = {"requeued": 0, "failed": 0}
     for request in RecommendationRequest.objects.filter(stale_pending | stale_running):
         if request.attempts >= settings.RECOMMENDATION_MAX_ATTEMPTS:
-            recommendation_fail(request_id=request.pk, reason=GAVE_UP_MESSAGE)
+            recommendation_fail(
+                request_id=request.pk, reason=GAVE_UP_MESSAGE, code=FailureCode.GAVE_UP
+            )
             counts["failed"] += 1
             continue
         reset = RecommendationRequest.objects.filter(

@@ -222,6 +222,9 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A refused form: its error summary comes into view first (on a phone the fields are below).
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
     document.querySelectorAll("[data-poll]").forEach(poll);
     document.querySelectorAll("form[data-signup]").forEach(syncRole);
   });

@@ -120,6 +120,62 @@ def test_a_note_past_the_limit_is_refused_by_the_service_whoever_calls_it(
     assert info.value.code == "note_too_long"
 
 
+def test_a_note_alone_has_the_same_limits_as_a_note_with_a_stage_change(
+    campaign, influencer, brand
+):
+    """shortlist_note_add checks what shortlist_stage_change checks: the note, the notes all
+    together and the history (docs/limits.md), so no caller can go past them."""
+    entry = services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
+    with pytest.raises(ApplicationError) as info:
+        services.shortlist_note_add(entry=entry, user=brand, note="x" * (STAGE_NOTE_MAX_LENGTH + 1))
+    assert info.value.code == "note_too_long"
+    note = "메" * STAGE_NOTE_MAX_LENGTH
+    codes = []
+    for _ in range(SHORTLIST_NOTES_MAX_LENGTH // STAGE_NOTE_MAX_LENGTH + 1):
+        try:
+            services.shortlist_note_add(entry=entry, user=brand, note=note)
+        except ApplicationError as exc:
+            codes.append(exc.code)
+    # n notes take n * 2,000 characters and n - 1 line breaks.
+    fits = (SHORTLIST_NOTES_MAX_LENGTH + 1) // (STAGE_NOTE_MAX_LENGTH + 1)
+    assert codes and set(codes) == {"notes_full"}
+    entry.refresh_from_db()
+    assert len(entry.notes) <= SHORTLIST_NOTES_MAX_LENGTH
+    assert entry.history.count() == 1 + fits
+
+
+def test_notes_alone_cannot_grow_the_history_past_its_limit(campaign, influencer, brand):
+    entry = services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
+    StageChange.objects.bulk_create(
+        StageChange(entry=entry, from_stage=entry.stage, to_stage=entry.stage, changed_by=brand)
+        for _ in range(SHORTLIST_HISTORY_MAX - 1)
+    )
+    with pytest.raises(ApplicationError) as info:
+        services.shortlist_note_add(entry=entry, user=brand, note="하나 더")
+    assert info.value.code == "too_many_stage_changes"
+    assert entry.history.count() == SHORTLIST_HISTORY_MAX
+
+
+def test_the_page_and_the_api_refuse_a_note_alone_once_the_notes_are_full(
+    client, campaign, influencer, brand
+):
+    entry = services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
+    ShortlistEntry.objects.filter(pk=entry.pk).update(notes="가" * (SHORTLIST_NOTES_MAX_LENGTH - 5))
+    url = f"/api/v1/campaigns/{campaign.pk}/shortlist/{entry.pk}/"
+    refused = api_for(brand).patch(url, {"note": "여섯 글자다"}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "notes_full"
+    client.force_login(brand)
+    page = client.post(
+        f"/campaigns/{campaign.pk}/shortlist/{entry.pk}/stage/",
+        {f"entry-{entry.pk}-stage": "", f"entry-{entry.pk}-note": "여섯 글자다"},
+    )
+    assert page.status_code == 400
+    assert "여섯 글자다" in page.content.decode()  # what was typed comes back
+    entry.refresh_from_db()
+    assert len(entry.notes) == SHORTLIST_NOTES_MAX_LENGTH - 5
+    assert entry.history.count() == 1
+
+
 def test_the_saved_note_is_bounded_in_the_api(consumer, influencer):
     response = api_for(consumer).post(
         "/api/v1/saved/",

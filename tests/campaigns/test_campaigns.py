@@ -1,9 +1,15 @@
 import csv
 import io
+import re
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from campaigns import services
@@ -270,3 +276,71 @@ def test_lookalikes_are_ordered_by_style_profile_and_embedding_similarity():
     only_women = [i.handle for i, _ in influencer_lookalikes(influencer=target, gender="F")]
     assert only_women == ["twin", "close", "far"]
     assert {twin.gender, close.gender, far.gender, male.gender} == {"F", "M"}
+
+
+def test_the_api_refuses_consumers_in_their_language(consumer):
+    """The brand-only rule has one home and one translated message for pages and API."""
+    api = APIClient()
+    api.force_authenticate(consumer)
+    for language in ("ko", "en"):
+        api.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        response = api.get("/api/v1/campaigns/")
+        assert response.status_code == 403
+        with translation.override(language):
+            assert response.json()["detail"] == translation.gettext(
+                "Campaigns are for brand accounts."
+            )
+    with pytest.raises(PermissionDeniedError):
+        services.campaign_create(owner=consumer, name="x", target_gender="F", target_body_size="M")
+
+
+def test_the_campaign_api_reads_the_campaign_once(campaign, influencer):
+    services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=campaign.owner)
+    api = APIClient()
+    api.force_authenticate(campaign.owner)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(f"/api/v1/campaigns/{campaign.pk}/")
+    assert response.status_code == 200 and response.json()["shortlist"]
+    table = connection.ops.quote_name("campaigns_campaign")
+    campaign_reads = [q for q in queries if q["sql"].split(" FROM ")[1].startswith(table)]
+    assert len(campaign_reads) == 1
+
+
+def test_a_missing_influencer_or_saved_entry_is_a_404_on_every_path(client, consumer, stranger):
+    api = APIClient()
+    api.force_authenticate(consumer)
+    assert api.post("/api/v1/saved/", {"influencer_id": 999999}, format="json").status_code == 404
+    inactive = InfluencerFactory(handle="gone_away", is_active=False)
+    answer = api.post("/api/v1/saved/", {"influencer_id": inactive.pk}, format="json")
+    assert answer.status_code == 404
+    theirs = services.saved_add(user=stranger, influencer_id=InfluencerFactory().pk)
+    assert api.delete(f"/api/v1/saved/{theirs.pk}/").status_code == 404
+    client.force_login(consumer)
+    assert client.post(f"/saved/{theirs.pk}/remove/").status_code == 404
+    assert SavedInfluencer.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "ascii_start"),
+    [("봄 원피스", "campaign-"), ('Summer "SALE" 24/25', "summer-sale-2425-")],
+)
+def test_the_csv_download_is_named_after_the_campaign_and_the_day(client, brand, name, ascii_start):
+    campaign = services.campaign_create(
+        owner=brand, name=name, target_gender="F", target_body_size="M"
+    )
+    client.force_login(brand)
+    api = APIClient()
+    api.force_authenticate(brand)
+    today = timezone.localdate().isoformat()
+    for response in (
+        client.get(f"/campaigns/{campaign.pk}/shortlist.csv"),
+        api.get(f"/api/v1/campaigns/{campaign.pk}/shortlist.csv"),
+    ):
+        disposition = response["Content-Disposition"]
+        fallback = re.search(r'filename="([^"]*)"', disposition).group(1)
+        assert fallback.isascii() and fallback.startswith(ascii_start)
+        assert fallback.endswith(f"-shortlist-{today}.csv")
+        encoded = re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1)
+        utf8_name = unquote(encoded)
+        assert name.split("/")[0].replace('"', "-") in utf8_name and today in utf8_name
+        assert not set('/\\"') & set(utf8_name) and utf8_name.endswith(".csv")

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from campaigns import services
@@ -219,3 +220,29 @@ def test_a_brand_sees_which_campaigns_already_hold_an_influencer(
     assert "후보 목록에 있음" in html and f'href="/campaigns/{campaign.pk}/"' in html
     assert f'<option value="{campaign.pk}" disabled>' in html
     assert f'<option value="{other.pk}">' in html
+
+
+def test_a_move_no_longer_allowed_is_refused_naming_the_allowed_moves(
+    client, brand, campaign, entry
+):
+    """Walkthrough (issue 18): a page left open offered "contacted"; after the entry moved on,
+    sending it showed Django's raw "contacted 이/가 선택가능항목에 없습니다"."""
+    client.force_login(brand)
+    services.shortlist_stage_change(entry=entry, stage=Stage.CONTACTED, user=brand)
+    response = client.post(
+        stage_url(campaign, entry),
+        {f"entry-{entry.pk}-stage": "contacted", f"entry-{entry.pk}-note": "다시 연락"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "선택가능항목" not in html and "contacted" not in re.sub(r"<[^>]+>", "", html)
+    with translation.override("ko"):
+        allowed = ", ".join(str(s.label) for s in services.shortlist_stage_moves(entry=entry))
+        assert translation.gettext("Allowed next stages: %(moves)s.") % {"moves": allowed} in html
+    assert "다시 연락" in html  # the note typed with it is kept
+    unknown = client.post(stage_url(campaign, entry), {f"entry-{entry.pk}-stage": "paid"})
+    assert unknown.status_code == 400
+    with translation.override("ko"):
+        assert translation.gettext("Unknown stage.") in unknown.content.decode()
+    entry.refresh_from_db()
+    assert entry.stage == Stage.CONTACTED and entry.history.count() == 2

@@ -4,8 +4,9 @@ import io
 import struct
 import zlib
 
+import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from common.uploads import ImageRejected, image_validate
 from tests.conftest import jpeg_bytes, png_bytes
@@ -139,3 +140,23 @@ def test_exif_orientation_is_applied_and_gps_metadata_is_dropped():
 def test_hostile_file_names_are_never_used_for_storage(name):
     stored_name = image_validate(data=jpeg_bytes(), filename=name).as_file().name
     assert "/" not in stored_name and ".." not in stored_name and len(stored_name) == 36
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_comment_in_the_file_is_not_stored(fmt):
+    """Pillow's JPEG writer copied a JPEG COM segment (or a PNG text chunk named "comment") into
+    the re-encoded file: a location or an e-mail address in it was republished."""
+    secret = b"lat=37.5665 lon=126.9780 owner=victim@example.com <script>x</script>"
+    rng = np.random.default_rng(4)
+    image = Image.fromarray((rng.random((96, 128, 3)) * 255).astype("uint8"))
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        image.save(buffer, format="JPEG", comment=secret)
+    else:
+        text = PngImagePlugin.PngInfo()
+        text.add_text("comment", secret.decode())
+        image.save(buffer, format="PNG", pnginfo=text)
+    assert secret in buffer.getvalue()
+    stored = image_validate(data=buffer.getvalue(), filename=f"look.{fmt.lower()}").content
+    assert b"victim@example.com" not in stored and b"126.9780" not in stored
+    assert Image.open(io.BytesIO(stored)).size == (128, 96)

@@ -8,11 +8,12 @@ from django import forms
 from django.contrib.auth.models import Permission
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 from rest_framework.test import APIClient
 
 from influencers.constants import BIO_MAX_LENGTH, CAPTION_MAX_LENGTH
-from influencers.models import ImportJob, Influencer, Post
+from influencers.models import ImportFormat, ImportJob, Influencer, Post
 from tests.common.test_uploads import bomb_png
 from tests.conftest import jpeg_bytes
 from tests.factories import InfluencerFactory, UserFactory, classified_post
@@ -233,3 +234,31 @@ def test_the_post_caption_limit_holds_in_admin(superuser_client):
     response = superuser_client.post(url, {**data, "caption": "c" * (CAPTION_MAX_LENGTH + 1)})
     assert response.status_code == 200
     assert response.context["adminform"].form.has_error("caption", "max_length")
+
+
+def test_admin_refuses_a_handle_instagram_would_not_allow(superuser_client, client):
+    """A slash in a handle once made every visitor's influencer list answer 500."""
+    influencer = InfluencerFactory(handle="fine_handle")
+    url = f"/admin/influencers/influencer/{influencer.pk}/change/"
+    data = change_form_data(superuser_client.get(url))
+    for bad in ("bad/handle", "<b>x</b>", "a" * 31, "with space"):
+        response = superuser_client.post(url, {**data, "handle": bad})
+        assert response.status_code == 200
+        assert response.context["adminform"].form.has_error("handle", "invalid_handle"), bad
+    assert Influencer.objects.get(pk=influencer.pk).handle == "fine_handle"
+    assert client.get("/influencers/").status_code == 200
+
+
+def test_import_pages_name_the_formats_and_a_missing_job_is_a_404(superuser_client):
+    """One home for the formats (ImportFormat): admin offers their names, not raw codes."""
+    html = superuser_client.get("/admin/influencers/influencer/import/").content.decode()
+    with translation.override("ko"):
+        for value, label in ImportFormat.choices:
+            assert f'value="{value}"' in html and str(label) in html
+            assert str(label) != value
+    missing = superuser_client.get("/admin/influencers/influencer/import/999999/")
+    assert missing.status_code == 404
+    job = ImportJob.objects.create(source_name="posts.csv", format=ImportFormat.GRAPH)
+    shown = superuser_client.get(f"/admin/influencers/importjob/{job.pk}/change/")
+    with translation.override("ko"):
+        assert str(ImportFormat.GRAPH.label) in shown.content.decode()

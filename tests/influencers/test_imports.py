@@ -10,6 +10,7 @@ from influencers.imports import ImportFileError
 from influencers.models import NO_IMAGE, ClassificationStatus, Influencer, Post
 from influencers.services.imports import posts_import
 from tests.conftest import jpeg_bytes, media_files, png_bytes
+from tests.influencers.test_import_files import shown
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +155,7 @@ def test_bad_rows_are_reported_with_row_column_and_reason_and_good_rows_imported
     assert report.posts_created == 1
     found = {(e["row"], e["column"]) for e in report.errors}
     assert found == {(3, "like"), (4, "timestamp"), (5, "post_id"), (6, "user_name"), (7, "video")}
-    assert report.influencer_errors == [
+    assert shown(report.influencer_errors) == [
         {"row": 4, "line": 4, "column": "gender", "reason": "unknown gender: 'X' (use F or M)"}
     ]
     assert not Influencer.objects.filter(handle="gamma").exists()
@@ -252,3 +253,32 @@ def test_the_command_refuses_a_broken_file_clearly(tmp_path):
     posts.write_bytes(b"\x00\x01\x02")
     with pytest.raises(CommandError, match="nothing imported"):
         call_command("import_posts", str(posts))
+
+
+def test_the_admin_report_shows_row_errors_in_the_readers_language(client):
+    """Walkthrough (issue 18): the Korean admin listed "not a number: 'abc'" and the like."""
+    from django.utils import translation
+
+    from influencers.models import ImportJob
+    from tests.factories import UserFactory
+
+    posts = (
+        "user_name,post_id,text,timestamp,like,video\n"
+        "alpha,ok1,x,2024-01-01,1,false\n"
+        "alpha,bad1,x,2024-01-01,abc,false\n"
+        "alpha,bad2,x,not a date,1,false\n"
+    )
+    report = run(posts=posts, people=PEOPLE + "gamma,X,M,,,\n")
+    job = ImportJob.objects.create(
+        source_name="posts.csv", format="crawl", status="done", report=report.as_dict()
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = f"/admin/influencers/influencer/import/{job.pk}/"
+    korean = client.get(url).content.decode()
+    for english in ("not a number: 'abc'", "not a date and time", "unknown gender"):
+        assert english not in korean
+    with translation.override("ko"):
+        assert translation.gettext("not a number") in korean
+        assert translation.gettext("not a number") != "not a number"
+    client.cookies["django_language"] = "en"
+    assert "not a number: &#x27;abc&#x27;" in client.get(url).content.decode()

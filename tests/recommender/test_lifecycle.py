@@ -188,3 +188,41 @@ def test_int8_is_served_only_within_tolerance_with_calibration_images_and_the_la
     assert request.status == Status.DONE
     assert "int8" in request.model_label and "fp32" not in request.model_label
     classifier_cache_clear()
+
+
+def test_a_failure_is_stored_as_a_code_and_shown_in_the_readers_language(
+    client, consumer, django_capture_on_commit_callbacks
+):
+    """Walkthrough (issue 18): a failed request showed its English reason in the Korean UI."""
+    from django.utils import translation
+
+    from recommender.models import FailureCode
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.recommendation_create(user=consumer, image=upload())
+    request.refresh_from_db()
+    assert request.failure_code == FailureCode.NO_MODEL
+    client.force_login(consumer)
+    for language in ("ko", "en"):
+        client.cookies["django_language"] = language
+        html = client.get(f"/recommendations/{request.pk}/result/").content.decode()
+        with translation.override(language):
+            assert str(FailureCode.NO_MODEL.label) in html
+    with translation.override("ko"):
+        assert request.failure_message != request.failure_reason  # translated, not stored text
+    body = client.get(f"/api/v1/recommendations/{request.pk}/").json()
+    assert body["failure_code"] == "no_model"
+
+
+def test_the_queue_down_note_is_shown_in_the_readers_language(client, consumer):
+    from django.utils import translation
+
+    request = services.recommendation_create(user=consumer, image=upload())
+    RecommendationRequest.objects.filter(pk=request.pk).update(
+        status_message=services.QUEUE_DOWN_MESSAGE
+    )
+    client.force_login(consumer)
+    html = client.get(f"/recommendations/{request.pk}/result/").content.decode()
+    with translation.override("ko"):
+        korean = translation.gettext(services.QUEUE_DOWN_MESSAGE)
+    assert korean != services.QUEUE_DOWN_MESSAGE and korean in html

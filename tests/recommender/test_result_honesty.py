@@ -15,6 +15,16 @@ from tests.recommender.test_ranking import build
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_classifiers():
+    """A classifier loaded here (fp32: no catalogue images to calibrate int8 on) must not be the
+    one a later test's catalogue gets from the process-wide cache."""
+    from recommender.services.classifiers import classifier_cache_clear
+
+    yield
+    classifier_cache_clear()
+
+
 def done_request(user, style, *, mode, model_version=None, confidence=0.9):
     probabilities = style_probabilities(style)
     q = RankingQuery(

@@ -8,6 +8,7 @@ axe-core's serious or critical accessibility violations; screenshots go to test-
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from campaigns import services as campaign_services
@@ -281,4 +282,66 @@ def test_without_javascript_sign_up_and_save_still_work(live_server, browser, ca
     assert page.locator("#messages .message-success").count() == 1
     visit.check("influencer-saved", axe=False)
     assert visit.problems == []
+    visit.close()
+
+
+# What a thumb must hit on a 360 px phone (WCAG 2.5.5): the links that stand on their own.
+SMALL_TARGETS = """
+sel => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetParent !== null)
+  .map(e => { const r = e.getBoundingClientRect();
+              return {text: e.innerText.trim(), width: r.width, height: r.height}; })
+"""
+
+
+def test_links_standing_alone_are_44px_tap_targets_on_a_phone(
+    live_server, browser, catalogue, photos
+):
+    """Walkthrough (issue 18): "forgot your password", "change password" and the handles on
+    result cards were about 20 px tall at 360 px."""
+    from recommender.services.requests import recommendation_create
+
+    user = UserFactory(username="tapper", role="consumer", gender="F", body_size="M")
+    with open(photos[0], "rb") as f:
+        item = recommendation_create(
+            user=user, image=SimpleUploadedFile("look.jpg", f.read(), content_type="image/jpeg")
+        )
+    visit = Browsing(browser, live_server.url, "tap-targets")
+    visit.page.set_viewport_size(PHONE)
+    checked = {}
+    visit.goto("/accounts/login/", "login")
+    checked["login"] = visit.page.evaluate(SMALL_TARGETS, "main a.tap, main p > a")
+    log_in(visit, "tapper")
+    visit.goto("/accounts/profile/", "profile")
+    checked["profile"] = visit.page.evaluate(SMALL_TARGETS, "main p > a")
+    visit.goto(f"/recommendations/{item.pk}/", "result")
+    visit.page.wait_for_selector(".influencer-card")
+    checked["result"] = visit.page.evaluate(SMALL_TARGETS, ".influencer-card header a")
+    visit.check("tap-targets-result", widths=(PHONE,))
+    assert all(checked.values()), checked
+    small = {
+        page: [t for t in targets if t["height"] < 44 or t["width"] < 44]
+        for page, targets in checked.items()
+    }
+    assert small == {"login": [], "profile": [], "result": []}
+    visit.close()
+
+
+def test_a_refused_form_shows_its_errors_in_view_on_a_phone(live_server, browser):
+    """At 360 px the fields' own messages are below the fold: the summary comes first, in view,
+    and each of its links takes the person to the field."""
+    visit = Browsing(browser, live_server.url, "error-summary")
+    visit.expected_statuses.update({400})
+    page = visit.page
+    visit.goto("/accounts/signup/", "signup")
+    page.check("input[name=role][value=consumer]")
+    page.fill("#id_username", "not valid!")
+    page.click("form[data-signup] button[type=submit]")
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for(state="visible")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    box = summary.bounding_box()
+    assert 0 <= box["y"] < PHONE["height"], box
+    visit.check("signup-refused", widths=(PHONE,))
+    summary.locator("a[href='#id_username']").click()
+    assert page.evaluate("document.activeElement.id") == "id_username"
     visit.close()

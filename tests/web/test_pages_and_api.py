@@ -1,13 +1,19 @@
+import io
+import re
+
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from recommender.models import RecommendationRequest
 from recommender.services import requests as services
 from tests.conftest import jpeg_bytes
 from tests.factories import InfluencerFactory, UserFactory, classified_post
+from tests.web.test_web_experience import without_per_request_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +46,9 @@ def test_pages_show_a_request_to_its_owner_only(client, consumer, stranger, owne
     stranger_response = client.get(url)
     missing = client.get(url.replace(str(owned_request.pk), "999999"))
     assert stranger_response.status_code == missing.status_code == 404
-    assert stranger_response.content == missing.content
+    assert without_per_request_parts(stranger_response.content) == without_per_request_parts(
+        missing.content
+    )
     client.logout()
     assert client.get(url).status_code == 302
 
@@ -248,3 +256,138 @@ def test_query_images_are_private_and_served_as_images_only(
     client.force_login(stranger)
     assert client.get(url).status_code == 404
     assert client.get("/media/../config/settings/base.py").status_code == 404
+    # Staff read a user's photo only with the permission to view recommendation requests.
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    assert client.get(url).status_code == 404
+    staff.user_permissions.add(Permission.objects.get(codename="view_recommendationrequest"))
+    client.force_login(User.objects.get(pk=staff.pk))  # permissions are cached per instance
+    assert client.get(url).status_code == 200
+
+
+def test_deleting_from_history_asks_first_and_names_the_campaign_it_leaves(client, brand):
+    """Walkthrough (issue 18): one click on "delete" took a campaign's image away unasked."""
+    from campaigns.models import CampaignImage
+    from campaigns.services import campaign_create, campaign_image_add
+
+    campaign = campaign_create(
+        owner=brand, name="봄 원피스", target_gender="F", target_body_size="M"
+    )
+    image = campaign_image_add(campaign=campaign, image=upload())
+    url = f"/recommendations/{image.recommendation_id}/delete/"
+    client.force_login(brand)
+    detail = client.get(f"/recommendations/{image.recommendation_id}/").content.decode()
+    assert f'href="{url}"' in detail and f'action="{url}"' not in detail
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    assert "봄 원피스" in confirm.content.decode() and 'name="confirm"' in confirm.content.decode()
+    # A post that does not come from the confirmation (no confirm) only shows the question.
+    assert client.post(url).status_code == 200
+    assert CampaignImage.objects.filter(pk=image.pk).exists()
+    done = client.post(url, {"confirm": "yes"})
+    assert done.status_code == 302 and done.url == "/history/"
+    assert not RecommendationRequest.objects.filter(pk=image.recommendation_id).exists()
+    assert not CampaignImage.objects.filter(pk=image.pk).exists()
+
+
+def test_a_search_that_finds_nobody_offers_the_next_step(client):
+    """Walkthrough (issue 18): a zero-result search was a dead end."""
+    InfluencerFactory(handle="someone_else")
+    html = client.get("/influencers/", {"q": "없는말", "style": "romantic"}).content.decode()
+    assert 'href="?q=%EC%97%86%EB%8A%94%EB%A7%90"' in html  # the same words, every style
+    assert 'href="/influencers/"' in html.split('class="empty"')[1]
+    assert 'href="/"' in html.split('class="empty"')[1]
+
+
+def test_a_recommendation_without_matches_offers_the_next_step(
+    client, consumer, active_model, django_capture_on_commit_callbacks
+):
+    """No influencer in the catalogue fits: the result links on instead of ending there."""
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.recommendation_create(user=consumer, image=upload())
+    item.refresh_from_db()
+    assert item.status == RecommendationRequest.Status.DONE
+    client.force_login(consumer)
+    html = client.get(f"/recommendations/{item.pk}/result/").content.decode()
+    empty = html.split('class="empty"')[1]
+    assert f'href="/influencers/?style={item.predicted_style}"' in empty
+    assert 'href="/"' in empty
+
+
+def test_the_korean_result_and_admin_name_models_and_styles_in_korean(
+    client, consumer, active_model, django_capture_on_commit_callbacks
+):
+    """Walkthrough (issue 18): "tiny (demo, fp32, val top-1 …)" and raw style codes such as
+    "romantic" were left in the Korean result page and admin."""
+    from common.styles import style_label
+    from influencers.models import ImportFormat, ImportJob
+    from influencers.services.profiles import influencer_style_profile_rebuild
+
+    influencer = InfluencerFactory(handle="styled", gender="F", body_size="M")
+    classified_post(influencer, "romantic", 100)
+    influencer_style_profile_rebuild(influencer_id=influencer.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.recommendation_create(user=consumer, image=upload())
+    item.refresh_from_db()
+    client.force_login(consumer)
+    result = client.get(f"/recommendations/{item.pk}/result/").content.decode()
+    badge = result.split('class="model-badge')[1].split("</p>")[0]
+    assert "데모 모델" in badge and "demo" not in badge.split(">", 1)[1]
+    assert "fp32" not in badge and "val top-1" not in badge
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    korean_name = style_label(item.predicted_style)
+    changelist = client.get("/admin/recommender/recommendationrequest/").content.decode()
+    assert f">{korean_name}<" in changelist and f">{item.predicted_style}<" not in changelist
+    change = client.get(f"/admin/recommender/recommendationrequest/{item.pk}/change/")
+    assert korean_name in change.content.decode()
+    influencer_page = client.get(f"/admin/influencers/influencer/{influencer.pk}/change/")
+    assert f"<td>{style_label('romantic')}</td>" in influencer_page.content.decode()
+    model_page = client.get(f"/admin/recommender/modelversion/{active_model.pk}/change/")
+    assert style_label(active_model.classes[0]) in model_page.content.decode()
+    job = ImportJob.objects.create(source_name="posts.csv", format=ImportFormat.CRAWL)
+    job_page = client.get(f"/admin/influencers/influencer/import/{job.pk}/").content.decode()
+    assert "(crawl)" not in job_page and "크롤링 표" in job_page
+
+
+def test_a_refused_form_lists_its_errors_first_each_linked_to_its_field(client):
+    """Walkthrough (issue 18): on a phone a refused sign-up showed its errors below the fold."""
+    response = client.post("/accounts/signup/", {"role": "consumer", "username": "a b"})
+    html = response.content.decode()
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    form_start = html.index("data-signup")
+    assert form_start < html.index('class="error-summary"') < html.index('id="id_username"')
+    links = re.findall(r'<a href="#([^"]+)">', summary)
+    assert "id_username" in links and "id_email" in links
+    for field_id in links:
+        assert f'id="{field_id}"' in html  # each link lands on its field
+    login = client.post("/accounts/login/", {"username": "nobody", "password": "wrong-password"})
+    assert 'class="error-summary"' in login.content.decode()  # a form-wide error is listed too
+
+
+def test_the_history_shows_small_thumbnails_not_the_uploads(client, consumer, stranger):
+    """Walkthrough (issue 18): each history row loaded the full upload to show it at 64 px."""
+    from PIL import Image
+
+    from recommender.constants import HISTORY_THUMBNAIL_PIXELS
+
+    big = services.recommendation_create(
+        user=consumer,
+        image=SimpleUploadedFile(
+            "big.jpg", jpeg_bytes(size=(1600, 1200)), content_type="image/jpeg"
+        ),
+    )
+    client.force_login(consumer)
+    html = client.get("/history/").content.decode()
+    thumb_url = f"/recommendations/{big.pk}/thumbnail.jpg"
+    img = re.search(rf'<img src="{re.escape(thumb_url)}"[^>]*>', html).group(0)
+    assert 'width="64"' in img and 'height="64"' in img
+    assert big.image.name not in html
+    thumb = client.get(thumb_url)
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
+    body = b"".join(thumb.streaming_content) if thumb.streaming else thumb.content
+    with Image.open(io.BytesIO(body)) as image:
+        assert max(image.size) == HISTORY_THUMBNAIL_PIXELS and image.size[0] > image.size[1]
+    assert len(body) < big.image.size / 4
+    client.force_login(stranger)
+    assert client.get(thumb_url).status_code == 404

@@ -1,16 +1,19 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from influencers.imports import ImportFileError
-from influencers.services.imports import posts_import
+from influencers.models import ImportFormat
+from influencers.services.imports import IMPORT_FORMATS, posts_import
+from mlcore.progress import progress_bar, progress_callback
 
 
 def row_label(error: dict) -> str:
-    """'row 5', or 'row 5 (line 7)' when a caption's line breaks put the text line elsewhere."""
+    """'row 5', or 'row 5 (line 7)' when a caption's line breaks put the text line elsewhere;
+    'page2.json row 5' when the export came as several files."""
     line = error.get("line", error["row"])
-    return f"row {error['row']}" + (f" (line {line})" if line != error["row"] else "")
+    where = f"{error['file']} " if error.get("file") else ""
+    return f"{where}row {error['row']}" + (f" (line {line})" if line != error["row"] else "")
 
 
 class Command(BaseCommand):
@@ -20,21 +23,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("posts_file", type=Path)
+        parser.add_argument(
+            "posts_file",
+            type=Path,
+            nargs="+",
+            help="the posts file; for a Graph API export split by its paging, every page",
+        )
         parser.add_argument("--influencers", type=Path, help="user_name, gender, size [...] file")
         parser.add_argument("--images", type=Path, help="folder or zip of <post_id>.jpg|png|webp")
-        parser.add_argument("--format", choices=["crawl", "graph"], default="crawl")
+        parser.add_argument("--format", choices=IMPORT_FORMATS, default=ImportFormat.CRAWL)
 
     def handle(self, *args, posts_file, influencers, images, format, **options):
-        for path in (posts_file, influencers, images):
+        posts_file, *more_pages = posts_file
+        for path in (posts_file, *more_pages, influencers, images):
             if path is not None and not path.exists():
                 raise CommandError(f"{path} does not exist")
-        bar = tqdm(total=0, desc="posts", unit="row")
-
-        def progress(done, total):
-            bar.total = total
-            bar.n = done
-            bar.refresh()
+        bar = progress_bar(desc="posts", unit="row", total=0)
+        progress = progress_callback(bar)
 
         try:
             report = posts_import(
@@ -45,6 +50,7 @@ class Command(BaseCommand):
                 images=images,
                 format=format,
                 progress=progress,
+                more_posts=[(page.read_bytes(), page.name) for page in more_pages],
             )
         except ImportFileError as exc:
             raise CommandError(f"nothing imported: {exc.message}") from exc

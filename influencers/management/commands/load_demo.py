@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
-from tqdm import tqdm
 
 from common.jobs import task_logs_quiet
 from influencers.demo import demo_catalogue_load
 from influencers.models import Influencer
+from mlcore.progress import progress_bar, progress_callback
 
 
 class Command(BaseCommand):
@@ -20,12 +20,8 @@ class Command(BaseCommand):
         if if_empty and Influencer.objects.exists():
             self.stdout.write("catalogue not empty; demo data not loaded")
             return
-        bar = tqdm(total=0, desc="demo posts (import, classify, word clouds)", unit="post")
-
-        def progress(done, total):
-            bar.total = total
-            bar.n = done
-            bar.refresh()
+        bar = progress_bar(desc="demo posts (import, classify, word clouds)", unit="post", total=0)
+        progress = progress_callback(bar)
 
         with task_logs_quiet():
             report = demo_catalogue_load(progress=progress)

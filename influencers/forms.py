@@ -1,0 +1,34 @@
+"""The catalogue pages' query-string filters, validated like every other input."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import BodySize, Gender
+from influencers.constants import SEARCH_MAX_LENGTH
+from influencers.models import StyleChoices
+
+
+class LookalikeFilterForm(forms.Form):
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, required=False)
+    size = forms.ChoiceField(label=_("Body size"), choices=BodySize.choices, required=False)
+
+    def filters(self) -> dict:
+        """The valid filters; a bad value (a NUL byte, an unknown code) filters nothing."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"gender": data.get("gender", ""), "body_size": data.get("size", "")}
+
+
+class InfluencerFilterForm(LookalikeFilterForm):
+    q = forms.CharField(
+        label=_("Search handle, word or hashtag"),
+        max_length=SEARCH_MAX_LENGTH,
+        required=False,
+        strip=True,
+    )
+    style = forms.ChoiceField(label=_("Style"), choices=StyleChoices.choices, required=False)
+
+    def filters(self) -> dict:
+        data = super().filters()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {**data, "search": cleaned.get("q", ""), "style": cleaned.get("style", "")}

@@ -1,0 +1,62 @@
+"""Query strings and URLs as an attacker or a broken link sends them: a clear 400 or 404, never a
+server error. A NUL byte reached PostgreSQL raw and answered 500 ("text fields cannot contain
+NUL"); SQLite took it silently, so these also run in the PostgreSQL suite."""
+
+import pytest
+
+from tests.factories import InfluencerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("param", ["q", "style", "gender", "size"])
+def test_a_nul_byte_or_unknown_value_in_a_list_filter_is_named_and_left_out(client, param):
+    InfluencerFactory(handle="still_listed")
+    for value in ("\x00", "x\x00y", "no-such-value"):
+        if param == "q" and value == "no-such-value":
+            continue  # any text is a valid search
+        response = client.get("/influencers/", {param: value})
+        assert response.status_code == 400, (param, value)
+        body = response.content.decode()
+        assert 'role="alert"' in body
+        assert "@still_listed" in body  # the bad filter is left out, the page still lists
+
+
+def test_a_search_longer_than_the_limit_is_refused_on_the_page_and_the_api(client):
+    assert client.get("/influencers/", {"q": "가" * 101}).status_code == 400
+    client.force_login(UserFactory())
+    assert client.get("/api/v1/influencers/", {"q": "가" * 101}).status_code == 400
+
+
+def test_good_filters_still_filter(client):
+    InfluencerFactory(handle="woman_m", gender="F", body_size="M")
+    InfluencerFactory(handle="man_l", gender="M", body_size="L")
+    body = client.get("/influencers/", {"gender": "M", "size": "L"}).content.decode()
+    assert "@man_l" in body and "@woman_m" not in body
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/influencers/%00/",
+        "/influencers/%00/posts/1/",
+        "/influencers/bad%2Fhandle/",
+        "/api/v1/influencers/%00/",
+        "/api/v1/influencers/%00/posts/",
+        "/api/v1/influencers/%00/lookalikes/",
+    ],
+)
+def test_a_handle_no_instagram_account_can_have_is_a_404(client, url):
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+
+
+def test_lookalike_filters_with_a_nul_byte_are_ignored_on_the_influencer_page(client):
+    influencer = InfluencerFactory(handle="detail_page")
+    response = client.get(f"/influencers/{influencer.handle}/", {"gender": "\x00", "size": "?"})
+    assert response.status_code == 200
+
+
+def test_healthz_answers_a_head_probe(client):
+    assert client.head("/healthz").status_code in (200, 503)
+    assert client.post("/healthz").status_code == 405

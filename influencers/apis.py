@@ -79,6 +79,21 @@ class InfluencerOutput(InfluencerSummaryOutput):
         }
 
 
+class InfluencerDetailOutput(InfluencerOutput):
+    """One influencer's page as data: the list's fields, the models whose answers the post styles
+    are (a demo model's notice, or a real model's held-out figures) and the styles by month."""
+
+    style_models = serializers.ListField(child=serializers.DictField(), read_only=True)
+    style_timeline = serializers.DictField(read_only=True)
+
+    def to_representation(self, influencer):
+        return {
+            **super().to_representation(influencer),
+            "style_models": selectors.influencer_style_models(influencer=influencer),
+            "style_timeline": selectors.influencer_style_timeline(influencer=influencer),
+        }
+
+
 class PostOutput(serializers.ModelSerializer):
     image = MediaNameField()
 
@@ -149,10 +164,10 @@ class InfluencerListApi(APIView):
 
 
 class InfluencerDetailApi(APIView):
-    @extend_schema(responses=InfluencerOutput)
+    @extend_schema(responses=InfluencerDetailOutput)
     def get(self, request, handle):
         influencer = selectors.influencer_get(handle=handle, active_only=not request.user.is_staff)
-        return Response(InfluencerOutput(influencer, context={"request": request}).data)
+        return Response(InfluencerDetailOutput(influencer, context={"request": request}).data)
 
 
 class InfluencerPostsFilters(serializers.Serializer):

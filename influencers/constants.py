@@ -35,3 +35,12 @@ IMPORT_FILE_MAX_BYTES = 512 * 1024 * 1024
 
 # Starting an import or reading its report, on every path (admin pages, API).
 IMPORT_PERMISSION = "influencers.add_importjob"
+
+# Like totals of a style profile are exact sums (math.fsum) rounded to this many decimals, so
+# equal totals compare equal and the tie rule (earlier influencer first) decides, not float noise.
+PROFILE_LIKES_DECIMALS = 3
+
+# The style-over-time table: the last this many months with classified posts...
+TIMELINE_MONTHS = 12
+# ...and a column for each of this many styles (the rest in one column), so it fits a phone.
+TIMELINE_COLUMNS = 3

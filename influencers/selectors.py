@@ -16,12 +16,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils.translation import gettext as _
 
 from common.errors import NotFoundError
+from common.style_models import style_model_summary
 from common.vectors import vector_from_bytes
-from influencers.models import ImportJob, Influencer, Post, PostImage
+from influencers.constants import TIMELINE_COLUMNS, TIMELINE_MONTHS
+from influencers.models import ClassificationStatus, ImportJob, Influencer, Post, PostImage
 from mlcore.model import EMBEDDING_DIM
 from mlcore.ranking import lookalike_scores, top_k
 
@@ -264,6 +266,80 @@ def influencer_style_shares(influencer: Influencer, *, by: str = "posts") -> lis
     total = sum(v[by] for v in stats.values()) or 1
     rows = [{"style": k, "value": v[by], "share": v[by] / total} for k, v in stats.items()]
     return sorted(rows, key=lambda r: (-r["value"], r["style"]))
+
+
+def influencer_style_timeline(*, influencer: Influencer, months: int = TIMELINE_MONTHS) -> dict:
+    """Each style's share of the classified posts by month (Asia/Seoul), for the last `months`
+    months that have classified posts, oldest first. One query.
+
+    {"columns": the TIMELINE_COLUMNS styles with the most posts over those months,
+     "months": [{"month": "2026-03", "posts": n, "columns": [share per column],
+                 "rest": share of the other styles, "styles": [{"style", "posts", "share"}]}]}
+    """
+    rows = (
+        Post.objects.filter(
+            influencer=influencer,
+            classification_status=ClassificationStatus.DONE,
+            posted_at__isnull=False,
+        )
+        .exclude(predicted_style="")
+        .annotate(month=TruncMonth("posted_at"))
+        .values("month", "predicted_style")
+        .annotate(posts=Count("id"))
+        .order_by()
+    )
+    by_month: dict = {}
+    for row in rows:
+        by_month.setdefault(row["month"], {})[row["predicted_style"]] = row["posts"]
+    chosen = sorted(by_month)[-months:]
+    totals: dict[str, int] = {}
+    for month in chosen:
+        for style, posts in by_month[month].items():
+            totals[style] = totals.get(style, 0) + posts
+    columns = sorted(totals, key=lambda style: (-totals[style], style))[:TIMELINE_COLUMNS]
+    out = []
+    for month in chosen:
+        counts = by_month[month]
+        total = sum(counts.values())
+        styles = sorted(counts, key=lambda style: (-counts[style], style))
+        shown = [round(counts.get(style, 0) / total, 4) for style in columns]
+        out.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "posts": total,
+                "columns": shown,
+                "rest": round(
+                    sum(n for style, n in counts.items() if style not in columns) / total, 4
+                ),
+                "styles": [
+                    {
+                        "style": style,
+                        "posts": counts[style],
+                        "share": round(counts[style] / total, 4),
+                    }
+                    for style in styles
+                ],
+            }
+        )
+    return {"columns": columns, "months": out}
+
+
+def influencer_style_models(*, influencer: Influencer) -> list[dict]:
+    """The style models whose answers this influencer's post styles are, as users are told about
+    them (a demo model's notice; a real model's held-out figures), demo first. Two queries."""
+    ids = (
+        Post.objects.filter(influencer=influencer, model_version__isnull=False)
+        .order_by()
+        .values_list("model_version", flat=True)
+        .distinct()
+    )
+    # The registry's model, reached through the relation: the catalogue sits below the recommender.
+    versions = Post.model_version.field.related_model.objects.filter(pk__in=list(ids))
+    summaries = [
+        style_model_summary(name=v.name, is_demo=v.is_demo, metrics=v.metrics)
+        for v in versions.order_by("-is_demo", "pk")
+    ]
+    return summaries
 
 
 def influencer_lookalikes(

@@ -47,6 +47,8 @@ def influencer_detail(request, handle):
             "influencer": influencer,
             "posts": selectors.influencer_feed(influencer=influencer),
             "shares": selectors.influencer_style_shares(influencer),
+            "style_models": selectors.influencer_style_models(influencer=influencer),
+            "timeline": selectors.influencer_style_timeline(influencer=influencer),
             "lookalikes": selectors.influencer_lookalikes(
                 influencer=influencer,
                 **LookalikeFilterForm(request.GET).filters(),

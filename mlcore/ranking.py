@@ -1,13 +1,35 @@
-"""Scoring for the similarity ranking: style-distribution similarity blended with engagement."""
+"""Scoring for the similarity ranking: style evidence first, engagement within comparable evidence.
+
+The rules (docs/ranking.md states them with the reasons):
+- The query asks for its top style and up to two more styles the model gives at least
+  QUERY_STYLE_MIN_PROBABILITY (기타 never: it is no style). Their weights are the model's
+  probabilities renormalised over the chosen styles.
+- An influencer's style evidence is the weighted share of their classified posts (consumers) or
+  of the likes of those posts (brands) that show the query's styles: 0 when no post does.
+- score = evidence x (1 + ENGAGEMENT_WEIGHT x engagement), engagement in [0, 1]. An influencer
+  without evidence scores 0 whatever their likes, below every one with evidence; engagement can
+  only reorder influencers whose evidence is within a factor (1 + ENGAGEMENT_WEIGHT).
+"""
+
+import math
 
 import numpy as np
 
-from mlcore.styles import without_other
+from mlcore.styles import STYLE_CODES, without_other
 
-# The similarity ranking's score: this much style similarity, the rest engagement.
-SIMILARITY_WEIGHT = 0.75
+# A style the model gives at least this probability (over the 23 styles) is one the query asks for.
+QUERY_STYLE_MIN_PROBABILITY = 0.1
+# The query asks for at most this many styles (its top style always).
+QUERY_STYLES_MAX = 3
+# Engagement lifts a score by at most this fraction: it orders influencers of comparable evidence.
+ENGAGEMENT_WEIGHT = 0.25
 # Engagement mixes log-scaled average likes and likes per follower in these shares.
 LIKES_WEIGHT = 0.5
+# Scores equal to this many decimals are ties (broken by the earlier influencer).
+SCORE_DECIMALS = 9
+# The visual ranking scores an influencer by the mean of their this many best post similarities.
+VISUAL_TOP_POSTS = 5
+_STYLE_POSITION = {code: i for i, code in enumerate(STYLE_CODES)}
 # Look-alikes mix style-profile cosine and post-embedding-centroid cosine in these shares.
 LOOKALIKE_STYLE_WEIGHT = 0.5
 
@@ -19,40 +41,122 @@ def style_vector(probabilities: np.ndarray) -> np.ndarray:
     return vector / norm if norm > 0 else vector
 
 
-def _profile_cosines(query: np.ndarray, profiles: np.ndarray) -> np.ndarray:
-    """Cosine of each profile row (기타 removed) with an already normalised query vector."""
+def query_style_weights(probabilities: np.ndarray) -> np.ndarray:
+    """Weights over the 23 styles (기타 left out): non-zero on the styles the query asks for.
+
+    The top style always (ties: taxonomy order), then up to QUERY_STYLES_MAX - 1 more styles whose
+    probability, renormalised over the 23 styles, is at least QUERY_STYLE_MIN_PROBABILITY.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)[: len(STYLE_CODES)]
+    total = math.fsum(p)
+    p = p / total if total > 0 else np.zeros(len(STYLE_CODES))
+    order = np.lexsort((np.arange(len(p)), -p))
+    chosen = [int(order[0])] + [
+        int(i) for i in order[1:QUERY_STYLES_MAX] if p[i] >= QUERY_STYLE_MIN_PROBABILITY
+    ]
+    weights = np.zeros(len(STYLE_CODES))
+    if p[chosen].sum() > 0:
+        weights[chosen] = p[chosen] / p[chosen].sum()
+    else:  # nothing but 기타: the top style by taxonomy order alone
+        weights[chosen[0]] = 1.0
+    return weights
+
+
+def nearest_style_order(probabilities: np.ndarray, weights: np.ndarray) -> list[int]:
+    """Styles the query does not ask for, the model's next guesses first (ties: taxonomy order)."""
+    p = np.asarray(probabilities, dtype=np.float64)[: len(STYLE_CODES)]
+    order = np.lexsort((np.arange(len(p)), -p))
+    return [int(i) for i in order if weights[i] == 0]
+
+
+def style_evidence(stats: dict, *, by_likes: bool) -> tuple[np.ndarray, float]:
+    """(share of each of the 23 styles, denominator) from a profile's style_stats.
+
+    The denominator is every classified post (no image and 기타 included: they are posts that show
+    no style), or the likes of those posts for brands; a brand profile whose likes are all zero
+    (every like hidden and nothing visible to impute from) falls back to its posts.
+    """
+    posts = np.zeros(len(STYLE_CODES))
+    likes = np.zeros(len(STYLE_CODES))
+    for code, entry in stats.items():  # a handful of keys: cheaper than 23 look-ups per profile
+        position = _STYLE_POSITION.get(code)
+        if position is not None:
+            posts[position] = entry.get("posts", 0)
+            likes[position] = entry.get("likes", 0.0)
+    all_posts = math.fsum(v.get("posts", 0) for v in stats.values())
+    all_likes = math.fsum(v.get("likes", 0.0) for v in stats.values())
+    if by_likes and all_likes > 0:
+        return likes / all_likes, all_likes
+    if all_posts > 0:
+        return posts / all_posts, all_posts
+    return np.zeros(len(STYLE_CODES)), 0.0
+
+
+def engagement_scores(
+    average_likes: np.ndarray, like_rates: np.ndarray, likes_known: np.ndarray
+) -> np.ndarray:
+    """Engagement in [0, 1] relative to the best candidate.
+
+    Log-scaled average likes, averaged with likes per follower where followers are known (NaN
+    where not). An account that hides every like has no average of its own: it gets the mean
+    average likes of the candidates that show theirs, never zero.
+    """
+    average = np.maximum(np.asarray(average_likes, dtype=np.float64), 0)
+    known = np.asarray(likes_known, dtype=bool)
+    rates = np.asarray(like_rates, dtype=np.float64).copy()
+    if (~known).any():
+        average = average.copy()
+        average[~known] = math.fsum(average[known]) / known.sum() if known.any() else 0.0
+        rates[~known] = np.nan
+    likes = np.log1p(average)
+    engagement = likes / likes.max() if len(likes) and likes.max() > 0 else np.zeros(len(likes))
+    has_rate = ~np.isnan(rates)
+    if has_rate.any() and np.nanmax(rates) > 0:
+        engagement = engagement.copy()
+        engagement[has_rate] = LIKES_WEIGHT * engagement[has_rate] + (1 - LIKES_WEIGHT) * rates[
+            has_rate
+        ] / np.nanmax(rates)
+    return engagement
+
+
+def evidence_scores(
+    weights: np.ndarray, shares: np.ndarray, engagement: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(score, evidence) per candidate row; shares: rows of per-style shares (23 columns)."""
+    shares = np.asarray(shares, dtype=np.float64).reshape(-1, len(STYLE_CODES))
+    evidence = shares @ np.asarray(weights, dtype=np.float64)
+    score = evidence * (1 + ENGAGEMENT_WEIGHT * np.asarray(engagement, dtype=np.float64))
+    return score, evidence
+
+
+def profile_cosines(query: np.ndarray, profiles: np.ndarray) -> np.ndarray:
+    """Cosine of each profile row (기타 removed) with a query vector (shown, not ranked on)."""
     p = without_other(profiles)
     norms = np.linalg.norm(p, axis=1)
     norms[norms == 0] = 1.0
-    return (p @ query) / norms
+    return (p @ style_vector(query)) / norms
 
 
-def similarity_scores(
-    query: np.ndarray, profiles: np.ndarray, average_likes: np.ndarray, like_rates: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(blended score, cosine similarity) for each profile row.
-
-    Engagement is log-scaled average likes relative to the best candidate, averaged with likes per
-    follower (relative to the best) where followers are known (NaN where not).
-    """
-    similarity = _profile_cosines(style_vector(query), profiles)
-    likes = np.log1p(np.maximum(average_likes, 0))
-    engagement = likes / likes.max() if len(likes) and likes.max() > 0 else np.zeros(len(likes))
-    rates = np.asarray(like_rates, dtype=np.float64)
-    known = ~np.isnan(rates)
-    if known.any() and np.nanmax(rates) > 0:
-        engagement = engagement.copy()
-        engagement[known] = LIKES_WEIGHT * engagement[known] + (1 - LIKES_WEIGHT) * rates[
-            known
-        ] / np.nanmax(rates)
-    score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * engagement
-    return score, similarity
+def visual_scores(
+    query: np.ndarray, embeddings: np.ndarray, owners: np.ndarray
+) -> dict[int, float]:
+    """Per owner, the mean cosine similarity of their VISUAL_TOP_POSTS posts closest to the query
+    (fewer posts: the mean of those they have). Embeddings are L2-normalised rows."""
+    if not len(owners):
+        return {}
+    sims = np.asarray(embeddings, dtype=np.float64) @ np.asarray(query, dtype=np.float64)
+    scores = {}
+    for owner in np.unique(owners):
+        best = np.sort(sims[owners == owner])[::-1][:VISUAL_TOP_POSTS]
+        scores[int(owner)] = math.fsum(best) / len(best)
+    return scores
 
 
-def top_k(scores: np.ndarray, ids: np.ndarray, k: int) -> list[int]:
-    """Row indices of the k best scores; ties go to the smaller id (deterministic)."""
-    order = np.lexsort((ids, -np.round(scores, 9)))
-    return [int(i) for i in order[:k]]
+def top_k(scores: np.ndarray, ids: np.ndarray, k: int | None) -> list[int]:
+    """Row indices of the k best scores (all when k is None); equal scores (to SCORE_DECIMALS)
+    go to the smaller id, so the order never depends on float noise."""
+    order = np.lexsort((ids, -np.round(scores, SCORE_DECIMALS)))
+    return [int(i) for i in (order if k is None else order[:k])]
 
 
 def lookalike_scores(
@@ -60,7 +164,7 @@ def lookalike_scores(
 ) -> np.ndarray:
     """Similarity to one influencer: the mean of style-profile cosine and embedding-centroid
     cosine (centroid rows of zeros, for influencers without embeddings, score 0 there)."""
-    style_similarity = _profile_cosines(style_vector(profile), profiles)
+    style_similarity = profile_cosines(profile, profiles)
     if centroid is None or not len(centroids):
         return style_similarity
     embedding_similarity = np.asarray(centroids, dtype=np.float64) @ np.asarray(

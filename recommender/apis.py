@@ -8,8 +8,10 @@ from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender, Role
 from common.api import media_url, paginated_response
+from common.style_models import style_model_summary
 from influencers.apis import summary_with_urls
 from recommender.models import RecommendationRequest
+from recommender.selectors.ranking import ranking_notices
 from recommender.selectors.requests import recommendation_get, recommendation_list
 from recommender.services.requests import recommendation_create, recommendation_delete
 
@@ -40,14 +42,26 @@ class ResultsField(serializers.Field):
                 }
                 for card in block.get("cards", [])
             ]
-            out[ranking] = {**block, "cards": cards}
+            out[ranking] = {**block, "cards": cards, "notices": _notices(block)}
         return out
+
+
+def _notices(block: dict) -> list[dict]:
+    """The page's notices about a result, in Korean and English: [{"code", "ko", "en"}]."""
+    k = settings.RECOMMENDATION_TOP_K
+    korean = ranking_notices(block, k=k, language="ko")
+    english = ranking_notices(block, k=k, language="en")
+    return [
+        {"code": ko["code"], "ko": ko["text"], "en": en["text"]}
+        for ko, en in zip(korean, english, strict=True)
+    ]
 
 
 class RecommendationOutput(serializers.ModelSerializer):
     size = serializers.CharField(source="body_size")
     results = ResultsField()
     model_is_demo = serializers.SerializerMethodField()
+    model = serializers.SerializerMethodField()
     low_confidence = serializers.SerializerMethodField()
 
     class Meta:
@@ -68,6 +82,7 @@ class RecommendationOutput(serializers.ModelSerializer):
             "style_distribution",
             "model_label",
             "model_is_demo",
+            "model",
             "results",
             "created_at",
             "finished_at",
@@ -75,6 +90,17 @@ class RecommendationOutput(serializers.ModelSerializer):
 
     def get_model_is_demo(self, obj) -> bool | None:
         return obj.model_version.is_demo if obj.model_version else None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_model(self, obj) -> dict | None:
+        """The model as the page describes it: a demo's notice (Korean and English), or a real
+        model's held-out top-1 and top-3 with its evaluation set's name."""
+        version = obj.model_version
+        if version is None:
+            return None
+        return style_model_summary(
+            name=version.name, is_demo=version.is_demo, metrics=version.metrics
+        )
 
     def get_low_confidence(self, obj) -> bool | None:
         return (

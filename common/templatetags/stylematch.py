@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 
+from common.style_models import style_model_summary
 from common.styles import style_label
 
 register = template.Library()
@@ -47,3 +48,11 @@ def page_query(context, number) -> str:
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.filter
+def style_model(version) -> dict | None:
+    """A model version (any object with name, is_demo and metrics) as users are told about it."""
+    if version is None:
+        return None
+    return style_model_summary(name=version.name, is_demo=version.is_demo, metrics=version.metrics)

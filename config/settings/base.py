@@ -270,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
 # Style model: checkpoints live in media storage (ModelVersion); the worker caches them here.
 MODEL_CACHE_DIR = Path(env.str("MODEL_CACHE_DIR", default=str(DATA_DIR / "models")))
 TORCH_THREADS = env.int("TORCH_THREADS", default=2)
+# A web process that classifies itself (in-process mode: no broker) loads the active style model as
+# it starts (config/wsgi.py), so the first upload after a start does not wait ~10 s for it. With a
+# broker the workers classify, and load it as they start (recommender.tasks).
+STYLE_MODEL_PRELOAD = env.bool("STYLE_MODEL_PRELOAD", default=CELERY_TASK_ALWAYS_EAGER)
 # Posts per classification task message (new images); the forward batch is per device, below.
 CLASSIFY_BATCH_SIZE = env.int("CLASSIFY_BATCH_SIZE", default=32)
 # Where this process runs the style model: cpu, cuda, or auto (cuda when torch sees one). A CPU

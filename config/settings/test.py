@@ -20,6 +20,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 WORDCLOUD_DEBOUNCE_SECONDS = 0
 # One torch thread: on a busy 2-core CI machine two threads wait on each other (docs/benchmarks.md).
 TORCH_THREADS = env.int("TORCH_THREADS", default=1)
+# No model loads when a test imports the WSGI application, unless the test asks.
+STYLE_MODEL_PRELOAD = env.bool("STYLE_MODEL_PRELOAD", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a worker process started by a test sees the same database.
     DATABASES["default"]["TEST"] = {

@@ -4,6 +4,8 @@ Both are rebuilt for one influencer whenever its posts change (import, classific
 re-classification), so every query reads stored values instead of recounting posts.
 """
 
+import math
+
 import numpy as np
 from django.db import transaction
 from django.db.models import Avg, F
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from common.styles import NO_IMAGE
 from common.vectors import vector_from_bytes, vector_to_bytes
+from influencers.constants import PROFILE_LIKES_DECIMALS
 from influencers.models import ClassificationStatus, Influencer, Post
 from mlcore.styles import STYLE_CODES, TAXONOMY_CODES, TAXONOMY_INDEX, without_other
 
@@ -26,6 +29,10 @@ def influencer_likes_impute(*, influencer_id: int) -> float:
         effective_likes=mean, likes_imputed=True
     ).update(effective_likes=mean, likes_imputed=True)
     return mean
+
+
+def _likes_total(values: list[float]) -> float:
+    return round(math.fsum(values), PROFILE_LIKES_DECIMALS)
 
 
 def _representative(stats: dict, primary: str, secondary: str) -> str:
@@ -56,26 +63,33 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
         "embedding",
     )
     stats: dict[str, dict] = {}
+    style_likes: dict[str, list[float]] = {}
+    all_likes: list[float] = []
     like_sum = np.zeros(len(TAXONOMY_CODES), dtype=np.float64)
     count_sum = np.zeros(len(TAXONOMY_CODES), dtype=np.float64)
     embeddings = []
-    post_count, classified, total_likes = 0, 0, 0.0
+    post_count, classified = 0, 0
     for likes, style, status, probs, embedding in rows:
         post_count += 1
-        total_likes += likes
+        all_likes.append(likes)
         if status not in (ClassificationStatus.DONE, ClassificationStatus.UNCLASSIFIABLE):
             continue
         classified += 1
         key = style or NO_IMAGE
         entry = stats.setdefault(key, {"posts": 0, "likes": 0.0})
         entry["posts"] += 1
-        entry["likes"] += likes
+        style_likes.setdefault(key, []).append(likes)
         vector = vector_from_bytes(probs)
         if vector is not None and len(vector) == len(TAXONOMY_CODES):
             like_sum += vector * likes
             count_sum += vector
         if embedding is not None:
             embeddings.append(vector_from_bytes(embedding))
+    # Exact sums, rounded: equal totals are equal numbers (imputed means would otherwise leave
+    # 100.00000000000001 beside 100.0 and break ties by float noise, not by the tie rule).
+    for key, values in style_likes.items():
+        stats[key]["likes"] = _likes_total(values)
+    total_likes = _likes_total(all_likes)
     brand_style = _representative(stats, "likes", "posts")
     consumer_style = _representative(stats, "posts", "likes")
     like_dist = _normalised(like_sum)
@@ -91,10 +105,7 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
         post_count=post_count,
         classified_post_count=classified,
         total_likes=total_likes,
-        style_stats={
-            k: {"posts": v["posts"], "likes": round(v["likes"], 3)}
-            for k, v in sorted(stats.items())
-        },
+        style_stats={k: stats[k] for k in sorted(stats)},
         brand_style=brand_style,
         brand_style_likes=stats.get(brand_style, {}).get("likes", 0.0),
         consumer_style=consumer_style,

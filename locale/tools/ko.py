@@ -520,6 +520,24 @@ KO = {
     # lead: row and line of a bad import row
     "line %(line)s": "%(line)s번째 줄",
     "The file is a %(fmt)s image but its name does not end in .jpg, .jpeg, .png or .webp; rename it and upload it again.": "%(fmt)s 이미지이지만 파일 이름이 .jpg, .jpeg, .png, .webp로 끝나지 않습니다. 이름을 바꿔 다시 올려 주세요.",
+    # h-ranking (issue 17): style evidence, no-match notices
+    "nearest style": "가장 가까운 스타일",
+    "no %(style)s posts": "%(style)s 게시물 없음",
+    "%(n)s of %(total)s posts in %(style)s (%(share)s)": "게시물 %(total)s개 중 %(n)s개가 %(style)s (%(share)s)",
+    "%(likes)s likes on those posts (%(share)s of their likes)": "그 게시물의 좋아요 %(likes)s개 (전체 좋아요의 %(share)s)",
+    "No influencer in your filters posts %(style)s, the style of your photo: none of these cards is a %(style)s match.": "조건에 맞는 인플루언서 중 사진의 스타일인 %(style)s 게시물을 올린 사람이 없습니다. 아래 카드는 %(style)s 스타일과 일치하는 결과가 아닙니다.",
+    "Fewer than %(k)d influencers in your filters post your photo's styles.": "조건에 맞는 인플루언서 중 사진의 스타일 게시물을 올린 사람이 %(k)d명보다 적습니다.",
+    "The body-size filter was relaxed: cards marked “other body size” post your photo's styles in another body size.": "체형 조건을 완화했습니다. ‘다른 체형’ 표시가 있는 카드는 다른 체형의 인플루언서가 사진의 스타일 게시물을 올린 경우입니다.",
+    "Cards marked “nearest style” post %(styles)s, the model's next guesses for your photo, not its style.": "‘가장 가까운 스타일’ 표시가 있는 카드는 사진의 스타일이 아니라 모델이 다음으로 꼽은 %(styles)s 게시물을 올린 인플루언서입니다.",
+    # h-ranking (issue 17): what the style model is
+    "Demo model: it was trained on generated pictures, so its answer on a real photo is not meaningful.": "데모 모델입니다. 생성된 그림으로 학습했기 때문에 실제 사진에 대한 답은 의미가 없습니다.",
+    "held-out top-1 %(top1)s, top-3 %(top3)s on %(set)s": "학습에 쓰지 않은 평가 사진에서 1순위 정답률 %(top1)s, 3순위 안 정답률 %(top3)s (평가 데이터: %(set)s)",
+    # h-ranking (issue 17): style over time
+    "Style over time": "월별 스타일 변화",
+    "Share of each style in the month's classified posts (the last 12 months with posts)": "그 달에 분류된 게시물 중 각 스타일의 비율 (게시물이 있는 최근 12개월)",
+    "Month": "월",
+    "Other styles": "그 밖의 스타일",
+    "No dated, classified posts yet.": "아직 날짜가 있는 분류된 게시물이 없습니다.",
     "Some filters were not understood and were left out:": "이해할 수 없는 필터가 있어 빼고 보여 드립니다:",
     "Letters, digits, '.' and '_' only, at most 30 characters, as on Instagram.": "인스타그램처럼 영문자, 숫자, '.', '_'만 30자까지 쓸 수 있습니다.",
     # Carousel posts (issue 15, item 7)

@@ -1,18 +1,56 @@
-"""The two rankings. Both read stored influencer profiles only (never recount posts per query)."""
+"""The two rankings. Both read stored influencer profiles only (never recount posts per query).
 
+The rules and why: docs/ranking.md. The maths: mlcore/ranking.py.
+"""
+
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import Exists, OuterRef, Q
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from common.styles import style_label
 from common.vectors import vector_from_bytes
 from influencers.models import Influencer, Post
 from influencers.selectors import INFLUENCER_SUMMARY_FIELDS, influencer_summary
-from mlcore.ranking import similarity_scores, top_k
+from mlcore.ranking import (
+    engagement_scores,
+    evidence_scores,
+    nearest_style_order,
+    query_style_weights,
+    style_evidence,
+    top_k,
+    visual_scores,
+)
 from mlcore.styles import STYLE_CODES
+from recommender.models import RecommendationRequest
 
+Ranking = RecommendationRequest.Ranking
 EVIDENCE_POSTS = 3
 EVIDENCE_CANDIDATES = 48
+# What _evidence() reads of a post: evidence querysets load only these (no query per post).
+EVIDENCE_FIELDS = (
+    "pk",
+    "instagram_id",
+    "image",
+    "extra_image_count",
+    "effective_likes",
+    "predicted_style",
+)
+# What a card reads: the summary, and the style statistics its evidence lines come from.
+CARD_FIELDS = (*INFLUENCER_SUMMARY_FIELDS, "style_stats")
+
+
+class Note:
+    """Codes a result carries in `notes`; pages and the API word them (both languages)."""
+
+    FEWER_MATCHES = "fewer_matches"  # fewer than k influencers in the filters post the styles
+    SIZE_RELAXED = "size_relaxed"  # cards from other body sizes fill the rest (marked)
+    NO_STYLE_MATCH = "no_style_match"  # nobody in the filters posts the predicted style
+    NEAREST_STYLE = "nearest_style"  # cards of the model's next guess fill the rest (marked)
 
 
 @dataclass
@@ -20,15 +58,23 @@ class RankingQuery:
     mode: str  # a Role: brands rank by likes, consumers by posts
     gender: str
     body_size: str
-    probabilities: np.ndarray  # over the taxonomy
+    probabilities: np.ndarray  # over the taxonomy (the 23 styles, then 기타)
     embedding: np.ndarray
     k: int = 3
 
     @property
     def top_style(self) -> str:
         """The best of the 23 styles (기타 never drives a recommendation)."""
-        p = self.probabilities[: len(STYLE_CODES)]
-        return STYLE_CODES[int(np.argmax(p))]
+        return STYLE_CODES[int(np.argmax(query_style_weights(self.probabilities)))]
+
+    @property
+    def confidence(self) -> float:
+        """The (calibrated) probability of the top style; 기타's share never counts toward it."""
+        return float(np.asarray(self.probabilities)[STYLE_CODES.index(self.top_style)])
+
+    @property
+    def by_likes(self) -> bool:
+        return self.mode == Role.BRAND
 
 
 @dataclass
@@ -36,9 +82,19 @@ class RankingResult:
     ranking: str
     cards: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Set when nobody in the filters posts the predicted style: what was shown instead.
+    no_match: dict | None = None
+    # The styles whose posters fill the places no match took (cards marked), nearest first.
+    nearest_styles: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"ranking": self.ranking, "cards": self.cards, "notes": self.notes}
+        return {
+            "ranking": str(self.ranking),
+            "cards": self.cards,
+            "notes": self.notes,
+            "no_match": self.no_match,
+            "nearest_styles": self.nearest_styles,
+        }
 
 
 def _base_queryset(query: RankingQuery, *, relax_size: bool = False):
@@ -49,97 +105,252 @@ def _base_queryset(query: RankingQuery, *, relax_size: bool = False):
 def ranking_original(query: RankingQuery) -> RankingResult:
     """The prototype's ranking: influencers whose representative style is the query's top style."""
     style = query.top_style
-    if query.mode == Role.BRAND:
-        qs = _base_queryset(query).filter(brand_style=style).order_by("-brand_style_likes", "pk")
+    if query.by_likes:
+        influencers = _original_by_likes(query, style)
     else:
         qs = (
             _base_queryset(query)
             .filter(consumer_style=style)
             .order_by("-consumer_style_posts", "pk")
         )
-    influencers = list(qs.only(*INFLUENCER_SUMMARY_FIELDS)[: query.k])
-    result = RankingResult("original")
-    evidence = _most_liked_posts_of_style([i.pk for i in influencers], style)
+        influencers = list(qs.only(*CARD_FIELDS)[: query.k])
+    scores = {}
     for influencer in influencers:
         stats = influencer.style_stats.get(style, {})
-        score = stats.get("likes" if query.mode == Role.BRAND else "posts", 0)
+        scores[influencer.pk] = getattr(
+            influencer, "imputed_style_likes", stats.get("likes" if query.by_likes else "posts", 0)
+        )
+    result = RankingResult(Ranking.ORIGINAL)
+    evidence = _most_liked_posts_of_style([i.pk for i in influencers], style)
+    for influencer in influencers:
         result.cards.append(
             _card(
                 influencer,
                 query,
-                score=score,
+                styles=[style],
+                score=scores[influencer.pk],
                 similarity=None,
                 evidence=evidence.get(influencer.pk, []),
-                relaxed=False,
             )
         )
     if len(influencers) < query.k:
-        result.notes.append("fewer_matches")
+        result.notes.append(Note.FEWER_MATCHES)
+    if not influencers:
+        result.notes.append(Note.NO_STYLE_MATCH)
+        result.no_match = {"style": style, "relaxed_filter": "", "nearest_styles": []}
     return result
 
 
+def _original_by_likes(query: RankingQuery, style: str) -> list[Influencer]:
+    """Brands: the influencers whose most-liked style is `style`, by the likes of those posts.
+
+    An account that hides every like has no likes of its own to impute from (its posts count 0):
+    its posts of the style count the mean likes per post of the other matching accounts, never 0.
+    Two queries: the matching profiles' numbers, then the k cards.
+    """
+    rows = list(
+        _base_queryset(query)
+        .filter(brand_style=style)
+        .annotate(
+            likes_known=Exists(Post.objects.filter(influencer=OuterRef("pk"), likes__isnull=False))
+        )
+        .values_list("pk", "brand_style_likes", "style_stats", "likes_known")
+    )
+    known = [(likes, stats.get(style, {}).get("posts", 0)) for _, likes, stats, k in rows if k]
+    known_posts = sum(posts for _, posts in known)
+    per_post = math.fsum(likes for likes, _ in known) / known_posts if known_posts else 0.0
+    value = {
+        pk: likes if k else round(stats.get(style, {}).get("posts", 0) * per_post, 3)
+        for pk, likes, stats, k in rows
+    }
+    picks = sorted(value, key=lambda pk: (-value[pk], pk))[: query.k]
+    chosen = {i.pk: i for i in Influencer.objects.filter(pk__in=picks).only(*CARD_FIELDS)}
+    for pk in picks:
+        chosen[pk].imputed_style_likes = value[pk]
+    return [chosen[pk] for pk in picks]
+
+
+@dataclass(eq=False)
+class _Candidate:
+    pk: int
+    in_size: bool
+    shares: np.ndarray  # per style: share of posts (consumers) or of likes (brands)
+    average_likes: float
+    like_rate: float | None
+    likes_known: bool  # any like visible (else the average is imputed from the others)
+    score: float = 0.0
+    evidence: float = 0.0
+
+
 def ranking_similarity(query: RankingQuery) -> RankingResult:
-    """Similarity of the query's style distribution to each profile, blended with engagement."""
-    result = RankingResult("similarity")
-    chosen = _similarity_candidates(query, relax_size=False, exclude=set())
-    relaxed = []
-    if len(chosen) < query.k:
-        result.notes.append("fewer_matches")
-        relaxed = _similarity_candidates(query, relax_size=True, exclude={pk for pk, *_ in chosen})[
-            : query.k - len(chosen)
-        ]
+    """Style evidence first: influencers whose posts show the query's styles, best evidence first,
+    engagement ordering only those of comparable evidence (mlcore.ranking)."""
+    result = RankingResult(Ranking.SIMILARITY)
+    weights = query_style_weights(query.probabilities)
+    top_index = STYLE_CODES.index(query.top_style)
+    query_styles = [STYLE_CODES[i] for i in np.flatnonzero(weights)]
+    matching = _candidates(query, same_size=True, posting=query_styles)
+
+    picks: list[tuple[_Candidate, dict]] = []  # (candidate, how it was chosen)
+    for c in _ranked(matching, weights)[: query.k]:
+        picks.append((c, {}))
+    if len(picks) < query.k:
+        result.notes.append(Note.FEWER_MATCHES)
+        other_size = _candidates(query, same_size=False, posting=query_styles)
+        relaxed = _ranked(other_size, weights)[: query.k - len(picks)]
         if relaxed:
-            result.notes.append("size_relaxed")
-    picks = [(*c, False) for c in chosen] + [(*c, True) for c in relaxed]
+            result.notes.append(Note.SIZE_RELAXED)
+        picks += [(c, {"size_relaxed": True}) for c in relaxed]
+    if len(picks) < query.k:
+        # Fill, marked, with posters of the model's next guesses, one style after another.
+        chosen = {c.pk for c, _ in picks}
+        rest = [c for c in _candidates(query, same_size=True) if c.pk not in chosen]
+        for index in nearest_style_order(query.probabilities, weights):
+            if len(picks) >= query.k or not rest:
+                break
+            one_style = np.zeros(len(STYLE_CODES))
+            one_style[index] = 1.0
+            filled = _ranked(rest, one_style)[: query.k - len(picks)]
+            if filled:
+                result.nearest_styles.append(STYLE_CODES[index])
+                picks += [(c, {"nearest_style": STYLE_CODES[index]}) for c in filled]
+                taken = {c.pk for c in filled}
+                rest = [c for c in rest if c.pk not in taken]
+        if result.nearest_styles:
+            result.notes.append(Note.NEAREST_STYLE)
+    if not any(c.shares[top_index] > 0 for c in matching):
+        result.notes.append(Note.NO_STYLE_MATCH)
+        result.no_match = {
+            "style": query.top_style,
+            "relaxed_filter": "body_size" if Note.SIZE_RELAXED in result.notes else "",
+            "nearest_styles": result.nearest_styles,
+        }
+
+    query_styles = [STYLE_CODES[i] for i in np.flatnonzero(weights)]
     influencers = {
         i.pk: i
-        for i in Influencer.objects.filter(pk__in=[p[0] for p in picks]).only(
-            *INFLUENCER_SUMMARY_FIELDS
-        )
+        for i in Influencer.objects.filter(pk__in=[c.pk for c, _ in picks]).only(*CARD_FIELDS)
     }
-    evidence = _closest_posts([p[0] for p in picks], query.embedding)
-    for pk, score, similarity, was_relaxed in picks:
+    posts = _closest_posts([c.pk for c, _ in picks], query.embedding)
+    for candidate, how in picks:
+        styles = [how["nearest_style"]] if how.get("nearest_style") else query_styles
+        result.cards.append(
+            _card(
+                influencers[candidate.pk],
+                query,
+                styles=styles,
+                score=candidate.score,
+                similarity=None,
+                evidence=posts.get(candidate.pk, []),
+                size_relaxed=how.get("size_relaxed", False),
+                nearest_style=how.get("nearest_style", ""),
+            )
+        )
+    return result
+
+
+def ranking_visual(query: RankingQuery) -> RankingResult:
+    """Measured, not offered (docs/benchmarks.md): influencers in the filters whose posts look most
+    like the photo (mean of the best post-embedding cosines), whatever their styles.
+
+    It reads every classified post of the filtered influencers (one query), so its cost grows with
+    the catalogue; bench/e2e_quality.py compares it with the other two.
+    """
+    result = RankingResult("visual")
+    rows = list(
+        Post.objects.filter(
+            influencer__in=_base_queryset(query), embedding__isnull=False
+        ).values_list("influencer_id", "embedding")
+    )
+    if not rows:
+        result.notes.append(Note.FEWER_MATCHES)
+        return result
+    owners = np.array([r[0] for r in rows])
+    embeddings = np.stack([vector_from_bytes(r[1]) for r in rows])
+    scores = visual_scores(np.asarray(query.embedding), embeddings, owners)
+    ids = np.array(sorted(scores))
+    picks = [int(ids[i]) for i in top_k(np.array([scores[i] for i in ids]), ids, query.k)]
+    influencers = {i.pk: i for i in Influencer.objects.filter(pk__in=picks).only(*CARD_FIELDS)}
+    posts = _closest_posts(picks, query.embedding)
+    styles = [STYLE_CODES[i] for i in np.flatnonzero(query_style_weights(query.probabilities))]
+    for pk in picks:
         result.cards.append(
             _card(
                 influencers[pk],
                 query,
-                score=score,
-                similarity=similarity,
-                evidence=evidence.get(pk, []),
-                relaxed=was_relaxed,
+                styles=styles,
+                score=scores[pk],
+                similarity=scores[pk],
+                evidence=posts.get(pk, []),
             )
         )
     return result
 
 
-def _similarity_candidates(query: RankingQuery, *, relax_size: bool, exclude: set[int]):
-    column = "like_distribution" if query.mode == Role.BRAND else "count_distribution"
-    rows = list(
-        _base_queryset(query, relax_size=relax_size)
-        .exclude(pk__in=exclude)
-        .filter(**{f"{column}__isnull": False})
-        .values_list("pk", column, "average_likes", "engagement_rate")
+def _candidates(
+    query: RankingQuery, *, same_size: bool, posting: list[str] | None = None
+) -> list[_Candidate]:
+    """Active influencers of the query's gender, of its body size or of the others, with their
+    style shares, average likes and whether any of their likes is visible, in one query.
+
+    posting: only those with posts in one of these styles (the only ones that can be matches),
+    so the work follows the matching influencers, not the whole catalogue.
+    """
+    qs = _base_queryset(query, relax_size=True)
+    qs = (
+        qs.filter(body_size=query.body_size) if same_size else qs.exclude(body_size=query.body_size)
     )
-    if not rows:
+    if posting is not None:
+        has_style = Q()
+        for style in posting:
+            has_style |= Q(style_stats__has_key=style)
+        qs = qs.filter(has_style)
+    rows = qs.annotate(
+        likes_known=Exists(Post.objects.filter(influencer=OuterRef("pk"), likes__isnull=False))
+    ).values_list("pk", "style_stats", "average_likes", "engagement_rate", "likes_known")
+    out = []
+    for pk, stats, average, rate, known in rows:
+        shares, _ = style_evidence(stats or {}, by_likes=query.by_likes)
+        out.append(
+            _Candidate(
+                pk=pk,
+                in_size=same_size,
+                shares=shares,
+                average_likes=average,
+                like_rate=rate,
+                likes_known=bool(known),
+            )
+        )
+    return out
+
+
+def _ranked(candidates: list[_Candidate], weights: np.ndarray) -> list[_Candidate]:
+    """The candidates with evidence for `weights` (posts of those styles), best first."""
+    if not candidates:
         return []
-    ids = np.array([r[0] for r in rows])
-    profiles = np.stack([vector_from_bytes(r[1]) for r in rows])
-    average = np.array([r[2] for r in rows], dtype=np.float64)
-    rates = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64)
-    scores, similarity = similarity_scores(query.probabilities, profiles, average, rates)
-    picks = top_k(scores, ids, query.k)
-    return [(int(ids[i]), float(scores[i]), float(similarity[i])) for i in picks]
+    engagement = engagement_scores(
+        np.array([c.average_likes for c in candidates], dtype=np.float64),
+        np.array([np.nan if c.like_rate is None else c.like_rate for c in candidates]),
+        np.array([c.likes_known for c in candidates]),
+    )
+    scores, evidence = evidence_scores(
+        weights, np.stack([c.shares for c in candidates]), engagement
+    )
+    for c, s, e in zip(candidates, scores, evidence, strict=True):
+        c.score, c.evidence = float(s), float(e)
+    ids = np.array([c.pk for c in candidates])
+    ranked = [candidates[i] for i in top_k(scores, ids, None)]
+    return [c for c in ranked if c.evidence > 0]
 
 
 def _most_liked_posts_of_style(influencer_ids: list[int], style: str) -> dict[int, list[dict]]:
     evidence: dict[int, list[dict]] = {}
-    if not influencer_ids:
-        return evidence
     # One bounded query per card (at most k), each using the (influencer, style, likes) index.
     for pk in influencer_ids:
         posts = (
             Post.objects.filter(influencer_id=pk, predicted_style=style)
             .exclude(image="")
+            .only(*EVIDENCE_FIELDS)
             .order_by("-effective_likes", "pk")[:EVIDENCE_POSTS]
         )
         evidence[pk] = [_evidence(p, None) for p in posts]
@@ -158,15 +369,7 @@ def _closest_posts(influencer_ids: list[int], embedding: np.ndarray) -> dict[int
         group = list(
             Post.objects.filter(influencer_id=pk, embedding__isnull=False)
             .order_by("-posted_at", "-pk")
-            .only(
-                "pk",
-                "instagram_id",
-                "image",
-                "extra_image_count",
-                "effective_likes",
-                "predicted_style",
-                "embedding",
-            )[:EVIDENCE_CANDIDATES]
+            .only(*EVIDENCE_FIELDS, "embedding")[:EVIDENCE_CANDIDATES]
         )
         if not group:
             continue
@@ -188,18 +391,102 @@ def _evidence(post: Post, similarity: float | None) -> dict:
     }
 
 
+def style_evidence_lines(stats: dict, styles: list[str]) -> list[dict]:
+    """Why a card is there: per style, how many of the influencer's classified posts show it and
+    the likes those posts got (hidden likes counted as imputed), with their shares."""
+    all_posts = sum(v.get("posts", 0) for v in stats.values())
+    all_likes = math.fsum(v.get("likes", 0.0) for v in stats.values())
+    lines = []
+    for style in styles:
+        entry = stats.get(style, {})
+        posts, likes = entry.get("posts", 0), entry.get("likes", 0.0)
+        lines.append(
+            {
+                "style": style,
+                "posts": posts,
+                "of_posts": all_posts,
+                "share": round(posts / all_posts, 4) if all_posts else 0.0,
+                "likes": round(likes, 1),
+                "likes_share": round(likes / all_likes, 4) if all_likes else 0.0,
+            }
+        )
+    return lines
+
+
 def _card(
-    influencer: Influencer, query: RankingQuery, *, score, similarity, evidence, relaxed
+    influencer: Influencer,
+    query: RankingQuery,
+    *,
+    styles: list[str],
+    score,
+    similarity,
+    evidence,
+    size_relaxed: bool = False,
+    nearest_style: str = "",
 ) -> dict:
     """The influencer's summary as every page and the API show it, plus why it was chosen."""
-    representative = (
-        influencer.brand_style if query.mode == Role.BRAND else influencer.consumer_style
-    )
+    representative = influencer.brand_style if query.by_likes else influencer.consumer_style
+    lines = style_evidence_lines(influencer.style_stats or {}, styles)
     return {
         **influencer_summary(influencer),
         "representative_style": representative,
         "score": round(float(score), 4),
         "similarity": round(similarity, 4) if similarity is not None else None,
-        "size_relaxed": relaxed,
+        "size_relaxed": size_relaxed,
+        "nearest_style": nearest_style,
+        "shows_predicted_style": bool(
+            influencer.style_stats.get(query.top_style, {}).get("posts", 0)
+        ),
+        "style_evidence": lines,
         "evidence": evidence,
     }
+
+
+def ranking_notices(block: dict, *, k: int, language: str | None = None) -> list[dict]:
+    """What a stored result says about its cards in plain words: [{"code", "text"}], in the given
+    language (default: the active one). Nothing that is not a match is left unsaid."""
+    with translation.override(language or translation.get_language()):
+        notes, no_match = block.get("notes", []), block.get("no_match")
+        nearest = block.get("nearest_styles", [])
+        out = []
+        if no_match:
+            out.append(
+                (
+                    Note.NO_STYLE_MATCH,
+                    _(
+                        "No influencer in your filters posts %(style)s, the style of your photo: "
+                        "none of these cards is a %(style)s match."
+                    )
+                    % {"style": style_label(no_match["style"])},
+                )
+            )
+        elif Note.FEWER_MATCHES in notes:
+            out.append(
+                (
+                    Note.FEWER_MATCHES,
+                    _("Fewer than %(k)d influencers in your filters post your photo's styles.")
+                    % {"k": k},
+                )
+            )
+        if Note.SIZE_RELAXED in notes:
+            out.append(
+                (
+                    Note.SIZE_RELAXED,
+                    _(
+                        "The body-size filter was relaxed: cards marked “other body size” post "
+                        "your photo's styles in another body size."
+                    ),
+                )
+            )
+        if nearest:
+            out.append(
+                (
+                    Note.NEAREST_STYLE,
+                    _(
+                        "Cards marked “nearest style” post %(styles)s, the model's next guesses "
+                        "for your photo, not its style."
+                    )
+                    % {"styles": ", ".join(style_label(code) for code in nearest)},
+                )
+            )
+        return [{"code": code, "text": text} for code, text in out]

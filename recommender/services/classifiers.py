@@ -200,6 +200,7 @@ def model_label(version: ModelVersion | None, *, quantized: bool, precision: str
         return ""
     kind = "demo" if version.is_demo else "real"
     kind += ", int8" if quantized else f", {precision}"
-    accuracy = version.validation_accuracy
+    # A demo's validation figure is measured on generated pictures: never shown as its accuracy.
+    accuracy = None if version.is_demo else version.validation_accuracy
     accuracy_text = f", val top-1 {accuracy:.1%}" if accuracy is not None else ""
     return f"{version.name} ({kind}{accuracy_text})"

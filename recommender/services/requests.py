@@ -28,6 +28,7 @@ from recommender.tasks import recommendation_process_task
 
 log = logging.getLogger(__name__)
 Status = RecommendationRequest.Status
+Ranking = RecommendationRequest.Ranking
 GAVE_UP_MESSAGE = "The analysis did not finish after several attempts."
 # Stored in English, translated where it is shown (templates/recommender/_result.html).
 QUEUE_DOWN_MESSAGE = gettext_noop(
@@ -43,8 +44,8 @@ def recommendation_create(
     mode = mode or user.role
     if mode not in Role.values:
         raise ApplicationError(_("Choose brand or consumer mode."), code="invalid_mode")
-    ranking = ranking or RecommendationRequest.Ranking.SIMILARITY
-    if ranking not in RecommendationRequest.Ranking.values:
+    ranking = ranking or Ranking.SIMILARITY
+    if ranking not in Ranking.values:
         raise ApplicationError(_("Unknown ranking."), code="invalid_ranking")
     gender = gender or user.gender
     body_size = body_size or user.body_size
@@ -158,8 +159,8 @@ def _process(request: RecommendationRequest) -> None:
         k=settings.RECOMMENDATION_TOP_K,
     )
     results = {
-        "similarity": ranking_similarity(query).as_dict(),
-        "original": ranking_original(query).as_dict(),
+        Ranking.SIMILARITY.value: ranking_similarity(query).as_dict(),
+        Ranking.ORIGINAL.value: ranking_original(query).as_dict(),
     }
     updated = RecommendationRequest.objects.filter(pk=request.pk, status=Status.RUNNING).update(
         status=Status.DONE,
@@ -167,7 +168,7 @@ def _process(request: RecommendationRequest) -> None:
         model_version=version,
         model_label=model_label(version, quantized=classifier.quantized),
         predicted_style=query.top_style,
-        confidence=float(prediction.probabilities.max()),
+        confidence=query.confidence,
         style_distribution=[
             [c, round(p, 4)] for c, p in prediction.top_k(STORED_STYLE_DISTRIBUTION)
         ],

@@ -1,10 +1,13 @@
 """Both rankings against hand-built catalogues (no model involved: posts carry their vectors)."""
 
+from datetime import UTC, datetime, timedelta
+
 import numpy as np
 import pytest
 
 from influencers.models import Post
 from influencers.services.profiles import influencer_style_profile_rebuild
+from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
 from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
 from tests.factories import InfluencerFactory, classified_post, style_probabilities
 
@@ -72,7 +75,8 @@ def test_evidence_is_the_most_liked_posts_of_that_style(catalogue):
 
 def test_filters_that_match_nobody_give_an_empty_result(catalogue):
     result = ranking_original(query("brand", style="punk"))
-    assert result.cards == [] and result.notes == ["fewer_matches"]
+    assert result.cards == [] and result.notes == ["fewer_matches", "no_style_match"]
+    assert result.no_match == {"style": "punk", "relaxed_filter": "", "nearest_styles": []}
 
 
 def test_ties_are_broken_by_the_earlier_influencer():
@@ -111,20 +115,16 @@ def test_no_image_and_other_never_become_representative():
     assert (influencer.brand_style, influencer.consumer_style) == ("modern", "modern")
 
 
-def test_the_similarity_ranking_uses_the_whole_distribution(catalogue):
+def test_the_similarity_ranking_weighs_the_query_styles_by_the_models_probabilities(catalogue):
     # An imperfect classification: romantic first, resort close behind.
     probabilities = style_probabilities("romantic", 0.55, second="resort")
     result = ranking_similarity(query("consumer", probabilities=probabilities))
-    # a (3 romantic, 1 resort) is closest to a romantic-and-resort look; b and c follow
-    assert handles(result) == ["a_three_romantic", "b_liked_romantic", "c_resort_poster"]
+    # evidence = 0.55 x romantic share + 0.45 x resort share: b 0.55, a 0.525, c 0.47; the
+    # engagement factor (at most x1.25: b 1.25, a 1.18, c 1.21) keeps that order
+    assert handles(result) == ["b_liked_romantic", "a_three_romantic", "c_resort_poster"]
     scores = [card["score"] for card in result.cards]
     assert scores == sorted(scores, reverse=True)
-    similarity = {c["handle"]: c["similarity"] for c in result.cards}
-    assert (
-        similarity["a_three_romantic"]
-        > similarity["c_resort_poster"]
-        > similarity["b_liked_romantic"]
-    )
+    assert [line["style"] for line in result.cards[0]["style_evidence"]] == ["romantic", "resort"]
     # the same ranking puts the resort poster first when the look is resort
     resort = ranking_similarity(query("consumer", style="resort"))
     assert handles(resort)[0] == "c_resort_poster"
@@ -135,6 +135,7 @@ def test_the_similarity_ranking_relaxes_the_size_filter_and_marks_it(catalogue):
     assert handles(result)[0] == "d_small"
     assert [c["size_relaxed"] for c in result.cards] == [False, True, True]
     assert result.notes == ["fewer_matches", "size_relaxed"]
+    assert result.no_match is None  # d_small, inside the filters, posts romantic
     assert "e_male" not in handles(result) and "f_inactive" not in handles(result)
 
 
@@ -168,3 +169,208 @@ def test_style_fields_store_codes_and_display_korean_names(catalogue):
     assert c.consumer_style == "resort" and c.get_consumer_style_display() == "리조트"
     assert ("no_image", "이미지 없음") in StyleChoices.choices
     c.full_clean()  # stored codes are valid choices
+
+
+# Style evidence first (issue 17) -------------------------------------------------------------
+
+
+def mixed_query(mode, size="L", top="mannish", second="street", third="modern"):
+    probabilities = np.zeros(len(TAXONOMY_CODES), dtype=np.float32)
+    probabilities[TAXONOMY_INDEX[top]] = 0.55
+    probabilities[TAXONOMY_INDEX[second]] = 0.28
+    probabilities[TAXONOMY_INDEX[third]] = 0.15
+    probabilities[TAXONOMY_INDEX["classic"]] = 0.02
+    return query(mode, size=size, probabilities=probabilities)
+
+
+def test_an_influencer_whose_posts_show_none_of_the_query_styles_never_ranks_above_one_who_does():
+    # The issue's case: consumer, F/L, 매니시. 0 of 16 posts 매니시 and 3,000 average likes
+    # against 14 of 58 posts 매니시 with every like hidden.
+    popular = build("popular_none", [("feminine", 3000)] * 16, size="L", followers=20_000)
+    hidden = build("hidden_mannish", [("mannish", None)] * 14 + [("sexy", None)] * 44, size="L")
+    small = build("one_classic", [("classic", 50_000)] * 9 + [("mannish", 10)], size="L")
+    for mode in ("consumer", "brand"):
+        ids = [c["influencer_id"] for c in ranking_similarity(mixed_query(mode)).cards]
+        assert ids[:2] == [hidden.pk, small.pk], mode
+        # the third place goes, marked, to the model's next guess that someone else posts
+        # (classic 0.02 is taken by one_classic; the rest is 0, taxonomy order: feminine)
+        assert ids[2] == popular.pk
+    result = ranking_similarity(mixed_query("consumer"))
+    assert [c["nearest_style"] for c in result.cards] == ["", "", "feminine"]
+    assert result.notes == ["fewer_matches", "nearest_style"] and result.no_match is None
+
+
+def test_engagement_orders_influencers_of_comparable_evidence_only():
+    liked = build("liked", [("street", 5000)] * 3 + [("modern", 5000)] * 7, followers=10_000)
+    plain = build("plain", [("street", 10)] * 3 + [("modern", 10)] * 7, followers=10_000)
+    devoted = build("devoted", [("street", 10)] * 9 + [("modern", 10)], followers=10_000)
+    result = ranking_similarity(query("consumer", style="street"))
+    # devoted (90 % street) beats liked (30 %) whatever the likes; liked beats plain (both 30 %)
+    assert [c["influencer_id"] for c in result.cards] == [devoted.pk, liked.pk, plain.pk]
+
+
+def test_hidden_likes_count_as_the_imputed_mean_never_as_zero_engagement():
+    low = build("low", [("street", 100)] * 4)
+    hidden = build("hidden", [("street", None)] * 4)
+    high = build("high", [("street", 10_000)] * 4)
+    # same evidence (all street): the account hiding every like gets the others' mean average
+    ids = [c["influencer_id"] for c in ranking_similarity(query("brand", style="street")).cards]
+    assert ids == [high.pk, hidden.pk, low.pk]
+    # partly hidden: the hidden posts count the account's visible mean in its average likes
+    partly = build("partly", [("punk", 100), ("punk", 300), ("punk", None)])
+    card = ranking_similarity(query("brand", style="punk")).cards[0]
+    assert card["influencer_id"] == partly.pk and card["average_likes"] == 200.0
+
+
+def test_each_card_says_which_of_its_posts_show_the_style_and_the_likes_they_got():
+    build("forty", [("romantic", 100)] * 12 + [("street", 10)] * 28)
+    card = ranking_similarity(query("brand")).cards[0]
+    assert card["style_evidence"] == [
+        {
+            "style": "romantic",
+            "posts": 12,
+            "of_posts": 40,
+            "share": 0.3,
+            "likes": 1200.0,
+            "likes_share": round(1200 / 1480, 4),
+        }
+    ]
+    original = ranking_original(query("brand")).cards[0]
+    assert original["style_evidence"][0]["posts"] == 12
+
+
+def test_other_is_never_a_query_style_nor_counts_in_the_confidence():
+    probabilities = style_probabilities("other", 0.6, second="romantic")
+    q = query("consumer", probabilities=probabilities)
+    assert q.top_style == "romantic"
+    assert q.confidence == pytest.approx(0.4)
+    build("other_poster", [("other", 100)] * 5)
+    poster = build("romantic_poster", [("romantic", 1)])
+    result = ranking_similarity(q)
+    assert [c["influencer_id"] for c in result.cards] == [poster.pk]
+    assert [line["style"] for line in result.cards[0]["style_evidence"]] == ["romantic"]
+
+
+def test_the_ranking_costs_the_same_number_of_queries_whatever_the_catalogue_size(
+    django_assert_max_num_queries,
+):
+    for n in range(4):
+        build(f"few_{n}", [("street", 10 * n + 1)] * 2)
+    # candidates 1 + cards 1 + evidence posts k=3
+    with django_assert_max_num_queries(5):
+        ranking_similarity(query("brand", style="street"))
+    with django_assert_max_num_queries(5):
+        ranking_original(query("brand", style="street"))
+    for n in range(20):
+        build(f"many_{n}", [("street", 10 * n + 1)] * 2, size="L")
+    with django_assert_max_num_queries(5):
+        cards = ranking_similarity(query("brand", style="street")).cards
+    with django_assert_max_num_queries(0):  # everything a card shows is in the dict
+        [c["style_evidence"] for c in cards]
+
+
+# No match in the filters (issue 17) ----------------------------------------------------------
+
+
+def test_nobody_posting_the_predicted_style_is_said_plainly_and_the_relaxed_filter_named():
+    from django.utils import translation
+
+    from recommender.selectors.ranking import ranking_notices
+
+    build("street_m", [("street", 100)] * 3)
+    other_size = build("oriental_s", [("oriental", 100)] * 2, size="S")
+    result = ranking_similarity(query("consumer", style="oriental"))
+    block = result.as_dict()
+    # the one-hot query gives every other style 0: the next guess goes by taxonomy order
+    assert block["no_match"] == {
+        "style": "oriental",
+        "relaxed_filter": "body_size",
+        "nearest_styles": ["street"],
+    }
+    assert result.cards[0]["influencer_id"] == other_size.pk
+    assert result.cards[0]["size_relaxed"] and result.cards[0]["shows_predicted_style"]
+    assert all(c["size_relaxed"] or c["nearest_style"] for c in result.cards)
+    ko = {n["code"]: n["text"] for n in ranking_notices(block, k=3, language="ko")}
+    en = {n["code"]: n["text"] for n in ranking_notices(block, k=3, language="en")}
+    assert "오리엔탈" in ko["no_style_match"] and "Oriental" in en["no_style_match"]
+    assert "body size" in en["size_relaxed"]
+    with translation.override("en"):
+        assert ranking_notices(block, k=3)[0]["text"] == en["no_style_match"]
+
+
+def test_with_no_match_and_no_other_size_the_nearest_style_fills_and_is_marked():
+    street = build("street_only", [("street", 100)] * 3)
+    probabilities = style_probabilities("oriental", 0.87, second="street")
+    result = ranking_similarity(query("consumer", probabilities=probabilities))
+    # street is one of the query's styles (0.13): a match by evidence, but not of 오리엔탈
+    assert [c["influencer_id"] for c in result.cards] == [street.pk]
+    card = result.cards[0]
+    assert card["shows_predicted_style"] is False and card["style_evidence"][1]["posts"] == 3
+    assert result.no_match == {"style": "oriental", "relaxed_filter": "", "nearest_styles": []}
+    one_style = ranking_similarity(query("consumer", style="oriental"))
+    assert [c["nearest_style"] for c in one_style.cards] == ["street"]
+    assert one_style.no_match["nearest_styles"] == ["street"]
+
+
+# Exact ties (issue 17) -----------------------------------------------------------------------
+
+
+def imputed_hundred(style="street"):
+    """Likes 10, 20, 20 (newest) and three hidden posts at their mean 16.67: summed in that order
+    one by one they make 100.00000000000001, not 100."""
+    day = datetime(2026, 1, 1, tzinfo=UTC)
+    visible = [
+        (style, n, {"posted_at": day + timedelta(days=9 - i)}) for i, n in enumerate((10, 20, 20))
+    ]
+    hidden = [(style, None, {"posted_at": day + timedelta(days=i)}) for i in range(3)]
+    return visible + hidden
+
+
+def test_equal_like_totals_with_imputed_likes_are_equal_and_the_earlier_influencer_wins():
+    earlier = build("earlier_plain", [("street", 100)] + [("modern", 0)] * 5)
+    later = build("later_imputed", imputed_hundred())
+    assert later.total_likes == later.brand_style_likes == earlier.brand_style_likes == 100.0
+    assert later.style_stats["street"]["likes"] == 100.0
+    assert [c["influencer_id"] for c in ranking_original(query("brand", style="street")).cards] == [
+        earlier.pk,
+        later.pk,
+    ]
+
+
+def test_the_similarity_ranking_ties_with_imputed_likes_go_to_the_earlier_influencer():
+    earlier = build("earlier_visible", [("street", n) for n in (10, 20, 20, 16, 17, 17)])
+    later = build("later_hidden", imputed_hundred())
+    for mode in ("brand", "consumer"):
+        cards = ranking_similarity(query(mode, style="street")).cards
+        assert [c["influencer_id"] for c in cards] == [earlier.pk, later.pk], mode
+        assert cards[0]["score"] == cards[1]["score"]
+
+
+def test_the_visual_ranking_puts_first_the_influencer_whose_posts_look_most_like_the_photo():
+    from recommender.selectors.ranking import ranking_visual
+
+    near, far = np.eye(512, dtype=np.float32)[7], np.eye(512, dtype=np.float32)[8]
+    alike = InfluencerFactory(handle="alike")
+    unlike = InfluencerFactory(handle="unlike")
+    for _ in range(3):
+        classified_post(alike, "street", 1, embedding=near)
+        classified_post(unlike, "street", 9000, embedding=far)
+    classified_post(alike, "street", 1, embedding=far)  # one post unlike: the top posts count
+    for influencer in (alike, unlike):
+        influencer_style_profile_rebuild(influencer_id=influencer.pk)
+    q = query("brand", style="street")
+    q.embedding = near
+    result = ranking_visual(q)
+    assert [c["influencer_id"] for c in result.cards] == [alike.pk, unlike.pk]
+    assert result.cards[0]["score"] == pytest.approx((3 * 1.0 + 0.0) / 4)
+
+
+def test_the_original_brand_ranking_counts_an_account_hiding_every_like_at_the_others_mean():
+    # visible accounts' street posts average (100 + 300 + 200) / 3 = 200 likes per post
+    one = build("one_post", [("street", 100)])
+    two = build("two_posts", [("street", 300), ("street", 200)])
+    hidden = build("all_hidden", [("street", None)] * 3)
+    cards = ranking_original(query("brand", style="street")).cards
+    # hidden: 3 posts x 200 = 600 > two_posts 500 > one_post 100 (never 0)
+    assert [c["influencer_id"] for c in cards] == [hidden.pk, two.pk, one.pk]
+    assert [c["score"] for c in cards] == [600.0, 500.0, 100.0]

@@ -5,6 +5,7 @@ errors, Content-Security-Policy violations, sideways scrolling and axe-core acce
 import json
 import re
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,8 @@ def catalogue(active_model, photos):
                     100 * (n + 1) + k,
                     image="",
                     caption=f"#{style}룩 원피스 코디 카페 나들이 {k}",
+                    # months apart: the influencer page's style-over-time table has rows
+                    posted_at=datetime(2026, 1, 15, tzinfo=UTC) - timedelta(days=40 * k),
                 )
                 data = photos[(n + k) % len(photos)].read_bytes()
                 post.image.save("p.jpg", SimpleUploadedFile("p.jpg", data))

@@ -1,0 +1,12 @@
+from django import template
+from django.conf import settings
+
+from recommender.selectors.ranking import ranking_notices
+
+register = template.Library()
+
+
+@register.simple_tag
+def result_notices(block) -> list[dict]:
+    """The plain-words notices of a stored ranking result, in the active language."""
+    return ranking_notices(block or {}, k=settings.RECOMMENDATION_TOP_K)

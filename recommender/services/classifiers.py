@@ -48,7 +48,7 @@ def classifier_for(version: ModelVersion) -> StyleClassifier:
     exist to calibrate it on; otherwise fp32 (`classifier.quantized` says which). Raises
     ModelUnavailable (and records why on the version) when no copy passes its SHA-256 check.
     """
-    key = f"{version.checkpoint_sha256}:{version.int8_within_tolerance}:{classifier_device()}"
+    key = _classifier_key(version)
     with _classifiers_lock:
         classifier = _classifiers.get(key)
         if classifier is None:
@@ -68,6 +68,16 @@ def classifier_device() -> str:
 def classifier_batch_size() -> int:
     """Images per forward pass on this process's device (a GPU takes far larger batches)."""
     return settings.CLASSIFY_DEVICE_BATCH_SIZE[classifier_device()]
+
+
+def classifier_is_loaded(version: ModelVersion) -> bool:
+    """Whether this process already holds the version's classifier (classifier_for loads it)."""
+    with _classifiers_lock:
+        return _classifier_key(version) in _classifiers
+
+
+def _classifier_key(version: ModelVersion) -> str:
+    return f"{version.checkpoint_sha256}:{version.int8_within_tolerance}:{classifier_device()}"
 
 
 def _classifier_load(version: ModelVersion) -> StyleClassifier:

@@ -5,7 +5,11 @@ import sys
 
 import pytest
 
-from recommender.services.classifiers import classifier_cache_clear, classifier_for
+from recommender.services.classifiers import (
+    classifier_cache_clear,
+    classifier_for,
+    classifier_is_loaded,
+)
 
 # Transactional: the preload closes the database connection it opened outside any request.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,6 +28,7 @@ def test_starting_the_web_process_loads_the_active_model_before_any_request(acti
     classifier_cache_clear()
     start_web_process()
     # the process-wide classifier is there and loaded: a request's predict() finds it ready
+    assert classifier_is_loaded(active_model)
     assert classifier_for(active_model).checkpoint is not None
     classifier_cache_clear()
 
@@ -32,5 +37,6 @@ def test_nothing_loads_where_the_setting_is_off_as_in_tests_and_commands(active_
     assert settings.STYLE_MODEL_PRELOAD is False  # the test settings' default
     classifier_cache_clear()
     start_web_process()
-    assert classifier_for(active_model).checkpoint is None
+    # (classifier_for itself loads: it checks the file's SHA-256 and fetches a good copy first)
+    assert not classifier_is_loaded(active_model)
     classifier_cache_clear()

@@ -2,11 +2,28 @@
 
 import io
 
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
 
+THUMBNAIL_CACHE_SECONDS = 7 * 24 * 3600
+
 
 def thumbnail_jpeg(*, name: str, size: int) -> bytes:
+    """The stored image `name` fitted into size x size pixels, as a JPEG, kept in the cache.
+
+    Stored names are generated and never reused for other content, so a cached thumbnail stays
+    right; with S3 storage this saves downloading the whole upload on every history page.
+    """
+    key = f"thumbnail:{size}:{name}"
+    small = cache.get(key)
+    if small is None:
+        small = _thumbnail_make(name=name, size=size)
+        cache.set(key, small, THUMBNAIL_CACHE_SECONDS)
+    return small
+
+
+def _thumbnail_make(*, name: str, size: int) -> bytes:
     """The stored image `name` fitted into size x size pixels, as a JPEG.
 
     JPEG draft mode decodes at 1/2 to 1/8 scale straight from the DCT, so even a 40-megapixel

@@ -389,5 +389,10 @@ def test_the_history_shows_small_thumbnails_not_the_uploads(client, consumer, st
     with Image.open(io.BytesIO(body)) as image:
         assert max(image.size) == HISTORY_THUMBNAIL_PIXELS and image.size[0] > image.size[1]
     assert len(body) < big.image.size / 4
+    # Made once: the next page view is served from the cache, without reading the upload again.
+    from django.core.files.storage import default_storage
+
+    default_storage.delete(big.image.name)
+    assert client.get(thumb_url).content == body
     client.force_login(stranger)
     assert client.get(thumb_url).status_code == 404

@@ -49,6 +49,12 @@ class SignUpForm(RateLimitedFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         password_fields_cap(self)
 
+    def rate_limit_counts(self) -> bool:
+        """A sign-up counts when it creates an account or finds a name taken (the probe an
+        enumerating script makes); a typo in a form (passwords that differ, a missing field)
+        does not use up a shared office's allowance."""
+        return not self.errors or self.has_error("username", "username_taken")
+
     def clean_username(self):
         username = self.cleaned_data["username"]
         if User.objects.filter(username_key=username_key(username)).exists():

@@ -107,12 +107,13 @@ def _uncount(key: str) -> None:
         pass
 
 
-def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None) -> None:
+def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None, count: bool = True) -> None:
     """Count one action; raise RateLimitedError when the last period already holds the limit.
 
     The period is counted in BUCKETS slices, so the allowance slides with time (a burst across a
     boundary gets no second allowance) and Retry-After is when the oldest counted actions leave
-    it. A refused action is not counted: the limit is on actions taken.
+    it. A refused action is not counted: the limit is on actions taken. With count=False it only
+    checks that one more action would still fit (a form that counts only some submissions).
     """
     rate = rate or settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]
     limit, period = parse_rate(rate)
@@ -121,18 +122,33 @@ def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None) -> None:
     current = int(now // width)
     buckets = list(range(current - BUCKETS + 1, current + 1))
     keys = [f"ratelimit:{scope}:{ident}:{width:g}:{b}" for b in buckets]
-    counts = _count(keys, timeout=int(period + width) + 5)
-    if counts is None or sum(counts) <= limit:
-        return
-    _uncount(keys[-1])
+    if count:
+        counts = _count(keys, timeout=int(period + width) + 5)
+        if counts is None or sum(counts) <= limit:
+            return
+        _uncount(keys[-1])
+    else:
+        counts = _read(keys)
+        if counts is None or sum(counts) < limit:
+            return
+        counts[-1] += 1  # as if this one had been counted: when would it fit
     must_age_out, aged = sum(counts) - limit, 0
-    for bucket, count in zip(buckets, counts, strict=True):
-        aged += count
+    for bucket, n in zip(buckets, counts, strict=True):
+        aged += n
         if aged >= must_age_out:  # once this slice leaves the period, one more action fits
             retry_after = max(math.ceil((bucket + BUCKETS) * width - now), 1)
             break
     message = MESSAGES.get(scope) or _("Too many requests; try again in %(wait)s.")
     raise RateLimitedError(message % {"wait": wait_display(retry_after)}, retry_after=retry_after)
+
+
+def _read(keys: list[str]) -> list[int] | None:
+    try:
+        found = cache.get_many(keys)
+    except Exception:  # Redis down: as when counting, the site keeps answering
+        log.exception("rate limit not read: the cache is unreachable (%s)", keys[-1])
+        return None
+    return [int(found.get(key) or 0) for key in keys]
 
 
 def rate_limited_response(response, error: RateLimitedError | None):
@@ -159,16 +175,32 @@ class RateLimitedFormMixin:
         request = getattr(self, "request", None)
         return [client_address(request)] if request is not None else []
 
+    def rate_limit_counts(self) -> bool | None:
+        """Whether this submission counts: None counts every bound submission before any field
+        is checked (log-in: a guess is a guess); a form that limits only some submissions
+        returns True or False once its fields are checked."""
+        return None
+
     def full_clean(self):
         self.rate_limited = None
-        if self.is_bound:
-            try:
-                for ident in self.rate_limit_idents():
-                    rate_limit_hit(scope=self.rate_limit_scope, ident=ident)
-            except RateLimitedError as exc:
-                self.rate_limited = exc
-                self._errors = ErrorDict()
-                self.cleaned_data = {}
-                self.add_error(None, ValidationError(exc.message, code="rate_limited"))
-                return
+        if not self.is_bound:
+            return super().full_clean()
+        counts_every = type(self).rate_limit_counts is RateLimitedFormMixin.rate_limit_counts
+        if self._rate_limit(count=counts_every):
+            return
         super().full_clean()
+        if not counts_every and self.rate_limit_counts():
+            self._rate_limit(count=True)
+
+    def _rate_limit(self, *, count: bool) -> bool:
+        """Check (and count) one submission; True when it is refused (the form's only error)."""
+        try:
+            for ident in self.rate_limit_idents():
+                rate_limit_hit(scope=self.rate_limit_scope, ident=ident, count=count)
+        except RateLimitedError as exc:
+            self.rate_limited = exc
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            self.add_error(None, ValidationError(exc.message, code="rate_limited"))
+            return True
+        return False

@@ -158,26 +158,30 @@ def test_admin_password_change_has_the_same_limit(client, rates):
     assert client.post("/admin/password_change/", data).status_code == 429
 
 
-def test_sign_up_is_limited_per_address(client, rates):
+def test_sign_up_is_limited_per_address_and_typos_do_not_count(client, rates):
+    """Walkthrough: ten sign-ups with passwords that differ locked a whole office out."""
     rates(signup="2/hour")
+    for n in range(5):  # mistakes in the form: shown, not counted
+        assert sign_up(client, username=f"typo{n}", password2="differs").status_code == 200
     assert sign_up(client, username="first").status_code == 302
     client.logout()
-    assert sign_up(client, username="taken1", password2="differs").status_code == 200
+    assert sign_up(client, username="second").status_code == 302
+    client.logout()
     refused = sign_up(client, username="third")
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert "가입" in text(refused)
     assert not User.objects.filter(username="third").exists()
+    # Over the limit even a form with mistakes is refused before it is checked.
+    assert sign_up(client, username="fourth", password2="differs").status_code == 429
 
 
 def test_sign_up_answers_whether_a_name_is_taken_only_a_few_times(client, rates):
     """Enumeration: probing names through the "taken" message runs into the sign-up limit."""
     rates(signup="5/hour")
     UserFactory(username="victim")
-    answers = [
-        sign_up(client, username="victim" if n % 2 else f"free{n}", password2="differs")
-        for n in range(8)
-    ]
+    answers = [sign_up(client, username="victim", password2="differs") for _ in range(8)]
     assert [a.status_code for a in answers] == [200] * 5 + [429] * 3
+    assert "이미 사용 중인 아이디" in text(answers[0])
     assert "이미 사용 중인 아이디" not in text(answers[-1])
 
 

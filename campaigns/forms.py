@@ -74,6 +74,8 @@ class StageForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.has_error("note") or self.has_error("stage"):
+            return data  # that field's own message says what is wrong; nothing to add
         if not data.get("stage") and not (data.get("note") or "").strip():
             raise forms.ValidationError(
                 _("Choose a new stage or write a note."), code="nothing_to_save"

@@ -554,6 +554,10 @@ KO = {
     "%(code)s: %(name)s: %(detail)s": "%(code)s: %(name)s: %(detail)s",
     "%(count)s images; a post holds at most %(limit)s": "사진 %(count)s장: 게시물 하나에는 %(limit)s장까지입니다",
     "not a list of media objects with ids": "id가 있는 미디어 객체 목록이 아닙니다",
+    # Django's own messages, re-worded (common/django_messages.py)
+    "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).": "%(limit_value)d자까지 쓸 수 있습니다 (지금 %(show_value)d자).",
+    "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).": "%(limit_value)d자 이상 써 주세요 (지금 %(show_value)d자).",
+    "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive.": "%(username)s 또는 비밀번호가 맞지 않습니다. 다시 확인해 주세요.",
 }
 
 if __name__ == "__main__":

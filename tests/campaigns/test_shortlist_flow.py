@@ -10,6 +10,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from campaigns import services
+from campaigns.constants import STAGE_NOTE_MAX_LENGTH
 from campaigns.models import SavedInfluencer, ShortlistEntry, Stage, StageChange
 from influencers.services.profiles import influencer_style_profile_rebuild
 from tests.factories import InfluencerFactory, classified_post
@@ -246,3 +247,27 @@ def test_a_move_no_longer_allowed_is_refused_naming_the_allowed_moves(
         assert translation.gettext("Unknown stage.") in unknown.content.decode()
     entry.refresh_from_db()
     assert entry.stage == Stage.CONTACTED and entry.history.count() == 2
+
+
+def test_a_note_too_long_gets_one_plain_message_and_is_kept(client, brand, campaign, entry):
+    """Walkthrough: a 3,000-character note got "choose a stage or write a note" (a note was
+    written) beside Django's "이 값이 최대 2000 개의 글자인지 확인하세요"."""
+    client.force_login(brand)
+    note = "메" * (STAGE_NOTE_MAX_LENGTH + 1000)
+    response = client.post(
+        stage_url(campaign, entry), {f"entry-{entry.pk}-stage": "", f"entry-{entry.pk}-note": note}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"{STAGE_NOTE_MAX_LENGTH}자까지 쓸 수 있습니다 (지금 {len(note)}자)" in html
+    assert "새 단계를 고르거나" not in html and "글자인지 확인하세요" not in html
+    assert note in html
+    entry.refresh_from_db()
+    assert entry.notes == ""
+
+
+def test_a_wrong_password_is_said_plainly_in_korean(client):
+    response = client.post("/accounts/login/", {"username": "nobody", "password": "wrong"})
+    html = response.content.decode()
+    assert "아이디 또는 비밀번호가 맞지 않습니다" in html
+    assert "와/과" not in html

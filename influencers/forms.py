@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import BodySize, Gender
 from influencers.constants import SEARCH_MAX_LENGTH
 from influencers.models import StyleChoices
+from mlcore.styles import STYLE_CODES, style_code_from_label
 
 
 class LookalikeFilterForm(forms.Form):
@@ -27,6 +28,15 @@ class InfluencerFilterForm(LookalikeFilterForm):
         strip=True,
     )
     style = forms.ChoiceField(label=_("Style"), choices=StyleChoices.choices, required=False)
+
+    def style_named_in_search(self) -> str:
+        """The style code the search words name ("romantic", "로맨틱", "Street"), when the style
+        filter is not set: captions rarely use the English names the style menu shows."""
+        cleaned = getattr(self, "cleaned_data", {})
+        if cleaned.get("style"):
+            return ""
+        code = style_code_from_label(cleaned.get("q", ""))
+        return code if code in STYLE_CODES else ""
 
     def filters(self) -> dict:
         data = super().filters()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import NotFoundError
 from common.style_models import style_model_summary
+from common.styles import NO_IMAGE
 from common.vectors import vector_from_bytes
 from influencers.constants import TIMELINE_COLUMNS, TIMELINE_MONTHS
 from influencers.models import ClassificationStatus, ImportJob, Influencer, Post, PostImage
@@ -261,8 +262,9 @@ def influencer_feed(*, influencer: Influencer, limit: int | None = 60):
 
 
 def influencer_style_shares(influencer: Influencer, *, by: str = "posts") -> list[dict]:
-    """The style distribution for the chart: top-label shares of classified posts, largest first."""
-    stats = influencer.style_stats
+    """The style distribution for the chart: top-label shares of classified posts, largest first.
+    Posts without an image have no style: they are not a bar of the distribution."""
+    stats = {k: v for k, v in (influencer.style_stats or {}).items() if k != NO_IMAGE}
     total = sum(v[by] for v in stats.values()) or 1
     rows = [{"style": k, "value": v[by], "share": v[by] / total} for k, v in stats.items()]
     return sorted(rows, key=lambda r: (-r["value"], r["style"]))

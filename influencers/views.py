@@ -28,6 +28,7 @@ def influencer_list(request):
             "styles": STYLES,
             "params": request.GET,
             "search": filters["search"],
+            "style_named": form.style_named_in_search(),
         },
         status=400 if form.errors else 200,
     )

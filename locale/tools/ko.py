@@ -558,6 +558,7 @@ KO = {
     "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).": "%(limit_value)d자까지 쓸 수 있습니다 (지금 %(show_value)d자).",
     "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).": "%(limit_value)d자 이상 써 주세요 (지금 %(show_value)d자).",
     "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive.": "%(username)s 또는 비밀번호가 맞지 않습니다. 다시 확인해 주세요.",
+    "Show influencers whose style is %(style)s": "대표 스타일이 %(style)s인 인플루언서 보기",
 }
 
 if __name__ == "__main__":

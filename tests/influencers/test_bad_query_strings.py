@@ -60,3 +60,14 @@ def test_lookalike_filters_with_a_nul_byte_are_ignored_on_the_influencer_page(cl
 def test_healthz_answers_a_head_probe(client):
     assert client.head("/healthz").status_code in (200, 503)
     assert client.post("/healthz").status_code == 405
+
+
+def test_a_search_naming_a_style_offers_that_style_in_either_language(client):
+    """Walkthrough: "romantic" found nobody in the English UI although the menu lists Romantic."""
+    InfluencerFactory(handle="styled_one")
+    for words in ("romantic", "Romantic", "로맨틱"):
+        html = client.get("/influencers/", {"q": words}).content.decode()
+        assert 'href="?style=romantic"' in html, words
+    html = client.get("/influencers/", {"q": "romantic", "style": "street"}).content.decode()
+    assert 'href="?style=romantic"' not in html
+    assert 'href="?style=' not in client.get("/influencers/", {"q": "ootd"}).content.decode()

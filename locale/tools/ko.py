@@ -559,6 +559,9 @@ KO = {
     "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).": "%(limit_value)d자 이상 써 주세요 (지금 %(show_value)d자).",
     "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive.": "%(username)s 또는 비밀번호가 맞지 않습니다. 다시 확인해 주세요.",
     "Show influencers whose style is %(style)s": "대표 스타일이 %(style)s인 인플루언서 보기",
+    "Brands keep the influencers they consider on a campaign's shortlist.": "제조사는 검토 중인 인플루언서를 캠페인 후보 목록에 담습니다.",
+    "Your campaigns": "내 캠페인",
+    "Find influencers from a photo": "사진으로 인플루언서 찾기",
 }
 
 if __name__ == "__main__":

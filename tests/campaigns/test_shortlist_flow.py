@@ -271,3 +271,15 @@ def test_a_wrong_password_is_said_plainly_in_korean(client):
     html = response.content.decode()
     assert "아이디 또는 비밀번호가 맞지 않습니다" in html
     assert "와/과" not in html
+
+
+def test_an_empty_saved_list_leads_a_brand_to_campaigns_and_a_consumer_to_a_photo(
+    client, brand, consumer
+):
+    """Walkthrough: a brand on /saved/ was told to save from results, which brands cannot do."""
+    client.force_login(brand)
+    html = client.get("/saved/").content.decode()
+    assert 'href="/campaigns/"' in html and "캠페인 후보 목록" in html
+    client.force_login(consumer)
+    html = client.get("/saved/").content.decode()
+    assert 'href="/"' in html.split("<h1>")[1]

@@ -562,6 +562,7 @@ KO = {
     "Brands keep the influencers they consider on a campaign's shortlist.": "제조사는 검토 중인 인플루언서를 캠페인 후보 목록에 담습니다.",
     "Your campaigns": "내 캠페인",
     "Find influencers from a photo": "사진으로 인플루언서 찾기",
+    "The table scrolls sideways.": "표는 옆으로 밀어서 볼 수 있습니다.",
 }
 
 if __name__ == "__main__":

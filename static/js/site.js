@@ -180,6 +180,8 @@
         lastOpener = link;
         dialog.showModal();
         dialog.querySelector("[data-close-viewer]").focus();
+        // A history entry of its own: a phone's Back button closes the viewer, not the page.
+        history.pushState({ postViewer: true }, "");
       })
       .catch(function () { window.location.href = link.href; });
   }
@@ -205,8 +207,14 @@
       dialog.addEventListener("close", function () {
         dialog.querySelector("[data-viewer-body]").textContent = "";
         if (lastOpener) { lastOpener.focus(); }
+        // Closed by its button or Escape: drop the entry the viewer added.
+        if (history.state && history.state.postViewer) { history.back(); }
       });
     }
+  });
+  window.addEventListener("popstate", function () {
+    var dialog = document.getElementById("post-viewer");
+    if (dialog && dialog.open) { dialog.close(); }  // Back pressed while the viewer is open
   });
 
   // Sign-up: only the chosen role's fields are sent (CSS already shows only them).

@@ -68,6 +68,20 @@ def open_viewer_and_close_it(visit: Browsing, link_selector: str):
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.hasAttribute('data-post-viewer')")
+    # A phone's Back button closes the viewer and stays on the page (walkthrough: it left the
+    # results); closing by its button leaves no extra history entry behind.
+    address = page.url
+    link.click()
+    dialog.wait_for(state="visible")
+    page.go_back()
+    dialog.wait_for(state="hidden")
+    assert page.url == address
+    link.click()
+    dialog.wait_for(state="visible")
+    dialog.locator("[data-close-viewer]").click()
+    dialog.wait_for(state="hidden")
+    page.wait_for_function("!(history.state && history.state.postViewer)")
+    assert page.url == address
 
 
 def test_an_anonymous_visitor_browses_every_public_page(live_server, browser, catalogue):

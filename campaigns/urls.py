@@ -5,6 +5,7 @@ from campaigns import views
 urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/delete/", views.campaign_delete, name="campaign_delete"),
     path("campaigns/shortlist/", views.shortlist_add, name="shortlist_add_picked"),
     path("campaigns/<int:pk>/shortlist/", views.shortlist_add, name="shortlist_add"),
     path(

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns import selectors, services
 from campaigns.forms import (
@@ -92,6 +92,21 @@ def campaign_detail(request, pk):
             return redirect("campaign_detail", pk=campaign.pk)
     status = 400 if request.method == "POST" else 200
     return _detail(request, campaign, image_form=image_form, status=status)
+
+
+@login_required
+@brands_only
+@require_http_methods(["GET", "POST"])
+def campaign_delete(request, pk):
+    """Ask first; only the confirmation page's form deletes (the photos stay in the history)."""
+    campaign = _campaign(request, pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        services.campaign_delete(campaign=campaign)
+        messages.success(
+            request, _("The campaign “%(name)s” was deleted.") % {"name": campaign.name}
+        )
+        return redirect("campaign_list")
+    return render(request, "campaigns/delete_confirm.html", {"campaign": campaign})
 
 
 def _wants_json(request) -> bool:

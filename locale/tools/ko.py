@@ -563,6 +563,10 @@ KO = {
     "Your campaigns": "내 캠페인",
     "Find influencers from a photo": "사진으로 인플루언서 찾기",
     "The table scrolls sideways.": "표는 옆으로 밀어서 볼 수 있습니다.",
+    "Delete this campaign": "이 캠페인 삭제",
+    "The campaign “%(name)s” was deleted.": "캠페인 “%(name)s”을(를) 삭제했습니다.",
+    "Delete the campaign “%(name)s”?": "캠페인 “%(name)s”을(를) 삭제할까요?",
+    "Its shortlist, with every stage and note, is deleted for good. Its photos and their recommendations stay in your history.": "후보 목록과 모든 단계, 메모가 완전히 삭제됩니다. 사진과 추천 결과는 기록에 남습니다.",
 }
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from campaigns import services
 from campaigns.constants import STAGE_NOTE_MAX_LENGTH
 from campaigns.models import SavedInfluencer, ShortlistEntry, Stage, StageChange
 from influencers.services.profiles import influencer_style_profile_rebuild
-from tests.factories import InfluencerFactory, classified_post
+from tests.factories import InfluencerFactory, UserFactory, classified_post
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +283,24 @@ def test_an_empty_saved_list_leads_a_brand_to_campaigns_and_a_consumer_to_a_phot
     client.force_login(consumer)
     html = client.get("/saved/").content.decode()
     assert 'href="/"' in html.split("<h1>")[1]
+
+
+def test_a_brand_deletes_a_campaign_from_its_page_after_confirming(client, brand, campaign, entry):
+    """Walkthrough: the site offered no way to delete a campaign (only the API did)."""
+    from campaigns.models import Campaign, ShortlistEntry
+
+    other_brand = UserFactory(role="brand", brand_name="다른 브랜드")
+    url = f"/campaigns/{campaign.pk}/delete/"
+    client.force_login(brand)
+    assert f'href="{url}"' in client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and 'name="confirm"' in confirm.content.decode()
+    assert client.post(url).status_code == 200  # not from the confirmation: only the question
+    assert Campaign.objects.filter(pk=campaign.pk).exists()
+    client.force_login(other_brand)
+    assert client.post(url, {"confirm": "yes"}).status_code == 404
+    client.force_login(brand)
+    done = client.post(url, {"confirm": "yes"})
+    assert done.status_code == 302 and done.url == "/campaigns/"
+    assert not Campaign.objects.filter(pk=campaign.pk).exists()
+    assert not ShortlistEntry.objects.filter(pk=entry.pk).exists()

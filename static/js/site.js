@@ -130,8 +130,10 @@
             option.disabled = true;
             option.textContent = option.textContent + " \u2713";
             var free = Array.prototype.filter.call(select.options, function (o) { return !o.disabled; });
-            if (free.length) { select.value = free[0].value; } else { button.disabled = true; }
+            if (free.length) { select.value = free[0].value; }
           }
+          // As after a reload: with no campaign left to add to, the form is gone (not greyed).
+          var allAdded = !select || !Array.prototype.some.call(select.options, function (o) { return !o.disabled; });
           var note = form.parentNode.querySelector("[data-shortlisted]");
           if (!note) {
             note = document.createElement("p");
@@ -146,6 +148,7 @@
           link.href = data.campaign_url;
           link.textContent = option ? option.textContent.replace(" \u2713", "") : "";
           note.appendChild(link);
+          if (allAdded) { form.remove(); note.setAttribute("tabindex", "-1"); note.focus(); }
         }
       })
       .catch(function () {

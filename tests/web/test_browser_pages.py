@@ -215,6 +215,8 @@ def test_a_brand_shortlists_in_place_and_works_the_shortlist(live_server, browse
     page.wait_for_selector("[data-shortlisted] a")
     assert page.inner_text("[data-shortlisted]") == "✓ 후보 목록에 있음: 봄 원피스 캠페인"
     assert page.locator("#messages .message-success").count() == 1
+    # Its only campaign now has it: the form goes, as after a reload (no greyed-out control).
+    assert page.locator("form[data-inplace=shortlist]").count() == 0
     visit.check("influencer-shortlisted")
 
     page.goto(campaign_url)

@@ -567,6 +567,7 @@ KO = {
     "The campaign “%(name)s” was deleted.": "캠페인 “%(name)s”을(를) 삭제했습니다.",
     "Delete the campaign “%(name)s”?": "캠페인 “%(name)s”을(를) 삭제할까요?",
     "Its shortlist, with every stage and note, is deleted for good. Its photos and their recommendations stay in your history.": "후보 목록과 모든 단계, 메모가 완전히 삭제됩니다. 사진과 추천 결과는 기록에 남습니다.",
+    "style similarity %(share)s": "스타일 유사도 %(share)s",
 }
 
 if __name__ == "__main__":

@@ -125,3 +125,11 @@ def test_an_unknown_tagger_is_refused_clearly():
 
     with pytest.raises(TaggerUnavailable):
         keywords_extract(["원피스 코디"], tagger="nonexistent")
+
+
+def test_the_sponsorship_disclosure_is_not_a_keyword():
+    """Walkthrough: #제품 and #작성 (from "제품을 제공받아 작성한 글입니다") topped word clouds."""
+    from mlcore.keywords import stopwords_default
+
+    assert {"제품", "작성", "제공", "협찬"} <= stopwords_default()
+    assert not any(word.startswith("#") for word in stopwords_default())

@@ -207,9 +207,13 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
     for extra in PostImage.objects.filter(post__in=existing.values()).order_by("position"):
         stored_extras[extra.post_id].append(extra.image_sha256)
     to_create, to_update, update_fields = [], [], set()
-    extras_of: list[tuple[Post, list[ValidatedImage]]] = []  # to store once the posts are saved
+    # (post, position, stored name, sha256) of the extra images stored so far: their rows are
+    # built once the posts are saved; the bytes are stored as each row is read, never held for
+    # the whole chunk.
+    extras: list[tuple[Post, int, str, str]] = []
     replaced: list[Post] = []  # existing posts whose images change: their old extras go
     for row, influencer_id in chunk:
+        images = None  # the previous row's images are stored by now: let them go first
         images = _images_for(row, source, report, post_ids)
         if images is False:
             continue  # a bad image makes a bad row: reported, not imported
@@ -228,7 +232,7 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
             _attach_image(post, images[0] if images else None, stored_files, report)
             if images:
                 post.extra_image_count = len(images) - 1
-                extras_of.append((post, images[1:]))
+                extras += _extras_store(post, images[1:], stored_files, report)
             to_create.append(post)
             touched.add(influencer_id)
             continue
@@ -255,7 +259,7 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
             changed_image_ids.append(post.pk)
             post.extra_image_count = len(images) - 1
             replaced.append(post)
-            extras_of.append((post, images[1:]))
+            extras += _extras_store(post, images[1:], stored_files, report)
         if changed:
             update_fields.update(changed)
             to_update.append(post)
@@ -273,9 +277,8 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
         extra.delete()
     PostImage.objects.bulk_create(
         [
-            _stored_extra(post, position, image, stored_files, report)
-            for post, images in extras_of
-            for position, image in enumerate(images, start=2)
+            PostImage(post=post, position=position, image=name, image_sha256=sha256)
+            for post, position, name, sha256 in extras
         ],
         batch_size=1000,
     )
@@ -312,12 +315,23 @@ def _images_for(row: PostRow, source: ImageSource, report: ImportReport, post_id
     return images
 
 
-def _stored_extra(post: Post, position: int, image, stored_files, report) -> PostImage:
+def _extras_store(
+    post: Post, images: list[ValidatedImage], stored_files: list[str], report: ImportReport
+) -> list[tuple[Post, int, str, str]]:
+    """Store a post's extra images (positions from 2); their rows come once the post is saved."""
+    return [
+        (post, position, _image_store(image, stored_files, report), image.sha256)
+        for position, image in enumerate(images, start=2)
+    ]
+
+
+def _image_store(image: ValidatedImage, stored_files: list[str], report: ImportReport) -> str:
+    """Store one image under a generated name, listed so that a rolled-back chunk deletes it."""
     file = image.as_file()
     stored = default_storage.save(f"posts/{file.name}", file)
     stored_files.append(stored)
     report.images_stored += 1
-    return PostImage(post=post, position=position, image=stored, image_sha256=image.sha256)
+    return stored
 
 
 def _attach_image(post: Post, image, stored_files: list[str], report: ImportReport) -> None:
@@ -327,14 +341,11 @@ def _attach_image(post: Post, image, stored_files: list[str], report: ImportRepo
             post.predicted_style = NO_IMAGE
             post.unclassifiable_reason = "no image"
         return
-    file = image.as_file()
-    stored = default_storage.save(f"posts/{file.name}", file)
-    stored_files.append(stored)
+    stored = _image_store(image, stored_files, report)
     post.image.name = stored
     post.image_sha256 = image.sha256
     post.classification_status = ClassificationStatus.PENDING
     post.predicted_style = ""
-    report.images_stored += 1
 
 
 def _after_chunk(influencer_ids: set[int], post_ids_to_classify: list[int]) -> None:

@@ -7,6 +7,7 @@ album `children`, Graph API pages given as several files, and the files' life cy
 import io
 import json
 import shutil
+import weakref
 import zipfile
 from pathlib import Path
 
@@ -368,3 +369,37 @@ def test_the_admin_page_and_the_api_import_graph_pages_as_one(
     crawl = {**files(), "format": "crawl"}
     response = api.post("/api/v1/imports/", crawl, format="multipart")
     assert response.status_code == 400 and "Graph API" in response.content.decode()
+
+
+def test_a_chunk_stores_each_rows_images_before_reading_the_next_row(tmp_path, monkeypatch):
+    """Memory: a chunk never holds more than one row's validated images (bytes) at a time."""
+    from influencers.services import imports
+
+    alive: weakref.WeakSet = weakref.WeakSet()
+    most_alive = 0
+    validate = imports.image_validate
+
+    def validate_and_count(**kwargs):
+        nonlocal most_alive
+        image = validate(**kwargs)
+        alive.add(image)
+        most_alive = max(most_alive, len(alive))
+        return image
+
+    monkeypatch.setattr(imports, "image_validate", validate_and_count)
+    posts = "user_name,post_id,text,timestamp,like,video\n" + "".join(
+        f"alpha,{n},사진,2024-03-0{n} 12:00:00,{n},false\n" for n in range(1, 6)
+    )
+    files = {
+        f"{n}{suffix}.jpg": jpeg_bytes(color=(40 * n, 10 * k, 200 - 30 * k))
+        for n in range(1, 6)
+        for k, suffix in enumerate(["", "_2", "_3"])
+    }
+    report = _import(posts, _folder(tmp_path, files))
+    assert report.errors == [] and report.images_stored == 15
+    ordered = PostImage.objects.order_by("post__instagram_id", "position")
+    assert list(ordered.values_list("post__instagram_id", "position")) == [
+        (str(n), position) for n in range(1, 6) for position in (2, 3)
+    ]
+    assert len(_post_files()) == 15
+    assert most_alive == 3  # one row's three images, not the chunk's fifteen

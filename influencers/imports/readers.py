@@ -94,8 +94,20 @@ ROW_ERRORS = {
     "too_many_images": gettext_noop("%(count)s images; a post holds at most %(limit)s"),
     "bad_children": gettext_noop("not a list of media objects with ids"),
 }
-# Values that are themselves English messages (values.py's reasons), translated with the rest.
-_TRANSLATED_PARAMS = ("problem",)
+# Values that are themselves English messages (values.py's reasons, an image's refusal: its
+# ImageRejected.message_id), translated with the rest; `<key>_params` holds the values such a
+# message is formatted with.
+_TRANSLATED_PARAMS = ("problem", "detail")
+
+
+def _params_text(params: dict, translate) -> dict:
+    """The params with each message among them in `translate`'s language and formatted."""
+    found = dict(params)
+    for key in _TRANSLATED_PARAMS:
+        if key in params:
+            text, values = translate(params[key]), params.get(f"{key}_params")
+            found[key] = text % values if values else text
+    return found
 
 
 @dataclass
@@ -107,7 +119,7 @@ class RowError:
 
     @property
     def reason(self) -> str:
-        return ROW_ERRORS[self.code] % self.params
+        return ROW_ERRORS[self.code] % _params_text(self.params, str)
 
     def as_dict(self) -> dict:
         """The row as a spreadsheet shows it, and the text line where it starts (CSV); `file`
@@ -132,11 +144,7 @@ def row_error_text(error: dict) -> str:
     message = ROW_ERRORS.get(error.get("code", ""))
     if message is None:
         return error.get("reason", "")
-    params = {
-        key: gettext(value) if key in _TRANSLATED_PARAMS else value
-        for key, value in error.get("params", {}).items()
-    }
-    return gettext(message) % params
+    return gettext(message) % _params_text(error.get("params", {}), gettext)
 
 
 @dataclass

@@ -303,7 +303,8 @@ def _images_for(row: PostRow, source: ImageSource, report: ImportReport, post_id
             file_name, data = source.lookup(name)
             images.append(image_validate(data=data, filename=file_name))
         except ImageRejected as exc:
-            detail = {"code": exc.code, "detail": str(exc.message)}
+            # The English message and its values: each reader sees it in their own language.
+            detail = {"code": exc.code, "detail": exc.message_id, "detail_params": exc.params}
             report.errors.append(
                 (
                     RowError(row.row, "image", "carousel_image_refused", {**detail, "name": name})

@@ -403,3 +403,38 @@ def test_a_chunk_stores_each_rows_images_before_reading_the_next_row(tmp_path, m
     ]
     assert len(_post_files()) == 15
     assert most_alive == 3  # one row's three images, not the chunk's fifteen
+
+
+def test_an_image_refusal_stored_by_a_korean_worker_reads_in_each_readers_language(tmp_path):
+    from django.utils import translation
+
+    from influencers.imports.readers import row_error_text
+
+    page = {"username": "alpha", "data": [_album("g1", ["c1", "c2"]), _media("g2")]}
+    folder = _folder(
+        tmp_path,
+        {"c1.jpg": jpeg_bytes(), "c2.jpg": jpeg_bytes()[:300], "g2.jpg": b"GIF89a" + bytes(40)},
+    )
+    with translation.override("ko"):  # the worker runs in the site's language
+        report = _import(json.dumps(page), folder, format="graph")
+    album, single = report.errors
+    assert (album["code"], single["code"]) == ("carousel_image_refused", "image_refused")
+    # The English text for the command line and the API, whatever the worker's language.
+    assert (
+        album["reason"]
+        == "corrupt_image: c2: The image is damaged or truncated and cannot be read."
+    )
+    assert single["reason"] == (
+        "unsupported_format: GIF files are not accepted; upload a JPEG, PNG or WebP image."
+    )
+    with translation.override("en"):
+        assert row_error_text(album) == album["reason"]
+        assert row_error_text(single) == single["reason"]
+    with translation.override("ko"):
+        assert (
+            row_error_text(album)
+            == "corrupt_image: c2: 이미지가 손상되었거나 잘려 있어 읽을 수 없습니다."
+        )
+        assert row_error_text(single) == (
+            "unsupported_format: GIF 파일은 받지 않습니다. JPEG, PNG, WebP 이미지를 올려 주세요."
+        )

@@ -92,6 +92,13 @@ class ImageSource:
         names = [post_id] if self._has(post_id) else []
         return names + [numbered[n] for n in sorted(numbered) if numbered[n] not in import_post_ids]
 
+    def album_images_missing(self, child_ids, *, video_child_ids=frozenset()) -> list[str]:
+        """The album's children without an image when some child has one (videos may have
+        none): such an album is a bad row, never stored with images missing."""
+        if not any(self._has(c) for c in child_ids):
+            return []  # no child has an image: the post's own naming is used
+        return [c for c in child_ids if not self._has(c) and c not in video_child_ids]
+
     def _has(self, name: str) -> bool:
         return name in self._index or name in self._unsafe
 

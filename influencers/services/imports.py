@@ -288,6 +288,14 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
 def _images_for(row: PostRow, source: ImageSource, report: ImportReport, post_ids):
     """The post's validated images, cover first ([] when it has none), or False when one is
     rejected: a carousel is imported whole or reported, never stored with images missing."""
+    missing = source.album_images_missing(row.child_ids, video_child_ids=row.video_child_ids)
+    if missing:
+        report.errors.append(
+            RowError(
+                row.row, "image", "carousel_image_missing", {"names": ", ".join(missing)}
+            ).as_dict()
+        )
+        return False
     # `<post_id>_<n>` never equals post_id: the import's whole id set can be passed as it is.
     names = source.post_image_names(row.post_id, child_ids=row.child_ids, import_post_ids=post_ids)
     if len(names) > POST_IMAGES_MAX:

@@ -542,6 +542,7 @@ KO = {
     "%(code)s: %(name)s: %(detail)s": "%(code)s: %(name)s: %(detail)s",
     "%(count)s images; a post holds at most %(limit)s": "사진 %(count)s장: 게시물 하나에는 %(limit)s장까지입니다",
     "not a list of media objects with ids": "id가 있는 미디어 객체 목록이 아닙니다",
+    "no image for the album's %(names)s: an album is imported with all its images or not at all": "앨범의 %(names)s 이미지가 없습니다: 앨범은 모든 이미지와 함께 가져오거나 가져오지 않습니다",
 }
 
 if __name__ == "__main__":

@@ -438,3 +438,38 @@ def test_an_image_refusal_stored_by_a_korean_worker_reads_in_each_readers_langua
         assert row_error_text(single) == (
             "unsupported_format: GIF 파일은 받지 않습니다. JPEG, PNG, WebP 이미지를 올려 주세요."
         )
+
+
+def test_an_album_with_some_childrens_images_missing_is_a_bad_row_unless_they_are_videos(tmp_path):
+    from django.utils import translation
+
+    from influencers.imports.readers import row_error_text
+
+    with_video = _album("g3", ["c5", "v6"])
+    with_video["children"]["data"][1]["media_type"] = "VIDEO"
+    page = {
+        "username": "alpha",
+        "data": [_album("g1", ["c1", "c2", "c3"]), _album("g2", ["c4"]), with_video],
+    }
+    folder = _folder(
+        tmp_path,
+        {
+            "c1.jpg": jpeg_bytes((200, 30, 30)),
+            "c3.jpg": jpeg_bytes((30, 200, 30)),
+            "g2.jpg": jpeg_bytes((30, 30, 200)),  # no child has one: the post's own image
+            "c5.jpg": jpeg_bytes((90, 90, 30)),
+        },
+    )
+    report = _import(json.dumps(page), folder, format="graph")
+    assert [(e["row"], e["column"], e["code"]) for e in report.errors] == [
+        (1, "image", "carousel_image_missing")
+    ]
+    assert report.errors[0]["reason"] == (
+        "no image for the album's c2: an album is imported with all its images or not at all"
+    )
+    with translation.override("ko"):
+        assert row_error_text(report.errors[0]).startswith("앨범의 c2 이미지가 없습니다")
+    # Nothing of the bad album is stored; the others are whole (the video child needs no image).
+    assert sorted(Post.objects.values_list("instagram_id", flat=True)) == ["g2", "g3"]
+    assert Post.objects.get(instagram_id="g3").extra_image_count == 0
+    assert report.images_stored == 2 and len(_post_files()) == 2

@@ -473,3 +473,65 @@ def test_an_album_with_some_childrens_images_missing_is_a_bad_row_unless_they_ar
     assert sorted(Post.objects.values_list("instagram_id", flat=True)) == ["g2", "g3"]
     assert Post.objects.get(instagram_id="g3").extra_image_count == 0
     assert report.images_stored == 2 and len(_post_files()) == 2
+
+
+def _full_carousel(tmp_path) -> Post:
+    """Post 1 with as many images as a post holds (generated, each its own colour)."""
+    from influencers.constants import POST_IMAGES_MAX
+
+    files = {"1.jpg": jpeg_bytes((250, 0, 0))} | {
+        f"1_{n}.jpg": jpeg_bytes((10 * n, 255 - 10 * n, 5 * n))
+        for n in range(2, POST_IMAGES_MAX + 1)
+    }
+    assert _import(CRAWL, _folder(tmp_path, files)).errors == []
+    post = Post.objects.get(instagram_id="1")
+    assert post.extra_image_count == POST_IMAGES_MAX - 1
+    return post
+
+
+def test_admin_refuses_a_crafted_post_that_adds_an_image_past_the_limit(client, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import UserFactory
+    from tests.web.test_carousel_pages import _change_form_data
+
+    post = _full_carousel(tmp_path)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = f"/admin/influencers/post/{post.pk}/change/"
+    page = client.get(url)
+    formset = page.context["inline_admin_formsets"][0].formset
+    data = _change_form_data(page)
+    # The browser offers no "add" row at the limit; a hand-made POST adds one anyway.
+    new = f"{formset.prefix}-{formset.total_form_count()}"
+    data[f"{formset.prefix}-TOTAL_FORMS"] = str(formset.total_form_count() + 1)
+    data |= {f"{new}-position": "21", f"{new}-post": str(post.pk)}
+    image = SimpleUploadedFile("x.jpg", jpeg_bytes((1, 2, 3), size=(90, 120)))
+    response = client.post(url, {**data, f"{new}-image": image})
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    assert errors and "19" in str(errors)
+    assert post.extra_images.count() == 19 and len(_post_files()) == 20
+
+
+def test_the_service_refuses_staffs_edit_past_the_image_limit(tmp_path):
+    from django.core.files.base import ContentFile
+    from django.utils import translation
+
+    from common.errors import ApplicationError
+    from influencers.services.curation import post_images_saved_by_staff
+
+    post = _full_carousel(tmp_path)
+    extra = PostImage(post=post, position=21)
+    extra.image = ContentFile(jpeg_bytes((1, 2, 3)), name="x.jpg")
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
+        post_images_saved_by_staff(post=post, saved=[extra], deleted=[], previous_images=[])
+    assert refused.value.code == "too_many_images"
+    assert str(refused.value.message) == (
+        "A post holds at most 20 images (the cover and 19 more); this edit would give it 21."
+    )
+    assert post.extra_images.count() == 19 and len(_post_files()) == 20
+    # Deleting one makes room for the new one.
+    first = post.extra_images.first()
+    post_images_saved_by_staff(post=post, saved=[extra], deleted=[first], previous_images=[])
+    post.refresh_from_db()
+    assert post.extra_image_count == 19

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from common.styles import NO_IMAGE
 from common.uploads import ImageRejected, ValidatedImage, image_validate
@@ -79,15 +80,8 @@ def posts_import(
     `more_posts` ((data, name), ...) are the further pages of a Graph API export split by its
     `paging`: they import as one file with the first.
     """
-    if format not in IMPORT_FORMATS:
-        raise ImportFileError(f"unknown format {format!r}: use crawl or graph", code="bad_format")
+    import_format_check(format=format, posts_files=1 + len(more_posts))
     if format == ImportFormat.CRAWL:
-        if more_posts:
-            raise ImportFileError(
-                "Only the pages of a Graph API export can be given as several files; import "
-                "each crawl table on its own.",
-                code="bad_format",
-            )
         posts = crawl_posts_parse(posts_data, posts_name)
     else:
         posts = graph_media_parse(posts_data, posts_name, more_pages=more_posts)
@@ -116,6 +110,18 @@ def posts_import(
     pages = {name: n for n, (_, name) in enumerate([(posts_data, posts_name), *more_posts])}
     report.errors.sort(key=lambda e: (pages.get(e.get("file"), 0), e["row"], e["column"]))
     return report
+
+
+def import_format_check(*, format: str, posts_files: int) -> None:
+    """The one home of what an import's format allows: a known format, and several posts files
+    only for the pages of one Graph API export. Raises ImportFileError (before any file is kept)."""
+    if format not in IMPORT_FORMATS:
+        raise ImportFileError(_("Choose the crawl or graph format."), code="bad_format")
+    if posts_files > 1 and format != ImportFormat.GRAPH:
+        raise ImportFileError(
+            _("Only the pages of a Graph API export can be given as several posts files."),
+            code="bad_format",
+        )
 
 
 def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport, post_ids) -> None:

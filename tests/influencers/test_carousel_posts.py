@@ -535,3 +535,33 @@ def test_the_service_refuses_staffs_edit_past_the_image_limit(tmp_path):
     post_images_saved_by_staff(post=post, saved=[extra], deleted=[first], previous_images=[])
     post.refresh_from_db()
     assert post.extra_image_count == 19
+
+
+def test_several_posts_files_are_refused_for_a_crawl_the_same_way_by_every_entry_point():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    from common.errors import ApplicationError
+    from influencers.services.import_jobs import import_job_start
+    from tests.factories import UserFactory
+
+    refusals = []
+    with translation.override("en"):
+        with pytest.raises(ApplicationError) as refused:
+            _import(CRAWL, more_posts=[(CRAWL.encode(), "more.csv")])  # the command's way
+        refusals.append(refused.value)
+        with pytest.raises(ApplicationError) as refused:  # admin's and the API's way
+            import_job_start(
+                user=UserFactory(is_staff=True),
+                posts_file=SimpleUploadedFile("posts.csv", CRAWL.encode()),
+                more_posts_files=[SimpleUploadedFile("more.csv", CRAWL.encode())],
+                format="crawl",
+            )
+        refusals.append(refused.value)
+    assert {(r.code, str(r.message)) for r in refusals} == {
+        (
+            "bad_format",
+            "Only the pages of a Graph API export can be given as several posts files.",
+        )
+    }
+    assert not Post.objects.exists()

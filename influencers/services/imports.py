@@ -278,9 +278,9 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
     changed_image_ids += [p.pk for p in created if p.image]
     if to_update:
         Post.objects.bulk_update(to_update, sorted(update_fields), batch_size=1000)
-    # One by one, so that each old file goes with its row once the chunk commits.
-    for extra in PostImage.objects.filter(post__in=replaced):
-        extra.delete()
+    # In one query: with post_image_deleted connected, QuerySet.delete() still sends post_delete
+    # for each row, so each old file goes once the chunk commits.
+    PostImage.objects.filter(post__in=replaced).delete()
     PostImage.objects.bulk_create(
         [
             PostImage(post=post, position=position, image=name, image_sha256=sha256)

@@ -565,3 +565,36 @@ def test_several_posts_files_are_refused_for_a_crawl_the_same_way_by_every_entry
         )
     }
     assert not Post.objects.exists()
+
+
+def test_replacing_carousels_deletes_their_old_rows_in_one_query_and_every_old_file(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    posts = CRAWL + "alpha,3,또,2024-03-05 12:00:00,1,false\n"
+    files = {
+        f"{post}{suffix}.jpg": jpeg_bytes((60 * post, 40 * k, 90))
+        for post in (1, 3)
+        for k, suffix in enumerate(["", "_2", "_3", "_4"])
+    }
+    folder = _folder(tmp_path, files)
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(posts, folder)
+    old = [name for p in Post.objects.all() for name in _stored_names(p)]
+    assert len(old) == 8
+    for post in (1, 3):
+        (folder / f"{post}_2.jpg").write_bytes(jpeg_bytes((1, 2 * post, 3)))
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        report = _import(posts, folder)
+    assert report.posts_updated == 2
+    deletes = [
+        q["sql"] for q in queries if q["sql"].startswith('DELETE FROM "influencers_postimage"')
+    ]
+    assert len(deletes) == 1
+    assert not any(default_storage.exists(name) for name in old)
+    assert len(_post_files()) == 8

@@ -527,7 +527,8 @@ KO = {
     "Other styles": "그 밖의 스타일",
     "No dated, classified posts yet.": "아직 날짜가 있는 분류된 게시물이 없습니다.",
     "Some filters were not understood and were left out:": "이해할 수 없는 필터가 있어 빼고 보여 드립니다:",
-    "Letters, digits, '.' and '_' only, at most 30 characters, as on Instagram.": "인스타그램처럼 영문자, 숫자, '.', '_'만 30자까지 쓸 수 있습니다.",
+    "Letters, digits, '.' and '_' only, at most {limit} characters, as on Instagram.": "인스타그램처럼 영문자, 숫자, '.', '_'만 {limit}자까지 쓸 수 있습니다.",
+    "Search for at most %(limit)d words; this search has %(count)d.": "검색어는 %(limit)d개까지 쓸 수 있습니다. 이 검색에는 %(count)d개가 있습니다.",
     # Carousel posts (issue 15, item 7)
     "Further pages of a Graph API export (several files)": "Graph API 내보내기의 다음 페이지들 (여러 파일)",
     "preview": "미리 보기",

@@ -1,6 +1,7 @@
 """Carousel posts (issue 15, item 7): several images per post, stored, classified and averaged.
 
-Real photos from ../shared/data/clothing-cc0; the crawl's `<post_id>_<n>.jpg` naming, Graph API
+Real photos from ../shared/data/clothing-cc0 where the classification is checked (skipped without
+them); generated JPEGs for the import's logic, which runs everywhere. The crawl's `<post_id>_<n>.jpg` naming, Graph API
 album `children`, Graph API pages given as several files, and the files' life cycle.
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from PIL import Image
 
 from common.vectors import vector_from_bytes
 from influencers.models import ClassificationStatus, Post, PostImage
@@ -42,6 +44,22 @@ def photos(shared_data) -> list[Path]:
         pytest.skip(f"{root} is absent")
     kinds = ["dress", "pants", "shoes", "hat", "outwear"]
     return [sorted((root / kind).glob("*.jpg"))[0] for kind in kinds]
+
+
+@pytest.fixture
+def pictures(tmp_path) -> list[Path]:
+    """Generated JPEGs, each its own colour with noise (distinct files), for the import's logic:
+    numbering, children, pages, replacement and rollback need no real photo."""
+    folder = tmp_path / "generated"
+    folder.mkdir()
+    paths = []
+    for n, colour in enumerate([(220, 40, 40), (40, 180, 60), (50, 70, 210), (230, 200, 40)] * 2):
+        noise = Image.effect_noise((160, 200), 30 + n).convert("RGB")
+        buffer = io.BytesIO()
+        Image.blend(Image.new("RGB", (160, 200), colour), noise, 0.35).save(buffer, "JPEG")
+        paths.append(folder / f"picture{n}.jpg")
+        paths[-1].write_bytes(buffer.getvalue())
+    return paths
 
 
 def _folder(tmp_path, files: dict[str, Path | bytes]) -> Path:
@@ -110,9 +128,11 @@ def test_a_crawl_folder_with_three_numbered_images_imports_one_post_classified_b
     )
 
 
-def test_a_numbered_name_that_is_itself_a_post_id_stays_that_posts_image(tmp_path, photos):
+def test_a_numbered_name_that_is_itself_a_post_id_stays_that_posts_image(tmp_path, pictures):
     posts = CRAWL + "alpha,1_2,아이디에 밑줄,2024-03-03 12:00:00,5,false\n"
-    folder = _folder(tmp_path, {"1.jpg": photos[0], "1_2.jpg": photos[1], "1_3.jpg": photos[2]})
+    folder = _folder(
+        tmp_path, {"1.jpg": pictures[0], "1_2.jpg": pictures[1], "1_3.jpg": pictures[2]}
+    )
     assert _import(posts, folder).errors == []
     first = Post.objects.get(instagram_id="1")
     assert first.extra_image_count == 1  # 1_3 only; 1_2.jpg is post 1_2's own image
@@ -141,22 +161,27 @@ def _media(post_id: str) -> dict:
     }
 
 
-def test_graph_album_children_are_the_posts_images_in_their_order(tmp_path, photos):
+def test_graph_album_children_are_the_posts_images_in_their_order(tmp_path, pictures):
     page = {"username": "alpha", "data": [_album("g1", ["c3", "c1", "c2"]), _media("g2")]}
     folder = _folder(
         tmp_path,
-        {"c1.jpg": photos[0], "c2.jpg": photos[1], "c3.jpg": photos[2], "g2.jpg": photos[3]},
+        {
+            "c1.jpg": pictures[0],
+            "c2.jpg": pictures[1],
+            "c3.jpg": pictures[2],
+            "g2.jpg": pictures[3],
+        },
     )
     report = _import(json.dumps(page), folder, format="graph")
     assert report.errors == [] and report.images_stored == 4
     album = Post.objects.get(instagram_id="g1")
     assert album.extra_image_count == 2
-    # The cover is the first child (c3), then c1, c2: compare with the same photos re-encoded.
+    # The cover is the first child (c3), then c1, c2: compare with the same pictures re-encoded.
     stored = [default_storage.open(n).read() for n in _stored_names(album)]
     expected = [
-        _folder_reencoded(photos[2]),
-        _folder_reencoded(photos[0]),
-        _folder_reencoded(photos[1]),
+        _folder_reencoded(pictures[2]),
+        _folder_reencoded(pictures[0]),
+        _folder_reencoded(pictures[1]),
     ]
     assert stored == expected
 
@@ -167,7 +192,7 @@ def _folder_reencoded(path: Path) -> bytes:
     return image_validate(data=path.read_bytes(), filename=path.name).content
 
 
-def test_graph_pages_given_as_two_files_import_as_one_export(tmp_path, photos, settings):
+def test_graph_pages_given_as_two_files_import_as_one_export(tmp_path, pictures, settings):
     first = {
         "business_discovery": {
             "username": "alpha",
@@ -179,7 +204,9 @@ def test_graph_pages_given_as_two_files_import_as_one_export(tmp_path, photos, s
     }
     # The next page, as the API returns it, names no account: the first page's owns it.
     second = {"data": [_media("g3"), _media("g2")], "paging": {"cursors": {"before": "QVFIUm"}}}
-    folder = _folder(tmp_path, {"c1.jpg": photos[0], "c2.jpg": photos[1], "g3.jpg": photos[2]})
+    folder = _folder(
+        tmp_path, {"c1.jpg": pictures[0], "c2.jpg": pictures[1], "g3.jpg": pictures[2]}
+    )
     report = _import(
         json.dumps(first),
         folder,
@@ -220,21 +247,21 @@ def test_graph_pages_given_as_two_files_import_as_one_export(tmp_path, photos, s
     assert "page2.json row 2 [post_id]: duplicate of row 2 of page1.json" in err.getvalue()
 
 
-def test_a_bad_child_image_is_a_bad_row_and_loses_nothing_else(tmp_path, photos):
+def test_a_bad_child_image_is_a_bad_row_and_loses_nothing_else(tmp_path, pictures):
     page = {
         "username": "alpha",
         "data": [_album("g1", ["c1", "c2", "c3"]), _album("g4", ["c4", "c5"]), _media("g2")],
     }
-    truncated = photos[1].read_bytes()[:2000]
+    truncated = pictures[1].read_bytes()[:2000]
     folder = _folder(
         tmp_path,
         {
-            "c1.jpg": photos[0],
+            "c1.jpg": pictures[0],
             "c2.jpg": truncated,
-            "c3.jpg": photos[2],
-            "c4.jpg": photos[3],
-            "c5.jpg": photos[4],
-            "g2.jpg": photos[0],
+            "c3.jpg": pictures[2],
+            "c4.jpg": pictures[3],
+            "c5.jpg": pictures[4],
+            "g2.jpg": pictures[0],
         },
     )
     report = _import(json.dumps(page), folder, format="graph")
@@ -246,11 +273,11 @@ def test_a_bad_child_image_is_a_bad_row_and_loses_nothing_else(tmp_path, photos)
     assert report.images_stored == 3 and len(_post_files()) == 3
 
 
-def test_a_zip_with_numbered_images_at_any_depth_and_a_bad_member(tmp_path, photos):
+def test_a_zip_with_numbered_images_at_any_depth_and_a_bad_member(tmp_path, pictures):
     archive = tmp_path / "images.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.write(photos[0], "export/1.jpg")
-        zf.write(photos[1], "export/more/1_2.jpg")
+        zf.write(pictures[0], "export/1.jpg")
+        zf.write(pictures[1], "export/more/1_2.jpg")
         zf.writestr("export/2.jpg", jpeg_bytes())
         zf.writestr("export/2_2.jpg", b"not an image at all")
     report = _import(CRAWL, archive)
@@ -269,9 +296,11 @@ def test_more_images_than_a_post_holds_is_a_bad_row(tmp_path, settings):
 
 
 def test_reimporting_changed_images_replaces_the_old_files_and_the_same_changes_nothing(
-    tmp_path, photos, django_capture_on_commit_callbacks
+    tmp_path, pictures, django_capture_on_commit_callbacks
 ):
-    first = _folder(tmp_path, {"1.jpg": photos[0], "1_2.jpg": photos[1], "1_3.jpg": photos[2]})
+    first = _folder(
+        tmp_path, {"1.jpg": pictures[0], "1_2.jpg": pictures[1], "1_3.jpg": pictures[2]}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         _import(CRAWL, first)
     post = Post.objects.get(instagram_id="1")
@@ -282,7 +311,7 @@ def test_reimporting_changed_images_replaces_the_old_files_and_the_same_changes_
     assert _stored_names(Post.objects.get(instagram_id="1")) == old
 
     (first / "1_3.jpg").unlink()  # the post now has two images, the second a different photo
-    shutil.copy(photos[3], first / "1_2.jpg")
+    shutil.copy(pictures[3], first / "1_2.jpg")
     with django_capture_on_commit_callbacks(execute=True):
         changed = _import(CRAWL, first)
     assert changed.posts_updated == 1
@@ -295,11 +324,16 @@ def test_reimporting_changed_images_replaces_the_old_files_and_the_same_changes_
 
 
 def test_deleting_a_post_or_its_influencer_deletes_its_extra_image_files(
-    tmp_path, photos, django_capture_on_commit_callbacks
+    tmp_path, pictures, django_capture_on_commit_callbacks
 ):
     folder = _folder(
         tmp_path,
-        {"1.jpg": photos[0], "1_2.jpg": photos[1], "3.jpg": photos[3], "3_2.jpg": photos[4]},
+        {
+            "1.jpg": pictures[0],
+            "1_2.jpg": pictures[1],
+            "3.jpg": pictures[3],
+            "3_2.jpg": pictures[4],
+        },
     )
     _import(CRAWL + "alpha,3,또,2024-03-05 12:00:00,1,false\n", folder)
     first, third = Post.objects.get(instagram_id="1"), Post.objects.get(instagram_id="3")
@@ -316,7 +350,7 @@ def test_deleting_a_post_or_its_influencer_deletes_its_extra_image_files(
 
 
 def test_the_admin_page_and_the_api_import_graph_pages_as_one(
-    client, tmp_path, photos, django_capture_on_commit_callbacks
+    client, tmp_path, pictures, django_capture_on_commit_callbacks
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from rest_framework.test import APIClient
@@ -329,8 +363,8 @@ def test_the_admin_page_and_the_api_import_graph_pages_as_one(
     third = {"data": [_media("g3"), _media("g1")]}
     archive = tmp_path / "images.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.write(photos[0], "c1.jpg")
-        zf.write(photos[1], "c2.jpg")
+        zf.write(pictures[0], "c1.jpg")
+        zf.write(pictures[1], "c2.jpg")
 
     def files():
         return {

@@ -21,7 +21,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop
 from PIL import Image, ImageOps
 
 from common.errors import ApplicationError
@@ -63,7 +63,21 @@ _JPEG_FILLER = bytes((i * 131 + 7) % 255 for i in range(4096))
 
 
 class ImageRejected(ApplicationError):
-    """An upload that is not an acceptable image; `code` is stable for clients."""
+    """An upload that is not an acceptable image; `code` is stable for clients.
+
+    `message` is in the active language; `message_id` (English) and `params` are kept so that a
+    stored report (an import's row errors) can show it again in its reader's language.
+    """
+
+    def __init__(self, message_id: str, params: dict | None = None, *, code: str):
+        self.message_id, self.params = message_id, params or {}
+        super().__init__(image_rejected_text(message_id, self.params), code=code)
+
+
+def image_rejected_text(message_id: str, params: dict, translate=gettext) -> str:
+    """An ImageRejected message from its English id and values (translated unless told not)."""
+    text = translate(message_id)
+    return text % params if params else text
 
 
 @dataclass(frozen=True)
@@ -107,10 +121,11 @@ def image_validate(
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
     max_pixels = max_pixels or settings.UPLOAD_MAX_PIXELS
     if not data:
-        raise ImageRejected(_("The file is empty."), code="empty_file")
+        raise ImageRejected(gettext_noop("The file is empty."), code="empty_file")
     if len(data) > max_bytes:
         raise ImageRejected(
-            _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)},
+            gettext_noop("The file is larger than %(mb)d MB."),
+            {"mb": max_bytes // (1024 * 1024)},
             code="file_too_large",
         )
     head = data[:16]
@@ -119,22 +134,22 @@ def image_validate(
         refused = _refused_format(head)
         if refused:
             raise ImageRejected(
-                _("%(fmt)s files are not accepted; upload a JPEG, PNG or WebP image.")
-                % {"fmt": refused},
+                gettext_noop("%(fmt)s files are not accepted; upload a JPEG, PNG or WebP image."),
+                {"fmt": refused},
                 code="unsupported_format",
             )
         raise ImageRejected(
-            _("This file is not an image; upload a JPEG, PNG or WebP image."),
+            gettext_noop("This file is not an image; upload a JPEG, PNG or WebP image."),
             code="not_an_image",
         )
     extension = PurePosixPath(filename or "").suffix.lower()
     if extension not in IMAGE_EXTENSIONS:
         raise ImageRejected(
-            _(
+            gettext_noop(
                 "The file is a %(fmt)s image but its name does not end in .jpg, .jpeg, .png or "
                 ".webp; rename it and upload it again."
-            )
-            % {"fmt": detected},
+            ),
+            {"fmt": detected},
             code="extension_mismatch",
         )
     image = _decode(data, detected, max_pixels)
@@ -156,25 +171,28 @@ def _decode(data: bytes, detected: str, max_pixels: int) -> Image.Image:
             image = Image.open(io.BytesIO(data), formats=[detected])
             if image.width * image.height > max_pixels:
                 raise ImageRejected(
-                    _("The image has too many pixels (%(w)d x %(h)d).")
-                    % {"w": image.width, "h": image.height},
+                    gettext_noop("The image has too many pixels (%(w)d x %(h)d)."),
+                    {"w": image.width, "h": image.height},
                     code="too_many_pixels",
                 )
             _plausibility_check(data, detected, image.width, image.height)
             image.load()
             if detected == "JPEG" and _jpeg_scan_data_missing(data):
                 raise ImageRejected(
-                    _("The image is damaged or truncated and cannot be read."),
+                    gettext_noop("The image is damaged or truncated and cannot be read."),
                     code="corrupt_image",
                 )
             image = ImageOps.exif_transpose(image)
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected(_("The image has too many pixels."), code="too_many_pixels") from None
+        raise ImageRejected(
+            gettext_noop("The image has too many pixels."), code="too_many_pixels"
+        ) from None
     except (OSError, SyntaxError, ValueError, Image.UnidentifiedImageError) as exc:
         raise ImageRejected(
-            _("The image is damaged or truncated and cannot be read."), code="corrupt_image"
+            gettext_noop("The image is damaged or truncated and cannot be read."),
+            code="corrupt_image",
         ) from exc
     return image
 
@@ -195,8 +213,10 @@ def _plausibility_check(data: bytes, detected: str, width: int, height: int) -> 
         data, detected
     ):
         raise ImageRejected(
-            _("The image claims %(w)d x %(h)d pixels, far more than a file of this size can hold.")
-            % {"w": width, "h": height},
+            gettext_noop(
+                "The image claims %(w)d x %(h)d pixels, far more than a file of this size can hold."
+            ),
+            {"w": width, "h": height},
             code="implausible_dimensions",
         )
 

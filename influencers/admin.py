@@ -283,6 +283,10 @@ class PostImageInline(admin.TabularInline):
     readonly_fields = ("preview",)
     formfield_overrides = VALIDATED_IMAGES
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # max_num alone only limits the browser's "add" button; a crafted POST is checked too.
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
     @admin.display(description=_("preview"))
     def preview(self, extra):
         return _thumb(extra.image, 80)

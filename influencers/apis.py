@@ -121,7 +121,11 @@ class InfluencerFilters(serializers.Serializer):
     """List filters; bad values (NUL bytes, out-of-range numbers, unknown codes) are a 400."""
 
     q = serializers.CharField(
-        required=False, allow_blank=True, max_length=SEARCH_MAX_LENGTH, default=""
+        required=False,
+        allow_blank=True,
+        max_length=SEARCH_MAX_LENGTH,
+        default="",
+        validators=[selectors.search_words_validate],
     )
     style = serializers.ChoiceField(
         choices=StyleChoices.choices, required=False, allow_blank=True, default=""

@@ -8,6 +8,8 @@ INSTAGRAM_HANDLE_MAX_LENGTH = 30  # Instagram's own limit for a user name (impor
 HANDLE_CHARACTERS = r"[A-Za-z0-9._]"
 HANDLE_PATTERN = rf"{HANDLE_CHARACTERS}{{1,{INSTAGRAM_HANDLE_MAX_LENGTH}}}"
 SEARCH_MAX_LENGTH = 100
+# Words of one search: each is one more LIKE per caption, so more is refused (not cut short).
+SEARCH_MAX_WORDS = 8
 DISPLAY_NAME_MAX_LENGTH = 120
 CLOTHING_SIZE_MAX_LENGTH = 16
 HEIGHT_CM_MIN, HEIGHT_CM_MAX = 80, 250

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import BodySize, Gender
 from influencers.constants import SEARCH_MAX_LENGTH
 from influencers.models import StyleChoices
+from influencers.selectors import search_words_validate
 from mlcore.styles import STYLE_CODES, style_code_from_label
 
 
@@ -26,6 +27,7 @@ class InfluencerFilterForm(LookalikeFilterForm):
         max_length=SEARCH_MAX_LENGTH,
         required=False,
         strip=True,
+        validators=[search_words_validate],
     )
     style = forms.ChoiceField(label=_("Style"), choices=StyleChoices.choices, required=False)
 

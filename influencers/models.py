@@ -2,6 +2,7 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, F, FloatField, Value
 from django.db.models.functions import Cast, Coalesce, Lower, NullIf
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
@@ -13,6 +14,7 @@ from influencers.constants import (
     DISPLAY_NAME_MAX_LENGTH,
     HANDLE_MAX_LENGTH,
     HANDLE_PATTERN,
+    INSTAGRAM_HANDLE_MAX_LENGTH,
     POST_ID_MAX_LENGTH,
     STAFF_NOTES_MAX_LENGTH,
     STOPWORD_MAX_LENGTH,
@@ -61,7 +63,12 @@ class Influencer(models.Model):
         validators=[
             RegexValidator(
                 rf"^{HANDLE_PATTERN}\Z",
-                _("Letters, digits, '.' and '_' only, at most 30 characters, as on Instagram."),
+                format_lazy(
+                    _(
+                        "Letters, digits, '.' and '_' only, at most {limit} characters, as on Instagram."
+                    ),
+                    limit=INSTAGRAM_HANDLE_MAX_LENGTH,
+                ),
                 code="invalid_handle",
             )
         ],

@@ -4,6 +4,7 @@ import re
 from collections import defaultdict
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     CharField,
@@ -23,7 +24,7 @@ from common.errors import NotFoundError
 from common.style_models import style_model_summary
 from common.styles import NO_IMAGE
 from common.vectors import vector_from_bytes
-from influencers.constants import TIMELINE_COLUMNS, TIMELINE_MONTHS
+from influencers.constants import SEARCH_MAX_WORDS, TIMELINE_COLUMNS, TIMELINE_MONTHS
 from influencers.models import ClassificationStatus, ImportJob, Influencer, Post, PostImage
 from mlcore.model import EMBEDDING_DIM
 from mlcore.ranking import lookalike_scores, top_k
@@ -74,15 +75,23 @@ def influencer_summary(influencer: Influencer) -> dict:
     }
 
 
-# Words of a search beyond this many are ignored: each is one more LIKE per caption.
-SEARCH_MAX_WORDS = 8
-
-
-def _search_terms(search: str) -> list[str]:
+def search_terms(search: str) -> list[str]:
     """The words a search box's text is matched on, each of which must match: '@handle' and
     '#tag' find 'handle' and 'tag'; "봄 원피스" finds "원피스 입고 봄 나들이" too."""
     words = (word.strip("@#") for word in search.split())
-    return list(dict.fromkeys(word for word in words if word))[:SEARCH_MAX_WORDS]
+    return list(dict.fromkeys(word for word in words if word))
+
+
+def search_words_validate(search: str) -> None:
+    """The validator of the search box (page form and API): at most SEARCH_MAX_WORDS words,
+    counted as the search matches them; more is a clear error, never words dropped."""
+    count = len(search_terms(search))
+    if count > SEARCH_MAX_WORDS:
+        raise ValidationError(
+            _("Search for at most %(limit)d words; this search has %(count)d."),
+            code="too_many_words",
+            params={"limit": SEARCH_MAX_WORDS, "count": count},
+        )
 
 
 def _posts_matching(terms: list[str]):
@@ -132,7 +141,7 @@ def influencer_list(
             output_field=CharField(),
         )
     )
-    terms = _search_terms(search)
+    terms = search_terms(search)
     if terms:
         matching = _posts_matching(terms).filter(influencer=OuterRef("pk"))
         hits = matching.order_by().values("influencer").annotate(n=Count("id")).values("n")[:1]
@@ -177,7 +186,7 @@ def caption_snippet(caption: str, search: str, *, context: int = SNIPPET_CONTEXT
     """The part of a caption around the first match of a search, as plain-text pieces
     [{"text": ..., "match": bool}], so each page or client escapes and highlights it itself;
     every word of the search inside that part is marked."""
-    terms = _search_terms(search)
+    terms = search_terms(search)
     if not caption or not terms:
         return []
     # Longest first, so "원피스코디" is marked whole rather than "원피스" inside it.

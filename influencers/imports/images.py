@@ -18,7 +18,7 @@ import zlib
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from common.uploads import ImageRejected
 from influencers.imports.tabular import ImportFileError
@@ -92,6 +92,13 @@ class ImageSource:
         names = [post_id] if self._has(post_id) else []
         return names + [numbered[n] for n in sorted(numbered) if numbered[n] not in import_post_ids]
 
+    def album_images_missing(self, child_ids, *, video_child_ids=frozenset()) -> list[str]:
+        """The album's children without an image when some child has one (videos may have
+        none): such an album is a bad row, never stored with images missing."""
+        if not any(self._has(c) for c in child_ids):
+            return []  # no child has an image: the post's own naming is used
+        return [c for c in child_ids if not self._has(c) and c not in video_child_ids]
+
     def _has(self, name: str) -> bool:
         return name in self._index or name in self._unsafe
 
@@ -100,7 +107,7 @@ class ImageSource:
         at most the upload limit plus one; None when there is none."""
         if post_id in self._unsafe:
             raise ImageRejected(
-                _("The image is a link or lies outside the import; it was not read."),
+                gettext_noop("The image is a link or lies outside the import; it was not read."),
                 code="unsafe_path",
             )
         name = self._index.get(post_id)
@@ -115,10 +122,14 @@ class ImageSource:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise ImageRejected(
-                    _("The image is a link or lies outside the import; it was not read."),
+                    gettext_noop(
+                        "The image is a link or lies outside the import; it was not read."
+                    ),
                     code="unsafe_path",
                 ) from exc
-            raise ImageRejected(_("The image file cannot be read."), code="unreadable") from exc
+            raise ImageRejected(
+                gettext_noop("The image file cannot be read."), code="unreadable"
+            ) from exc
         with os.fdopen(fd, "rb") as fp:
             return name, fp.read(limit)
 
@@ -126,7 +137,7 @@ class ImageSource:
         info = self._zip.getinfo(name)
         if info.file_size >= limit:  # never inflate an oversized (or bomb) member
             raise ImageRejected(
-                _("The file is larger than the upload limit."), code="file_too_large"
+                gettext_noop("The file is larger than the upload limit."), code="file_too_large"
             )
         try:
             with self._zip.open(info) as fp:
@@ -141,7 +152,8 @@ class ImageSource:
             ValueError,
         ) as exc:
             raise ImageRejected(
-                _("The image cannot be read from the zip file (%(reason)s).") % {"reason": exc},
+                gettext_noop("The image cannot be read from the zip file (%(reason)s)."),
+                {"reason": str(exc)},
                 code="damaged_archive_member",
             ) from exc
 

@@ -93,9 +93,24 @@ ROW_ERRORS = {
     "carousel_image_refused": gettext_noop("%(code)s: %(name)s: %(detail)s"),
     "too_many_images": gettext_noop("%(count)s images; a post holds at most %(limit)s"),
     "bad_children": gettext_noop("not a list of media objects with ids"),
+    "carousel_image_missing": gettext_noop(
+        "no image for the album's %(names)s: an album is imported with all its images or not at all"
+    ),
 }
-# Values that are themselves English messages (values.py's reasons), translated with the rest.
-_TRANSLATED_PARAMS = ("problem",)
+# Values that are themselves English messages (values.py's reasons, an image's refusal: its
+# ImageRejected.message_id), translated with the rest; `<key>_params` holds the values such a
+# message is formatted with.
+_TRANSLATED_PARAMS = ("problem", "detail")
+
+
+def _params_text(params: dict, translate) -> dict:
+    """The params with each message among them in `translate`'s language and formatted."""
+    found = dict(params)
+    for key in _TRANSLATED_PARAMS:
+        if key in params:
+            text, values = translate(params[key]), params.get(f"{key}_params")
+            found[key] = text % values if values else text
+    return found
 
 
 @dataclass
@@ -107,7 +122,7 @@ class RowError:
 
     @property
     def reason(self) -> str:
-        return ROW_ERRORS[self.code] % self.params
+        return ROW_ERRORS[self.code] % _params_text(self.params, str)
 
     def as_dict(self) -> dict:
         """The row as a spreadsheet shows it, and the text line where it starts (CSV); `file`
@@ -132,11 +147,7 @@ def row_error_text(error: dict) -> str:
     message = ROW_ERRORS.get(error.get("code", ""))
     if message is None:
         return error.get("reason", "")
-    params = {
-        key: gettext(value) if key in _TRANSLATED_PARAMS else value
-        for key, value in error.get("params", {}).items()
-    }
-    return gettext(message) % params
+    return gettext(message) % _params_text(error.get("params", {}), gettext)
 
 
 @dataclass
@@ -153,6 +164,8 @@ class PostRow:
     prototype_style: str | None = None
     # A Graph API album's children, in order: its images are named by these ids.
     child_ids: tuple[str, ...] = ()
+    # Those of its children whose media_type is VIDEO (a video may come without an image).
+    video_child_ids: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -318,8 +331,8 @@ def graph_media_parse(data: bytes, name: str, *, more_pages=()) -> Parsed:
             row = RowNumber(n, file=page_name if several else "")
             if not isinstance(item, dict) or "id" not in item:
                 raise ImportFileError(f"{page_name}: media {n} has no id.", code="missing_columns")
-            child_ids = _graph_child_ids(item, row, errors)
-            if child_ids is None:
+            children = _graph_children(item, row, errors)
+            if children is None:
                 continue
             record = {
                 "user_name": item.get("username", owner),
@@ -329,7 +342,7 @@ def graph_media_parse(data: bytes, name: str, *, more_pages=()) -> Parsed:
                 "like": item.get("like_count", HIDDEN_LIKES),  # absent when the owner hid it
                 "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
             }
-            records.append((row, record, child_ids))
+            records.append((row, record, children))
     parsed = Parsed(errors=errors, encoding=", ".join(dict.fromkeys(encodings)))
     # JSON strings carry real line breaks: a backslash and an n in them are the caption's own.
     _posts_from_records(
@@ -338,9 +351,9 @@ def graph_media_parse(data: bytes, name: str, *, more_pages=()) -> Parsed:
         unescape=False,
         prototype_styles=False,
     )
-    children = {(row.file, int(row)): child_ids for row, _, child_ids in records}
+    children = {(row.file, int(row)): found for row, _, found in records}
     for post in parsed.rows:
-        post.child_ids = children[post.row.file, int(post.row)]
+        post.child_ids, post.video_child_ids = children[post.row.file, int(post.row)]
     return parsed
 
 
@@ -357,12 +370,13 @@ def _graph_media_items(payload, name: str, owner: str) -> tuple[list, str]:
     return payload, owner
 
 
-def _graph_child_ids(item: dict, row, errors: list[RowError]) -> tuple[str, ...] | None:
-    """An album's child ids in order (() for other media); None, with a row error, when its
-    `children` is not a list of media with ids or holds more than an album can."""
+def _graph_children(item: dict, row, errors: list[RowError]):
+    """An album's child ids in order (() for other media) and the ids of its videos; None, with
+    a row error, when its `children` is not a list of media with ids or holds more than an album
+    can."""
     children = item.get("children")
     if children is None:
-        return ()
+        return (), frozenset()
     if isinstance(children, dict):
         children = children.get("data")
     if not isinstance(children, list) or not all(
@@ -380,7 +394,10 @@ def _graph_child_ids(item: dict, row, errors: list[RowError]) -> tuple[str, ...]
             )
         )
         return None
-    return tuple(str(c["id"]) for c in children)
+    return (
+        tuple(str(c["id"]) for c in children),
+        frozenset(str(c["id"]) for c in children if c.get("media_type") == "VIDEO"),
+    )
 
 
 def influencers_parse(data: bytes, name: str) -> Parsed:

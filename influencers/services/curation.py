@@ -4,7 +4,10 @@ import hashlib
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from common.errors import ApplicationError
+from influencers.constants import POST_IMAGES_MAX
 from influencers.models import ClassificationStatus, Influencer, Post, PostImage
 from influencers.services.post_classification import post_classification_reset
 from influencers.services.profiles import influencer_style_profile_rebuild
@@ -97,7 +100,19 @@ def post_image_deleted(sender, *, instance: PostImage, **kwargs) -> None:
 def post_images_saved_by_staff(*, post: Post, saved, deleted, previous_images) -> Post:
     """Save staff's edit of a post's extra images (admin inline): the new files have been through
     common.uploads; the replaced and deleted files go once the edit commits; the post's style is
-    void and it is classified again with all its images."""
+    void and it is classified again with all its images. More images than a post holds (the
+    cover and POST_IMAGES_MAX - 1 more) is refused before anything is written."""
+    kept = post.extra_images.exclude(pk__in=[image.pk for image in deleted]).count()
+    count = 1 + kept + sum(1 for image in saved if image.pk is None)
+    if count > POST_IMAGES_MAX:
+        raise ApplicationError(
+            _(
+                "A post holds at most %(limit)d images (the cover and %(extra)d more); "
+                "this edit would give it %(count)d."
+            )
+            % {"limit": POST_IMAGES_MAX, "extra": POST_IMAGES_MAX - 1, "count": count},
+            code="too_many_images",
+        )
     with transaction.atomic():
         for image in deleted:
             image.delete()

@@ -15,7 +15,7 @@ from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commi
 from influencers.constants import IMPORT_FILE_MAX_BYTES
 from influencers.imports import ImportFileError
 from influencers.models import ImportFormat, ImportJob
-from influencers.services.imports import IMPORT_FORMATS, posts_import
+from influencers.services.imports import import_format_check, posts_import
 from influencers.tasks import import_job_run_task
 
 Status = ImportJob.Status
@@ -35,11 +35,7 @@ def import_job_start(
     `more_posts_files` are the further pages of a Graph API export (imported as one with the
     first)."""
     more_posts_files = list(more_posts_files)
-    if more_posts_files and format != ImportFormat.GRAPH:
-        raise ApplicationError(
-            _("Only the pages of a Graph API export can be given as several posts files."),
-            code="bad_format",
-        )
+    import_format_check(format=format, posts_files=1 + len(more_posts_files))
     for f in (posts_file, *more_posts_files, influencers_file, images_file):
         if f is not None and f.size > IMPORT_FILE_MAX_BYTES:
             raise ApplicationError(
@@ -47,8 +43,6 @@ def import_job_start(
                 % {"name": f.name, "mb": IMPORT_FILE_MAX_BYTES // 2**20},
                 code="file_too_large",
             )
-    if format not in IMPORT_FORMATS:
-        raise ApplicationError(_("Choose the crawl or graph format."), code="bad_format")
     with transaction.atomic():
         job = ImportJob.objects.create(
             created_by=user,

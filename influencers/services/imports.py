@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from common.uploads import ImageRejected, ValidatedImage, image_validate
 from influencers.constants import POST_IMAGES_MAX
@@ -82,15 +83,8 @@ def posts_import(
     `more_posts` ((data, name), ...) are the further pages of a Graph API export split by its
     `paging`: they import as one file with the first.
     """
-    if format not in IMPORT_FORMATS:
-        raise ImportFileError(f"unknown format {format!r}: use crawl or graph", code="bad_format")
+    import_format_check(format=format, posts_files=1 + len(more_posts))
     if format == ImportFormat.CRAWL:
-        if more_posts:
-            raise ImportFileError(
-                "Only the pages of a Graph API export can be given as several files; import "
-                "each crawl table on its own.",
-                code="bad_format",
-            )
         posts = crawl_posts_parse(posts_data, posts_name)
     else:
         posts = graph_media_parse(posts_data, posts_name, more_pages=more_posts)
@@ -119,6 +113,18 @@ def posts_import(
     pages = {name: n for n, (_, name) in enumerate([(posts_data, posts_name), *more_posts])}
     report.errors.sort(key=lambda e: (pages.get(e.get("file"), 0), e["row"], e["column"]))
     return report
+
+
+def import_format_check(*, format: str, posts_files: int) -> None:
+    """The one home of what an import's format allows: a known format, and several posts files
+    only for the pages of one Graph API export. Raises ImportFileError (before any file is kept)."""
+    if format not in IMPORT_FORMATS:
+        raise ImportFileError(_("Choose the crawl or graph format."), code="bad_format")
+    if posts_files > 1 and format != ImportFormat.GRAPH:
+        raise ImportFileError(
+            _("Only the pages of a Graph API export can be given as several posts files."),
+            code="bad_format",
+        )
 
 
 def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport, post_ids) -> None:
@@ -210,9 +216,13 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
     for extra in PostImage.objects.filter(post__in=existing.values()).order_by("position"):
         stored_extras[extra.post_id].append(extra.image_sha256)
     to_create, to_update, update_fields = [], [], set()
-    extras_of: list[tuple[Post, list[ValidatedImage]]] = []  # to store once the posts are saved
+    # (post, position, stored name, sha256) of the extra images stored so far: their rows are
+    # built once the posts are saved; the bytes are stored as each row is read, never held for
+    # the whole chunk.
+    extras: list[tuple[Post, int, str, str]] = []
     replaced: list[Post] = []  # existing posts whose images change: their old extras go
     for row, influencer_id in chunk:
+        images = None  # the previous row's images are stored by now: let them go first
         images = _images_for(row, source, report, post_ids)
         if images is False:
             continue  # a bad image makes a bad row: reported, not imported
@@ -231,7 +241,7 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
             _attach_image(post, images[0] if images else None, stored_files, report)
             if images:
                 post.extra_image_count = len(images) - 1
-                extras_of.append((post, images[1:]))
+                extras += _extras_store(post, images[1:], stored_files, report)
             to_create.append(post)
             touched.add(influencer_id)
             continue
@@ -258,7 +268,7 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
             changed_image_ids.append(post.pk)
             post.extra_image_count = len(images) - 1
             replaced.append(post)
-            extras_of.append((post, images[1:]))
+            extras += _extras_store(post, images[1:], stored_files, report)
         if changed:
             update_fields.update(changed)
             to_update.append(post)
@@ -271,14 +281,13 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
     changed_image_ids += [p.pk for p in created if p.image]
     if to_update:
         Post.objects.bulk_update(to_update, sorted(update_fields), batch_size=1000)
-    # One by one, so that each old file goes with its row once the chunk commits.
-    for extra in PostImage.objects.filter(post__in=replaced):
-        extra.delete()
+    # In one query: with post_image_deleted connected, QuerySet.delete() still sends post_delete
+    # for each row, so each old file goes once the chunk commits.
+    PostImage.objects.filter(post__in=replaced).delete()
     PostImage.objects.bulk_create(
         [
-            _stored_extra(post, position, image, stored_files, report)
-            for post, images in extras_of
-            for position, image in enumerate(images, start=2)
+            PostImage(post=post, position=position, image=name, image_sha256=sha256)
+            for post, position, name, sha256 in extras
         ],
         batch_size=1000,
     )
@@ -288,6 +297,14 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
 def _images_for(row: PostRow, source: ImageSource, report: ImportReport, post_ids):
     """The post's validated images, cover first ([] when it has none), or False when one is
     rejected: a carousel is imported whole or reported, never stored with images missing."""
+    missing = source.album_images_missing(row.child_ids, video_child_ids=row.video_child_ids)
+    if missing:
+        report.errors.append(
+            RowError(
+                row.row, "image", "carousel_image_missing", {"names": ", ".join(missing)}
+            ).as_dict()
+        )
+        return False
     # `<post_id>_<n>` never equals post_id: the import's whole id set can be passed as it is.
     names = source.post_image_names(row.post_id, child_ids=row.child_ids, import_post_ids=post_ids)
     if len(names) > POST_IMAGES_MAX:
@@ -303,7 +320,8 @@ def _images_for(row: PostRow, source: ImageSource, report: ImportReport, post_id
             file_name, data = source.lookup(name)
             images.append(image_validate(data=data, filename=file_name))
         except ImageRejected as exc:
-            detail = {"code": exc.code, "detail": str(exc.message)}
+            # The English message and its values: each reader sees it in their own language.
+            detail = {"code": exc.code, "detail": exc.message_id, "detail_params": exc.params}
             report.errors.append(
                 (
                     RowError(row.row, "image", "carousel_image_refused", {**detail, "name": name})
@@ -315,12 +333,23 @@ def _images_for(row: PostRow, source: ImageSource, report: ImportReport, post_id
     return images
 
 
-def _stored_extra(post: Post, position: int, image, stored_files, report) -> PostImage:
+def _extras_store(
+    post: Post, images: list[ValidatedImage], stored_files: list[str], report: ImportReport
+) -> list[tuple[Post, int, str, str]]:
+    """Store a post's extra images (positions from 2); their rows come once the post is saved."""
+    return [
+        (post, position, _image_store(image, stored_files, report), image.sha256)
+        for position, image in enumerate(images, start=2)
+    ]
+
+
+def _image_store(image: ValidatedImage, stored_files: list[str], report: ImportReport) -> str:
+    """Store one image under a generated name, listed so that a rolled-back chunk deletes it."""
     file = image.as_file()
     stored = default_storage.save(f"posts/{file.name}", file)
     stored_files.append(stored)
     report.images_stored += 1
-    return PostImage(post=post, position=position, image=stored, image_sha256=image.sha256)
+    return stored
 
 
 def _attach_image(post: Post, image, stored_files: list[str], report: ImportReport) -> None:
@@ -328,13 +357,10 @@ def _attach_image(post: Post, image, stored_files: list[str], report: ImportRepo
         if not post.image:  # a post without an image is 'no image', not waiting for a model
             post_classification_reset(post)
         return
-    file = image.as_file()
-    stored = default_storage.save(f"posts/{file.name}", file)
-    stored_files.append(stored)
+    stored = _image_store(image, stored_files, report)
     post.image.name = stored
     post.image_sha256 = image.sha256
     post_classification_reset(post)  # the old result described the old image
-    report.images_stored += 1
 
 
 def _after_chunk(influencer_ids: set[int], post_ids_to_classify: list[int]) -> None:

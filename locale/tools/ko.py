@@ -539,7 +539,8 @@ KO = {
     "Other styles": "그 밖의 스타일",
     "No dated, classified posts yet.": "아직 날짜가 있는 분류된 게시물이 없습니다.",
     "Some filters were not understood and were left out:": "이해할 수 없는 필터가 있어 빼고 보여 드립니다:",
-    "Letters, digits, '.' and '_' only, at most 30 characters, as on Instagram.": "인스타그램처럼 영문자, 숫자, '.', '_'만 30자까지 쓸 수 있습니다.",
+    "Letters, digits, '.' and '_' only, at most {limit} characters, as on Instagram.": "인스타그램처럼 영문자, 숫자, '.', '_'만 {limit}자까지 쓸 수 있습니다.",
+    "Search for at most %(limit)d words; this search has %(count)d.": "검색어는 %(limit)d개까지 쓸 수 있습니다. 이 검색에는 %(count)d개가 있습니다.",
     # Carousel posts (issue 15, item 7)
     "Further pages of a Graph API export (several files)": "Graph API 내보내기의 다음 페이지들 (여러 파일)",
     "preview": "미리 보기",
@@ -568,6 +569,8 @@ KO = {
     "Delete the campaign “%(name)s”?": "캠페인 “%(name)s”을(를) 삭제할까요?",
     "Its shortlist, with every stage and note, is deleted for good. Its photos and their recommendations stay in your history.": "후보 목록과 모든 단계, 메모가 완전히 삭제됩니다. 사진과 추천 결과는 기록에 남습니다.",
     "style similarity %(share)s": "스타일 유사도 %(share)s",
+    "A post holds at most %(limit)d images (the cover and %(extra)d more); this edit would give it %(count)d.": "게시물 하나에는 사진을 %(limit)d장까지(대표 사진과 %(extra)d장) 둘 수 있습니다. 이 수정으로는 %(count)d장이 됩니다.",
+    "no image for the album's %(names)s: an album is imported with all its images or not at all": "앨범의 %(names)s 이미지가 없습니다: 앨범은 모든 이미지와 함께 가져오거나 가져오지 않습니다",
 }
 
 if __name__ == "__main__":

@@ -28,6 +28,41 @@ def test_a_search_longer_than_the_limit_is_refused_on_the_page_and_the_api(clien
     assert client.get("/api/v1/influencers/", {"q": "가" * 101}).status_code == 400
 
 
+def test_a_search_of_more_words_than_the_limit_is_refused_not_cut_short(client, settings):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from influencers.constants import SEARCH_MAX_WORDS
+    from influencers.models import Influencer
+
+    InfluencerFactory(handle="still_listed")
+    # '#a', '@a' and 'a' are one word, as the search matches them: at the limit is fine.
+    at_limit = " ".join(f"#w{n} w{n}" for n in range(SEARCH_MAX_WORDS))
+    past_limit = at_limit + " w_extra"
+    assert client.get("/influencers/", {"q": at_limit}).status_code == 200
+    settings.LANGUAGE_CODE = "en"
+    response = client.get("/influencers/", {"q": past_limit})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Search for at most 8 words; this search has 9." in body
+    assert "@still_listed" in body  # the bad filter is left out, the page still lists
+    client.force_login(UserFactory())
+    assert client.get("/api/v1/influencers/", {"q": at_limit}).status_code == 200
+    settings.LANGUAGE_CODE = "ko"
+    response = client.get("/api/v1/influencers/", {"q": past_limit})
+    assert response.status_code == 400
+    assert "검색어는 8개까지 쓸 수 있습니다. 이 검색에는 9개가 있습니다." in str(response.json())
+    # The handle validator names Instagram's limit in the reader's language.
+    for language, message in [
+        ("en", "Letters, digits, '.' and '_' only, at most 30 characters, as on Instagram."),
+        ("ko", "인스타그램처럼 영문자, 숫자, '.', '_'만 30자까지 쓸 수 있습니다."),
+    ]:
+        with translation.override(language):
+            with pytest.raises(ValidationError) as refused:
+                Influencer(handle="a" * 31, gender="F", body_size="S").full_clean()
+            assert refused.value.message_dict["handle"] == [message]
+
+
 def test_good_filters_still_filter(client):
     InfluencerFactory(handle="woman_m", gender="F", body_size="M")
     InfluencerFactory(handle="man_l", gender="M", body_size="L")

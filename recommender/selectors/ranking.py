@@ -175,6 +175,7 @@ class _Candidate:
     pk: int
     in_size: bool
     shares: np.ndarray  # per style: share of posts (consumers) or of likes (brands)
+    posts: np.ndarray  # per style: number of posts (whether it posts a style at all)
     average_likes: float
     like_rate: float | None
     likes_known: bool  # any like visible (else the average is imputed from the others)
@@ -218,7 +219,7 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
                 rest = [c for c in rest if c.pk not in taken]
         if result.nearest_styles:
             result.notes.append(Note.NEAREST_STYLE)
-    if not any(c.shares[top_index] > 0 for c in matching):
+    if not any(c.posts[top_index] > 0 for c in matching):
         result.notes.append(Note.NO_STYLE_MATCH)
         result.no_match = {
             "style": query.top_style,
@@ -310,12 +311,13 @@ def _candidates(
     ).values_list("pk", "style_stats", "average_likes", "engagement_rate", "likes_known")
     out = []
     for pk, stats, average, rate, known in rows:
-        shares, _ = style_evidence(stats or {}, by_likes=query.by_likes)
+        shares, posts = style_evidence(stats or {}, by_likes=query.by_likes)
         out.append(
             _Candidate(
                 pk=pk,
                 in_size=same_size,
                 shares=shares,
+                posts=posts,
                 average_likes=average,
                 like_rate=rate,
                 likes_known=bool(known),
@@ -325,7 +327,7 @@ def _candidates(
 
 
 def _ranked(candidates: list[_Candidate], weights: np.ndarray) -> list[_Candidate]:
-    """The candidates with evidence for `weights` (posts of those styles), best first."""
+    """The candidates that post one of the styles `weights` asks for, best first."""
     if not candidates:
         return []
     engagement = engagement_scores(
@@ -340,7 +342,8 @@ def _ranked(candidates: list[_Candidate], weights: np.ndarray) -> list[_Candidat
         c.score, c.evidence = float(s), float(e)
     ids = np.array([c.pk for c in candidates])
     ranked = [candidates[i] for i in top_k(scores, ids, None)]
-    return [c for c in ranked if c.evidence > 0]
+    asked = weights > 0
+    return [c for c in ranked if c.posts[asked].any()]
 
 
 def _most_liked_posts_of_style(influencer_ids: list[int], style: str) -> dict[int, list[dict]]:

@@ -374,3 +374,26 @@ def test_the_original_brand_ranking_counts_an_account_hiding_every_like_at_the_o
     # hidden: 3 posts x 200 = 600 > two_posts 500 > one_post 100 (never 0)
     assert [c["influencer_id"] for c in cards] == [hidden.pk, two.pk, one.pk]
     assert [c["score"] for c in cards] == [600.0, 500.0, 100.0]
+
+
+# A style posted without likes (review of issue 17) -------------------------------------------
+
+
+def test_a_brand_account_whose_posts_of_the_style_got_no_likes_is_a_match_not_a_no_match():
+    # 3 매니시 posts with 0 likes and 10 street posts with 100 likes: by likes alone its 매니시
+    # share is 0, yet it posts 매니시; the result must never say that nobody does.
+    zero = build("zero_mannish", [("mannish", 0)] * 3 + [("street", 100)] * 10, size="L")
+    alone = ranking_similarity(query("brand", style="mannish", size="L"))
+    assert alone.no_match is None and "no_style_match" not in alone.notes
+    assert [(c["influencer_id"], c["nearest_style"]) for c in alone.cards] == [(zero.pk, "")]
+    # below an account whose 매니시 posts got likes, never dropped to a nearest-style card
+    liked = build("liked_mannish", [("mannish", 100)] * 1 + [("street", 100)] * 9, size="L")
+    result = ranking_similarity(query("brand", style="mannish", size="L"))
+    assert result.no_match is None and "no_style_match" not in result.notes
+    assert [c["influencer_id"] for c in result.cards] == [liked.pk, zero.pk]
+    assert [c["nearest_style"] for c in result.cards] == ["", ""]
+    assert all(c["shows_predicted_style"] for c in result.cards)
+    # the same with the issue's mixed query (매니시 0.55, street 0.28, modern 0.15)
+    mixed = ranking_similarity(mixed_query("brand"))
+    assert mixed.no_match is None
+    assert zero.pk in [c["influencer_id"] for c in mixed.cards]

@@ -129,10 +129,15 @@ def engagement_scores(
 def evidence_scores(
     weights: np.ndarray, shares: np.ndarray, engagement: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(score, evidence) per candidate row; shares: rows of per-style shares (23 columns)."""
+    """(score, evidence) per candidate row; shares: rows of per-style shares (23 columns).
+
+    weights: one query's style weights (23,), or several queries' as columns (23, m): then score
+    and evidence have one column per query, all from one matrix product.
+    """
     shares = np.asarray(shares, dtype=np.float64).reshape(-1, len(STYLE_CODES))
     evidence = shares @ np.asarray(weights, dtype=np.float64)
-    score = evidence * (1 + ENGAGEMENT_WEIGHT * np.asarray(engagement, dtype=np.float64))
+    lift = 1 + ENGAGEMENT_WEIGHT * np.asarray(engagement, dtype=np.float64)
+    score = evidence * (lift[:, None] if evidence.ndim == 2 else lift)
     return score, evidence
 
 

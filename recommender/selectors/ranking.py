@@ -203,20 +203,12 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
             result.notes.append(Note.SIZE_RELAXED)
         picks += [(c, {"size_relaxed": True}) for c in relaxed]
     if len(picks) < query.k:
-        # Fill, marked, with posters of the model's next guesses, one style after another.
         chosen = {c.pk for c, _ in picks}
         rest = [c for c in _candidates(query, same_size=True) if c.pk not in chosen]
-        for index in nearest_style_order(query.probabilities, weights):
-            if len(picks) >= query.k or not rest:
-                break
-            one_style = np.zeros(len(STYLE_CODES))
-            one_style[index] = 1.0
-            filled = _ranked(rest, one_style)[: query.k - len(picks)]
-            if filled:
-                result.nearest_styles.append(STYLE_CODES[index])
-                picks += [(c, {"nearest_style": STYLE_CODES[index]}) for c in filled]
-                taken = {c.pk for c in filled}
-                rest = [c for c in rest if c.pk not in taken]
+        for c, style in _nearest_style_fill(rest, query, weights, places=query.k - len(picks)):
+            if style not in result.nearest_styles:
+                result.nearest_styles.append(style)
+            picks.append((c, {"nearest_style": style}))
         if result.nearest_styles:
             result.notes.append(Note.NEAREST_STYLE)
     if not any(c.posts[top_index] > 0 for c in matching):
@@ -326,17 +318,56 @@ def _candidates(
     return out
 
 
-def _ranked(candidates: list[_Candidate], weights: np.ndarray) -> list[_Candidate]:
-    """The candidates that post one of the styles `weights` asks for, best first."""
-    if not candidates:
+def _nearest_style_fill(
+    rest: list[_Candidate], query: RankingQuery, weights: np.ndarray, *, places: int
+) -> list[tuple[_Candidate, str]]:
+    """Up to `places` (candidate, style) of the influencers in the filters not yet chosen, filled
+    with posters of the model's next guesses, one style after another.
+
+    Engagement is computed once, relative to the best of `rest` (everyone in the filters not
+    already a card), and every style's scores come from one matrix product.
+    """
+    order = nearest_style_order(query.probabilities, weights)
+    if not rest or not order:
         return []
-    engagement = engagement_scores(
+    one_style_each = np.eye(len(STYLE_CODES))[:, order]  # a column per next guess
+    scores, evidence = evidence_scores(
+        one_style_each, np.stack([c.shares for c in rest]), _engagement(rest)
+    )
+    posts = np.stack([c.posts for c in rest])[:, order]
+    ids = np.array([c.pk for c in rest])
+    taken = np.zeros(len(rest), dtype=bool)
+    out: list[tuple[_Candidate, str]] = []
+    for column, index in enumerate(order):
+        posting = (posts[:, column] > 0) & ~taken
+        if not posting.any():
+            continue
+        rows = np.flatnonzero(posting)
+        for row in rows[top_k(scores[rows, column], ids[rows], places - len(out))]:
+            c = rest[row]
+            c.score, c.evidence = float(scores[row, column]), float(evidence[row, column])
+            taken[row] = True
+            out.append((c, STYLE_CODES[index]))
+        if len(out) >= places:
+            break
+    return out
+
+
+def _engagement(candidates: list[_Candidate]) -> np.ndarray:
+    """Each candidate's engagement, relative to the best of `candidates`."""
+    return engagement_scores(
         np.array([c.average_likes for c in candidates], dtype=np.float64),
         np.array([np.nan if c.like_rate is None else c.like_rate for c in candidates]),
         np.array([c.likes_known for c in candidates]),
     )
+
+
+def _ranked(candidates: list[_Candidate], weights: np.ndarray) -> list[_Candidate]:
+    """The candidates that post one of the styles `weights` asks for, best first."""
+    if not candidates:
+        return []
     scores, evidence = evidence_scores(
-        weights, np.stack([c.shares for c in candidates]), engagement
+        weights, np.stack([c.shares for c in candidates]), _engagement(candidates)
     )
     for c, s, e in zip(candidates, scores, evidence, strict=True):
         c.score, c.evidence = float(s), float(e)

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -80,6 +81,7 @@ class RankingQuery:
 @dataclass
 class RankingResult:
     ranking: str
+    k: int  # the places asked for: the notices word "fewer than k" with it, whatever k is today
     cards: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # Set when nobody in the filters posts the predicted style: what was shown instead.
@@ -90,6 +92,7 @@ class RankingResult:
     def as_dict(self) -> dict:
         return {
             "ranking": str(self.ranking),
+            "k": self.k,
             "cards": self.cards,
             "notes": self.notes,
             "no_match": self.no_match,
@@ -120,7 +123,7 @@ def ranking_original(query: RankingQuery) -> RankingResult:
         scores[influencer.pk] = getattr(
             influencer, "imputed_style_likes", stats.get("likes" if query.by_likes else "posts", 0)
         )
-    result = RankingResult(Ranking.ORIGINAL)
+    result = RankingResult(Ranking.ORIGINAL, k=query.k)
     evidence = _most_liked_posts_of_style([i.pk for i in influencers], style)
     for influencer in influencers:
         result.cards.append(
@@ -186,7 +189,7 @@ class _Candidate:
 def ranking_similarity(query: RankingQuery) -> RankingResult:
     """Style evidence first: influencers whose posts show the query's styles, best evidence first,
     engagement ordering only those of comparable evidence (mlcore.ranking)."""
-    result = RankingResult(Ranking.SIMILARITY)
+    result = RankingResult(Ranking.SIMILARITY, k=query.k)
     weights = query_style_weights(query.probabilities)
     top_index = STYLE_CODES.index(query.top_style)
     query_styles = [STYLE_CODES[i] for i in np.flatnonzero(weights)]
@@ -249,7 +252,7 @@ def ranking_visual(query: RankingQuery) -> RankingResult:
     It reads every classified post of the filtered influencers (one query), so its cost grows with
     the catalogue; bench/e2e_quality.py compares it with the other two.
     """
-    result = RankingResult("visual")
+    result = RankingResult("visual", k=query.k)
     rows = list(
         Post.objects.filter(
             influencer__in=_base_queryset(query), embedding__isnull=False
@@ -476,9 +479,14 @@ def _card(
     }
 
 
-def ranking_notices(block: dict, *, k: int, language: str | None = None) -> list[dict]:
+def ranking_notices(block: dict, *, language: str | None = None) -> list[dict]:
     """What a stored result says about its cards in plain words: [{"code", "text"}], in the given
-    language (default: the active one). Nothing that is not a match is left unsaid."""
+    language (default: the active one). Nothing that is not a match is left unsaid.
+
+    "Fewer than k" uses the k the result was ranked with (results stored before they carried k:
+    the setting's).
+    """
+    k = block.get("k") or settings.RECOMMENDATION_TOP_K
     with translation.override(language or translation.get_language()):
         notes, no_match = block.get("notes", []), block.get("no_match")
         nearest = block.get("nearest_styles", [])

@@ -299,12 +299,12 @@ def test_nobody_posting_the_predicted_style_is_said_plainly_and_the_relaxed_filt
     assert result.cards[0]["influencer_id"] == other_size.pk
     assert result.cards[0]["size_relaxed"] and result.cards[0]["shows_predicted_style"]
     assert all(c["size_relaxed"] or c["nearest_style"] for c in result.cards)
-    ko = {n["code"]: n["text"] for n in ranking_notices(block, k=3, language="ko")}
-    en = {n["code"]: n["text"] for n in ranking_notices(block, k=3, language="en")}
+    ko = {n["code"]: n["text"] for n in ranking_notices(block, language="ko")}
+    en = {n["code"]: n["text"] for n in ranking_notices(block, language="en")}
     assert "오리엔탈" in ko["no_style_match"] and "Oriental" in en["no_style_match"]
     assert "body size" in en["size_relaxed"]
     with translation.override("en"):
-        assert ranking_notices(block, k=3)[0]["text"] == en["no_style_match"]
+        assert ranking_notices(block)[0]["text"] == en["no_style_match"]
 
 
 def test_with_no_match_and_no_other_size_the_nearest_style_fills_and_is_marked():
@@ -406,3 +406,16 @@ def test_a_brand_account_whose_posts_of_the_style_got_no_likes_is_a_match_not_a_
     mixed = ranking_similarity(mixed_query("brand"))
     assert mixed.no_match is None
     assert zero.pk in [c["influencer_id"] for c in mixed.cards]
+
+
+def test_notices_use_the_k_the_result_was_ranked_with_not_todays_setting(settings):
+    from recommender.selectors.ranking import ranking_notices
+
+    build("one_street", [("street", 100)] * 3)
+    block = ranking_similarity(query("consumer", style="street", k=2)).as_dict()
+    settings.RECOMMENDATION_TOP_K = 5  # changed after the result was stored
+    (notice,) = ranking_notices(block, language="en")
+    assert notice["code"] == "fewer_matches" and "Fewer than 2 " in notice["text"]
+    # a result stored before results carried k: today's setting
+    old = {key: value for key, value in block.items() if key != "k"}
+    assert "Fewer than 5 " in ranking_notices(old, language="en")[0]["text"]

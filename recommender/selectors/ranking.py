@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from common.styles import style_label
 from common.vectors import vector_from_bytes
+from influencers.constants import PROFILE_LIKES_DECIMALS
 from influencers.models import Influencer, Post
 from influencers.selectors import INFLUENCER_SUMMARY_FIELDS, influencer_summary
 from mlcore.ranking import (
@@ -30,6 +31,8 @@ from mlcore.styles import STYLE_CODES
 from recommender.models import RecommendationRequest
 
 Ranking = RecommendationRequest.Ranking
+# The visual ranking's name in results and benchmarks (measured, not offered: not a Ranking choice).
+VISUAL_RANKING = "visual"
 EVIDENCE_POSTS = 3
 EVIDENCE_CANDIDATES = 48
 # What _evidence() reads of a post: evidence querysets load only these (no query per post).
@@ -61,7 +64,7 @@ class RankingQuery:
     body_size: str
     probabilities: np.ndarray  # over the taxonomy (the 23 styles, then 기타)
     embedding: np.ndarray
-    k: int = 3
+    k: int  # the places to fill (the page: RECOMMENDATION_TOP_K)
 
     @property
     def top_style(self) -> str:
@@ -119,7 +122,7 @@ def ranking_original(query: RankingQuery) -> RankingResult:
         influencers = list(qs.only(*CARD_FIELDS)[: query.k])
     scores = {}
     for influencer in influencers:
-        stats = influencer.style_stats.get(style, {})
+        stats = (influencer.style_stats or {}).get(style, {})
         scores[influencer.pk] = getattr(
             influencer, "imputed_style_likes", stats.get("likes" if query.by_likes else "posts", 0)
         )
@@ -159,12 +162,13 @@ def _original_by_likes(query: RankingQuery, style: str) -> list[Influencer]:
         )
         .values_list("pk", "brand_style_likes", "style_stats", "likes_known")
     )
-    known = [(likes, stats.get(style, {}).get("posts", 0)) for _, likes, stats, k in rows if k]
+    posts = {pk: (stats or {}).get(style, {}).get("posts", 0) for pk, _, stats, _ in rows}
+    known = [(likes, posts[pk]) for pk, likes, _, k in rows if k]
     known_posts = sum(posts for _, posts in known)
     per_post = math.fsum(likes for likes, _ in known) / known_posts if known_posts else 0.0
     value = {
-        pk: likes if k else round(stats.get(style, {}).get("posts", 0) * per_post, 3)
-        for pk, likes, stats, k in rows
+        pk: likes if k else round(posts[pk] * per_post, PROFILE_LIKES_DECIMALS)
+        for pk, likes, _, k in rows
     }
     picks = sorted(value, key=lambda pk: (-value[pk], pk))[: query.k]
     chosen = {i.pk: i for i in Influencer.objects.filter(pk__in=picks).only(*CARD_FIELDS)}
@@ -222,7 +226,6 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
             "nearest_styles": result.nearest_styles,
         }
 
-    query_styles = [STYLE_CODES[i] for i in np.flatnonzero(weights)]
     influencers = {
         i.pk: i
         for i in Influencer.objects.filter(pk__in=[c.pk for c, _ in picks]).only(*CARD_FIELDS)
@@ -252,7 +255,7 @@ def ranking_visual(query: RankingQuery) -> RankingResult:
     It reads every classified post of the filtered influencers (one query), so its cost grows with
     the catalogue; bench/e2e_quality.py compares it with the other two.
     """
-    result = RankingResult("visual", k=query.k)
+    result = RankingResult(VISUAL_RANKING, k=query.k)
     rows = list(
         Post.objects.filter(
             influencer__in=_base_queryset(query), embedding__isnull=False
@@ -472,7 +475,7 @@ def _card(
         "size_relaxed": size_relaxed,
         "nearest_style": nearest_style,
         "shows_predicted_style": bool(
-            influencer.style_stats.get(query.top_style, {}).get("posts", 0)
+            (influencer.style_stats or {}).get(query.top_style, {}).get("posts", 0)
         ),
         "style_evidence": lines,
         "evidence": evidence,

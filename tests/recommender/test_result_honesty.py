@@ -33,6 +33,7 @@ def done_request(user, style, *, mode, model_version=None, confidence=0.9):
         body_size="M",
         probabilities=probabilities,
         embedding=np.eye(512, dtype=np.float32)[0],
+        k=3,
     )
     request = RecommendationRequest(
         user=user,

@@ -166,10 +166,7 @@ def _process(request: RecommendationRequest) -> None:
         embedding=prediction.embedding,
         k=settings.RECOMMENDATION_TOP_K,
     )
-    results = {
-        Ranking.SIMILARITY.value: ranking_similarity(query).as_dict(),
-        Ranking.ORIGINAL.value: ranking_original(query).as_dict(),
-    }
+    results = ranking_results(query=query)
     updated = RecommendationRequest.objects.filter(pk=request.pk, status=Status.RUNNING).update(
         status=Status.DONE,
         finished_at=timezone.now(),
@@ -188,6 +185,14 @@ def _process(request: RecommendationRequest) -> None:
     )
     if not updated:
         log.info("recommendation %s was finished elsewhere; result dropped", request.pk)
+
+
+def ranking_results(*, query: RankingQuery) -> dict:
+    """Both rankings of a query, as a request stores them: {ranking: RankingResult.as_dict()}."""
+    return {
+        Ranking.SIMILARITY.value: ranking_similarity(query).as_dict(),
+        Ranking.ORIGINAL.value: ranking_original(query).as_dict(),
+    }
 
 
 def recommendation_fail(*, request_id: int, reason: str, code: str = "") -> None:

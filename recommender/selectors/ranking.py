@@ -35,6 +35,8 @@ Ranking = RecommendationRequest.Ranking
 VISUAL_RANKING = "visual"
 EVIDENCE_POSTS = 3
 EVIDENCE_CANDIDATES = 48
+# The nearest-style fill reads the posters of the model's next guesses this many styles at a time.
+NEAREST_STYLES_PER_READ = 3
 # What _evidence() reads of a post: evidence querysets load only these (no query per post).
 EVIDENCE_FIELDS = (
     "pk",
@@ -210,12 +212,23 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
             result.notes.append(Note.SIZE_RELAXED)
         picks += [(c, {"size_relaxed": True}) for c in relaxed]
     if len(picks) < query.k:
+        # Only the posters of the next guesses are read, a few styles at a time, so the cost
+        # follows them and not the whole catalogue in the filters.
         chosen = {c.pk for c, _ in picks}
-        rest = [c for c in _candidates(query, same_size=True) if c.pk not in chosen]
-        for c, style in _nearest_style_fill(rest, query, weights, places=query.k - len(picks)):
-            if style not in result.nearest_styles:
-                result.nearest_styles.append(style)
-            picks.append((c, {"nearest_style": style}))
+        order = nearest_style_order(query.probabilities, weights)
+        for start in range(0, len(order), NEAREST_STYLES_PER_READ):
+            if len(picks) >= query.k:
+                break
+            styles = order[start : start + NEAREST_STYLES_PER_READ]
+            posting = [STYLE_CODES[i] for i in styles]
+            rest = [
+                c for c in _candidates(query, same_size=True, posting=posting) if c.pk not in chosen
+            ]
+            for c, style in _nearest_style_fill(rest, styles, places=query.k - len(picks)):
+                if style not in result.nearest_styles:
+                    result.nearest_styles.append(style)
+                picks.append((c, {"nearest_style": style}))
+                chosen.add(c.pk)
         if result.nearest_styles:
             result.notes.append(Note.NEAREST_STYLE)
     if not any(c.posts[top_index] > 0 for c in matching):
@@ -325,15 +338,14 @@ def _candidates(
 
 
 def _nearest_style_fill(
-    rest: list[_Candidate], query: RankingQuery, weights: np.ndarray, *, places: int
+    rest: list[_Candidate], order: list[int], *, places: int
 ) -> list[tuple[_Candidate, str]]:
-    """Up to `places` (candidate, style) of the influencers in the filters not yet chosen, filled
-    with posters of the model's next guesses, one style after another.
+    """Up to `places` (candidate, style) from `rest` (influencers in the filters, not yet cards,
+    who post one of the styles `order` lists), one style after another in that order.
 
-    Engagement is computed once, relative to the best of `rest` (everyone in the filters not
-    already a card), and every style's scores come from one matrix product.
+    Engagement is computed once, relative to the best of `rest`, and every style's scores come
+    from one matrix product.
     """
-    order = nearest_style_order(query.probabilities, weights)
     if not rest or not order:
         return []
     one_style_each = np.eye(len(STYLE_CODES))[:, order]  # a column per next guess

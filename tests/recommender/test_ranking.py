@@ -260,18 +260,19 @@ def test_the_ranking_costs_the_same_number_of_queries_whatever_the_catalogue_siz
             cards = ranking_similarity(query("brand", style="street")).cards
         with django_assert_num_queries(5):
             ranking_original(query("brand", style="street"))
-        # nobody posts punk: + other sizes 1 + the filters' other profiles 1 (nearest-style fill)
+        # nobody posts punk: + other sizes 1 + the posters of the first next guesses 1 (one-hot
+        # query: taxonomy order, classic first)
         with django_assert_num_queries(7):
             no_match = ranking_similarity(query("brand", style="punk"))
         assert no_match.no_match and len(no_match.cards) == 3
         return cards
 
     for n in range(4):
-        build(f"few_{n}", [("street", 10 * n + 1)] * 2 + [("modern", 5)])
+        build(f"few_{n}", [("street", 10 * n + 1)] * 2 + [("classic", 5)])
     costs()
     # the catalogue grows inside the filters (F / M): more matches, more profiles to fill from
     for n in range(20):
-        build(f"many_{n}", [("street", 10 * n + 1)] * 2 + [("modern", 5)])
+        build(f"many_{n}", [("street", 10 * n + 1)] * 2 + [("classic", 5)])
         build(f"many_other_size_{n}", [("street", 10 * n + 1)] * 2, size="L")
     cards = costs()
     with django_assert_num_queries(0):  # everything a card shows is in the dict

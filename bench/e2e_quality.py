@@ -114,6 +114,7 @@ def main() -> None:
 
     with bench_database() as vendor:
         import numpy as np
+        from django.conf import settings
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.test.utils import setup_test_environment
         from rest_framework.test import APIClient
@@ -126,6 +127,7 @@ def main() -> None:
         from mlcore.styles import STYLE_CODES, TAXONOMY_CODES, TAXONOMY_INDEX
         from recommender.models import RecommendationRequest
         from recommender.selectors.ranking import (
+            VISUAL_RANKING,
             RankingQuery,
             ranking_original,
             ranking_similarity,
@@ -206,10 +208,11 @@ def main() -> None:
                         body_size="M",
                         probabilities=prediction.probabilities,
                         embedding=prediction.embedding,
+                        k=settings.RECOMMENDATION_TOP_K,
                     )
                 )
                 found = [handle_style[c["influencer_id"]] == style for c in visual.cards[:3]]
-                hits.setdefault(("model", mode, "visual"), []).append(sum(found))
+                hits.setdefault(("model", mode, VISUAL_RANKING), []).append(sum(found))
                 # the same rankings with a certain, right prediction of the photo
                 probabilities = np.zeros(len(TAXONOMY_CODES), dtype=np.float32)
                 probabilities[TAXONOMY_INDEX[style]] = 1.0
@@ -219,6 +222,7 @@ def main() -> None:
                     body_size="M",
                     probabilities=probabilities,
                     embedding=np.zeros(512, dtype=np.float32),
+                    k=settings.RECOMMENDATION_TOP_K,
                 )
                 for ranking, result in (
                     ("similarity", ranking_similarity(perfect)),
@@ -236,7 +240,7 @@ def main() -> None:
         print("| mode | ranking | precision@3, this model | precision@3, perfect classifier |")
         print("|---|---|---|---|")
         for mode in (Role.BRAND, Role.CONSUMER):
-            for ranking in ("similarity", "original", "visual"):
+            for ranking in ("similarity", "original", VISUAL_RANKING):
                 model = np.sum(hits[("model", mode, ranking)]) / (3 * n)
                 perfect = hits.get(("perfect", mode, ranking))
                 perfect = (

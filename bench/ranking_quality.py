@@ -82,7 +82,8 @@ def main():
     rng = np.random.default_rng(0)
     with bench_database() as vendor:
         from mlcore.styles import STYLE_CODES
-        from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
+        from recommender.selectors.ranking import RankingQuery
+        from recommender.services.requests import ranking_results
 
         dominant = build_catalogue(args.influencers, rng)
         for imperfect in (False, True):
@@ -99,11 +100,8 @@ def main():
                         embedding=np.eye(512, dtype=np.float32)[0],
                         k=3,
                     )
-                    for name, rank in (
-                        ("original", ranking_original),
-                        ("similarity", ranking_similarity),
-                    ):
-                        cards = rank(query).cards
+                    for name, block in ranking_results(query=query).items():
+                        cards = block["cards"]
                         hits[name].append(
                             sum(dominant[c["influencer_id"]] == STYLE_CODES[truth] for c in cards)
                             / 3

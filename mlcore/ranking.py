@@ -5,7 +5,8 @@ The rules (docs/ranking.md states them with the reasons):
   QUERY_STYLE_MIN_PROBABILITY (기타 never: it is no style). Their weights are the model's
   probabilities renormalised over the chosen styles.
 - An influencer's style evidence is the weighted share of their classified posts (consumers) or
-  of the likes of those posts (brands) that show the query's styles: 0 when no post does.
+  of the likes of those posts (brands) that show the query's styles: 0 when no post does, above 0
+  whenever one does (a brand's style posted without likes has a floor: style_evidence).
 - score = evidence x (1 + ENGAGEMENT_WEIGHT x engagement), engagement in [0, 1]. An influencer
   without evidence scores 0 whatever their likes, below every one with evidence; engagement can
   only reorder influencers whose evidence is within a factor (1 + ENGAGEMENT_WEIGHT).
@@ -69,12 +70,15 @@ def nearest_style_order(probabilities: np.ndarray, weights: np.ndarray) -> list[
     return [int(i) for i in order if weights[i] == 0]
 
 
-def style_evidence(stats: dict, *, by_likes: bool) -> tuple[np.ndarray, float]:
-    """(share of each of the 23 styles, denominator) from a profile's style_stats.
+def style_evidence(stats: dict, *, by_likes: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(share of each of the 23 styles, number of posts of each) from a profile's style_stats.
 
     The denominator is every classified post (no image and 기타 included: they are posts that show
     no style), or the likes of those posts for brands; a brand profile whose likes are all zero
-    (every like hidden and nothing visible to impute from) falls back to its posts.
+    (every like hidden and nothing visible to impute from) falls back to its posts. For brands, a
+    style whose posts got no like at all is still posted: it counts its posts as one like each
+    (posts / (likes + posts)), a share above 0 but below nearly every liked style's.
+    Whether an influencer posts a style at all is read from the post counts, never from a share.
     """
     posts = np.zeros(len(STYLE_CODES))
     likes = np.zeros(len(STYLE_CODES))
@@ -86,10 +90,13 @@ def style_evidence(stats: dict, *, by_likes: bool) -> tuple[np.ndarray, float]:
     all_posts = math.fsum(v.get("posts", 0) for v in stats.values())
     all_likes = math.fsum(v.get("likes", 0.0) for v in stats.values())
     if by_likes and all_likes > 0:
-        return likes / all_likes, all_likes
+        shares = likes / all_likes
+        unliked = (posts > 0) & (likes <= 0)
+        shares[unliked] = posts[unliked] / (all_likes + all_posts)
+        return shares, posts
     if all_posts > 0:
-        return posts / all_posts, all_posts
-    return np.zeros(len(STYLE_CODES)), 0.0
+        return posts / all_posts, posts
+    return np.zeros(len(STYLE_CODES)), posts
 
 
 def engagement_scores(
@@ -122,10 +129,15 @@ def engagement_scores(
 def evidence_scores(
     weights: np.ndarray, shares: np.ndarray, engagement: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(score, evidence) per candidate row; shares: rows of per-style shares (23 columns)."""
+    """(score, evidence) per candidate row; shares: rows of per-style shares (23 columns).
+
+    weights: one query's style weights (23,), or several queries' as columns (23, m): then score
+    and evidence have one column per query, all from one matrix product.
+    """
     shares = np.asarray(shares, dtype=np.float64).reshape(-1, len(STYLE_CODES))
     evidence = shares @ np.asarray(weights, dtype=np.float64)
-    score = evidence * (1 + ENGAGEMENT_WEIGHT * np.asarray(engagement, dtype=np.float64))
+    lift = 1 + ENGAGEMENT_WEIGHT * np.asarray(engagement, dtype=np.float64)
+    score = evidence * (lift[:, None] if evidence.ndim == 2 else lift)
     return score, evidence
 
 

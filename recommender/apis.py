@@ -48,9 +48,8 @@ class ResultsField(serializers.Field):
 
 def _notices(block: dict) -> list[dict]:
     """The page's notices about a result, in Korean and English: [{"code", "ko", "en"}]."""
-    k = settings.RECOMMENDATION_TOP_K
-    korean = ranking_notices(block, k=k, language="ko")
-    english = ranking_notices(block, k=k, language="en")
+    korean = ranking_notices(block, language="ko")
+    english = ranking_notices(block, language="en")
     return [
         {"code": ko["code"], "ko": ko["text"], "en": en["text"]}
         for ko, en in zip(korean, english, strict=True)

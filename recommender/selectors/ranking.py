@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from common.styles import style_label
 from common.vectors import vector_from_bytes
+from influencers.constants import PROFILE_LIKES_DECIMALS
 from influencers.models import Influencer, Post
 from influencers.selectors import INFLUENCER_SUMMARY_FIELDS, influencer_summary
 from mlcore.ranking import (
@@ -29,8 +31,12 @@ from mlcore.styles import STYLE_CODES
 from recommender.models import RecommendationRequest
 
 Ranking = RecommendationRequest.Ranking
+# The visual ranking's name in results and benchmarks (measured, not offered: not a Ranking choice).
+VISUAL_RANKING = "visual"
 EVIDENCE_POSTS = 3
 EVIDENCE_CANDIDATES = 48
+# The nearest-style fill reads the posters of the model's next guesses this many styles at a time.
+NEAREST_STYLES_PER_READ = 3
 # What _evidence() reads of a post: evidence querysets load only these (no query per post).
 EVIDENCE_FIELDS = (
     "pk",
@@ -60,7 +66,7 @@ class RankingQuery:
     body_size: str
     probabilities: np.ndarray  # over the taxonomy (the 23 styles, then 기타)
     embedding: np.ndarray
-    k: int = 3
+    k: int  # the places to fill (the page: RECOMMENDATION_TOP_K)
 
     @property
     def top_style(self) -> str:
@@ -80,6 +86,7 @@ class RankingQuery:
 @dataclass
 class RankingResult:
     ranking: str
+    k: int  # the places asked for: the notices word "fewer than k" with it, whatever k is today
     cards: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # Set when nobody in the filters posts the predicted style: what was shown instead.
@@ -90,6 +97,7 @@ class RankingResult:
     def as_dict(self) -> dict:
         return {
             "ranking": str(self.ranking),
+            "k": self.k,
             "cards": self.cards,
             "notes": self.notes,
             "no_match": self.no_match,
@@ -116,11 +124,11 @@ def ranking_original(query: RankingQuery) -> RankingResult:
         influencers = list(qs.only(*CARD_FIELDS)[: query.k])
     scores = {}
     for influencer in influencers:
-        stats = influencer.style_stats.get(style, {})
+        stats = (influencer.style_stats or {}).get(style, {})
         scores[influencer.pk] = getattr(
             influencer, "imputed_style_likes", stats.get("likes" if query.by_likes else "posts", 0)
         )
-    result = RankingResult(Ranking.ORIGINAL)
+    result = RankingResult(Ranking.ORIGINAL, k=query.k)
     evidence = _most_liked_posts_of_style([i.pk for i in influencers], style)
     for influencer in influencers:
         result.cards.append(
@@ -156,12 +164,13 @@ def _original_by_likes(query: RankingQuery, style: str) -> list[Influencer]:
         )
         .values_list("pk", "brand_style_likes", "style_stats", "likes_known")
     )
-    known = [(likes, stats.get(style, {}).get("posts", 0)) for _, likes, stats, k in rows if k]
+    posts = {pk: (stats or {}).get(style, {}).get("posts", 0) for pk, _, stats, _ in rows}
+    known = [(likes, posts[pk]) for pk, likes, _, k in rows if k]
     known_posts = sum(posts for _, posts in known)
     per_post = math.fsum(likes for likes, _ in known) / known_posts if known_posts else 0.0
     value = {
-        pk: likes if k else round(stats.get(style, {}).get("posts", 0) * per_post, 3)
-        for pk, likes, stats, k in rows
+        pk: likes if k else round(posts[pk] * per_post, PROFILE_LIKES_DECIMALS)
+        for pk, likes, _, k in rows
     }
     picks = sorted(value, key=lambda pk: (-value[pk], pk))[: query.k]
     chosen = {i.pk: i for i in Influencer.objects.filter(pk__in=picks).only(*CARD_FIELDS)}
@@ -175,6 +184,7 @@ class _Candidate:
     pk: int
     in_size: bool
     shares: np.ndarray  # per style: share of posts (consumers) or of likes (brands)
+    posts: np.ndarray  # per style: number of posts (whether it posts a style at all)
     average_likes: float
     like_rate: float | None
     likes_known: bool  # any like visible (else the average is imputed from the others)
@@ -185,7 +195,7 @@ class _Candidate:
 def ranking_similarity(query: RankingQuery) -> RankingResult:
     """Style evidence first: influencers whose posts show the query's styles, best evidence first,
     engagement ordering only those of comparable evidence (mlcore.ranking)."""
-    result = RankingResult(Ranking.SIMILARITY)
+    result = RankingResult(Ranking.SIMILARITY, k=query.k)
     weights = query_style_weights(query.probabilities)
     top_index = STYLE_CODES.index(query.top_style)
     query_styles = [STYLE_CODES[i] for i in np.flatnonzero(weights)]
@@ -202,23 +212,26 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
             result.notes.append(Note.SIZE_RELAXED)
         picks += [(c, {"size_relaxed": True}) for c in relaxed]
     if len(picks) < query.k:
-        # Fill, marked, with posters of the model's next guesses, one style after another.
+        # Only the posters of the next guesses are read, a few styles at a time, so the cost
+        # follows them and not the whole catalogue in the filters.
         chosen = {c.pk for c, _ in picks}
-        rest = [c for c in _candidates(query, same_size=True) if c.pk not in chosen]
-        for index in nearest_style_order(query.probabilities, weights):
-            if len(picks) >= query.k or not rest:
+        order = nearest_style_order(query.probabilities, weights)
+        for start in range(0, len(order), NEAREST_STYLES_PER_READ):
+            if len(picks) >= query.k:
                 break
-            one_style = np.zeros(len(STYLE_CODES))
-            one_style[index] = 1.0
-            filled = _ranked(rest, one_style)[: query.k - len(picks)]
-            if filled:
-                result.nearest_styles.append(STYLE_CODES[index])
-                picks += [(c, {"nearest_style": STYLE_CODES[index]}) for c in filled]
-                taken = {c.pk for c in filled}
-                rest = [c for c in rest if c.pk not in taken]
+            styles = order[start : start + NEAREST_STYLES_PER_READ]
+            posting = [STYLE_CODES[i] for i in styles]
+            rest = [
+                c for c in _candidates(query, same_size=True, posting=posting) if c.pk not in chosen
+            ]
+            for c, style in _nearest_style_fill(rest, styles, places=query.k - len(picks)):
+                if style not in result.nearest_styles:
+                    result.nearest_styles.append(style)
+                picks.append((c, {"nearest_style": style}))
+                chosen.add(c.pk)
         if result.nearest_styles:
             result.notes.append(Note.NEAREST_STYLE)
-    if not any(c.shares[top_index] > 0 for c in matching):
+    if not any(c.posts[top_index] > 0 for c in matching):
         result.notes.append(Note.NO_STYLE_MATCH)
         result.no_match = {
             "style": query.top_style,
@@ -226,7 +239,6 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
             "nearest_styles": result.nearest_styles,
         }
 
-    query_styles = [STYLE_CODES[i] for i in np.flatnonzero(weights)]
     influencers = {
         i.pk: i
         for i in Influencer.objects.filter(pk__in=[c.pk for c, _ in picks]).only(*CARD_FIELDS)
@@ -256,7 +268,7 @@ def ranking_visual(query: RankingQuery) -> RankingResult:
     It reads every classified post of the filtered influencers (one query), so its cost grows with
     the catalogue; bench/e2e_quality.py compares it with the other two.
     """
-    result = RankingResult("visual")
+    result = RankingResult(VISUAL_RANKING, k=query.k)
     rows = list(
         Post.objects.filter(
             influencer__in=_base_queryset(query), embedding__isnull=False
@@ -310,12 +322,13 @@ def _candidates(
     ).values_list("pk", "style_stats", "average_likes", "engagement_rate", "likes_known")
     out = []
     for pk, stats, average, rate, known in rows:
-        shares, _ = style_evidence(stats or {}, by_likes=query.by_likes)
+        shares, posts = style_evidence(stats or {}, by_likes=query.by_likes)
         out.append(
             _Candidate(
                 pk=pk,
                 in_size=same_size,
                 shares=shares,
+                posts=posts,
                 average_likes=average,
                 like_rate=rate,
                 likes_known=bool(known),
@@ -324,23 +337,62 @@ def _candidates(
     return out
 
 
-def _ranked(candidates: list[_Candidate], weights: np.ndarray) -> list[_Candidate]:
-    """The candidates with evidence for `weights` (posts of those styles), best first."""
-    if not candidates:
+def _nearest_style_fill(
+    rest: list[_Candidate], order: list[int], *, places: int
+) -> list[tuple[_Candidate, str]]:
+    """Up to `places` (candidate, style) from `rest` (influencers in the filters, not yet cards,
+    who post one of the styles `order` lists), one style after another in that order.
+
+    Engagement is computed once, relative to the best of `rest`, and every style's scores come
+    from one matrix product.
+    """
+    if not rest or not order:
         return []
-    engagement = engagement_scores(
+    one_style_each = np.eye(len(STYLE_CODES))[:, order]  # a column per next guess
+    scores, evidence = evidence_scores(
+        one_style_each, np.stack([c.shares for c in rest]), _engagement(rest)
+    )
+    posts = np.stack([c.posts for c in rest])[:, order]
+    ids = np.array([c.pk for c in rest])
+    taken = np.zeros(len(rest), dtype=bool)
+    out: list[tuple[_Candidate, str]] = []
+    for column, index in enumerate(order):
+        posting = (posts[:, column] > 0) & ~taken
+        if not posting.any():
+            continue
+        rows = np.flatnonzero(posting)
+        for row in rows[top_k(scores[rows, column], ids[rows], places - len(out))]:
+            c = rest[row]
+            c.score, c.evidence = float(scores[row, column]), float(evidence[row, column])
+            taken[row] = True
+            out.append((c, STYLE_CODES[index]))
+        if len(out) >= places:
+            break
+    return out
+
+
+def _engagement(candidates: list[_Candidate]) -> np.ndarray:
+    """Each candidate's engagement, relative to the best of `candidates`."""
+    return engagement_scores(
         np.array([c.average_likes for c in candidates], dtype=np.float64),
         np.array([np.nan if c.like_rate is None else c.like_rate for c in candidates]),
         np.array([c.likes_known for c in candidates]),
     )
+
+
+def _ranked(candidates: list[_Candidate], weights: np.ndarray) -> list[_Candidate]:
+    """The candidates that post one of the styles `weights` asks for, best first."""
+    if not candidates:
+        return []
     scores, evidence = evidence_scores(
-        weights, np.stack([c.shares for c in candidates]), engagement
+        weights, np.stack([c.shares for c in candidates]), _engagement(candidates)
     )
     for c, s, e in zip(candidates, scores, evidence, strict=True):
         c.score, c.evidence = float(s), float(e)
     ids = np.array([c.pk for c in candidates])
     ranked = [candidates[i] for i in top_k(scores, ids, None)]
-    return [c for c in ranked if c.evidence > 0]
+    asked = weights > 0
+    return [c for c in ranked if c.posts[asked].any()]
 
 
 def _most_liked_posts_of_style(influencer_ids: list[int], style: str) -> dict[int, list[dict]]:
@@ -435,16 +487,21 @@ def _card(
         "size_relaxed": size_relaxed,
         "nearest_style": nearest_style,
         "shows_predicted_style": bool(
-            influencer.style_stats.get(query.top_style, {}).get("posts", 0)
+            (influencer.style_stats or {}).get(query.top_style, {}).get("posts", 0)
         ),
         "style_evidence": lines,
         "evidence": evidence,
     }
 
 
-def ranking_notices(block: dict, *, k: int, language: str | None = None) -> list[dict]:
+def ranking_notices(block: dict, *, language: str | None = None) -> list[dict]:
     """What a stored result says about its cards in plain words: [{"code", "text"}], in the given
-    language (default: the active one). Nothing that is not a match is left unsaid."""
+    language (default: the active one). Nothing that is not a match is left unsaid.
+
+    "Fewer than k" uses the k the result was ranked with (results stored before they carried k:
+    the setting's).
+    """
+    k = block.get("k") or settings.RECOMMENDATION_TOP_K
     with translation.override(language or translation.get_language()):
         notes, no_match = block.get("notes", []), block.get("no_match")
         nearest = block.get("nearest_styles", [])

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -29,7 +29,6 @@ from recommender.tasks import recommendation_process_task
 log = logging.getLogger(__name__)
 Status = RecommendationRequest.Status
 Ranking = RecommendationRequest.Ranking
-GAVE_UP_MESSAGE = "The analysis did not finish after several attempts."
 # Stored in English, translated where it is shown (templates/recommender/_result.html).
 QUEUE_DOWN_MESSAGE = gettext_noop(
     "The work queue is unavailable; your request is kept and will run automatically."
@@ -99,7 +98,11 @@ def recommendation_process(
             pk=request_id, status=Status.RUNNING, attempts__gte=settings.RECOMMENDATION_MAX_ATTEMPTS
         ).exists()
     ):
-        recommendation_fail(request_id=request_id, reason=GAVE_UP_MESSAGE, code=FailureCode.GAVE_UP)
+        recommendation_fail(
+            request_id=request_id,
+            reason=_untranslated(FailureCode.GAVE_UP),
+            code=FailureCode.GAVE_UP,
+        )
         return None
     claimed = claim(
         RecommendationRequest.objects.filter(pk=request_id),
@@ -121,6 +124,13 @@ def recommendation_process(
     return request
 
 
+def _untranslated(code: FailureCode) -> str:
+    """A failure code's label in English, as the reason stored for staff (pages show the code's
+    label in the reader's language)."""
+    with translation.override(None):
+        return str(code.label)
+
+
 def _failure(exc: Exception) -> dict:
     """The failure's code (shown translated) and its detail (kept for staff)."""
     if isinstance(exc, SoftTimeLimitExceeded):
@@ -139,9 +149,7 @@ def _process(request: RecommendationRequest) -> None:
         time.sleep(settings.FAULT_INJECTION_PROCESS_DELAY)
     version = active_model_version()
     if version is None:
-        raise ApplicationError(
-            "No style model is active yet; an administrator must activate one.", code="no_model"
-        )
+        raise ApplicationError(_untranslated(FailureCode.NO_MODEL), code=FailureCode.NO_MODEL)
     with request.image.open("rb") as fp:
         data = fp.read()
     classifier = classifier_for(version)
@@ -158,10 +166,7 @@ def _process(request: RecommendationRequest) -> None:
         embedding=prediction.embedding,
         k=settings.RECOMMENDATION_TOP_K,
     )
-    results = {
-        Ranking.SIMILARITY.value: ranking_similarity(query).as_dict(),
-        Ranking.ORIGINAL.value: ranking_original(query).as_dict(),
-    }
+    results = ranking_results(query=query)
     updated = RecommendationRequest.objects.filter(pk=request.pk, status=Status.RUNNING).update(
         status=Status.DONE,
         finished_at=timezone.now(),
@@ -180,6 +185,14 @@ def _process(request: RecommendationRequest) -> None:
     )
     if not updated:
         log.info("recommendation %s was finished elsewhere; result dropped", request.pk)
+
+
+def ranking_results(*, query: RankingQuery) -> dict:
+    """Both rankings of a query, as a request stores them: {ranking: RankingResult.as_dict()}."""
+    return {
+        Ranking.SIMILARITY.value: ranking_similarity(query).as_dict(),
+        Ranking.ORIGINAL.value: ranking_original(query).as_dict(),
+    }
 
 
 def recommendation_fail(*, request_id: int, reason: str, code: str = "") -> None:
@@ -207,7 +220,9 @@ def recommendation_reconcile(*, now=None) -> dict:
     for request in RecommendationRequest.objects.filter(stale_pending | stale_running):
         if request.attempts >= settings.RECOMMENDATION_MAX_ATTEMPTS:
             recommendation_fail(
-                request_id=request.pk, reason=GAVE_UP_MESSAGE, code=FailureCode.GAVE_UP
+                request_id=request.pk,
+                reason=_untranslated(FailureCode.GAVE_UP),
+                code=FailureCode.GAVE_UP,
             )
             counts["failed"] += 1
             continue

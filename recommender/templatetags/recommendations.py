@@ -1,5 +1,4 @@
 from django import template
-from django.conf import settings
 
 from recommender.selectors.ranking import ranking_notices
 
@@ -9,4 +8,4 @@ register = template.Library()
 @register.simple_tag
 def result_notices(block) -> list[dict]:
     """The plain-words notices of a stored ranking result, in the active language."""
-    return ranking_notices(block or {}, k=settings.RECOMMENDATION_TOP_K)
+    return ranking_notices(block or {})

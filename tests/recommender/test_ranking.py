@@ -252,20 +252,30 @@ def test_other_is_never_a_query_style_nor_counts_in_the_confidence():
 
 
 def test_the_ranking_costs_the_same_number_of_queries_whatever_the_catalogue_size(
-    django_assert_max_num_queries,
+    django_assert_num_queries,
 ):
+    def costs():
+        # candidates 1 + cards 1 + evidence posts k=3
+        with django_assert_num_queries(5):
+            cards = ranking_similarity(query("brand", style="street")).cards
+        with django_assert_num_queries(5):
+            ranking_original(query("brand", style="street"))
+        # nobody posts punk: + other sizes 1 + the posters of the first next guesses 1 (one-hot
+        # query: taxonomy order, classic first)
+        with django_assert_num_queries(7):
+            no_match = ranking_similarity(query("brand", style="punk"))
+        assert no_match.no_match and len(no_match.cards) == 3
+        return cards
+
     for n in range(4):
-        build(f"few_{n}", [("street", 10 * n + 1)] * 2)
-    # candidates 1 + cards 1 + evidence posts k=3
-    with django_assert_max_num_queries(5):
-        ranking_similarity(query("brand", style="street"))
-    with django_assert_max_num_queries(5):
-        ranking_original(query("brand", style="street"))
+        build(f"few_{n}", [("street", 10 * n + 1)] * 2 + [("classic", 5)])
+    costs()
+    # the catalogue grows inside the filters (F / M): more matches, more profiles to fill from
     for n in range(20):
-        build(f"many_{n}", [("street", 10 * n + 1)] * 2, size="L")
-    with django_assert_max_num_queries(5):
-        cards = ranking_similarity(query("brand", style="street")).cards
-    with django_assert_max_num_queries(0):  # everything a card shows is in the dict
+        build(f"many_{n}", [("street", 10 * n + 1)] * 2 + [("classic", 5)])
+        build(f"many_other_size_{n}", [("street", 10 * n + 1)] * 2, size="L")
+    cards = costs()
+    with django_assert_num_queries(0):  # everything a card shows is in the dict
         [c["style_evidence"] for c in cards]
 
 
@@ -290,12 +300,12 @@ def test_nobody_posting_the_predicted_style_is_said_plainly_and_the_relaxed_filt
     assert result.cards[0]["influencer_id"] == other_size.pk
     assert result.cards[0]["size_relaxed"] and result.cards[0]["shows_predicted_style"]
     assert all(c["size_relaxed"] or c["nearest_style"] for c in result.cards)
-    ko = {n["code"]: n["text"] for n in ranking_notices(block, k=3, language="ko")}
-    en = {n["code"]: n["text"] for n in ranking_notices(block, k=3, language="en")}
+    ko = {n["code"]: n["text"] for n in ranking_notices(block, language="ko")}
+    en = {n["code"]: n["text"] for n in ranking_notices(block, language="en")}
     assert "오리엔탈" in ko["no_style_match"] and "Oriental" in en["no_style_match"]
     assert "body size" in en["size_relaxed"]
     with translation.override("en"):
-        assert ranking_notices(block, k=3)[0]["text"] == en["no_style_match"]
+        assert ranking_notices(block)[0]["text"] == en["no_style_match"]
 
 
 def test_with_no_match_and_no_other_size_the_nearest_style_fills_and_is_marked():
@@ -374,3 +384,39 @@ def test_the_original_brand_ranking_counts_an_account_hiding_every_like_at_the_o
     # hidden: 3 posts x 200 = 600 > two_posts 500 > one_post 100 (never 0)
     assert [c["influencer_id"] for c in cards] == [hidden.pk, two.pk, one.pk]
     assert [c["score"] for c in cards] == [600.0, 500.0, 100.0]
+
+
+# A style posted without likes (review of issue 17) -------------------------------------------
+
+
+def test_a_brand_account_whose_posts_of_the_style_got_no_likes_is_a_match_not_a_no_match():
+    # 3 매니시 posts with 0 likes and 10 street posts with 100 likes: by likes alone its 매니시
+    # share is 0, yet it posts 매니시; the result must never say that nobody does.
+    zero = build("zero_mannish", [("mannish", 0)] * 3 + [("street", 100)] * 10, size="L")
+    alone = ranking_similarity(query("brand", style="mannish", size="L"))
+    assert alone.no_match is None and "no_style_match" not in alone.notes
+    assert [(c["influencer_id"], c["nearest_style"]) for c in alone.cards] == [(zero.pk, "")]
+    # below an account whose 매니시 posts got likes, never dropped to a nearest-style card
+    liked = build("liked_mannish", [("mannish", 100)] * 1 + [("street", 100)] * 9, size="L")
+    result = ranking_similarity(query("brand", style="mannish", size="L"))
+    assert result.no_match is None and "no_style_match" not in result.notes
+    assert [c["influencer_id"] for c in result.cards] == [liked.pk, zero.pk]
+    assert [c["nearest_style"] for c in result.cards] == ["", ""]
+    assert all(c["shows_predicted_style"] for c in result.cards)
+    # the same with the issue's mixed query (매니시 0.55, street 0.28, modern 0.15)
+    mixed = ranking_similarity(mixed_query("brand"))
+    assert mixed.no_match is None
+    assert zero.pk in [c["influencer_id"] for c in mixed.cards]
+
+
+def test_notices_use_the_k_the_result_was_ranked_with_not_todays_setting(settings):
+    from recommender.selectors.ranking import ranking_notices
+
+    build("one_street", [("street", 100)] * 3)
+    block = ranking_similarity(query("consumer", style="street", k=2)).as_dict()
+    settings.RECOMMENDATION_TOP_K = 5  # changed after the result was stored
+    (notice,) = ranking_notices(block, language="en")
+    assert notice["code"] == "fewer_matches" and "Fewer than 2 " in notice["text"]
+    # a result stored before results carried k: today's setting
+    old = {key: value for key, value in block.items() if key != "k"}
+    assert "Fewer than 5 " in ranking_notices(old, language="en")[0]["text"]

@@ -7,7 +7,8 @@ from django.core.files.base import ContentFile
 from rest_framework.test import APIClient
 
 from recommender.models import RecommendationRequest
-from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
+from recommender.selectors.ranking import RankingQuery
+from recommender.services.requests import ranking_results
 from tests.conftest import jpeg_bytes
 from tests.factories import BrandFactory, style_probabilities
 from tests.recommender.test_ranking import build
@@ -33,6 +34,7 @@ def done_request(user, style, *, mode, model_version=None, confidence=0.9):
         body_size="M",
         probabilities=probabilities,
         embedding=np.eye(512, dtype=np.float32)[0],
+        k=3,
     )
     request = RecommendationRequest(
         user=user,
@@ -45,10 +47,7 @@ def done_request(user, style, *, mode, model_version=None, confidence=0.9):
         style_distribution=[[style, confidence]],
         model_version=model_version,
         model_label=str(model_version or ""),
-        results={
-            "similarity": ranking_similarity(q).as_dict(),
-            "original": ranking_original(q).as_dict(),
-        },
+        results=ranking_results(query=q),
     )
     request.image.save("q.jpg", ContentFile(jpeg_bytes()), save=False)
     request.save()

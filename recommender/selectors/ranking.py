@@ -478,7 +478,12 @@ def _card(
 ) -> dict:
     """The influencer's summary as every page and the API show it, plus why it was chosen."""
     representative = influencer.brand_style if query.by_likes else influencer.consumer_style
-    lines = style_evidence_lines(influencer.style_stats or {}, styles)
+    # The likeliest style first; a style the influencer never posts says nothing about why the
+    # card is there (the "no posts in <style>" badge covers the predicted one).
+    weights = query_style_weights(query.probabilities)
+    ordered = sorted(styles, key=lambda style: -weights[STYLE_CODES.index(style)])
+    every_line = style_evidence_lines(influencer.style_stats or {}, ordered)
+    lines = [line for line in every_line if line["posts"]] or every_line[:1]
     return {
         **influencer_summary(influencer),
         "representative_style": representative,

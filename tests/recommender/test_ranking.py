@@ -124,7 +124,9 @@ def test_the_similarity_ranking_weighs_the_query_styles_by_the_models_probabilit
     assert handles(result) == ["b_liked_romantic", "a_three_romantic", "c_resort_poster"]
     scores = [card["score"] for card in result.cards]
     assert scores == sorted(scores, reverse=True)
-    assert [line["style"] for line in result.cards[0]["style_evidence"]] == ["romantic", "resort"]
+    # each card's reasons: the query's styles it posts, likeliest first
+    assert [line["style"] for line in result.cards[0]["style_evidence"]] == ["romantic"]
+    assert [line["style"] for line in result.cards[1]["style_evidence"]] == ["romantic", "resort"]
     # the same ranking puts the resort poster first when the look is resort
     resort = ranking_similarity(query("consumer", style="resort"))
     assert handles(resort)[0] == "c_resort_poster"
@@ -315,7 +317,8 @@ def test_with_no_match_and_no_other_size_the_nearest_style_fills_and_is_marked()
     # street is one of the query's styles (0.13): a match by evidence, but not of 오리엔탈
     assert [c["influencer_id"] for c in result.cards] == [street.pk]
     card = result.cards[0]
-    assert card["shows_predicted_style"] is False and card["style_evidence"][1]["posts"] == 3
+    assert card["shows_predicted_style"] is False
+    assert [(line["style"], line["posts"]) for line in card["style_evidence"]] == [("street", 3)]
     assert result.no_match == {"style": "oriental", "relaxed_filter": "", "nearest_styles": []}
     one_style = ranking_similarity(query("consumer", style="oriental"))
     assert [c["nearest_style"] for c in one_style.cards] == ["street"]
@@ -420,3 +423,22 @@ def test_notices_use_the_k_the_result_was_ranked_with_not_todays_setting(setting
     # a result stored before results carried k: today's setting
     old = {key: value for key, value in block.items() if key != "k"}
     assert "Fewer than 5 " in ranking_notices(old, language="en")[0]["text"]
+
+
+def test_a_card_gives_its_reasons_likeliest_style_first_without_zero_lines():
+    """Walkthrough: a 톰보이 59 % photo's first card began "0 of 33 posts in 클래식 (0%)", then
+    "0 of 33 … 매니시", and only then "8 of 33 posts in 톰보이"."""
+    probabilities = np.zeros(len(TAXONOMY_CODES))
+    for style, p in (("tomboy", 0.59), ("classic", 0.2), ("mannish", 0.15), ("other", 0.06)):
+        probabilities[TAXONOMY_INDEX[style]] = p
+    build("tomboy_only", [("tomboy", 100)] * 8 + [("street", 100)] * 25)
+    build("classic_too", [("tomboy", 100)] * 2 + [("classic", 100)] * 3 + [("street", 10)] * 5)
+    cards = {
+        c["handle"]: c
+        for c in ranking_similarity(query("brand", probabilities=probabilities)).cards
+    }
+    assert [line["style"] for line in cards["tomboy_only"]["style_evidence"]] == ["tomboy"]
+    assert [line["style"] for line in cards["classic_too"]["style_evidence"]] == [
+        "tomboy",
+        "classic",
+    ]

@@ -254,9 +254,13 @@ def _jpeg_end_of_image(data: bytes) -> int | None:
     return None
 
 
-def _jpeg_draft_pixels(data: bytes) -> bytes:
+def _jpeg_probe_pixels(data: bytes) -> bytes:
+    """The pixels to compare: at 1/8 scale (the DC coefficients only, cheap) for a baseline JPEG,
+    whose scan holds every coefficient of a block together; at full scale for a progressive one,
+    whose later scans refine only the higher frequencies that 1/8 scale never reads."""
     image = Image.open(io.BytesIO(data), formats=["JPEG"])
-    image.draft(image.mode, (max(image.width // 8, 1), max(image.height // 8, 1)))
+    if not image.info.get("progressive"):
+        image.draft(image.mode, (max(image.width // 8, 1), max(image.height // 8, 1)))
     image.load()
     return image.tobytes()
 
@@ -264,16 +268,17 @@ def _jpeg_draft_pixels(data: bytes) -> bytes:
 def _jpeg_scan_data_missing(data: bytes) -> bool:
     """Whether libjpeg ran out of scan data and made up the rest (it warns, Pillow stays silent).
 
-    A JPEG cut short and closed with an end marker decodes with its missing part grey. Decoded
-    twice at 1/8 scale, once as sent and once with filler bytes before the end marker: a complete
-    image never reads the filler, one short of data decodes it, and the two pictures differ.
+    A JPEG cut short and closed with an end marker decodes with its missing part grey (baseline)
+    or its missing detail zeroed (progressive). Decoded twice, once as sent and once with filler
+    bytes before the end marker: a complete image never reads the filler, one short of data
+    decodes it, and the two pictures differ.
     """
     end = _jpeg_end_of_image(data)
     if end is None:
         return False  # no end marker: Pillow itself refuses it as truncated
     probe = data[:end] + _JPEG_FILLER + data[end:]
     try:
-        return _jpeg_draft_pixels(data) != _jpeg_draft_pixels(probe)
+        return _jpeg_probe_pixels(data) != _jpeg_probe_pixels(probe)
     except (OSError, SyntaxError, ValueError):
         return True
 

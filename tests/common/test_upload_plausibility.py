@@ -68,8 +68,7 @@ def test_a_small_image_declaring_more_than_it_holds_is_refused_as_padded():
 @pytest.mark.parametrize("keep", [0.3, 0.9, 0.99])
 @pytest.mark.parametrize("progressive", [False, True])
 def test_a_jpeg_cut_short_and_closed_with_an_end_marker_is_refused(keep, progressive):
-    """Progressive: its first scan (the colours of every block) is cut; one missing only later
-    refinement scans decodes blurred, not invented, and is accepted like any low-quality JPEG."""
+    """Progressive: its first scan (the colours of every block) is cut."""
     photo = encode(noise((800, 600), seed=3), "JPEG", quality=90, progressive=progressive)
     assert image_validate(data=photo, filename="a.jpg")
     assert rejected(cut_and_closed(photo, keep), "a.jpg") == "corrupt_image"
@@ -109,3 +108,15 @@ def test_real_photos_of_every_kind_in_the_shared_data_are_accepted(shared_data):
     sample = random.Random(16).sample(paths, min(len(paths), 120))
     for path in sample:
         image_validate(data=path.read_bytes(), filename=path.name)
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.8])
+def test_a_progressive_jpeg_missing_its_later_scans_is_refused(keep):
+    """Attack run: a progressive JPEG cut in half (its first scans whole) and closed with an end
+    marker was stored with its missing detail zeroed: the decoder had made it up."""
+    photo = encode(noise((512, 512), seed=5), "JPEG", quality=90, progressive=True)
+    assert image_validate(data=photo, filename="a.jpg")
+    cut = photo[: int(len(photo) * keep)]
+    if cut[-1] == 0xFF:
+        cut = cut[:-1]
+    assert rejected(cut + b"\xff\xd9", "a.jpg") == "corrupt_image"

@@ -1,6 +1,7 @@
 """x86 int8 static quantization (FX graph mode), calibrated on real images."""
 
 import copy
+import warnings
 from collections.abc import Iterable
 
 import torch
@@ -12,6 +13,16 @@ def int8_quantize(
     net: torch.nn.Module, calibration: Iterable[torch.Tensor], backend: str = "x86"
 ) -> torch.nn.Module:
     """Return an int8 copy of `net`, its activation ranges observed on the calibration batches."""
+    # torch.ao.quantization announces its move to torchao on every call; torch is pinned
+    # (requirements.txt), so the notices only fill logs and a newcomer's `make run`.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated")
+        warnings.filterwarnings("ignore", message=r"Please use quant_min and quant_max")
+        warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor")
+        return _int8_quantize(net, calibration, backend)
+
+
+def _int8_quantize(net, calibration, backend: str) -> torch.nn.Module:
     torch.backends.quantized.engine = backend
     net = copy.deepcopy(net).eval()
     example = None

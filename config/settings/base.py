@@ -394,4 +394,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # The in-process default broker (memory://) has no host name; kombu warns about it on
+        # every connection, which a newcomer's `make run` would print as if something were wrong.
+        "kombu.connection": {"level": "WARNING" if REDIS_URL else "ERROR"},
+    },
 }

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.constants import BRAND_NAME_MAX_LENGTH, USERNAME_MAX_LENGTH
 from accounts.models import USERNAME_TAKEN, BodySize, Gender, Role, User
 from accounts.passwords import password_fields_cap
-from accounts.services import user_sign_up
-from accounts.usernames import username_key, username_validate
+from accounts.services import user_password_validate, user_sign_up
+from accounts.usernames import username_key, username_normalize, username_validate
 from common import ratelimit
 from common.ratelimit import RateLimitedFormMixin
 
@@ -55,12 +55,6 @@ class SignUpForm(RateLimitedFormMixin, forms.Form):
         does not use up a shared office's allowance."""
         return not self.errors or self.has_error("username", "username_taken")
 
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if User.objects.filter(username_key=username_key(username)).exists():
-            raise ValidationError(USERNAME_TAKEN, code="username_taken")
-        return username
-
     def clean(self):
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
@@ -72,6 +66,21 @@ class SignUpForm(RateLimitedFormMixin, forms.Form):
                     self.add_error(field, _("Consumers choose this; it filters recommendations."))
         if role == Role.BRAND and not data.get("brand_name"):
             self.add_error("brand_name", _("Brands give their brand name."))
+        if not self.errors:  # a weak password is a mistake in the form, not counted either
+            try:
+                user_password_validate(
+                    user=User(username=username_normalize(data["username"]), email=data["email"]),
+                    password=data["password1"],
+                )
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        # Whether a name is taken is said only to a form that is otherwise right, and that
+        # answer is counted: a script cannot probe names for free by sending bad passwords.
+        if (
+            not self.errors
+            and User.objects.filter(username_key=username_key(data["username"])).exists()
+        ):
+            self.add_error("username", ValidationError(USERNAME_TAKEN, code="username_taken"))
         return data
 
     def save(self) -> User:

@@ -27,7 +27,7 @@ def user_sign_up(
         body_size=body_size if role == Role.CONSUMER else "",
         brand_name=brand_name if role == Role.BRAND else "",
     )
-    validate_password(password, user=user)  # raises ValidationError with the validators' messages
+    user_password_validate(user=user, password=password)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     try:
@@ -49,3 +49,9 @@ def user_profile_update(
     user.full_clean(exclude=["password"])
     user.save(update_fields=["email", "gender", "body_size", "brand_name"])
     return user
+
+
+def user_password_validate(*, user: User, password: str) -> None:
+    """Django's password validators for this (unsaved) user; ValidationError with their messages.
+    The sign-up form asks first, so a weak password is a form error that is not counted."""
+    validate_password(password, user=user)

@@ -1,11 +1,13 @@
 """Small JPEG derivatives of stored images, for lists that show many of them at a few dozen pixels."""
 
 import io
+import logging
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
 
+log = logging.getLogger(__name__)
 THUMBNAIL_CACHE_SECONDS = 7 * 24 * 3600
 
 
@@ -16,10 +18,17 @@ def thumbnail_jpeg(*, name: str, size: int) -> bytes:
     right; with S3 storage this saves downloading the whole upload on every history page.
     """
     key = f"thumbnail:{size}:{name}"
-    small = cache.get(key)
+    try:
+        small = cache.get(key)
+    except Exception:  # the cache (Redis) is down: make it, as without a cache
+        log.warning("thumbnail cache unreachable; making %s", name, exc_info=True)
+        return _thumbnail_make(name=name, size=size)
     if small is None:
         small = _thumbnail_make(name=name, size=size)
-        cache.set(key, small, THUMBNAIL_CACHE_SECONDS)
+        try:
+            cache.set(key, small, THUMBNAIL_CACHE_SECONDS)
+        except Exception:
+            log.warning("thumbnail cache unreachable; %s not kept", name, exc_info=True)
     return small
 
 

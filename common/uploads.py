@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext, gettext_noop
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageOps
 
 from common.errors import ApplicationError
 
@@ -177,7 +177,7 @@ def _decode(data: bytes, detected: str, max_pixels: int) -> Image.Image:
                 )
             _plausibility_check(data, detected, image.width, image.height)
             image.load()
-            if detected == "JPEG" and _jpeg_scan_data_missing(data):
+            if detected == "JPEG" and _jpeg_scan_data_missing(data, image):
                 raise ImageRejected(
                     gettext_noop("The image is damaged or truncated and cannot be read."),
                     code="corrupt_image",
@@ -254,33 +254,37 @@ def _jpeg_end_of_image(data: bytes) -> int | None:
     return None
 
 
-def _jpeg_probe_pixels(data: bytes) -> bytes:
-    """The pixels to compare: at 1/8 scale (the DC coefficients only, cheap) for a baseline JPEG,
-    whose scan holds every coefficient of a block together; at full scale for a progressive one,
-    whose later scans refine only the higher frequencies that 1/8 scale never reads."""
+def _jpeg_probe_decode(data: bytes, *, progressive: bool) -> Image.Image:
+    """At 1/8 scale (the DC coefficients only, cheap) for a baseline JPEG, whose scan holds every
+    coefficient of a block together; at full scale for a progressive one, whose later scans
+    refine only the higher frequencies that 1/8 scale never reads."""
     image = Image.open(io.BytesIO(data), formats=["JPEG"])
-    if not image.info.get("progressive"):
+    if not progressive:
         image.draft(image.mode, (max(image.width // 8, 1), max(image.height // 8, 1)))
     image.load()
-    return image.tobytes()
+    return image
 
 
-def _jpeg_scan_data_missing(data: bytes) -> bool:
+def _jpeg_scan_data_missing(data: bytes, decoded: Image.Image) -> bool:
     """Whether libjpeg ran out of scan data and made up the rest (it warns, Pillow stays silent).
 
     A JPEG cut short and closed with an end marker decodes with its missing part grey (baseline)
-    or its missing detail zeroed (progressive). Decoded twice, once as sent and once with filler
-    bytes before the end marker: a complete image never reads the filler, one short of data
-    decodes it, and the two pictures differ.
+    or its missing detail zeroed (progressive). Decoded as sent and once more with filler bytes
+    before the end marker: a complete image never reads the filler, one short of data decodes
+    it, and the two pictures differ. `decoded` is the file as sent, already decoded at full
+    scale: a progressive file is compared with it, so it costs one more decode, not two.
     """
     end = _jpeg_end_of_image(data)
     if end is None:
         return False  # no end marker: Pillow itself refuses it as truncated
     probe = data[:end] + _JPEG_FILLER + data[end:]
+    progressive = bool(decoded.info.get("progressive"))
     try:
-        return _jpeg_probe_pixels(data) != _jpeg_probe_pixels(probe)
+        as_sent = decoded if progressive else _jpeg_probe_decode(data, progressive=False)
+        padded = _jpeg_probe_decode(probe, progressive=progressive)
     except (OSError, SyntaxError, ValueError):
         return True
+    return ImageChops.difference(as_sent, padded).getbbox() is not None
 
 
 def _reencode(image: Image.Image) -> bytes:

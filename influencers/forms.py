@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import BodySize, Gender
 from influencers.constants import SEARCH_MAX_LENGTH
 from influencers.models import StyleChoices
-from influencers.selectors import search_words_validate
+from influencers.selectors import search_terms, search_words_validate
 from mlcore.styles import STYLE_CODES, style_code_from_label
 
 
@@ -37,7 +37,8 @@ class InfluencerFilterForm(LookalikeFilterForm):
         cleaned = getattr(self, "cleaned_data", {})
         if cleaned.get("style"):
             return ""
-        code = style_code_from_label(cleaned.get("q", ""))
+        words = search_terms(cleaned.get("q", ""))  # "#로맨틱" as Instagram users type it
+        code = style_code_from_label(" ".join(words)) if words else None
         return code if code in STYLE_CODES else ""
 
     def filters(self) -> dict:

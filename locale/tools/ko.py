@@ -568,7 +568,7 @@ KO = {
     "The campaign “%(name)s” was deleted.": "캠페인 “%(name)s”을(를) 삭제했습니다.",
     "Delete the campaign “%(name)s”?": "캠페인 “%(name)s”을(를) 삭제할까요?",
     "Its shortlist, with every stage and note, is deleted for good. Its photos and their recommendations stay in your history.": "후보 목록과 모든 단계, 메모가 완전히 삭제됩니다. 사진과 추천 결과는 기록에 남습니다.",
-    "style similarity %(share)s": "스타일 유사도 %(share)s",
+    "similarity %(share)s": "유사도 %(share)s",
     "A post holds at most %(limit)d images (the cover and %(extra)d more); this edit would give it %(count)d.": "게시물 하나에는 사진을 %(limit)d장까지(대표 사진과 %(extra)d장) 둘 수 있습니다. 이 수정으로는 %(count)d장이 됩니다.",
     "no image for the album's %(names)s: an album is imported with all its images or not at all": "앨범의 %(names)s 이미지가 없습니다: 앨범은 모든 이미지와 함께 가져오거나 가져오지 않습니다",
 }

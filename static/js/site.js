@@ -167,9 +167,13 @@
   // The post viewer: a link marked data-post-viewer opens its post in a dialog; the link still
   // works as a plain page (new tab, no script, or an old browser without <dialog>).
   var lastOpener = null;
+  var viewerEntry = false;  // whether the open viewer added a history entry of its own
+  var viewerLoading = false;
   function openViewer(link) {
     var dialog = document.getElementById("post-viewer");
     var body = dialog.querySelector("[data-viewer-body]");
+    if (dialog.open || viewerLoading) { return; }  // a double tap opens it once
+    viewerLoading = true;
     fetch(link.href, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
@@ -181,12 +185,14 @@
         dialog.querySelector(".viewer-title").textContent = article
           ? article.getAttribute("data-post-title") : "";
         lastOpener = link;
+        viewerLoading = false;
         dialog.showModal();
         dialog.querySelector("[data-close-viewer]").focus();
         // A history entry of its own: a phone's Back button closes the viewer, not the page.
         history.pushState({ postViewer: true }, "");
+        viewerEntry = true;
       })
-      .catch(function () { window.location.href = link.href; });
+      .catch(function () { viewerLoading = false; window.location.href = link.href; });
   }
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-post-viewer]");
@@ -211,13 +217,18 @@
         dialog.querySelector("[data-viewer-body]").textContent = "";
         if (lastOpener) { lastOpener.focus(); }
         // Closed by its button or Escape: drop the entry the viewer added.
-        if (history.state && history.state.postViewer) { history.back(); }
+        if (viewerEntry) { viewerEntry = false; history.back(); }
       });
     }
+    // A reload or a return from another page on the viewer's entry: it no longer has a viewer.
+    if (history.state && history.state.postViewer) { history.replaceState(null, ""); }
   });
   window.addEventListener("popstate", function () {
     var dialog = document.getElementById("post-viewer");
-    if (dialog && dialog.open) { dialog.close(); }  // Back pressed while the viewer is open
+    if (dialog && dialog.open) {  // Back pressed while the viewer is open: its entry is gone
+      viewerEntry = false;
+      dialog.close();
+    }
   });
 
   // Sign-up: only the chosen role's fields are sent (CSS already shows only them).

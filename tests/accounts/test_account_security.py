@@ -179,7 +179,15 @@ def test_sign_up_answers_whether_a_name_is_taken_only_a_few_times(client, rates)
     """Enumeration: probing names through the "taken" message runs into the sign-up limit."""
     rates(signup="5/hour")
     UserFactory(username="victim")
-    answers = [sign_up(client, username="victim", password2="differs") for _ in range(8)]
+    # A form with another mistake never says whether a name is taken (and is not counted) ...
+    for n in range(8):
+        name = "victim" if n % 2 else f"free{n}"
+        answer = sign_up(client, username=name, password2="differs")
+        assert answer.status_code == 200 and "이미 사용 중인 아이디" not in text(answer)
+        short = sign_up(client, username=name, password1="short", password2="short")
+        assert short.status_code == 200 and "이미 사용 중인 아이디" not in text(short)
+    # ... and every answer it does give counts: five, then the limit.
+    answers = [sign_up(client, username="victim") for _ in range(8)]
     assert [a.status_code for a in answers] == [200] * 5 + [429] * 3
     assert "이미 사용 중인 아이디" in text(answers[0])
     assert "이미 사용 중인 아이디" not in text(answers[-1])

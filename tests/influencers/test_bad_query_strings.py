@@ -100,7 +100,7 @@ def test_healthz_answers_a_head_probe(client):
 def test_a_search_naming_a_style_offers_that_style_in_either_language(client):
     """Walkthrough: "romantic" found nobody in the English UI although the menu lists Romantic."""
     InfluencerFactory(handle="styled_one")
-    for words in ("romantic", "Romantic", "로맨틱"):
+    for words in ("romantic", "Romantic", "로맨틱", "#로맨틱", "@romantic"):
         html = client.get("/influencers/", {"q": words}).content.decode()
         assert 'href="?style=romantic"' in html, words
     html = client.get("/influencers/", {"q": "romantic", "style": "street"}).content.decode()

@@ -392,6 +392,18 @@ def test_the_history_shows_small_thumbnails_not_the_uploads(client, consumer, st
     # Made once: the next page view is served from the cache, without reading the upload again.
     from django.core.files.storage import default_storage
 
+    # With the cache (Redis) down a thumbnail is still made, as without a cache.
+    from django.test import override_settings
+
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        assert client.get(thumb_url).status_code == 200
     default_storage.delete(big.image.name)
     assert client.get(thumb_url).content == body
     client.force_login(stranger)

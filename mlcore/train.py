@@ -196,7 +196,9 @@ def _run_epoch(
             total_loss += loss.item() * len(y)
             correct += (logits.argmax(1) == y).sum().item()
             seen += len(y)
-            bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}")
+            bar.set_postfix(
+                loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", refresh=False
+            )
     return total_loss / max(seen, 1), correct / max(seen, 1)
 
 

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from influencers.services.profiles import influencer_style_profile_rebuild
 from influencers.services.summaries import influencer_summary_rebuild
-from tests.factories import InfluencerFactory, classified_post
+from tests.factories import STRONG_PASSWORD, InfluencerFactory, classified_post
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,3 +201,25 @@ Array.from(document.querySelectorAll('body *'))
   .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : '')
        + ' ' + Math.round(e.getBoundingClientRect().right))
 """
+
+
+def sign_up(visit: Browsing, role: str, username: str):
+    page = visit.page
+    visit.goto("/accounts/signup/", "signup")
+    # Before a role is chosen neither role's fields show; after, only the chosen role's.
+    assert not page.is_visible("#id_brand_name") and not page.is_visible("#id_gender")
+    page.check(f"input[name=role][value={role}]")
+    assert page.is_visible("#id_gender") is (role == "consumer")
+    assert page.is_visible("#id_brand_name") is (role == "brand")
+    visit.check(f"signup-{role}")
+    page.fill("#id_username", username)
+    page.fill("#id_email", f"{username}@example.com")
+    page.fill("#id_password1", STRONG_PASSWORD)
+    page.fill("#id_password2", STRONG_PASSWORD)
+    if role == "consumer":
+        page.select_option("#id_gender", "F")
+        page.select_option("#id_body_size", "M")
+    else:
+        page.fill("#id_brand_name", "테스트 브랜드")
+    page.click("form[data-signup] button[type=submit]")
+    page.wait_for_url(visit.base_url + "/")

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from campaigns import services as campaign_services
 from influencers.models import Post
 from tests.factories import STRONG_PASSWORD, UserFactory
-from tests.web.conftest import CHROMIUM, DESKTOP, PHONE, Browsing
+from tests.web.conftest import CHROMIUM, DESKTOP, PHONE, Browsing, sign_up
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -22,28 +22,6 @@ pytestmark = [
         not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
     ),
 ]
-
-
-def sign_up(visit: Browsing, role: str, username: str):
-    page = visit.page
-    visit.goto("/accounts/signup/", "signup")
-    # Before a role is chosen neither role's fields show; after, only the chosen role's.
-    assert not page.is_visible("#id_brand_name") and not page.is_visible("#id_gender")
-    page.check(f"input[name=role][value={role}]")
-    assert page.is_visible("#id_gender") is (role == "consumer")
-    assert page.is_visible("#id_brand_name") is (role == "brand")
-    visit.check(f"signup-{role}")
-    page.fill("#id_username", username)
-    page.fill("#id_email", f"{username}@example.com")
-    page.fill("#id_password1", STRONG_PASSWORD)
-    page.fill("#id_password2", STRONG_PASSWORD)
-    if role == "consumer":
-        page.select_option("#id_gender", "F")
-        page.select_option("#id_body_size", "M")
-    else:
-        page.fill("#id_brand_name", "테스트 브랜드")
-    page.click("form[data-signup] button[type=submit]")
-    page.wait_for_url(visit.base_url + "/")
 
 
 def log_in(visit: Browsing, username: str):

@@ -11,6 +11,7 @@ from campaigns.constants import (
     SHORTLIST_NOTES_MAX_LENGTH,
     STAGE_NOTE_MAX_LENGTH,
 )
+from influencers.constants import HANDLE_MAX_LENGTH
 
 
 class Stage(models.TextChoices):
@@ -89,7 +90,7 @@ class ShortlistEntry(models.Model):
         related_name="+",
         verbose_name=_("influencer"),
     )
-    handle = models.CharField(_("Instagram handle"), max_length=64)
+    handle = models.CharField(_("Instagram handle"), max_length=HANDLE_MAX_LENGTH)
     stage = models.CharField(
         _("stage"), max_length=16, choices=Stage.choices, default=Stage.CANDIDATE
     )
@@ -161,7 +162,7 @@ class SavedInfluencer(models.Model):
         related_name="+",
         verbose_name=_("influencer"),
     )
-    handle = models.CharField(_("Instagram handle"), max_length=64)
+    handle = models.CharField(_("Instagram handle"), max_length=HANDLE_MAX_LENGTH)
     note = models.CharField(_("note"), max_length=SAVED_NOTE_MAX_LENGTH, blank=True)
     saved_at = models.DateTimeField(_("saved at"), auto_now_add=True)
 

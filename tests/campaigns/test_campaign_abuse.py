@@ -16,21 +16,9 @@ from campaigns.constants import (
 )
 from campaigns.models import Campaign, ShortlistEntry, Stage, StageChange
 from common.errors import ApplicationError
-from tests.factories import InfluencerFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def campaign(brand):
-    return services.campaign_create(
-        owner=brand, name="봄 원피스", target_gender="F", target_body_size="M"
-    )
-
-
-@pytest.fixture
-def influencer():
-    return InfluencerFactory(handle="shortlisted", followers=2000)
 
 
 def api_for(user) -> APIClient:

@@ -23,24 +23,6 @@ from tests.factories import BrandFactory, InfluencerFactory, classified_post
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def campaign(brand):
-    return services.campaign_create(
-        owner=brand,
-        name="봄 원피스",
-        target_gender="F",
-        target_body_size="M",
-        brief="봄 신상 원피스 홍보",
-    )
-
-
-@pytest.fixture
-def influencer():
-    influencer = InfluencerFactory(handle="shortlisted", followers=2000)
-    classified_post(influencer, "romantic", 300)
-    return influencer_style_profile_rebuild(influencer_id=influencer.pk)
-
-
 def test_consumers_cannot_create_campaigns(consumer):
     with pytest.raises(PermissionDeniedError):
         services.campaign_create(owner=consumer, name="x", target_gender="F", target_body_size="M")

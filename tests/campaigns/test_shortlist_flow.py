@@ -19,20 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def campaign(brand):
-    return services.campaign_create(
-        owner=brand, name="봄 원피스", target_gender="F", target_body_size="M"
-    )
-
-
-@pytest.fixture
-def influencer():
-    influencer = InfluencerFactory(handle="shortlisted", followers=2000)
-    classified_post(influencer, "romantic", 300)
-    return influencer_style_profile_rebuild(influencer_id=influencer.pk)
-
-
-@pytest.fixture
 def entry(campaign, influencer, brand):
     return services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
 

@@ -5,6 +5,7 @@ errors, Content-Security-Policy violations, sideways scrolling and axe-core acce
 import json
 import re
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -140,6 +141,18 @@ class Browsing:
         assert response.status == status, f"{path}: HTTP {response.status}"
         self.page.wait_for_load_state("load")
         return response
+
+    def wait_until(self, expression: str, *, timeout: float = 10.0):
+        """Polls a JavaScript condition until it holds.
+
+        Not page.wait_for_function: when its first check fails it re-evaluates the string inside the
+        page, which our script-src 'self' policy refuses as eval (a red CI run on a slower machine).
+        page.evaluate goes through the DevTools protocol, which the policy does not cover.
+        """
+        deadline = time.monotonic() + timeout
+        while not self.page.evaluate(expression):
+            assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+            self.page.wait_for_timeout(50)
 
     def check(self, label: str, *, widths=(PHONE, DESKTOP), axe: bool = True):
         """At each width: no sideways scrolling, a screenshot, no CSP violation, and axe-core."""

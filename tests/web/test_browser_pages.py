@@ -58,7 +58,7 @@ def open_viewer_and_close_it(visit: Browsing, link_selector: str):
     dialog.wait_for(state="visible")
     dialog.locator("[data-close-viewer]").click()
     dialog.wait_for(state="hidden")
-    page.wait_for_function("!(history.state && history.state.postViewer)")
+    visit.wait_until("!(history.state && history.state.postViewer)")
     assert page.url == address
 
 

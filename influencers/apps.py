@@ -9,7 +9,8 @@ class InfluencersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete
 
-        from influencers.models import PostImage
+        from influencers.models import Post, PostImage
         from influencers.services.curation import post_image_deleted
 
+        post_delete.connect(post_image_deleted, sender=Post, dispatch_uid="post_cover_file")
         post_delete.connect(post_image_deleted, sender=PostImage, dispatch_uid="post_image_file")

@@ -46,3 +46,8 @@ PROFILE_LIKES_DECIMALS = 3
 TIMELINE_MONTHS = 12
 # ...and a column for each of this many styles (the rest in one column), so it fits a phone.
 TIMELINE_COLUMNS = 3
+
+# Post images keep a small copy for classification (influencers/services/derivatives.py): the
+# central square of the photo at the short side the style models resize to (mlcore's default).
+CLASSIFICATION_DERIVATIVE_SIDE = 256
+CLASSIFICATION_DERIVATIVE_PREFIX = "derivatives/"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, ImageOps
+from torchvision.transforms import functional
 
 ImageSource = str | Path | bytes
 # A source read only when it is decoded (in a decode thread): a stored file, for example.
@@ -55,3 +56,36 @@ def image_open(
         Image.DecompressionBombError,
     ) as exc:
         raise ImageDecodeError(f"unreadable image: {exc}") from exc
+
+
+# JPEG quality of a classification derivative: re-encoding at 95 moves the model's probabilities
+# by about a thousandth (docs/benchmarks.md) while decoding costs a fraction of the original's.
+DERIVATIVE_JPEG_QUALITY = 95
+
+
+def classification_derivative_image(source: ImageSource, *, short_side: int) -> Image.Image:
+    """The part of a photo a model resizing to `short_side` can see.
+
+    Upright (EXIF applied), RGB, resized as evaluation resizes (torchvision's Resize), then the
+    central short_side x short_side square: evaluation cuts its input from the centre, so the
+    rest of the long side is never seen (a photo smaller than that keeps what it has).
+    """
+    image = image_open(source, draft_size=short_side)
+    if min(image.size) > short_side:
+        image = functional.resize(image, short_side)
+    return functional.center_crop(
+        image, [min(short_side, image.height), min(short_side, image.width)]
+    )
+
+
+def classification_derivative(source: ImageSource, *, short_side: int) -> bytes:
+    """classification_derivative_image as a JPEG of a few kilobytes.
+
+    Decoding an 800 px original costs a CPU more than its int8 forward pass; decoding this costs
+    a fraction of it, and re-classifying a whole catalogue pays that for every image.
+    """
+    out = io.BytesIO()
+    classification_derivative_image(source, short_side=short_side).save(
+        out, "JPEG", quality=DERIVATIVE_JPEG_QUALITY
+    )
+    return out.getvalue()

@@ -20,7 +20,7 @@ import torch
 
 from mlcore.images import ImageDecodeError, ImageLoader, ImageSource, image_open
 from mlcore.model import FeatureNet, StyleCheckpoint
-from mlcore.preprocessing import eval_transform
+from mlcore.preprocessing import BatchNormalizer, eval_geometry, image_to_uint8
 from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
 
 
@@ -139,7 +139,9 @@ class StyleClassifier:
             if self.threads:
                 torch.set_num_threads(self.threads)
             checkpoint = StyleCheckpoint.load(self.checkpoint_path, sha256=self.sha256)
-            self.transform = eval_transform(checkpoint.preprocessing)
+            self.geometry = eval_geometry(checkpoint.preprocessing)
+            self.normalize = BatchNormalizer(checkpoint.preprocessing)
+            self._short_side = checkpoint.preprocessing.resize
             self._columns = torch.tensor([TAXONOMY_INDEX[c] for c in checkpoint.classes])
             net = FeatureNet(checkpoint.model())
             if self.quantized:
@@ -162,14 +164,20 @@ class StyleClassifier:
             except OSError as exc:  # a stored file gone or unreadable: only this item fails
                 return UnreadableImage(f"unreadable file: {exc}")
         try:
-            image = image_open(source, draft_size=self.checkpoint_preprocessing_resize)
+            image = image_open(source, draft_size=self._short_side)
         except ImageDecodeError as exc:
             return UnreadableImage(str(exc))
-        return self.transform(image)
+        return image_to_uint8(self.geometry(image))
 
     @property
-    def checkpoint_preprocessing_resize(self) -> int:
-        return self.transform.transforms[0].size
+    def input_short_side(self) -> int:
+        """The short side, in pixels, the model resizes a photo to before cutting its centre.
+
+        A stored derivative this size (mlcore.images.classification_derivative) is all the model
+        needs of a photo.
+        """
+        self._ensure_loaded()
+        return self._short_side
 
     def _batches(
         self, sources: Iterable[Source], batch_size: int
@@ -184,9 +192,14 @@ class StyleClassifier:
             while chunk := list(itertools.islice(iterator, batch_size)):
                 ahead.append([pool.submit(self._prepare, source) for source in chunk])
                 if len(ahead) > self.prefetch_batches:
-                    yield _stacked(ahead.popleft())
+                    yield self._stacked(ahead.popleft())
             while ahead:
-                yield _stacked(ahead.popleft())
+                yield self._stacked(ahead.popleft())
+
+    def _stacked(self, futures: list[Future]) -> tuple[torch.Tensor | None, list]:
+        items = [future.result() for future in futures]
+        pixels = [t for t in items if isinstance(t, torch.Tensor)]
+        return (self.normalize(torch.stack(pixels)) if pixels else None), items
 
     @torch.inference_mode()
     def _batch_outputs(
@@ -299,9 +312,3 @@ class StyleClassifier:
                     collected = []
             if ready:
                 yield ready
-
-
-def _stacked(futures: list[Future]) -> tuple[torch.Tensor | None, list]:
-    items = [future.result() for future in futures]
-    tensors = [t for t in items if isinstance(t, torch.Tensor)]
-    return (torch.stack(tensors) if tensors else None), items

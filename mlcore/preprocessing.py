@@ -2,6 +2,9 @@
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
+import torch
+from PIL import Image
 from torchvision import transforms
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -28,15 +31,41 @@ class Preprocessing:
         )
 
 
+def eval_geometry(pre: Preprocessing) -> transforms.Compose:
+    """The pixels a model sees of a photo: the short side resized, then the centre cut out."""
+    return transforms.Compose([transforms.Resize(pre.resize), transforms.CenterCrop(pre.crop)])
+
+
 def eval_transform(pre: Preprocessing) -> transforms.Compose:
+    """Geometry then normalisation, one image at a time (training's validation set)."""
     return transforms.Compose(
         [
-            transforms.Resize(pre.resize),
-            transforms.CenterCrop(pre.crop),
+            *eval_geometry(pre).transforms,
             transforms.ToTensor(),
             transforms.Normalize(pre.mean, pre.std),
         ]
     )
+
+
+def image_to_uint8(image: Image.Image) -> torch.Tensor:
+    """An RGB image as a 3 x H x W uint8 tensor, without a float copy per image."""
+    return torch.from_numpy(np.asarray(image, dtype=np.uint8).copy()).permute(2, 0, 1)
+
+
+class BatchNormalizer:
+    """ToTensor and Normalize for a whole uint8 batch at once, in place.
+
+    Inference decodes to uint8 in its threads and normalises each stacked batch here: one
+    vectorised pass instead of two float copies per image (about a third of the CPU that
+    preprocessing took). Equal to eval_transform's output up to float rounding.
+    """
+
+    def __init__(self, pre: Preprocessing):
+        self.offset = torch.tensor(pre.mean).view(1, 3, 1, 1) * 255
+        self.scale = 1 / (torch.tensor(pre.std).view(1, 3, 1, 1) * 255)
+
+    def __call__(self, batch: torch.Tensor) -> torch.Tensor:
+        return batch.to(torch.float32).sub_(self.offset).mul_(self.scale)
 
 
 def train_transform(

@@ -105,6 +105,20 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def full_size_checkpoint(tiny_checkpoint, tmp_path_factory) -> Path:
+    """The tiny model's weights with the production input geometry (resize 256, crop 224): a
+    ResNet takes any input size, and this is the geometry post-image derivatives are made for."""
+    from dataclasses import replace
+
+    from mlcore.model import StyleCheckpoint
+    from mlcore.preprocessing import Preprocessing
+
+    out = tmp_path_factory.mktemp("full-size") / "full-size.pt"
+    replace(StyleCheckpoint.load(tiny_checkpoint), preprocessing=Preprocessing()).save(out)
+    return out
+
+
 @pytest.fixture
 def active_model(db, tiny_checkpoint):
     from recommender.services.registry import model_version_register

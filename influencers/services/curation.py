@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from common.errors import ApplicationError
 from influencers.constants import POST_IMAGES_MAX
 from influencers.models import ClassificationStatus, Influencer, Post, PostImage
+from influencers.services.derivatives import post_image_files_delete_on_commit
 from influencers.services.post_classification import post_classification_reset
 from influencers.services.profiles import influencer_style_profile_rebuild
 from influencers.services.summaries import influencer_summaries_schedule
@@ -54,7 +55,7 @@ def post_saved_by_staff(*, post: Post, previous_image: str | None = None) -> Pos
         post.save()
         if previous_image is not None:
             if previous_image and previous_image != post.image.name:
-                _file_delete_on_commit(previous_image)
+                post_image_files_delete_on_commit(names=[previous_image])
             if post.image:
                 posts_mark_for_classification(post_ids=[post.pk])
         influencer_style_profile_rebuild(influencer_id=post.influencer_id)
@@ -85,16 +86,11 @@ def _file_delete_on_commit(name: str) -> None:
         transaction.on_commit(lambda: default_storage.delete(name))
 
 
-def stored_files_delete_on_commit(*, names) -> None:
-    """Delete these stored files once the current transaction commits (never if it rolls back)."""
-    for name in names:
-        _file_delete_on_commit(name)
-
-
-def post_image_deleted(sender, *, instance: PostImage, **kwargs) -> None:
-    """Receiver of post_delete for PostImage (connected in apps.py): a carousel image's file goes
-    with its row, however the row goes (its post or influencer deleted, an import replacing it)."""
-    _file_delete_on_commit(instance.image.name)
+def post_image_deleted(sender, *, instance: Post | PostImage, **kwargs) -> None:
+    """Receiver of post_delete for Post and PostImage (connected in apps.py): a post's image files
+    (and their derivatives) go with its row, however the row goes (the post or its influencer
+    deleted, an import replacing a carousel image)."""
+    post_image_files_delete_on_commit(names=[instance.image.name])
 
 
 def post_images_saved_by_staff(*, post: Post, saved, deleted, previous_images) -> Post:
@@ -122,7 +118,7 @@ def post_images_saved_by_staff(*, post: Post, saved, deleted, previous_images) -
                 image.image.file.seek(0)
             image.save()
         kept = {image.image.name for image in post.extra_images.all()}
-        stored_files_delete_on_commit(names=[n for n in previous_images if n not in kept])
+        post_image_files_delete_on_commit(names=[n for n in previous_images if n not in kept])
         post.extra_image_count = post.extra_images.count()
         _post_classification_void(post)
         post.save()

@@ -33,7 +33,10 @@ from influencers.imports.readers import (
     influencers_parse,
 )
 from influencers.models import ImportFormat, Influencer, Post, PostImage
-from influencers.services.curation import stored_files_delete_on_commit
+from influencers.services.derivatives import (
+    post_image_files_delete,
+    post_image_files_delete_on_commit,
+)
 from influencers.services.post_classification import (
     CLASSIFICATION_RESULT_FIELDS,
     post_classification_reset,
@@ -137,8 +140,7 @@ def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport, post_i
             )
             _after_chunk(touched, changed_image_ids)
     except BaseException:
-        for name in stored_files:
-            default_storage.delete(name)
+        post_image_files_delete(names=stored_files)
         raise
     report.queued_for_classification += len(changed_image_ids)
 
@@ -262,7 +264,7 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
             post.image_sha256,
             *stored_extras[post.pk],
         ]:
-            stored_files_delete_on_commit(names=[post.image.name])
+            post_image_files_delete_on_commit(names=[post.image.name])
             _attach_image(post, images[0], stored_files, report)
             changed += ["image", "image_sha256", *CLASSIFICATION_RESULT_FIELDS, "extra_image_count"]
             changed_image_ids.append(post.pk)

@@ -11,6 +11,7 @@ from common.jobs import claim, deadline_passed_before, enqueue_on_commit
 from common.vectors import vector_to_bytes
 from influencers.models import ClassificationStatus, Post
 from influencers.selectors import post_images
+from influencers.services.derivatives import post_image_classification_loader
 from influencers.services.post_classification import (
     CLASSIFICATION_RESULT_FIELDS,
     post_classification_reset,
@@ -84,9 +85,17 @@ def posts_classify_batch(
     with_image = [p for p in posts if p.image]
     images_of = post_images(posts=with_image)  # a carousel's images, cover first
     by_post = {}
-    batches = classifier_for(version).classify_posts_stream(
+    classifier = classifier_for(version)
+    short_side = classifier.input_short_side
+    batches = classifier.classify_posts_stream(
         [
-            (post, [post_image_loader(image.name) for image in images])
+            (
+                post,
+                [
+                    post_image_classification_loader(image.name, short_side=short_side)
+                    for image in images
+                ],
+            )
             for post, images in zip(with_image, images_of, strict=True)
         ],
         batch_size=classifier_batch_size(),
@@ -97,17 +106,6 @@ def posts_classify_batch(
         version=version,
         results=[(post, by_post.get(post)) for post in posts],
     )
-
-
-def post_image_loader(name: str):
-    """Reads a stored post image when called (in a decode thread, ahead of the forward pass)."""
-    storage = Post._meta.get_field("image").storage
-
-    def load() -> bytes:
-        with storage.open(name, "rb") as fp:
-            return fp.read()
-
-    return load
 
 
 def posts_results_store(

@@ -27,8 +27,9 @@ from common.errors import ApplicationError
 from common.jobs import deadline_passed_before, enqueue, enqueue_on_commit
 from influencers.models import Post
 from influencers.selectors import post_images
+from influencers.services.derivatives import post_image_classification_loader
 from recommender.models import ReclassificationRun
-from recommender.services.classification import post_image_loader, posts_results_store
+from recommender.services.classification import posts_results_store
 from recommender.services.classifiers import (
     active_model_version,
     classifier_batch_size,
@@ -85,7 +86,10 @@ def reclassification_process(
     classifier = classifier_for(run.model_version)
     batch_size = classifier_batch_size()
     started = time.monotonic()
-    stream = classifier.classify_posts_stream(_posts_after(run, batch_size), batch_size=batch_size)
+    stream = classifier.classify_posts_stream(
+        _posts_after(run, batch_size, short_side=classifier.input_short_side),
+        batch_size=batch_size,
+    )
     try:
         for batch in stream:
             _batch_store(run, lease, batch)
@@ -126,7 +130,7 @@ def _run_claim(run_id: int, *, previous_run_lost: bool) -> str | None:
 
 
 def _posts_after(
-    run: ReclassificationRun, batch_size: int
+    run: ReclassificationRun, batch_size: int, *, short_side: int
 ) -> Iterator[tuple[Post, list[Callable]]]:
     """The run's posts after its cursor, one keyset page at a time (memory: one page)."""
     cursor = run.last_post_id
@@ -144,7 +148,13 @@ def _posts_after(
         ]
         # A carousel's images, cover first: one query per page; the post gets their mean.
         for post, images in zip(posts, post_images(posts=posts), strict=True):
-            yield post, [post_image_loader(image.name) for image in images]
+            yield (
+                post,
+                [
+                    post_image_classification_loader(image.name, short_side=short_side)
+                    for image in images
+                ],
+            )
         cursor = page[-1][0]
 
 

@@ -143,7 +143,7 @@ def preparation_costs(classifier, images, derivatives) -> None:
         for _ in range(3):
             for source in sources:
                 if label.startswith("making"):
-                    classification_derivative(source, short_side=classifier.input_short_side)
+                    classification_derivative(source, short_side=classifier.preprocessing.resize)
                 else:
                     classifier._prepare(source)
         per_image = (time.process_time() - started) / (3 * len(sources))

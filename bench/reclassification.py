@@ -142,7 +142,7 @@ def main() -> None:
         # What classification reads of a stored image: its derivative, made on first read (here,
         # by the warm-up), as the catalogue's images have theirs after their first classification.
         paths = [
-            post_image_classification_loader(name, short_side=classifier.input_short_side)
+            post_image_classification_loader(name, preprocessing=classifier.preprocessing)
             for name in names[:512]
         ]
         classifier.predict(paths, batch_size=batch)  # warm-up

@@ -64,18 +64,15 @@ DERIVATIVE_JPEG_QUALITY = 95
 
 
 def classification_derivative_image(source: ImageSource, *, short_side: int) -> Image.Image:
-    """The part of a photo a model resizing to `short_side` can see.
+    """The part of a photo a model resizing to `short_side` can see: a short_side square.
 
-    Upright (EXIF applied), RGB, resized as evaluation resizes (torchvision's Resize), then the
-    central short_side x short_side square: evaluation cuts its input from the centre, so the
-    rest of the long side is never seen (a photo smaller than that keeps what it has).
+    Upright (EXIF applied), RGB, resized as evaluation resizes (torchvision's Resize, which also
+    enlarges a smaller photo), then the central square: evaluation cuts its input from the centre,
+    so the rest of the long side is never seen. preprocessing.derivative_serves says which models
+    get exactly their pixels from it.
     """
-    image = image_open(source, draft_size=short_side)
-    if min(image.size) > short_side:
-        image = functional.resize(image, short_side)
-    return functional.center_crop(
-        image, [min(short_side, image.height), min(short_side, image.width)]
-    )
+    image = functional.resize(image_open(source, draft_size=short_side), short_side)
+    return functional.center_crop(image, [short_side, short_side])
 
 
 def classification_derivative(source: ImageSource, *, short_side: int) -> bytes:

@@ -20,7 +20,7 @@ import torch
 
 from mlcore.images import ImageDecodeError, ImageLoader, ImageSource, image_open
 from mlcore.model import FeatureNet, StyleCheckpoint
-from mlcore.preprocessing import BatchNormalizer, eval_geometry, image_to_uint8
+from mlcore.preprocessing import BatchNormalizer, Preprocessing, eval_geometry, image_to_uint8
 from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
 
 
@@ -170,14 +170,10 @@ class StyleClassifier:
         return image_to_uint8(self.geometry(image))
 
     @property
-    def input_short_side(self) -> int:
-        """The short side, in pixels, the model resizes a photo to before cutting its centre.
-
-        A stored derivative this size (mlcore.images.classification_derivative) is all the model
-        needs of a photo.
-        """
+    def preprocessing(self) -> Preprocessing:
+        """The checkpoint's input geometry and normalisation (loads the model if needed)."""
         self._ensure_loaded()
-        return self._short_side
+        return self.checkpoint.preprocessing
 
     def _batches(
         self, sources: Iterable[Source], batch_size: int

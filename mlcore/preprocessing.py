@@ -47,6 +47,15 @@ def eval_transform(pre: Preprocessing) -> transforms.Compose:
     )
 
 
+def derivative_serves(pre: Preprocessing, side: int) -> bool:
+    """Whether a classification derivative `side` pixels square (mlcore.images) gives this model
+    exactly the pixels its original would: same resize, and a centre crop that lands on the same
+    rows. CenterCrop rounds half-pixel offsets to even, so cutting `crop` from the square matches
+    cutting it from the whole photo only when the square's own margin, (side - crop) / 2, is even.
+    """
+    return pre.resize == side and pre.crop <= side and (side - pre.crop) % 4 == 0
+
+
 def image_to_uint8(image: Image.Image) -> torch.Tensor:
     """An RGB image as a 3 x H x W uint8 tensor, without a float copy per image."""
     return torch.from_numpy(np.asarray(image, dtype=np.uint8).copy()).permute(2, 0, 1)

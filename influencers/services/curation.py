@@ -83,7 +83,7 @@ def influencer_profile_image_replace(*, influencer: Influencer, previous_name: s
 
 def _file_delete_on_commit(name: str) -> None:
     if name:
-        transaction.on_commit(lambda: default_storage.delete(name))
+        transaction.on_commit(lambda: default_storage.delete(name), robust=True)
 
 
 def post_image_deleted(sender, *, instance: Post | PostImage, **kwargs) -> None:

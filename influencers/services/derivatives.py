@@ -16,8 +16,10 @@ from django.db import transaction
 from influencers.constants import CLASSIFICATION_DERIVATIVE_PREFIX, CLASSIFICATION_DERIVATIVE_SIDE
 from influencers.models import Post
 from mlcore.images import ImageDecodeError, classification_derivative
+from mlcore.preprocessing import Preprocessing, derivative_serves
 
 log = logging.getLogger(__name__)
+JPEG_END = b"\xff\xd9"
 
 
 def derivative_name(name: str) -> str:
@@ -28,12 +30,14 @@ def _storage():
     return Post._meta.get_field("image").storage
 
 
-def post_image_classification_loader(name: str, *, short_side: int) -> Callable[[], bytes]:
+def post_image_classification_loader(
+    name: str, *, preprocessing: Preprocessing
+) -> Callable[[], bytes]:
     """Reads what classification needs of a stored post image, when called (in a decode thread).
 
-    A model that resizes to CLASSIFICATION_DERIVATIVE_SIDE reads the derivative, made and stored
-    on first use, so the result is the same whether or not it existed; any other model reads the
-    original.
+    A model the derivative serves (mlcore.preprocessing.derivative_serves) reads the derivative,
+    made and stored on first use, so the result is the same whether or not it existed; any other
+    model reads the original.
     """
     storage = _storage()
 
@@ -41,26 +45,45 @@ def post_image_classification_loader(name: str, *, short_side: int) -> Callable[
         with storage.open(name, "rb") as fp:
             return fp.read()
 
-    if short_side != CLASSIFICATION_DERIVATIVE_SIDE:
+    if not derivative_serves(preprocessing, CLASSIFICATION_DERIVATIVE_SIDE):
         return load_original
 
     def load() -> bytes:
-        try:
-            with storage.open(derivative_name(name), "rb") as fp:
-                return fp.read()
-        except FileNotFoundError:
-            pass
-        except Exception:  # a copy that cannot be read is made again from its original
-            log.warning("derivative of %s unreadable; making it again", name, exc_info=True)
+        small = _derivative_read(name)
+        if small is not None:
+            return small
         original = load_original()
         try:
-            small = classification_derivative(original, short_side=short_side)
+            small = classification_derivative(original, short_side=CLASSIFICATION_DERIVATIVE_SIDE)
         except ImageDecodeError:
             return original  # the classifier says why it cannot be read
         _derivative_store(name, small)
         return small
 
     return load
+
+
+def _derivative_read(name: str) -> bytes | None:
+    """The stored derivative, or None when it has to be made (again).
+
+    A copy without JPEG's end marker is one a killed worker left half written, or one another
+    worker is still writing (local storage writes in place): it is made again from the original,
+    never passed on as a corrupt image.
+    """
+    storage = _storage()
+    try:
+        with storage.open(derivative_name(name), "rb") as fp:
+            small = fp.read()
+    except FileNotFoundError:
+        return None
+    except Exception:  # a copy that cannot be read is made again from its original
+        log.warning("derivative of %s unreadable; making it again", name, exc_info=True)
+        return None
+    if small.endswith(JPEG_END):
+        return small
+    log.warning("derivative of %s incomplete; making it again", name)
+    storage.delete(derivative_name(name))
+    return None
 
 
 def _derivative_store(name: str, small: bytes) -> None:
@@ -82,7 +105,8 @@ def post_image_files_delete_on_commit(*, names) -> None:
     storage = _storage()
     for name in names:
         if name:
-            transaction.on_commit(lambda name=name: _files_delete(storage, name))
+            # robust: one storage error must not skip the other files' callbacks
+            transaction.on_commit(lambda name=name: _files_delete(storage, name), robust=True)
 
 
 def post_image_files_delete(*, names) -> None:

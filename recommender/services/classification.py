@@ -86,13 +86,13 @@ def posts_classify_batch(
     images_of = post_images(posts=with_image)  # a carousel's images, cover first
     by_post = {}
     classifier = classifier_for(version)
-    short_side = classifier.input_short_side
+    preprocessing = classifier.preprocessing
     batches = classifier.classify_posts_stream(
         [
             (
                 post,
                 [
-                    post_image_classification_loader(image.name, short_side=short_side)
+                    post_image_classification_loader(image.name, preprocessing=preprocessing)
                     for image in images
                 ],
             )

@@ -28,6 +28,7 @@ from common.jobs import deadline_passed_before, enqueue, enqueue_on_commit
 from influencers.models import Post
 from influencers.selectors import post_images
 from influencers.services.derivatives import post_image_classification_loader
+from mlcore.preprocessing import Preprocessing
 from recommender.models import ReclassificationRun
 from recommender.services.classification import posts_results_store
 from recommender.services.classifiers import (
@@ -87,7 +88,7 @@ def reclassification_process(
     batch_size = classifier_batch_size()
     started = time.monotonic()
     stream = classifier.classify_posts_stream(
-        _posts_after(run, batch_size, short_side=classifier.input_short_side),
+        _posts_after(run, batch_size, preprocessing=classifier.preprocessing),
         batch_size=batch_size,
     )
     try:
@@ -130,7 +131,7 @@ def _run_claim(run_id: int, *, previous_run_lost: bool) -> str | None:
 
 
 def _posts_after(
-    run: ReclassificationRun, batch_size: int, *, short_side: int
+    run: ReclassificationRun, batch_size: int, *, preprocessing: Preprocessing
 ) -> Iterator[tuple[Post, list[Callable]]]:
     """The run's posts after its cursor, one keyset page at a time (memory: one page)."""
     cursor = run.last_post_id
@@ -151,7 +152,7 @@ def _posts_after(
             yield (
                 post,
                 [
-                    post_image_classification_loader(image.name, short_side=short_side)
+                    post_image_classification_loader(image.name, preprocessing=preprocessing)
                     for image in images
                 ],
             )

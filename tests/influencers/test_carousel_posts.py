@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from PIL import Image
@@ -21,6 +22,7 @@ from PIL import Image
 from common.vectors import vector_from_bytes
 from influencers.models import ClassificationStatus, Post, PostImage
 from influencers.selectors import post_images
+from influencers.services.derivatives import derivative_name
 from influencers.services.imports import posts_import
 from mlcore.inference import predictions_mean
 from recommender.services.classifiers import classifier_for
@@ -310,6 +312,9 @@ def test_reimporting_changed_images_replaces_the_old_files_and_the_same_changes_
     assert (again.posts_unchanged, again.images_stored) == (2, 0)
     assert _stored_names(Post.objects.get(instagram_id="1")) == old
 
+    # The classification derivatives a 256 px model would have left beside them.
+    for name in old:
+        default_storage.save(derivative_name(name), ContentFile(b"\xff\xd8 small \xff\xd9"))
     (first / "1_3.jpg").unlink()  # the post now has two images, the second a different photo
     shutil.copy(pictures[3], first / "1_2.jpg")
     with django_capture_on_commit_callbacks(execute=True):
@@ -320,6 +325,7 @@ def test_reimporting_changed_images_replaces_the_old_files_and_the_same_changes_
     new = _stored_names(post)
     assert len(new) == 2 and all(default_storage.exists(n) for n in new)
     assert not any(default_storage.exists(n) for n in old)  # the replaced files are gone
+    assert not any(default_storage.exists(derivative_name(n)) for n in old)  # and their copies
     assert len(_post_files()) == len(new)
 
 

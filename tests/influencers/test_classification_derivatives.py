@@ -11,6 +11,7 @@ from common.vectors import vector_from_bytes
 from influencers.models import ClassificationStatus, Post, PostImage
 from influencers.services.curation import post_saved_by_staff
 from influencers.services.derivatives import derivative_name
+from mlcore.images import classification_derivative
 from recommender.services.classification import posts_classify_batch
 from recommender.services.classifiers import classifier_for
 from recommender.services.reclassification import reclassification_process, reclassification_start
@@ -71,6 +72,22 @@ def test_the_first_classification_stores_the_derivative_and_later_ones_read_only
         np.testing.assert_allclose(vector_from_bytes(post.style_probabilities), before[post.pk])
 
 
+def test_a_half_written_derivative_is_made_again_not_taken_for_a_corrupt_image(
+    photos, full_size_model
+):
+    post = stored_post(InfluencerFactory(), "half", photos[0])
+    whole = classification_derivative(photos[0], short_side=256)
+    # What a worker killed mid-write leaves behind (local storage writes in place).
+    default_storage.save(derivative_name(post.image.name), ContentFile(whole[: len(whole) // 2]))
+    classify([post], full_size_model)
+    assert post.classification_status == ClassificationStatus.DONE
+    assert default_storage.open(derivative_name(post.image.name)).read() == whole
+    (expected,) = classifier_for(full_size_model).predict([whole])
+    np.testing.assert_allclose(
+        vector_from_bytes(post.style_probabilities), expected.probabilities, rtol=1e-5, atol=1e-6
+    )
+
+
 def test_a_model_of_another_input_size_reads_originals_and_stores_nothing(photos, tiny_checkpoint):
     version = model_version_register(checkpoint_path=tiny_checkpoint, name="tiny", activate=True)
     post = stored_post(InfluencerFactory(), "tiny", photos[0])
@@ -124,3 +141,23 @@ def test_derivatives_go_with_their_posts_images_and_influencers(
         influencer.delete()
     assert not default_storage.exists(kept.image.name)
     assert not default_storage.exists(files[kept.image.name])
+
+
+def test_one_file_storage_fails_to_delete_does_not_keep_the_others(
+    photos, monkeypatch, django_capture_on_commit_callbacks
+):
+    influencer = InfluencerFactory()
+    first, second = (stored_post(influencer, f"s{n}", photos[n]) for n in range(2))
+    real_delete = default_storage.delete
+
+    def flaky_delete(name):  # the bucket refuses one request, as S3 now and then does
+        if name == first.image.name:
+            raise OSError("503 Slow Down")
+        real_delete(name)
+
+    monkeypatch.setattr(default_storage, "delete", flaky_delete)
+    with django_capture_on_commit_callbacks(execute=True):
+        influencer.delete()
+    assert not Post.objects.exists()  # the deletion itself committed
+    assert default_storage.exists(first.image.name)
+    assert not default_storage.exists(second.image.name)

@@ -14,7 +14,7 @@ from mlcore.images import (
     image_open,
 )
 from mlcore.inference import StyleClassifier
-from mlcore.preprocessing import Preprocessing, eval_geometry
+from mlcore.preprocessing import Preprocessing, derivative_serves, eval_geometry
 
 GEOMETRY = Preprocessing()  # resize 256, crop 224: the production models' input
 
@@ -42,18 +42,55 @@ def model_input(image: Image.Image) -> np.ndarray:
     return np.asarray(eval_geometry(GEOMETRY)(image))
 
 
+def smaller_than_the_input(shared_data) -> list[bytes]:
+    """A real photo shrunk below the model's 256 px (the demo pictures are 240 x 300), as PNG."""
+    photo = Image.open(sorted((shared_data / "kfashion-original").rglob("*.jpg"))[0])
+    sources = []
+    for size in ((240, 300), (100, 600), (255, 900), (150, 90), (300, 240)):
+        buffer = io.BytesIO()
+        photo.convert("RGB").resize(size).save(buffer, "PNG")
+        sources.append(buffer.getvalue())
+    return sources
+
+
 def test_a_derivative_holds_exactly_the_pixels_the_model_sees(shared_data):
-    small = Image.new("RGB", (150, 90), (10, 120, 200))  # smaller than the model's input
-    buffer = io.BytesIO()
-    small.save(buffer, "PNG")
-    sources = [*real_photos(shared_data), camera_jpeg_rotated(), buffer.getvalue()]
+    sources = [
+        *real_photos(shared_data),
+        camera_jpeg_rotated(),
+        *smaller_than_the_input(shared_data),
+    ]
     for source in sources:
         derivative = classification_derivative_image(source, short_side=GEOMETRY.resize)
-        assert max(derivative.size) <= GEOMETRY.resize
+        assert derivative.size == (GEOMETRY.resize, GEOMETRY.resize)
         original = image_open(source, draft_size=GEOMETRY.resize)
         np.testing.assert_array_equal(model_input(derivative), model_input(original))
     upright = classification_derivative_image(camera_jpeg_rotated(), short_side=256)
-    assert upright.getpixel((128, 5))[0] > 150  # the red band is on top: EXIF applied
+    red, green, blue = upright.getpixel((128, 5))
+    assert red > 150 and green < 60 and blue < 60  # the red band is on top: EXIF applied
+    assert upright.getpixel((128, 250)) == pytest.approx((240, 240, 240), abs=12)
+
+
+def test_derivative_serves_exactly_the_models_whose_pixels_it_holds():
+    # 256 x 301: the square's margin is 22.5 rows, which CenterCrop rounds to even (22).
+    photo = Image.effect_noise((256, 301), 60).convert("RGB")
+    buffer = io.BytesIO()
+    photo.save(buffer, "PNG")
+    derivative = classification_derivative_image(buffer.getvalue(), short_side=256)
+    for crop in range(192, 257, 2):
+        geometry = Preprocessing(crop=crop)
+        same = np.array_equal(
+            np.asarray(eval_geometry(geometry)(derivative)),
+            np.asarray(eval_geometry(geometry)(photo)),
+        )
+        if derivative_serves(geometry, 256):
+            assert same, crop
+    assert derivative_serves(Preprocessing(), 256)
+    assert not derivative_serves(Preprocessing(crop=226), 256)  # rows shifted by one here:
+    assert not np.array_equal(
+        np.asarray(eval_geometry(Preprocessing(crop=226))(derivative)),
+        np.asarray(eval_geometry(Preprocessing(crop=226))(photo)),
+    )
+    assert not derivative_serves(Preprocessing(resize=288, crop=256), 256)
 
 
 def test_a_derivative_is_a_small_jpeg_that_classifies_as_its_original(
@@ -64,7 +101,7 @@ def test_a_derivative_is_a_small_jpeg_that_classifies_as_its_original(
     assert all(Image.open(io.BytesIO(d)).format == "JPEG" for d in derivatives)
     assert sum(map(len, derivatives)) < sum(map(len, photos)) / 2
     classifier = StyleClassifier(full_size_checkpoint)
-    assert classifier.input_short_side == GEOMETRY.resize
+    assert classifier.preprocessing == GEOMETRY
     for original, derivative in zip(
         classifier.predict(photos), classifier.predict(derivatives), strict=True
     ):

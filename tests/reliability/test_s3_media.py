@@ -190,3 +190,28 @@ def test_a_signed_media_url_stops_working_when_it_expires(s3rver):
 def test_without_a_bucket_media_stays_on_local_disk(monkeypatch):
     monkeypatch.delenv("AWS_STORAGE_BUCKET_NAME", raising=False)
     assert media_storage(environ.Env())["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+
+
+def test_classification_derivatives_live_and_go_with_their_images_in_the_bucket(
+    moto_s3, full_size_checkpoint, shared_data, django_capture_on_commit_callbacks
+):
+    from influencers.models import Post
+    from influencers.services.derivatives import derivative_name
+    from recommender.services.classification import posts_classify_batch
+    from recommender.services.registry import model_version_register
+
+    version = model_version_register(checkpoint_path=full_size_checkpoint, name="s3", activate=True)
+    photo = sorted((shared_data / "kfashion-original").rglob("*.jpg"))[0].read_bytes()
+    name = default_storage.save("posts/s3_derived.jpg", ContentFile(photo))
+    post = Post.objects.create(influencer=InfluencerFactory(), instagram_id="s3d", image=name)
+    posts_classify_batch(post_ids=[post.pk], model_version_id=version.pk)
+    post.refresh_from_db()
+    assert post.classification_status == "done"
+    keys = {o["Key"] for o in moto_s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert {name, derivative_name(name)} <= keys
+    small = moto_s3.get_object(Bucket=BUCKET, Key=derivative_name(name))["Body"].read()
+    assert Image.open(io.BytesIO(small)).size == (256, 256) and len(small) < len(photo) / 2
+    with django_capture_on_commit_callbacks(execute=True):
+        post.delete()
+    keys = {o["Key"] for o in moto_s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+    assert name not in keys and derivative_name(name) not in keys

@@ -2,7 +2,7 @@
 pipeline on real 800 px JPEGs and on their stored classification derivatives (what catalogue
 classification reads), and the prototype's way (model loaded per prediction) as baseline.
 
-usage: python bench/inference_throughput.py [--checkpoint FILE] [--threads 2]
+usage: python bench/inference_throughput.py [--checkpoint FILE] [--threads 2] [--decode-workers 2]
 """
 
 import argparse
@@ -48,6 +48,9 @@ def main():
     parser.add_argument("--checkpoint", type=Path)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
+        "--decode-workers", type=int, default=2, help="the pipeline's decoding threads"
+    )
+    parser.add_argument(
         "--rounds", type=int, default=5, help="interleaved rounds of the int8 ratio measurement"
     )
     args = parser.parse_args()
@@ -87,7 +90,11 @@ def main():
     ]
     for name, quantized in (("fp32", False), ("int8", True)):
         classifier = StyleClassifier(
-            path, threads=args.threads, quantized=quantized, calibration_sources=images[:32]
+            path,
+            threads=args.threads,
+            quantized=quantized,
+            calibration_sources=images[:32],
+            decode_workers=args.decode_workers,
         )
         classifier.predict(images[:4])
         for label, sources in (("", images), (" on derivatives", derivatives)):

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 
 from common.vectors import vector_from_bytes
 from influencers.models import ClassificationStatus, Post
+from influencers.services.derivatives import derivative_name
 from recommender.models import ReclassificationRun
 from recommender.services.reclassification import reclassification_start
 from recommender.services.registry import model_version_register
@@ -78,14 +79,16 @@ def test_a_run_goes_in_slices_and_a_worker_child_killed_mid_run_resumes_it(
 
 
 def test_two_workers_with_different_local_model_caches_give_the_same_results(
-    broker_mode, redis_url, settings, tmp_path, tiny_checkpoint, photos_catalogue
+    broker_mode, redis_url, settings, tmp_path, full_size_checkpoint, photos_catalogue
 ):
-    """Scale-out: the model cache is the only local file; each machine's copy is checked."""
+    """Scale-out: the model cache is the only local file; each machine's copy is checked. The
+    first machine stores the images' classification derivatives in the shared media, the second
+    reads them: the same results either way."""
     first_cache, second_cache = tmp_path / "cache-a", tmp_path / "cache-b"
-    version = model_version_register(checkpoint_path=tiny_checkpoint, activate=False)
+    version = model_version_register(checkpoint_path=full_size_checkpoint, activate=False)
     # The second machine's cache holds a damaged copy: it must fetch a good one, not use it.
     second_cache.mkdir()
-    damaged = bytearray(Path(tiny_checkpoint).read_bytes())
+    damaged = bytearray(Path(full_size_checkpoint).read_bytes())
     damaged[len(damaged) // 2] ^= 0xFF
     (second_cache / f"{version.checkpoint_sha256}.pt").write_bytes(bytes(damaged))
 
@@ -113,9 +116,11 @@ def test_two_workers_with_different_local_model_caches_give_the_same_results(
             }
         )
     assert (second_cache / f"{version.checkpoint_sha256}.pt").read_bytes() == Path(
-        tiny_checkpoint
+        full_size_checkpoint
     ).read_bytes()
     assert results[0].keys() == results[1].keys() and len(results[0]) == photos_catalogue
+    names = Post.objects.values_list("image", flat=True)
+    assert all(default_storage.exists(derivative_name(name)) for name in names)
     for pk, (style, embedding) in results[0].items():
         assert results[1][pk][0] == style
         np.testing.assert_array_equal(results[1][pk][1], embedding)

@@ -30,6 +30,10 @@ StyleChoices = models.TextChoices(
 )
 
 
+# Gender or body size unknown: such an influencer waits for staff before any filtered ranking.
+NEEDS_CURATION = models.Q(gender="") | models.Q(body_size="")
+
+
 class InfluencerQuerySet(models.QuerySet):
     def with_engagement(self):
         """The one home of the engagement numbers every page, API, ranking and export shows.
@@ -48,6 +52,13 @@ class InfluencerQuerySet(models.QuerySet):
             average_likes=Coalesce(average, Value(0.0), output_field=FloatField()),
             engagement_rate=rate,
         )
+
+    def needing_curation(self):
+        """Influencers whose gender or body size staff have not set yet (the one home of the rule)."""
+        return self.filter(NEEDS_CURATION)
+
+    def curated(self):
+        return self.exclude(NEEDS_CURATION)
 
 
 class InfluencerManager(models.Manager.from_queryset(InfluencerQuerySet)):
@@ -76,8 +87,10 @@ class Influencer(models.Model):
     display_name = models.CharField(
         _("display name"), max_length=DISPLAY_NAME_MAX_LENGTH, blank=True
     )
-    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
-    body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices)
+    # Blank until staff set it: an influencer created from a posts file or a live refresh needs
+    # curation and is never recommended under a gender or size filter meanwhile.
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices, blank=True)
     height_cm = models.PositiveSmallIntegerField(_("height (cm)"), null=True, blank=True)
     clothing_size = models.CharField(
         _("usual clothing size"), max_length=CLOTHING_SIZE_MAX_LENGTH, blank=True

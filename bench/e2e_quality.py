@@ -5,7 +5,7 @@ default 7 of each influencer's 10 posts in their own style, 3 in the others) is 
 the import service (`influencers.services.imports.posts_import`) and classified by the given model,
 as any catalogue is. Other photos of known style (never in the catalogue) are then sent through
 `POST /api/v1/recommendations/` in both modes; every request stores both rankings. The visual
-ranking (`ranking_visual`: the mean of each influencer's 5 best post-embedding cosines to the
+ranking (`bench/visual_ranking.py`: the mean of each influencer's 5 best post-embedding cosines to the
 photo's) is measured beside them on the same photo's embedding. A hit is a recommended influencer
 whose true dominant style is the query photo's true style.
 
@@ -118,6 +118,7 @@ def main() -> None:
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.test.utils import setup_test_environment
         from rest_framework.test import APIClient
+        from visual_ranking import VISUAL_RANKING, ranking_visual
 
         from accounts.models import Role, User
         from influencers.models import Influencer, Post
@@ -126,13 +127,7 @@ def main() -> None:
         from mlcore.model import StyleCheckpoint
         from mlcore.styles import STYLE_CODES, TAXONOMY_CODES, TAXONOMY_INDEX
         from recommender.models import RecommendationRequest
-        from recommender.selectors.ranking import (
-            VISUAL_RANKING,
-            RankingQuery,
-            ranking_original,
-            ranking_similarity,
-            ranking_visual,
-        )
+        from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
         from recommender.services.classifiers import classifier_for
         from recommender.services.registry import model_version_register
 

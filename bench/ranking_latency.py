@@ -39,6 +39,7 @@ def build(influencers: int, posts: int, rng: np.random.Generator) -> None:
                 followers=int(rng.integers(1000, 10**6)),
                 post_count=max(1, posts // influencers),
                 total_likes=float(rng.integers(100, 10**5)),
+                likes_known=True,
                 brand_style=top,
                 consumer_style=top,
                 brand_style_likes=float(rng.integers(100, 10**5)),

@@ -119,6 +119,8 @@ class Influencer(models.Model):
     post_count = models.PositiveIntegerField(_("posts"), default=0)
     classified_post_count = models.PositiveIntegerField(_("classified posts"), default=0)
     total_likes = models.FloatField(_("total likes"), default=0)
+    # Whether any post shows its likes (else the rankings impute them from other accounts).
+    likes_known = models.BooleanField(_("likes visible"), default=False)
     # {style: {"posts": n, "likes": x}}
     style_stats = models.JSONField(_("style statistics"), default=dict, blank=True)
     brand_style = models.CharField(

@@ -11,7 +11,7 @@ from common.api import media_url, paginated_response
 from common.style_models import style_model_summary
 from influencers.apis import summary_with_urls
 from recommender.models import RecommendationRequest
-from recommender.selectors.ranking import ranking_notices
+from recommender.presentation import ranking_notices
 from recommender.selectors.requests import recommendation_get, recommendation_list
 from recommender.services.requests import recommendation_create, recommendation_delete
 

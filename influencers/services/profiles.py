@@ -56,6 +56,7 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
     """Impute hidden likes, then recompute this influencer's stored style profile."""
     influencer_likes_impute(influencer_id=influencer_id)
     rows = Post.objects.filter(influencer_id=influencer_id).values_list(
+        "likes",
         "effective_likes",
         "predicted_style",
         "classification_status",
@@ -69,8 +70,10 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
     count_sum = np.zeros(len(TAXONOMY_CODES), dtype=np.float64)
     embeddings = []
     post_count, classified = 0, 0
-    for likes, style, status, probs, embedding in rows:
+    likes_known = False
+    for crawled_likes, likes, style, status, probs, embedding in rows:
         post_count += 1
+        likes_known = likes_known or crawled_likes is not None
         all_likes.append(likes)
         if status not in (ClassificationStatus.DONE, ClassificationStatus.UNCLASSIFIABLE):
             continue
@@ -105,6 +108,7 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
         post_count=post_count,
         classified_post_count=classified,
         total_likes=total_likes,
+        likes_known=likes_known,
         style_stats={k: stats[k] for k in sorted(stats)},
         brand_style=brand_style,
         brand_style_likes=stats.get(brand_style, {}).get("likes", 0.0),

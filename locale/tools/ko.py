@@ -451,6 +451,7 @@ KO = {
     "saved influencers": "저장한 인플루언서",
     "classified posts": "분류된 게시물",
     "total likes": "총 좋아요",
+    "likes visible": "좋아요 공개",
     "style statistics": "스타일 통계",
     "likes of the representative style": "대표 스타일 게시물의 좋아요",
     "posts of the representative style": "대표 스타일 게시물 수",

@@ -1,6 +1,6 @@
 from django import template
 
-from recommender.selectors.ranking import ranking_notices
+from recommender.presentation import ranking_notices
 
 register = template.Library()
 

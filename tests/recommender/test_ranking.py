@@ -287,7 +287,7 @@ def test_the_ranking_costs_the_same_number_of_queries_whatever_the_catalogue_siz
 def test_nobody_posting_the_predicted_style_is_said_plainly_and_the_relaxed_filter_named():
     from django.utils import translation
 
-    from recommender.selectors.ranking import ranking_notices
+    from recommender.presentation import ranking_notices
 
     build("street_m", [("street", 100)] * 3)
     other_size = build("oriental_s", [("oriental", 100)] * 2, size="S")
@@ -359,25 +359,6 @@ def test_the_similarity_ranking_ties_with_imputed_likes_go_to_the_earlier_influe
         assert cards[0]["score"] == cards[1]["score"]
 
 
-def test_the_visual_ranking_puts_first_the_influencer_whose_posts_look_most_like_the_photo():
-    from recommender.selectors.ranking import ranking_visual
-
-    near, far = np.eye(512, dtype=np.float32)[7], np.eye(512, dtype=np.float32)[8]
-    alike = InfluencerFactory(handle="alike")
-    unlike = InfluencerFactory(handle="unlike")
-    for _ in range(3):
-        classified_post(alike, "street", 1, embedding=near)
-        classified_post(unlike, "street", 9000, embedding=far)
-    classified_post(alike, "street", 1, embedding=far)  # one post unlike: the top posts count
-    for influencer in (alike, unlike):
-        influencer_style_profile_rebuild(influencer_id=influencer.pk)
-    q = query("brand", style="street")
-    q.embedding = near
-    result = ranking_visual(q)
-    assert [c["influencer_id"] for c in result.cards] == [alike.pk, unlike.pk]
-    assert result.cards[0]["score"] == pytest.approx((3 * 1.0 + 0.0) / 4)
-
-
 def test_the_original_brand_ranking_counts_an_account_hiding_every_like_at_the_others_mean():
     # visible accounts' street posts average (100 + 300 + 200) / 3 = 200 likes per post
     one = build("one_post", [("street", 100)])
@@ -413,7 +394,7 @@ def test_a_brand_account_whose_posts_of_the_style_got_no_likes_is_a_match_not_a_
 
 
 def test_notices_use_the_k_the_result_was_ranked_with_not_todays_setting(settings):
-    from recommender.selectors.ranking import ranking_notices
+    from recommender.presentation import ranking_notices
 
     build("one_street", [("street", 100)] * 3)
     block = ranking_similarity(query("consumer", style="street", k=2)).as_dict()
@@ -442,3 +423,28 @@ def test_a_card_gives_its_reasons_likeliest_style_first_without_zero_lines():
         "tomboy",
         "classic",
     ]
+
+
+def test_ranking_the_profiles_reads_no_post_only_the_cards_evidence_does():
+    """The profiles are read in one query of influencers; posts are read only for each card's
+    evidence (whether an account's likes are visible is stored with its profile)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    build("visible", [("street", 100)] * 3)
+    build("hidden", [("street", None)] * 3)
+    for mode in ("brand", "consumer"):
+        for rank in (ranking_similarity, ranking_original):
+            with CaptureQueriesContext(connection) as captured:
+                cards = rank(query(mode, style="street")).cards
+            assert len(cards) == 2
+            profile_reads = [
+                q["sql"]
+                for q in captured
+                if '"influencers_influencer"' in q["sql"].split("WHERE")[0]
+            ]
+            assert profile_reads, (mode, rank.__name__)
+            assert not [sql for sql in profile_reads if "influencers_post" in sql], (
+                mode,
+                rank.__name__,
+            )

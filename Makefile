@@ -43,7 +43,7 @@ $(S3RVER_STAMP): tests/tools/s3rver/package-lock.json
 test: $(STAMP) $(S3RVER_STAMP)
 	$(PY) -m pytest
 
-# Background work by latency (config/settings/base.py BACKGROUND_JOBS): `interactive` serves what a
+# Background work by latency (config/settings/celery.py BACKGROUND_JOBS): `interactive` serves what a
 # user waits for (recommendations), `bulk` the catalogue (classification, imports, word clouds), so
 # a user never queues behind bulk work. `make worker` runs one worker per queue in the foreground;
 # in production run the two targets as separate services (scale each on its own).

@@ -177,7 +177,7 @@ def main():
             with bench_database() as vendor:
                 from django.conf import settings
 
-                settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["uploads"] = "100000/hour"
+                settings.RATE_LIMITS["uploads"] = "100000/hour"
                 started = time.perf_counter()
                 build(n_influencers, n_posts, rng)
                 built = time.perf_counter() - started

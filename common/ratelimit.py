@@ -4,7 +4,7 @@ A fixed window would let a burst across its boundary through twice (ten guesses 
 at :00); here the period is counted in BUCKETS slices, and an action is allowed while the slices
 of the last period hold fewer than the limit.
 
-Rates live in settings (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], e.g. "10/minute"); each scope
+Rates live in settings (RATE_LIMITS, e.g. "10/minute"; config/settings/security.py); each scope
 has its own message here. With REDIS_URL set the cache is Redis, so a limit holds across every
 web process and machine (production refuses to start without it).
 """
@@ -115,7 +115,7 @@ def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None, count: bo
     it. A refused action is not counted: the limit is on actions taken. With count=False it only
     checks that one more action would still fit (a form that counts only some submissions).
     """
-    rate = rate or settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]
+    rate = rate or settings.RATE_LIMITS[scope]
     limit, period = parse_rate(rate)
     width = max(period / BUCKETS, 1)
     now = time.time()

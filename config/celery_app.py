@@ -13,5 +13,8 @@ app.autodiscover_tasks()
 
 @app.task(name="config.ping", ignore_result=False)
 def ping(value: str) -> str:
-    """Echo a value back: the broker and worker round trip used by health checks and tests."""
+    """Echo a value back: a broker-to-worker round trip for tests and operators (`celery call`).
+
+    /healthz does not send it (a Redis PING checks the broker without waiting on a worker).
+    """
     return f"pong:{value}"

@@ -27,12 +27,9 @@ def rates(settings):
     """Small limits for one test: rates(login="3/minute")."""
 
     def set_rates(**scoped):
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {
-                **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-                **scoped,
-            },
+        settings.RATE_LIMITS = {
+            **settings.RATE_LIMITS,
+            **scoped,
         }
 
     return set_rates

@@ -115,3 +115,29 @@ def test_the_celery_app_is_configured_for_reliable_delivery():
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
     assert conf.task_soft_time_limit < conf.task_time_limit
+
+
+def test_rate_limits_are_read_from_rate_limits_and_drf_holds_no_throttle_setting(settings):
+    """DRF throttles are not used (common/ratelimit.py is the one limiter): a rate under a DRF
+    key would look like DRF's and be read by nothing DRF runs."""
+    from common.errors import RateLimitedError
+    from common.ratelimit import rate_limit_hit
+
+    assert not [key for key in settings.REST_FRAMEWORK if "THROTTLE" in key]
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "1/hour"}
+    rate_limit_hit(scope="signup", ident="203.0.113.9")
+    with pytest.raises(RateLimitedError):
+        rate_limit_hit(scope="signup", ident="203.0.113.9")
+
+
+def test_base_settings_gather_each_concerns_module():
+    from config.settings import base, celery, email_sending, files_and_storages, ml, security
+
+    for module, name in [
+        (celery, "BACKGROUND_JOBS"),
+        (ml, "RECOMMENDATION_TOP_K"),
+        (files_and_storages, "UPLOAD_MAX_BYTES"),
+        (security, "RATE_LIMITS"),
+        (email_sending, "EMAIL_BACKEND"),
+    ]:
+        assert getattr(base, name) is getattr(module, name), name

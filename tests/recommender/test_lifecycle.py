@@ -101,12 +101,9 @@ def test_a_rejected_upload_leaves_no_row_and_no_file(consumer, settings):
 
 
 def test_the_upload_after_the_rate_limit_is_refused(consumer, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "uploads": "2/hour",
-        },
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "uploads": "2/hour",
     }
     services.recommendation_create(user=consumer, image=upload())
     services.recommendation_create(user=consumer, image=upload())

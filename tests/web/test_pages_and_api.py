@@ -134,12 +134,9 @@ def test_the_api_list_holds_only_ones_own_requests(consumer, stranger, owned_req
 
 
 def test_the_api_throttles_uploads_with_retry_after(consumer, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "uploads": "1/hour",
-        },
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "uploads": "1/hour",
     }
     client = api(consumer)
     first = client.post("/api/v1/recommendations/", {"image": upload()}, format="multipart")

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -135,7 +136,7 @@ class RecommendationListApi(APIView):
         created.refresh_from_db()
         body = RecommendationOutput(created, context={"request": request}).data
         response = Response(body, status=status.HTTP_202_ACCEPTED)
-        response["Location"] = f"/api/v1/recommendations/{created.pk}/"
+        response["Location"] = reverse("api-recommendation", kwargs={"pk": created.pk})
         return response
 
 

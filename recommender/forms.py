@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender, Role
@@ -8,7 +9,6 @@ from recommender.models import RecommendationRequest
 class RecommendationForm(forms.Form):
     image = forms.FileField(
         label=_("Fashion photo"),
-        help_text=_("JPEG, PNG or WebP, up to 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     mode = forms.ChoiceField(label=_("I am looking as a"), choices=Role.choices)
@@ -19,6 +19,13 @@ class RecommendationForm(forms.Form):
         choices=RecommendationRequest.Ranking.choices,
         initial=RecommendationRequest.Ranking.SIMILARITY,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limit the validator applies (common/uploads.py words its refusal the same way).
+        self.fields["image"].help_text = _("JPEG, PNG or WebP, up to %(mb)d MB.") % {
+            "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        }
 
     @classmethod
     def for_user(cls, user, data=None, files=None):

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from common.jobs import deadline_passed_before, enqueue, enqueue_on_commit
+from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commit
 from influencers.constants import TOP_KEYWORDS, WORDCLOUD_WORDS
 from influencers.models import Influencer, Post, Stopword
 from influencers.tasks import influencer_summary_rebuild_task
@@ -15,7 +15,6 @@ from mlcore.keywords import TaggerUnavailable, keywords_extract
 from mlcore.wordcloud_render import wordcloud_png
 
 log = logging.getLogger(__name__)
-_ID_CHUNK = 500  # ids per IN (...) clause: well under SQLite's variable limit
 
 
 def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
@@ -56,19 +55,23 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
 def influencer_summaries_schedule(*, influencer_ids) -> int:
     """Queue one rebuild per influencer per burst of changes (sent after the transaction commits).
 
-    An influencer whose rebuild is queued but not started joins that rebuild: the database's
-    summary_queued_at is the debounce, so it holds across processes and machines.
+    An influencer whose rebuild is queued but not started joins that rebuild. The claim is one
+    conditional UPDATE per influencer (summary_queued_at NULL -> now): of two processes or machines
+    scheduling the same influencer at once, exactly one changes the row and queues the rebuild,
+    even while the first one's transaction is still open (its row lock makes the second wait, then
+    find the row claimed; a rollback releases the claim with the rest of the transaction).
     """
-    ids = sorted(set(influencer_ids))
     now = timezone.now()
-    scheduled = []
-    for start in range(0, len(ids), _ID_CHUNK):
-        idle = Influencer.objects.filter(
-            pk__in=ids[start : start + _ID_CHUNK], summary_queued_at__isnull=True
+    scheduled = [
+        influencer_id
+        for influencer_id in sorted(set(influencer_ids))
+        if claim(
+            Influencer.objects.filter(pk=influencer_id),
+            field="summary_queued_at",
+            source=None,
+            target=now,
         )
-        chunk = list(idle.values_list("pk", flat=True))
-        Influencer.objects.filter(pk__in=chunk).update(summary_queued_at=now)
-        scheduled += chunk
+    ]
     for influencer_id in scheduled:
         enqueue_on_commit(
             influencer_summary_rebuild_task,

@@ -111,7 +111,7 @@ KO = {
     "%s is active; posts are being re-classified.": "%s 모델이 활성화되었습니다. 게시물을 다시 분류하고 있습니다.",
     "Recommendations and style model": "추천과 스타일 모델",
     "Fashion photo": "패션 사진",
-    "JPEG, PNG or WebP, up to 10 MB.": "JPEG, PNG, WebP · 최대 10 MB",
+    "JPEG, PNG or WebP, up to %(mb)d MB.": "JPEG, PNG, WebP · 최대 %(mb)d MB",
     "I am looking as a": "추천 기준",
     "Influencer gender": "인플루언서 성별",
     "Influencer body size": "인플루언서 체형",

@@ -156,7 +156,7 @@ def _process(request: RecommendationRequest) -> None:
     prediction = classifier.predict([data])[0]
     if not isinstance(prediction, StylePrediction):
         raise ApplicationError(
-            f"The image could not be read: {prediction.reason}", code="corrupt_image"
+            f"The image could not be read: {prediction.reason}", code=FailureCode.CORRUPT_IMAGE
         )
     query = RankingQuery(
         mode=request.mode,

@@ -20,8 +20,18 @@ from recommender.services.requests import recommendation_create, recommendation_
 class RecommendationInput(serializers.Serializer):
     image = serializers.FileField()
     mode = serializers.ChoiceField(choices=Role.choices, required=False)
-    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
-    size = serializers.ChoiceField(choices=BodySize.choices, required=False)
+    gender = serializers.ChoiceField(
+        choices=Gender.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The influencers' gender; absent or blank: any.",
+    )
+    size = serializers.ChoiceField(
+        choices=BodySize.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The influencers' body size; absent or blank: any.",
+    )
     ranking = serializers.ChoiceField(choices=RecommendationRequest.Ranking.choices, required=False)
 
 

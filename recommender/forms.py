@@ -12,8 +12,17 @@ class RecommendationForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     mode = forms.ChoiceField(label=_("I am looking as a"), choices=Role.choices)
-    gender = forms.ChoiceField(label=_("Influencer gender"), choices=Gender.choices)
-    body_size = forms.ChoiceField(label=_("Influencer body size"), choices=BodySize.choices)
+    # Blank is "any": a brand has no gender or body size of its own to fill in.
+    gender = forms.ChoiceField(
+        label=_("Influencer gender"),
+        choices=[("", _("Any gender")), *Gender.choices],
+        required=False,
+    )
+    body_size = forms.ChoiceField(
+        label=_("Influencer body size"),
+        choices=[("", _("Any body size")), *BodySize.choices],
+        required=False,
+    )
     ranking = forms.ChoiceField(
         label=_("Ranking"),
         choices=RecommendationRequest.Ranking.choices,
@@ -31,7 +40,8 @@ class RecommendationForm(forms.Form):
     def for_user(cls, user, data=None, files=None):
         initial = {
             "mode": getattr(user, "role", "") or Role.CONSUMER,
-            "gender": getattr(user, "gender", "") or Gender.FEMALE,
-            "body_size": getattr(user, "body_size", "") or BodySize.MEDIUM,
+            # A consumer starts from their own; a brand (who has neither) from any.
+            "gender": getattr(user, "gender", ""),
+            "body_size": getattr(user, "body_size", ""),
         }
         return cls(data, files, initial=initial)

@@ -84,8 +84,9 @@ class RecommendationRequest(models.Model):
     ranking = models.CharField(
         _("ranking"), max_length=16, choices=Ranking.choices, default=Ranking.SIMILARITY
     )
-    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
-    body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices)
+    # The influencers' filters; blank means any (a brand has neither).
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )

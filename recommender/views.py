@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.errors import ApplicationError, NotFoundError, RateLimitedError
 from common.thumbnails import thumbnail_jpeg
-from recommender.constants import HISTORY_THUMBNAIL_PIXELS
+from recommender.constants import HISTORY_THUMBNAIL_PIXELS, RefusalCode
 from recommender.forms import RecommendationForm
 from recommender.selectors.requests import recommendation_get, recommendation_list
 from recommender.services import requests as request_services
@@ -44,7 +44,7 @@ def recommendation_create(request):
             form.add_error(None, exc.message)
             status, retry_after = 429, exc.retry_after
         except ApplicationError as exc:
-            form.add_error("image" if exc.code not in ("missing_filters",) else None, exc.message)
+            form.add_error(None if exc.code in set(RefusalCode) else "image", exc.message)
         else:
             return redirect("recommendation_detail", pk=created.pk)
     response = render(

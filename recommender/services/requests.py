@@ -19,7 +19,11 @@ from common.ratelimit import rate_limit_hit
 from common.uploads import image_validate, uploaded_file_read
 from common.vectors import vector_to_bytes
 from mlcore.inference import StylePrediction
-from recommender.constants import PENDING_GRACE_SECONDS, STORED_STYLE_DISTRIBUTION
+from recommender.constants import (
+    PENDING_GRACE_SECONDS,
+    STORED_STYLE_DISTRIBUTION,
+    RefusalCode,
+)
 from recommender.models import FailureCode, RecommendationRequest
 from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
 from recommender.selectors.requests import recommendation_get
@@ -38,19 +42,22 @@ QUEUE_DOWN_MESSAGE = gettext_noop(
 def recommendation_create(
     *, user: User, image, mode: str = "", ranking: str = "", gender: str = "", body_size: str = ""
 ) -> RecommendationRequest:
-    """Validate the upload, store the request as pending, and queue it after commit."""
+    """Validate the upload, store the request as pending, and queue it after commit.
+
+    gender, body_size: the influencers' filters; blank means any.
+    """
     rate_limit_hit(scope="uploads", ident=str(user.pk))
     mode = mode or user.role
     if mode not in Role.values:
-        raise ApplicationError(_("Choose brand or consumer mode."), code="invalid_mode")
+        raise ApplicationError(_("Choose brand or consumer mode."), code=RefusalCode.INVALID_MODE)
     ranking = ranking or Ranking.SIMILARITY
     if ranking not in Ranking.values:
-        raise ApplicationError(_("Unknown ranking."), code="invalid_ranking")
-    gender = gender or user.gender
-    body_size = body_size or user.body_size
-    if gender not in Gender.values or body_size not in BodySize.values:
+        raise ApplicationError(_("Unknown ranking."), code=RefusalCode.INVALID_RANKING)
+    # Blank is "any" for everyone (a brand has neither; a consumer may look beyond their own).
+    if gender not in ("", *Gender.values) or body_size not in ("", *BodySize.values):
         raise ApplicationError(
-            _("Choose the influencers' gender and body size."), code="missing_filters"
+            _("Choose a gender and a body size from the list, or any."),
+            code=RefusalCode.INVALID_FILTERS,
         )
     validated = image_validate(data=uploaded_file_read(image), filename=getattr(image, "name", ""))
     file = validated.as_file()

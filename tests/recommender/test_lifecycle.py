@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from common.errors import ApplicationError, RateLimitedError
 from common.uploads import ImageRejected
+from recommender.constants import RefusalCode
 from recommender.models import RecommendationRequest
 from recommender.services import requests as services
 from tests.conftest import jpeg_bytes, media_files
@@ -32,7 +33,9 @@ def test_a_request_goes_from_pending_to_done_with_both_rankings_stored(
     consumer, active_model, small_catalogue, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        request = services.recommendation_create(user=consumer, image=upload())
+        request = services.recommendation_create(
+            user=consumer, image=upload(), gender="F", body_size="M"
+        )
     request.refresh_from_db()
     assert request.status == Status.DONE, request.failure_reason
     assert request.mode == "consumer" and (request.gender, request.body_size) == ("F", "M")
@@ -86,11 +89,26 @@ def test_processing_twice_leaves_one_result(consumer, active_model, small_catalo
     assert again.finished_at == finished and again.attempts == 1
 
 
-def test_a_brand_must_choose_gender_and_size(brand):
+def test_a_brand_that_gives_no_gender_or_size_asks_for_any(brand):
+    request = services.recommendation_create(user=brand, image=upload())
+    assert (request.mode, request.gender, request.body_size) == ("brand", "", "")
+
+
+def test_a_consumer_that_gives_no_gender_or_size_asks_for_any_not_their_own(consumer):
+    assert (consumer.gender, consumer.body_size) != ("", "")
+    request = services.recommendation_create(user=consumer, image=upload())
+    assert (request.gender, request.body_size) == ("", "")
+
+
+@pytest.mark.parametrize("filters", [{"gender": "X"}, {"body_size": "XL"}, {"gender": "f"}])
+def test_a_gender_or_size_outside_the_choices_is_refused_and_nothing_is_stored(
+    brand, settings, filters
+):
     with pytest.raises(ApplicationError) as info:
-        services.recommendation_create(user=brand, image=upload())
-    assert info.value.code == "missing_filters"
+        services.recommendation_create(user=brand, image=upload(), **filters)
+    assert info.value.code == RefusalCode.INVALID_FILTERS == "invalid_filters"
     assert not RecommendationRequest.objects.exists()
+    assert media_files(settings.MEDIA_ROOT) == []
 
 
 def test_a_rejected_upload_leaves_no_row_and_no_file(consumer, settings):

@@ -381,7 +381,8 @@ def test_a_brand_account_whose_posts_of_the_style_got_no_likes_is_a_match_not_a_
     assert alone.no_match is None and "no_style_match" not in alone.notes
     assert [(c["influencer_id"], c["nearest_style"]) for c in alone.cards] == [(zero.pk, "")]
     # below an account whose 매니시 posts got likes, never dropped to a nearest-style card
-    liked = build("liked_mannish", [("mannish", 100)] * 1 + [("street", 100)] * 9, size="L")
+    # (three 매니시 posts: enough evidence for a brand ranking, as zero_mannish has)
+    liked = build("liked_mannish", [("mannish", 100)] * 3 + [("street", 100)] * 9, size="L")
     result = ranking_similarity(query("brand", style="mannish", size="L"))
     assert result.no_match is None and "no_style_match" not in result.notes
     assert [c["influencer_id"] for c in result.cards] == [liked.pk, zero.pk]
@@ -448,3 +449,82 @@ def test_ranking_the_profiles_reads_no_post_only_the_cards_evidence_does():
                 mode,
                 rank.__name__,
             )
+
+
+# Brand results a brand can act on (issue 25) ---------------------------------------------------
+
+
+def test_a_brand_ranking_puts_one_viral_post_in_the_style_after_accounts_with_enough_posts():
+    """Seen in 70 requests: a #1 with 1 of its 34 posts in the predicted style (one viral post
+    made its likes share 99 %)."""
+    viral = build("one_viral", [("romantic", 50000)] + [("street", 10)] * 33)
+    steady = build("steady", [("romantic", 100)] * 8 + [("street", 100)] * 22)
+    cards = ranking_similarity(query("brand")).cards
+    assert [c["influencer_id"] for c in cards] == [steady.pk, viral.pk]
+    assert [c["enough_evidence"] for c in cards] == [True, False]
+    assert cards[1]["score"] > cards[0]["score"]  # its likes alone would have put it first
+    assert cards[1]["style_share"] == {
+        "style": "romantic",
+        "posts": 1,
+        "of_posts": 34,
+        "share": round(1 / 34, 4),
+    }
+
+
+def test_enough_evidence_needs_both_the_minimum_posts_and_the_minimum_share():
+    from recommender.constants import BRAND_MIN_STYLE_POSTS, BRAND_MIN_STYLE_SHARE
+    from recommender.selectors.ranking.similarity import enough_style_posts
+
+    at_share = round(BRAND_MIN_STYLE_POSTS / BRAND_MIN_STYLE_SHARE)  # 3 of 30 is exactly 10 %
+    assert enough_style_posts(BRAND_MIN_STYLE_POSTS, at_share)
+    assert not enough_style_posts(BRAND_MIN_STYLE_POSTS, at_share + 1)  # below the share
+    assert not enough_style_posts(BRAND_MIN_STYLE_POSTS - 1, BRAND_MIN_STYLE_POSTS - 1)  # 100 %
+
+
+def test_below_the_minimum_an_account_still_fills_a_place_nobody_with_enough_takes():
+    two = build("two_posts", [("romantic", 900)] * 2)
+    cards = ranking_similarity(query("brand")).cards
+    assert [(c["influencer_id"], c["enough_evidence"]) for c in cards] == [(two.pk, False)]
+    assert cards[0]["style_share"]["posts"] == 2 and cards[0]["shows_predicted_style"]
+
+
+def test_consumers_are_ranked_by_their_share_of_posts_without_the_brand_minimum():
+    viral = build("one_viral", [("romantic", 50000)] + [("street", 10)] * 33)
+    steady = build("steady", [("romantic", 100)] * 8 + [("street", 100)] * 22)
+    cards = ranking_similarity(query("consumer")).cards
+    assert [c["influencer_id"] for c in cards] == [steady.pk, viral.pk]
+    assert all(c["enough_evidence"] for c in cards)
+
+
+def test_the_nearest_style_fill_puts_brands_with_enough_posts_in_that_style_first():
+    viral = build("viral_street", [("street", 90000)] + [("resort", 10)] * 20)
+    steady = build("steady_street", [("street", 50)] * 5 + [("resort", 50)] * 5)
+    # 펑크 95 %, street 5 % (below a query style's 10 %): street is the next guess
+    probabilities = style_probabilities("punk", 0.95, "street")
+    result = ranking_similarity(query("brand", probabilities=probabilities))
+    assert result.no_match is not None and result.nearest_styles[:1] == ["street"]
+    street = [c for c in result.cards if c["nearest_style"] == "street"]
+    assert [c["influencer_id"] for c in street] == [steady.pk, viral.pk]
+    assert [c["enough_evidence"] for c in street] == [True, False]
+
+
+def test_any_gender_and_any_body_size_rank_every_curated_influencer_without_relaxing():
+    female_s = build("female_s", [("romantic", 100)] * 3, gender="F", size="S")
+    male_l = build("male_l", [("romantic", 200)] * 3, gender="M", size="L")
+    uncurated = build("no_gender_yet", [("romantic", 9000)] * 9, gender="", size="M")
+    result = ranking_similarity(query("brand", gender="", size=""))
+    assert [c["influencer_id"] for c in result.cards] == [male_l.pk, female_s.pk]
+    assert uncurated.pk not in [
+        c["influencer_id"] for c in ranking_original(query("brand", gender="", size="")).cards
+    ]
+    assert "size_relaxed" not in result.notes and not any(c["size_relaxed"] for c in result.cards)
+    only_size = ranking_similarity(query("consumer", gender="", size="L")).cards
+    assert [c["influencer_id"] for c in only_size[:1]] == [male_l.pk]
+    assert [c["size_relaxed"] for c in only_size] == [False, True]  # female_s: another size
+
+
+def test_an_influencer_staff_have_not_sized_is_never_an_other_size_card():
+    build("unsized", [("romantic", 100)] * 3, gender="F", size="")
+    result = ranking_similarity(query("consumer", size="L"))
+    assert result.cards == [] or all(c["handle"] != "unsized" for c in result.cards)
+    assert "unsized" not in [c["handle"] for c in ranking_original(query("brand", size="")).cards]

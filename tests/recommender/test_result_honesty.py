@@ -73,6 +73,30 @@ def test_each_card_shows_its_evidence_in_posts_and_for_brands_in_likes(client):
     assert "12 of 40 posts in Romantic (30%)" in english
 
 
+def test_each_card_shows_its_share_of_posts_in_the_style_and_a_thin_one_is_marked(client):
+    build("one_viral", [("romantic", 50000)] + [("street", 10)] * 33)
+    build("steady", [("romantic", 100)] * 8 + [("street", 100)] * 22)
+    brand = BrandFactory()
+    request = done_request(brand, "romantic", mode="brand")
+    client.force_login(brand)
+    korean = client.get(f"/recommendations/{request.pk}/").content.decode()
+    assert "로맨틱: 게시물 30개 중 8개, 27%" in korean
+    assert "로맨틱: 게시물 34개 중 1개, 3%" in korean
+    assert korean.count("이 스타일 게시물 적음") == 1
+    assert korean.index("게시물 30개 중 8개") < korean.index("게시물 34개 중 1개")  # steady first
+    english = (
+        in_language(client, "en").get(f"/recommendations/{request.pk}/result/").content.decode()
+    )
+    assert "Romantic: 1 of 34 posts, 3%" in english and "few posts in this style" in english
+    api = APIClient()
+    api.force_authenticate(brand)
+    cards = api.get(f"/api/v1/recommendations/{request.pk}/").json()["results"]["similarity"]
+    assert [(c["style_share"]["posts"], c["enough_evidence"]) for c in cards["cards"]] == [
+        (8, True),
+        (1, False),
+    ]
+
+
 def test_no_match_is_said_plainly_on_the_page_and_in_the_api_and_the_cards_are_marked(
     client, consumer
 ):

@@ -112,8 +112,13 @@ def card_build(
     evidence,
     size_relaxed: bool = False,
     nearest_style: str = "",
+    enough_evidence: bool = True,
 ) -> dict:
-    """The influencer's summary as every page and the API show it, plus why it was chosen."""
+    """The influencer's summary as every page and the API show it, plus why it was chosen.
+
+    style_share: how many of the influencer's classified posts show the predicted style.
+    enough_evidence: False for a brand card ranked after those with enough posts in the styles.
+    """
     representative = influencer.brand_style if query.by_likes else influencer.consumer_style
     # The likeliest style first; a style the influencer never posts says nothing about why the
     # card is there (the "no posts in <style>" badge covers the predicted one).
@@ -121,6 +126,7 @@ def card_build(
     ordered = sorted(styles, key=lambda style: -weights[STYLE_CODES.index(style)])
     every_line = style_evidence_lines(influencer.style_stats or {}, ordered)
     lines = [line for line in every_line if line["posts"]] or every_line[:1]
+    (predicted,) = style_evidence_lines(influencer.style_stats or {}, [query.top_style])
     return {
         **influencer_summary(influencer),
         "representative_style": representative,
@@ -132,5 +138,7 @@ def card_build(
             (influencer.style_stats or {}).get(query.top_style, {}).get("posts", 0)
         ),
         "style_evidence": lines,
+        "style_share": {key: predicted[key] for key in ("style", "posts", "of_posts", "share")},
+        "enough_evidence": enough_evidence,
         "evidence": evidence,
     }

@@ -16,8 +16,8 @@ Ranking = RecommendationRequest.Ranking
 @dataclass
 class RankingQuery:
     mode: str  # a Role: brands rank by likes, consumers by posts
-    gender: str
-    body_size: str
+    gender: str  # blank: any
+    body_size: str  # blank: any
     probabilities: np.ndarray  # over the taxonomy (the 23 styles, then 기타)
     embedding: np.ndarray
     k: int  # the places to fill (the page: RECOMMENDATION_TOP_K)
@@ -65,6 +65,11 @@ class RankingResult:
 
 
 def influencers_in_filters(query: RankingQuery, *, relax_size: bool = False):
-    """Active influencers of the query's gender and body size (all sizes when relax_size)."""
-    qs = Influencer.objects.filter(is_active=True, gender=query.gender)
-    return qs if relax_size else qs.filter(body_size=query.body_size)
+    """Active, curated influencers of the query's gender and body size (blank: any; every size
+    when relax_size). One whose gender or size staff have not set yet is never recommended."""
+    qs = Influencer.objects.filter(is_active=True).curated()
+    if query.gender:
+        qs = qs.filter(gender=query.gender)
+    if query.body_size and not relax_size:
+        qs = qs.filter(body_size=query.body_size)
+    return qs

@@ -14,6 +14,7 @@ from mlcore.ranking import (
     top_k,
 )
 from mlcore.styles import STYLE_CODES
+from recommender.constants import BRAND_MIN_STYLE_POSTS, BRAND_MIN_STYLE_SHARE
 from recommender.selectors.ranking.cards import card_build, card_influencers, closest_posts
 from recommender.selectors.ranking.notices import Note, no_match_block
 from recommender.selectors.ranking.query import (
@@ -33,11 +34,19 @@ class _Candidate:
     in_size: bool
     shares: np.ndarray  # per style: share of posts (consumers) or of likes (brands)
     posts: np.ndarray  # per style: number of posts (whether it posts a style at all)
+    all_posts: int  # classified posts, 기타 and posts without an image included
     average_likes: float
     like_rate: float | None
     likes_known: bool  # any like visible (else the average is imputed from the others)
     score: float = 0.0
     evidence: float = 0.0
+    enough_evidence: bool = True  # brands: enough posts in the styles (enough_style_posts)
+
+
+def enough_style_posts(posts: int, all_posts: int) -> bool:
+    """Brands: whether an influencer's posts in the styles asked for are enough evidence to rank
+    them by the likes those posts got (BRAND_MIN_STYLE_POSTS and BRAND_MIN_STYLE_SHARE)."""
+    return posts >= BRAND_MIN_STYLE_POSTS and posts >= BRAND_MIN_STYLE_SHARE * all_posts
 
 
 def ranking_similarity(query: RankingQuery) -> RankingResult:
@@ -50,12 +59,12 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
     matching = _candidates(query, same_size=True, posting=query_styles)
 
     picks: list[tuple[_Candidate, dict]] = []  # (candidate, how it was chosen)
-    for c in _ranked(matching, weights)[: query.k]:
+    for c in _ranked(matching, weights, by_likes=query.by_likes)[: query.k]:
         picks.append((c, {}))
     if len(picks) < query.k:
         result.notes.append(Note.FEWER_MATCHES)
         other_size = _candidates(query, same_size=False, posting=query_styles)
-        relaxed = _ranked(other_size, weights)[: query.k - len(picks)]
+        relaxed = _ranked(other_size, weights, by_likes=query.by_likes)[: query.k - len(picks)]
         if relaxed:
             result.notes.append(Note.SIZE_RELAXED)
         picks += [(c, {"size_relaxed": True}) for c in relaxed]
@@ -72,7 +81,9 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
             rest = [
                 c for c in _candidates(query, same_size=True, posting=posting) if c.pk not in chosen
             ]
-            for c, style in _nearest_style_fill(rest, styles, places=query.k - len(picks)):
+            for c, style in _nearest_style_fill(
+                rest, styles, places=query.k - len(picks), by_likes=query.by_likes
+            ):
                 if style not in result.nearest_styles:
                     result.nearest_styles.append(style)
                 picks.append((c, {"nearest_style": style}))
@@ -101,6 +112,7 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
                 evidence=posts.get(candidate.pk, []),
                 size_relaxed=how.get("size_relaxed", False),
                 nearest_style=how.get("nearest_style", ""),
+                enough_evidence=candidate.enough_evidence,
             )
         )
     return result
@@ -116,10 +128,11 @@ def _candidates(
     posting: only those with posts in one of these styles (the only ones that can be matches),
     so the work follows the matching influencers, not the whole catalogue.
     """
-    qs = influencers_in_filters(query, relax_size=True)
-    qs = (
-        qs.filter(body_size=query.body_size) if same_size else qs.exclude(body_size=query.body_size)
-    )
+    if not same_size and not query.body_size:
+        return []  # any body size: there is no other one to relax to
+    qs = influencers_in_filters(query, relax_size=not same_size)
+    if not same_size:
+        qs = qs.exclude(body_size=query.body_size)
     if posting is not None:
         has_style = Q()
         for style in posting:
@@ -135,6 +148,7 @@ def _candidates(
                 in_size=same_size,
                 shares=shares,
                 posts=posts,
+                all_posts=sum(v.get("posts", 0) for v in (stats or {}).values()),
                 average_likes=average,
                 like_rate=rate,
                 likes_known=known,
@@ -144,13 +158,13 @@ def _candidates(
 
 
 def _nearest_style_fill(
-    rest: list[_Candidate], order: list[int], *, places: int
+    rest: list[_Candidate], order: list[int], *, places: int, by_likes: bool
 ) -> list[tuple[_Candidate, str]]:
     """Up to `places` (candidate, style) from `rest` (influencers in the filters, not yet cards,
     who post one of the styles `order` lists), one style after another in that order.
 
     Engagement is computed once, relative to the best of `rest`, and every style's scores come
-    from one matrix product.
+    from one matrix product. Brands: within a style, those with enough posts in it come first.
     """
     if not rest or not order:
         return []
@@ -167,9 +181,17 @@ def _nearest_style_fill(
         if not posting.any():
             continue
         rows = np.flatnonzero(posting)
-        for row in rows[top_k(scores[rows, column], ids[rows], places - len(out))]:
+        best_first = list(rows[top_k(scores[rows, column], ids[rows], None)])
+        if by_likes:
+            enough = {
+                row: enough_style_posts(int(posts[row, column]), rest[row].all_posts)
+                for row in best_first
+            }
+            best_first.sort(key=lambda row: not enough[row])  # stable: score order kept
+        for row in best_first[: places - len(out)]:
             c = rest[row]
             c.score, c.evidence = float(scores[row, column]), float(evidence[row, column])
+            c.enough_evidence = enough[row] if by_likes else True
             taken[row] = True
             out.append((c, STYLE_CODES[index]))
         if len(out) >= places:
@@ -186,8 +208,11 @@ def _engagement(candidates: list[_Candidate]) -> np.ndarray:
     )
 
 
-def _ranked(candidates: list[_Candidate], weights: np.ndarray) -> list[_Candidate]:
-    """The candidates that post one of the styles `weights` asks for, best first."""
+def _ranked(
+    candidates: list[_Candidate], weights: np.ndarray, *, by_likes: bool
+) -> list[_Candidate]:
+    """The candidates that post one of the styles `weights` asks for, best first; for brands,
+    those with enough posts in those styles before all the others (each part best first)."""
     if not candidates:
         return []
     scores, evidence = evidence_scores(
@@ -198,4 +223,9 @@ def _ranked(candidates: list[_Candidate], weights: np.ndarray) -> list[_Candidat
     ids = np.array([c.pk for c in candidates])
     ranked = [candidates[i] for i in top_k(scores, ids, None)]
     asked = weights > 0
-    return [c for c in ranked if c.posts[asked].any()]
+    ranked = [c for c in ranked if c.posts[asked].any()]
+    if by_likes:
+        for c in ranked:
+            c.enough_evidence = enough_style_posts(int(c.posts[asked].sum()), c.all_posts)
+        ranked.sort(key=lambda c: not c.enough_evidence)  # stable: score order kept in each part
+    return ranked

@@ -394,19 +394,6 @@ def test_a_brand_account_whose_posts_of_the_style_got_no_likes_is_a_match_not_a_
     assert zero.pk in [c["influencer_id"] for c in mixed.cards]
 
 
-def test_notices_use_the_k_the_result_was_ranked_with_not_todays_setting(settings):
-    from recommender.presentation import ranking_notices
-
-    build("one_street", [("street", 100)] * 3)
-    block = ranking_similarity(query("consumer", style="street", k=2)).as_dict()
-    settings.RECOMMENDATION_TOP_K = 5  # changed after the result was stored
-    (notice,) = ranking_notices(block, language="en")
-    assert notice["code"] == "fewer_matches" and "Fewer than 2 " in notice["text"]
-    # a result stored before results carried k: today's setting
-    old = {key: value for key, value in block.items() if key != "k"}
-    assert "Fewer than 5 " in ranking_notices(old, language="en")[0]["text"]
-
-
 def test_a_card_gives_its_reasons_likeliest_style_first_without_zero_lines():
     """Walkthrough: a 톰보이 59 % photo's first card began "0 of 33 posts in 클래식 (0%)", then
     "0 of 33 … 매니시", and only then "8 of 33 posts in 톰보이"."""

@@ -12,7 +12,7 @@ from common.permissions import user_has_model_permission
 from common.styles import style_label
 from common.uploads import ValidatedImageField
 from influencers import selectors
-from influencers.constants import IMPORT_PERMISSION, POST_IMAGES_MAX
+from influencers.constants import HANDLE_MAX_LENGTH, IMPORT_PERMISSION, POST_IMAGES_MAX
 from influencers.models import ImportFormat, ImportJob, Influencer, Post, PostImage, Stopword
 from influencers.services import curation
 from influencers.services.import_jobs import import_job_start
@@ -97,14 +97,23 @@ class MultipleFileField(forms.FileField):
 
 class ImportForm(forms.Form):
     posts_file = forms.FileField(
-        label=_("Posts file (CSV, Excel .xlsx, JSON Lines or Graph API JSON)")
+        label=_(
+            "Posts file (CSV, Excel .xlsx, JSON Lines, Graph API or Apify JSON, instaloader zip)"
+        )
     )
     more_posts_files = MultipleFileField(
         label=_("Further pages of a Graph API export (several files)"), required=False
     )
     influencers_file = forms.FileField(label=_("Influencers file"), required=False)
     images_zip = forms.FileField(label=_("Images (zip of <post_id>.jpg)"), required=False)
-    format = forms.ChoiceField(label=_("Format"), choices=ImportFormat.choices)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ImportFormat.choices, initial=ImportFormat.AUTO
+    )
+    account = forms.CharField(
+        label=_("Account (when the file does not say whose posts they are)"),
+        required=False,
+        max_length=HANDLE_MAX_LENGTH,
+    )
 
 
 @admin.register(Influencer)
@@ -249,6 +258,7 @@ class InfluencerAdmin(admin.ModelAdmin):
                     images_file=data["images_zip"],
                     format=data["format"],
                     more_posts_files=data["more_posts_files"],
+                    account=data["account"],
                 )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)

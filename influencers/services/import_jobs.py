@@ -27,8 +27,9 @@ def import_job_start(
     posts_file,
     influencers_file=None,
     images_file=None,
-    format: str = ImportFormat.CRAWL,
+    format: str = ImportFormat.AUTO,
     more_posts_files=(),
+    account: str = "",
 ) -> ImportJob:
     """Store the uploaded files and queue the import; returns the job to follow.
 
@@ -68,6 +69,7 @@ def import_job_start(
                 "influencers": getattr(influencers_file, "name", ""),
                 "posts_pages": [f.name for _, f in pages],
             },
+            "account": account,
         }
         job.save(update_fields=["report"])
         enqueue_on_commit(
@@ -131,6 +133,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 format=job.format,
                 progress=progress,
                 more_posts=more_posts,
+                account=job.report.get("account", ""),
             )
         except ImportFileError as exc:
             job.status, job.error = Status.FAILED, exc.message

@@ -13,7 +13,16 @@ from common.styles import style_label
 from common.uploads import ValidatedImageField
 from influencers import selectors
 from influencers.constants import HANDLE_MAX_LENGTH, IMPORT_PERMISSION, POST_IMAGES_MAX
-from influencers.models import ImportFormat, ImportJob, Influencer, Post, PostImage, Stopword
+from influencers.models import (
+    ImageLinkState,
+    ImportFormat,
+    ImportJob,
+    Influencer,
+    Post,
+    PostImage,
+    PostImageLink,
+    Stopword,
+)
 from influencers.services import curation
 from influencers.services.import_jobs import import_job_start
 
@@ -78,6 +87,49 @@ class RepresentativeStyleFilter(admin.SimpleListFilter):
         )
 
 
+class NeedsCurationFilter(admin.SimpleListFilter):
+    """Influencers an import created from a posts file: gender or body size still blank, so no
+    gender or size filter recommends them until staff set both."""
+
+    title = _("curation")
+    parameter_name = "curation"
+
+    def lookups(self, request, model_admin):
+        return [("needed", _("needs curation")), ("done", _("curated"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "needed":
+            return queryset.needing_curation()
+        if self.value() == "done":
+            return queryset.curated()
+        return queryset
+
+
+class ImageLinkStateFilter(admin.SimpleListFilter):
+    title = _("image links")
+    parameter_name = "image_link"
+
+    def lookups(self, request, model_admin):
+        return ImageLinkState.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(image_links__state=value).distinct() if value else queryset
+
+
+class PostImageLinkInline(admin.TabularInline):
+    """The links an export gave for the post's images, and how fetching them went."""
+
+    model = PostImageLink
+    extra = 0
+    can_delete = False
+    fields = ("position", "url", "state", "detail", "attempts", "fetched_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -131,7 +183,14 @@ class InfluencerAdmin(admin.ModelAdmin):
         "is_active",
         "is_demo",
     )
-    list_filter = ("is_active", "gender", "body_size", RepresentativeStyleFilter, "is_demo")
+    list_filter = (
+        NeedsCurationFilter,
+        "is_active",
+        "gender",
+        "body_size",
+        RepresentativeStyleFilter,
+        "is_demo",
+    )
     search_fields = ("handle", "display_name")
     list_editable = ("is_active",)
     formfield_overrides = VALIDATED_IMAGES
@@ -230,8 +289,12 @@ class InfluencerAdmin(admin.ModelAdmin):
         self.message_user(request, _("%d word clouds queued.") % n)
 
     def changelist_view(self, request, extra_context=None):
-        can_import = user_has_model_permission(request.user, IMPORT_PERMISSION)
-        return super().changelist_view(request, {**(extra_context or {}), "can_import": can_import})
+        context = {
+            **(extra_context or {}),
+            "can_import": user_has_model_permission(request.user, IMPORT_PERMISSION),
+            "needing_curation": Influencer.objects.needing_curation().count(),
+        }
+        return super().changelist_view(request, context)
 
     def get_urls(self):
         return [
@@ -322,6 +385,7 @@ class PostAdmin(admin.ModelAdmin):
         "likes_imputed",
         "is_video",
         "is_sponsored",
+        ImageLinkStateFilter,
     )
     search_fields = ("instagram_id", "influencer__handle", "caption")
     list_select_related = ("influencer",)
@@ -340,7 +404,7 @@ class PostAdmin(admin.ModelAdmin):
         "classification_status",
         "extra_image_count",
     )
-    inlines = [PostImageInline]
+    inlines = [PostImageInline, PostImageLinkInline]
 
     @admin.display(description=_("image"))
     def preview(self, post):

@@ -58,6 +58,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 # A posts file needs these; `post` is one of post_id, permalink or text (a post without an id
 # gets one from its account and caption, post_id_generate).
 REQUIRED_FIELDS = ("user_name", "like")
+OPTIONAL_NAMED = ("timestamp",)  # named in a refusal too, so that one fix is all it takes
 POST_IDENTITY_FIELDS = ("post_id", "permalink", "text")
 
 # media_type values (any case) that mean a video: Apify's Video, the Graph API's VIDEO and REELS,
@@ -127,8 +128,9 @@ def nearest_alias(field: str, columns) -> tuple[str, str] | None:
     return best[1:] if best else None
 
 
-def fields_refusal(name: str, columns, missing: list[str]) -> ImportFileError:
-    """One error naming the headers found, each field not found, and the nearest alias for it."""
+def fields_refusal(name: str, columns, missing: list[str], found: dict) -> ImportFileError:
+    """One error naming the headers found, each field not found, and the nearest alias for it
+    (and the optional fields not found either: a post without a date is kept, undated)."""
     headers = [c for c in columns if c]
     hints, suggestions = [], {}
     for field in missing:
@@ -145,6 +147,9 @@ def fields_refusal(name: str, columns, missing: list[str]) -> ImportFileError:
         if "user_name" in missing
         else ""
     )
+    optional = [f for f in OPTIONAL_NAMED if f not in found and f not in missing]
+    if optional:
+        extra += f" Also not found (optional): {', '.join(optional)}."
     return ImportFileError(
         f"{name} lacks the field(s) {'; '.join(hints)}. Its columns are: "
         f"{', '.join(headers) or '(none)'}. Rename a column or choose it in the import preview."

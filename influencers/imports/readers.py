@@ -294,7 +294,7 @@ def posts_from_table(
     columns = fields_resolve(table.columns, mapping=mapping)
     missing = fields_missing(columns, account=account)
     if missing:
-        raise fields_refusal(name, sorted(table.columns), missing)
+        raise fields_refusal(name, sorted(table.columns), missing, columns)
     parsed = _parsed(table)
     parsed.columns = columns
     canonical = []
@@ -384,6 +384,7 @@ def _posts_from_records(
         handle = _handle(raw_handle, row, errors, col("user_name"))
         caption = cell_text(rec.get("text"))
         caption = text_unescape(caption) if unescape else caption
+        written_caption = caption  # a generated id follows the caption as the file writes it
         if not _blank_value(rec.get("hashtags")):
             caption = _hashtags_added(caption, rec.get("hashtags"))
         link = permalink_parse(rec.get("permalink"))
@@ -394,7 +395,7 @@ def _posts_from_records(
         elif not post_id and "post_id" not in columns and "permalink" in columns:
             id_column = col("permalink")
         if not post_id and generate_ids and handle:
-            post_id = post_id_generate(handle, caption)
+            post_id = post_id_generate(handle, written_caption)
         if not post_id or len(post_id) > POST_ID_MAX_LENGTH:
             errors.append(RowError(row, id_column, "bad_post_id", {"limit": POST_ID_MAX_LENGTH}))
         elif post_id in seen:

@@ -106,7 +106,9 @@ class RankingResult:
 
 
 def _base_queryset(query: RankingQuery, *, relax_size: bool = False):
-    qs = Influencer.objects.filter(is_active=True, gender=query.gender)
+    # Curated only: an influencer whose gender or size staff have not set yet (created by an
+    # import) passes no filter, not even the gender-only one relax_size leaves.
+    qs = Influencer.objects.curated().filter(is_active=True, gender=query.gender)
     return qs if relax_size else qs.filter(body_size=query.body_size)
 
 

@@ -434,3 +434,71 @@ def test_a_zip_that_is_neither_workbook_nor_instaloader_download_is_refused():
         archive.writestr("photos/a.jpg", jpeg_bytes())
     with pytest.raises(ImportFileError, match="without instaloader"):
         run(out.getvalue())
+
+
+# --- needs curation, in admin and the import report ---------------------------------------------
+
+
+def test_admin_counts_and_filters_the_influencers_needing_curation(client):
+    from tests.factories import InfluencerFactory, UserFactory
+
+    run(fixture("reels_crawler_ko.csv"))
+    InfluencerFactory(handle="curated_one")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get("/admin/influencers/influencer/").content.decode()
+    assert "1 needs curation" in page
+    needed = client.get("/admin/influencers/influencer/?curation=needed").content.decode()
+    assert "example.reels" in needed and "curated_one" not in needed
+    done = client.get("/admin/influencers/influencer/?curation=done").content.decode()
+    assert "curated_one" in done and "example.reels" not in done
+
+
+def test_the_admin_page_and_the_api_import_an_export_named_with_its_account(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    from influencers.models import ImportJob
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    answer = fixture("graph_business_discovery_without_username.json")
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            "/admin/influencers/influencer/import/",
+            {"posts_file": SimpleUploadedFile("answer.json", answer), "format": "auto"},
+        )
+    from influencers.services.import_jobs import import_job_run
+
+    refused = import_job_run(job_id=ImportJob.objects.get().pk)
+    assert refused.status == "failed" and "add username to the fields" in refused.error
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            "/admin/influencers/influencer/import/",
+            {
+                "posts_file": SimpleUploadedFile("answer.json", answer),
+                "format": "auto",
+                "account": "example_studio",
+            },
+        )
+    job = import_job_run(job_id=ImportJob.objects.order_by("-pk").first().pk)
+    assert (job.status, job.report["posts_created"], job.report["format"]) == ("done", 2, "graph")
+    page = client.get(f"/admin/influencers/influencer/import/{job.pk}/").content.decode()
+    assert "influencers needing curation" in page
+    api = APIClient()
+    api.force_authenticate(staff)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = api.post(
+            "/api/v1/imports/",
+            {
+                "posts_file": SimpleUploadedFile(
+                    "items.json", fixture("apify_instagram_scraper.json")
+                ),
+            },
+            format="multipart",
+        )
+    assert response.status_code == 202
+    job = import_job_run(job_id=response.json()["id"])
+    assert (job.status, job.report["format"], job.report["posts_created"]) == ("done", "apify", 3)

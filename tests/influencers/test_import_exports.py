@@ -502,3 +502,19 @@ def test_the_admin_page_and_the_api_import_an_export_named_with_its_account(
     assert response.status_code == 202
     job = import_job_run(job_id=response.json()["id"])
     assert (job.status, job.report["format"], job.report["posts_created"]) == ("done", "apify", 3)
+
+
+# --- the documentation's examples are the code's -------------------------------------------------
+
+
+def test_every_export_example_in_the_import_docs_imports_found_from_its_content(settings):
+    doc = (Path(settings.BASE_DIR) / "docs" / "imports.md").read_text(encoding="utf-8")
+    blocks = [("csv", b.split("```", 1)[0]) for b in doc.split("```csv\n")[1:]]
+    blocks += [("json", b.split("```", 1)[0]) for b in doc.split("```json\n")[1:]]
+    exports = [(kind, b) for kind, b in blocks if "post_id" not in b.splitlines()[0]]
+    exports = [(kind, b) for kind, b in exports if not b.startswith("user_name,gender")]
+    assert len(exports) >= 6
+    for kind, block in exports:
+        account = "example_studio" if '"username"' not in block else ""
+        report = run(block.encode(), account=account if "business_discovery" in block else "")
+        assert (kind, report.errors) == (kind, []) and report.posts_created, block[:80]

@@ -13,6 +13,7 @@ from common.styles import style_label
 from common.uploads import ValidatedImageField
 from influencers import selectors
 from influencers.constants import HANDLE_MAX_LENGTH, IMPORT_PERMISSION, POST_IMAGES_MAX
+from influencers.imports.fields import FIELD_ALIASES
 from influencers.models import (
     ImageLinkState,
     ImportFormat,
@@ -24,7 +25,14 @@ from influencers.models import (
     Stopword,
 )
 from influencers.services import curation
-from influencers.services.import_jobs import import_job_start
+from influencers.services.import_jobs import (
+    import_job_start,
+    import_preview_discard,
+    import_preview_file,
+    import_preview_keep,
+)
+from influencers.services.import_mappings import import_mapping_save
+from influencers.services.imports import posts_preview
 
 # Images uploaded in change forms go through the one upload validator (re-encoded, no metadata).
 VALIDATED_IMAGES = {models.ImageField: {"form_class": ValidatedImageField}}
@@ -128,6 +136,36 @@ class PostImageLinkInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class ImportPreviewForm(forms.Form):
+    posts_file = forms.FileField(label=_("Posts file"), required=False)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ImportFormat.choices, initial=ImportFormat.AUTO
+    )
+    account = forms.CharField(
+        label=_("Account (when the file does not say whose posts they are)"),
+        required=False,
+        max_length=HANDLE_MAX_LENGTH,
+    )
+    mapping_name = forms.CharField(label=_("Save these columns as"), required=False, max_length=100)
+
+
+def _mapping_from_post(data) -> dict:
+    """The column staff chose for each field in the preview (`map_<field>`; "" is none)."""
+    return {f: data.get(f"map_{f}", "") for f in FIELD_ALIASES if data.get(f"map_{f}", "")}
+
+
+def _preview_columns(posts_file, data, mapping) -> list[str]:
+    posts_file.seek(0)
+    preview = posts_preview(
+        posts_data=posts_file.read(),
+        posts_name=posts_file.name,
+        format=data["format"],
+        account=data["account"],
+        mapping=mapping,
+    )
+    return preview["columns"]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -302,6 +340,11 @@ class InfluencerAdmin(admin.ModelAdmin):
                 "import/", self.admin_site.admin_view(self.import_view), name="influencers_import"
             ),
             path(
+                "import/preview/",
+                self.admin_site.admin_view(self.import_preview_view),
+                name="influencers_import_preview",
+            ),
+            path(
                 "import/<int:job_id>/",
                 self.admin_site.admin_view(self.import_job_view),
                 name="influencers_import_job",
@@ -334,6 +377,59 @@ class InfluencerAdmin(admin.ModelAdmin):
             "jobs": selectors.import_job_list()[:10],
         }
         return render(request, "admin/influencers/import.html", context)
+
+    def import_preview_view(self, request):
+        """Upload a posts file, see its first rows as they will be read and the column chosen for
+        each field, change the choices, keep them as a named mapping, then import."""
+        _import_permission_check(request)
+        form = ImportPreviewForm(request.POST or None, request.FILES or None)
+        context = {**self.admin_site.each_context(request), "title": _("Import preview")}
+        token = request.POST.get("token", "")
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["posts_file"]:
+                    import_preview_discard(token=token)
+                    token = import_preview_keep(posts_file=data["posts_file"])
+                if not token:
+                    raise ApplicationError(_("Choose a posts file."), code="empty_file")
+                posts_file = import_preview_file(token=token)
+                mapping = (
+                    _mapping_from_post(request.POST) if "field_choices" in request.POST else None
+                )
+                action = request.POST.get("action", "preview")
+                if action == "save":
+                    import_mapping_save(
+                        name=data["mapping_name"],
+                        columns=_preview_columns(posts_file, data, mapping),
+                        fields=mapping or {},
+                    )
+                    self.message_user(request, _("Column mapping saved."))
+                elif action == "import":
+                    job = import_job_start(
+                        user=request.user,
+                        posts_file=posts_file,
+                        format=data["format"],
+                        account=data["account"],
+                        mapping=mapping,
+                    )
+                    import_preview_discard(token=token)
+                    return redirect(reverse("admin:influencers_import_job", args=[job.pk]))
+                posts_file.seek(0)
+                context["preview"] = posts_preview(
+                    posts_data=posts_file.read(),
+                    posts_name=posts_file.name,
+                    format=data["format"],
+                    account=data["account"],
+                    mapping=mapping,
+                )
+                context["fields"] = [
+                    (f, context["preview"]["chosen"].get(f, "")) for f in FIELD_ALIASES
+                ]
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        context.update(form=form, token=token)
+        return render(request, "admin/influencers/import_preview.html", context)
 
     def import_job_view(self, request, job_id):
         _import_permission_check(request)

@@ -17,6 +17,7 @@ from influencers.constants import (
 )
 from influencers.models import ImportFormat, ImportJob, Post, StyleChoices
 from influencers.services.import_jobs import import_job_start
+from influencers.services.import_mappings import import_mapping_get
 
 
 class InfluencerSummaryOutput(serializers.Serializer):
@@ -236,6 +237,14 @@ class ImportInput(serializers.Serializer):
         help_text="The account whose posts these are, for an export that does not say (a Graph "
         "API answer without username, a table without an account column).",
     )
+    mapping_name = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=100,
+        help_text="A column mapping saved in the admin import preview; by default the one saved "
+        "for files with the same headers, if any.",
+    )
 
 
 class ImportCreateApi(APIView):
@@ -255,6 +264,7 @@ class ImportCreateApi(APIView):
             format=v["format"],
             more_posts_files=v["more_posts_files"],
             account=v["account"],
+            mapping=import_mapping_get(name=v["mapping_name"]) if v["mapping_name"] else None,
         )
         job.refresh_from_db()
         return Response(ImportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)

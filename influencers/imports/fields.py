@@ -79,6 +79,12 @@ def header_normalize(name: str) -> str:
     return _SEPARATORS.sub("", str(name).strip().lower())
 
 
+def headers_key(columns) -> list[str]:
+    """A file's headers as a saved mapping (ImportMapping.headers) is matched by: normalized,
+    sorted, unnamed columns left out."""
+    return sorted({header_normalize(c) for c in columns if c})
+
+
 _ALIAS_FIELD = {
     header_normalize(alias): field for field, aliases in FIELD_ALIASES.items() for alias in aliases
 }

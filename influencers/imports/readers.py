@@ -29,6 +29,7 @@ from influencers.imports.fields import (
     fields_missing,
     fields_refusal,
     fields_resolve,
+    headers_key,
     permalink_parse,
     post_id_generate,
 )
@@ -222,6 +223,8 @@ class Parsed:
     columns: dict[str, str] = field(default_factory=dict)
     # Where the post images are when the posts file itself holds them (an instaloader zip).
     images: object | None = None
+    # Every column of a table (the import preview offers each for each field).
+    all_columns: list[str] = field(default_factory=list)
 
 
 def _parsed(table: Table) -> Parsed:
@@ -291,12 +294,15 @@ def posts_from_table(
 
     `record_images(record)` gives a record's image links (Apify); `hidden_when_empty`: an empty
     like count means hidden (Apify writes null), not a bad row."""
+    if callable(mapping):  # a saved mapping for files with these headers (ImportMapping)
+        mapping = mapping(headers_key(table.columns))
     columns = fields_resolve(table.columns, mapping=mapping)
     missing = fields_missing(columns, account=account)
     if missing:
         raise fields_refusal(name, sorted(table.columns), missing, columns)
     parsed = _parsed(table)
     parsed.columns = columns
+    parsed.all_columns = sorted(c for c in table.columns if c)
     canonical = []
     for row, rec in table.records:
         record = {f: rec.get(column) for f, column in columns.items()}

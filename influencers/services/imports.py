@@ -37,6 +37,7 @@ from influencers.services.derivatives import (
     post_image_files_delete_on_commit,
 )
 from influencers.services.image_links import post_image_links_replace
+from influencers.services.import_mappings import import_mapping_for_headers
 from influencers.services.post_classification import (
     CLASSIFICATION_RESULT_FIELDS,
     post_classification_reset,
@@ -94,7 +95,8 @@ def posts_import(
     finds the export from the content. `more_posts` ((data, name), ...) are the further pages of
     a Graph API export split by its `paging`: they import as one file with the first.
     `account` names the account of an export that does not say whose posts they are; `mapping`
-    (field -> column) overrides the alias table for a table's columns. The accounts the posts
+    (field -> column) overrides the alias table for a table's columns (by default a mapping saved
+    for files with the same headers, if any). The accounts the posts
     name are created when unknown, with gender and body size blank (they need curation); an
     influencers file, when given, sets those.
     """
@@ -105,7 +107,11 @@ def posts_import(
         format = import_format_detect(posts_data, posts_name)
         import_format_check(format=format, posts_files=1 + len(more_posts))
     posts = POSTS_READERS[format](
-        posts_data, posts_name, more_pages=more_posts, account=account, mapping=mapping
+        posts_data,
+        posts_name,
+        more_pages=more_posts,
+        account=account,
+        mapping=import_mapping_for_headers if mapping is None else mapping,
     )
     people = influencers_parse(influencers_data, influencers_name) if influencers_data else None
     source = posts.images if posts.images is not None else ImageSource(images)
@@ -142,6 +148,64 @@ def posts_import(
         key=lambda e: (pages.get(e.get("file"), 0), e.get("file", ""), e["row"], e["column"])
     )
     return report
+
+
+PREVIEW_ROWS = 5
+
+
+def posts_preview(
+    *,
+    posts_data: bytes,
+    posts_name: str = "posts",
+    format: str = ImportFormat.AUTO,
+    account: str = "",
+    mapping: dict | None = None,
+) -> dict:
+    """What an import of this file would read, writing nothing: its format, its headers, the
+    column chosen for each field (by `mapping`, a saved mapping for these headers, or the alias
+    table), the first rows as they will be read and the first bad rows; or the refusal."""
+    import_format_check(format=format, posts_files=1)
+    if format == ImportFormat.AUTO:
+        format = import_format_detect(posts_data, posts_name)
+    seen = {}
+
+    def saved_or_given(headers):
+        seen["headers"] = headers
+        return mapping if mapping is not None else import_mapping_for_headers(headers)
+
+    preview = {"format": format, "columns": [], "chosen": {}, "rows": [], "errors": []}
+    try:
+        parsed = POSTS_READERS[format](
+            posts_data, posts_name, account=account, mapping=saved_or_given
+        )
+    except ImportFileError as exc:
+        return {**preview, "columns": exc.extra.get("columns", []), "error": exc.message}
+    finally:
+        preview["headers"] = seen.get("headers", [])
+    if parsed.images is not None:
+        parsed.images.close()
+    preview.update(
+        chosen=parsed.columns,
+        columns=parsed.all_columns or sorted(set(parsed.columns.values())),
+        rows=[
+            {
+                "row": int(r.row),
+                "user_name": r.handle,
+                "post_id": r.post_id,
+                "text": r.caption[:120],
+                "timestamp": r.posted_at.isoformat() if r.posted_at else "",
+                "like": "" if r.likes is None else r.likes,
+                "video": r.is_video,
+                "images": len(r.image_urls) or len(r.image_names or ()),
+            }
+            for r in parsed.rows[:PREVIEW_ROWS]
+        ],
+        errors=[e.as_dict() for e in parsed.errors[:PREVIEW_ROWS]],
+        saved_mapping=mapping is None
+        and bool(seen.get("headers"))
+        and import_mapping_for_headers(seen["headers"]) is not None,
+    )
+    return preview
 
 
 def import_format_check(*, format: str, posts_files: int) -> None:

@@ -298,7 +298,7 @@ class ImageLinkState(models.TextChoices):
     FETCHED = "fetched", _("fetched")
     EXPIRED = "expired", _("link expired: export again or attach the image")
     REFUSED = "refused", _("refused")
-    FAILED = "failed", _("failed; tried again later")
+    FAILED = "failed", _("failed (server error or time-out): import the export again to retry")
 
 
 class PostImageLink(models.Model):

@@ -10,8 +10,6 @@ import difflib
 import hashlib
 import re
 
-from django.utils.translation import gettext_noop
-
 from influencers.imports.tabular import ImportFileError
 
 # field -> the names exports give it, the preferred first (Apify's `shortCode` before its numeric
@@ -178,6 +176,3 @@ def post_id_generate(handle: str, caption: str) -> str:
     its caption, so importing the same file again finds the same post."""
     digest = hashlib.sha256(f"{handle.lower()}\n{caption.strip()}".encode()).hexdigest()
     return f"{GENERATED_ID_PREFIX}{digest[:24]}"
-
-
-gettext_noop("a post id, permalink or caption")  # the `post_id` refusal's words, for translators

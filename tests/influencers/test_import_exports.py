@@ -445,8 +445,12 @@ def test_admin_counts_and_filters_the_influencers_needing_curation(client):
     run(fixture("reels_crawler_ko.csv"))
     InfluencerFactory(handle="curated_one")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.cookies["django_language"] = "en"
     page = client.get("/admin/influencers/influencer/").content.decode()
     assert "1 needs curation" in page
+    client.cookies["django_language"] = "ko"
+    assert "검수 필요 1명" in client.get("/admin/influencers/influencer/").content.decode()
+    client.cookies["django_language"] = "en"
     needed = client.get("/admin/influencers/influencer/?curation=needed").content.decode()
     assert "example.reels" in needed and "curated_one" not in needed
     done = client.get("/admin/influencers/influencer/?curation=done").content.decode()
@@ -464,6 +468,7 @@ def test_the_admin_page_and_the_api_import_an_export_named_with_its_account(
 
     staff = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(staff)
+    client.cookies["django_language"] = "en"
     answer = fixture("graph_business_discovery_without_username.json")
     with django_capture_on_commit_callbacks(execute=False):
         client.post(

@@ -31,6 +31,7 @@ CHOICES = {
 def staff(client):
     user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(user)
+    client.cookies["django_language"] = "en"
     return user
 
 
@@ -138,12 +139,15 @@ def test_the_api_imports_with_a_named_mapping_and_refuses_an_unknown_name(
 
 
 def test_saving_a_mapping_with_an_unknown_column_is_refused_clearly():
+    from django.utils import translation
+
     from common.errors import ApplicationError
 
-    with pytest.raises(ApplicationError, match="nope"):
-        import_mapping_save(name="x", columns=["who"], fields={"user_name": "nope"})
-    with pytest.raises(ApplicationError, match="Name the column mapping"):
-        import_mapping_save(name=" ", columns=["who"], fields={"user_name": "who"})
+    with translation.override("en"):
+        with pytest.raises(ApplicationError, match="nope"):
+            import_mapping_save(name="x", columns=["who"], fields={"user_name": "nope"})
+        with pytest.raises(ApplicationError, match="Name the column mapping"):
+            import_mapping_save(name=" ", columns=["who"], fields={"user_name": "who"})
 
 
 def test_a_preview_writes_nothing_and_a_forged_token_is_refused(client, staff):

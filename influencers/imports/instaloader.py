@@ -14,6 +14,7 @@ import lzma
 import os
 import re
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from influencers.constants import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH, FOLLOWERS_MAX
@@ -32,6 +33,22 @@ from influencers.imports.values import cell_text
 METADATA_MAX_BYTES = 16 * 1024 * 1024  # a post's metadata is a few kB; this only stops xz bombs
 POST_METADATA = re.compile(r"^(?P<stem>\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}_UTC)\.json\.xz$")
 ARCHIVE_SIGNATURE = "_utc.json.xz"  # what format detection looks for among the names
+# What reading one file of the download can raise: that file's post is a bad row, never the whole
+# import (a damaged or oversized .xz, bad JSON, a link, a zip member with a bad CRC, odd values).
+_UNREADABLE = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    lzma.LZMAError,
+    zipfile.BadZipFile,
+    zlib.error,
+    RecursionError,
+)
 
 
 class _Archive:
@@ -123,16 +140,15 @@ def _parse(archive: _Archive, name: str, account: str) -> Parsed:
         stem = POST_METADATA.match(base)["stem"]
         try:
             node = _structure(archive, base)["node"]
-        except (ValueError, KeyError, OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile) as exc:
+            owner = node.get("owner") if isinstance(node.get("owner"), dict) else {}
+            handle = owner.get("username") or owners.get(str(owner.get("id", ""))) or ""
+            if not handle and len(profiles) == 1:
+                handle = next(iter(profiles.values())).handle
+            records.append((row, _record(node, stem, archive, handle)))
+        except _UNREADABLE as exc:
             parsed.errors.append(
                 RowError(row, "metadata", "bad_metadata", {"detail": str(exc)[:200]})
             )
-            continue
-        owner = node.get("owner") if isinstance(node.get("owner"), dict) else {}
-        handle = owner.get("username") or owners.get(str(owner.get("id", ""))) or ""
-        if not handle and len(profiles) == 1:
-            handle = next(iter(profiles.values())).handle
-        records.append((row, _record(node, stem, archive, handle)))
     _posts_from_records(records, parsed, unescape=False, prototype_styles=False, account=account)
     seen = {i.handle.lower() for i in profiles.values()}
     parsed.influencers = list(profiles.values()) + [
@@ -143,7 +159,7 @@ def _parse(archive: _Archive, name: str, account: str) -> Parsed:
 
 def _record(node: dict, stem: str, archive: _Archive, handle: str) -> dict:
     caption = _caption(node)
-    if caption is None and f"{stem}.txt" in archive.files:
+    if caption is None and f"{stem}.txt" in archive.files.keys() | archive.unsafe:
         caption = archive.read(f"{stem}.txt", METADATA_MAX_BYTES).decode("utf-8", "replace")
     likes = (node.get("edge_media_preview_like") or node.get("edge_liked_by") or {}).get("count")
     children = (node.get("edge_sidecar_to_children") or {}).get("edges") or []
@@ -180,7 +196,7 @@ def _profiles(archive: _Archive) -> tuple[dict[str, InfluencerRow], dict[str, st
             continue
         try:
             structure = _structure(archive, base)
-        except (ValueError, KeyError, OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile):
+        except _UNREADABLE:
             continue  # not a profile: the posts are what the archive is for
         if (structure.get("instaloader") or {}).get("node_type") != "Profile":
             continue

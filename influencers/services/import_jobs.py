@@ -19,7 +19,11 @@ from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commi
 from influencers.constants import IMPORT_FILE_MAX_BYTES
 from influencers.imports import ImportFileError
 from influencers.models import ImportFormat, ImportJob
-from influencers.services.imports import import_format_check, posts_import
+from influencers.services.imports import (
+    import_account_check,
+    import_format_check,
+    posts_import,
+)
 from influencers.tasks import import_job_run_task
 
 Status = ImportJob.Status
@@ -42,6 +46,7 @@ def import_job_start(
     first)."""
     more_posts_files = list(more_posts_files)
     import_format_check(format=format, posts_files=1 + len(more_posts_files))
+    account = import_account_check(account=account)
     for f in (posts_file, *more_posts_files, influencers_file, images_file):
         _size_check(f)
     with transaction.atomic():

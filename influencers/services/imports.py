@@ -25,6 +25,7 @@ from influencers.constants import POST_IMAGES_MAX
 from influencers.imports.formats import POSTS_READERS, import_format_detect
 from influencers.imports.images import ImageSource
 from influencers.imports.readers import (
+    HANDLE,
     ImportFileError,
     InfluencerRow,
     PostRow,
@@ -103,6 +104,7 @@ def posts_import(
     if posts_data is None:
         raise ImportFileError(_("Choose a posts file."), code="empty_file")
     import_format_check(format=format, posts_files=1 + len(more_posts))
+    account = import_account_check(account=account)
     if format == ImportFormat.AUTO:
         format = import_format_detect(posts_data, posts_name)
         import_format_check(format=format, posts_files=1 + len(more_posts))
@@ -165,6 +167,7 @@ def posts_preview(
     column chosen for each field (by `mapping`, a saved mapping for these headers, or the alias
     table), the first rows as they will be read and the first bad rows; or the refusal."""
     import_format_check(format=format, posts_files=1)
+    account = import_account_check(account=account)
     if format == ImportFormat.AUTO:
         format = import_format_detect(posts_data, posts_name)
     seen = {}
@@ -206,6 +209,17 @@ def posts_preview(
         and import_mapping_for_headers(seen["headers"]) is not None,
     )
     return preview
+
+
+def import_account_check(*, account: str) -> str:
+    """The account named with a file, without its @; ImportFileError when it is no handle."""
+    account = (account or "").strip().lstrip("@")
+    if account and not HANDLE.match(account):
+        raise ImportFileError(
+            _("The account is not an Instagram handle: %(value)s") % {"value": repr(account[:40])},
+            code="bad_account",
+        )
+    return account
 
 
 def import_format_check(*, format: str, posts_files: int) -> None:

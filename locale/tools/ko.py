@@ -632,6 +632,7 @@ KO = {
     "Preview": "미리 보기",
     "Save the columns": "열 선택 저장",
     "%(n)s needs curation": "검수 필요 %(n)s명",
+    "The account is not an Instagram handle: %(value)s": "계정이 인스타그램 아이디가 아닙니다: %(value)s",
 }
 
 if __name__ == "__main__":

@@ -523,3 +523,47 @@ def test_every_export_example_in_the_import_docs_imports_found_from_its_content(
         account = "example_studio" if '"username"' not in block else ""
         report = run(block.encode(), account=account if "business_discovery" in block else "")
         assert (kind, report.errors) == (kind, []) and report.posts_created, block[:80]
+
+
+def test_an_account_that_is_no_handle_is_refused_before_anything_is_read(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from influencers.models import ImportJob
+    from tests.factories import UserFactory
+
+    with pytest.raises(ImportFileError) as caught:
+        run(fixture("graph_business_discovery_without_username.json"), account="not a handle!")
+    assert caught.value.code == "bad_account" and not Post.objects.exists()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.cookies["django_language"] = "en"
+    page = client.post(
+        "/admin/influencers/influencer/import/",
+        {
+            "posts_file": SimpleUploadedFile("answer.json", b"{}"),
+            "format": "auto",
+            "account": "not a handle!",
+        },
+    ).content.decode()
+    assert "The account is not an Instagram handle" in page and not ImportJob.objects.exists()
+
+
+def test_a_caption_file_that_is_a_link_in_an_instaloader_folder_is_a_bad_row_never_read(tmp_path):
+    folder = instaloader_download(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not read")
+    metadata = folder / "2024-05-03_12-00-00_UTC.json.xz"
+    import lzma
+
+    structure = json.loads(lzma.open(metadata, "rt").read())
+    structure["node"]["edge_media_to_caption"] = {}  # the caption comes from the .txt
+    with lzma.open(metadata, "wt") as fp:
+        json.dump(structure, fp)
+    caption = folder / "2024-05-03_12-00-00_UTC.txt"
+    caption.unlink()
+    caption.symlink_to(secret)
+    report = run(folder)
+    assert report.posts_created == 2
+    assert [(e["file"], e["column"]) for e in report.errors] == [
+        ("2024-05-03_12-00-00_UTC.json.xz", "metadata")
+    ]
+    assert "do not read" not in json.dumps(report.as_dict(), default=str)

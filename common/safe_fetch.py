@@ -255,6 +255,13 @@ def _body_read(response, sock, policy: FetchPolicy, deadline: float) -> bytes:
         sock.settimeout(_remaining(deadline))
         chunk = response.read1(_CHUNK)
         if not chunk:
+            if length.isdigit() and size != int(length):  # the server closed before the end
+                raise FetchRefused(
+                    gettext_noop("the body ended after %(size)s of %(length)s bytes"),
+                    {"size": size, "length": length},
+                    code="truncated",
+                    transient=True,
+                )
             return b"".join(chunks)
         size += len(chunk)
         if size > policy.max_bytes:

@@ -100,6 +100,14 @@ class FakeCdn:
                     self.send_header("Content-Length", str(10**12))
                     self.end_headers()
                     return None
+                if path == "/truncated.jpg":  # announces the whole image, sends a tenth
+                    self.send_response(200)
+                    self.send_header("Content-Type", "image/jpeg")
+                    self.send_header("Content-Length", str(len(JPEG)))
+                    self.end_headers()
+                    self.wfile.write(JPEG[: len(JPEG) // 10])
+                    self.close_connection = True
+                    return None
                 if path == "/page.jpg":
                     return self._send(200, b"<html><body>Login</body></html>", "text/html")
                 if path == "/to-private.jpg":

@@ -14,6 +14,9 @@ from influencers.imports.readers import Parsed, posts_from_table
 from influencers.imports.tabular import Table, table_read
 
 _INDEXED = re.compile(r"^(?P<base>[a-z]+)/(?P<n>\d+)(?:/(?P<rest>[a-z]+))?$")
+# Apify's items nest three levels (childPosts/0/displayUrl); deeper values are left unread, so a
+# hostile file nested as deep as the JSON parser allows cannot exhaust the stack.
+FLATTEN_DEPTH = 6
 
 
 def apify_posts_parse(
@@ -22,7 +25,12 @@ def apify_posts_parse(
     table = table_read(data, name, required=())
     flat = Table(encoding=table.encoding, unreadable=table.unreadable)
     for row, record in table.records:
-        item = _flatten(record)
+        # The nested values stay under their own names too: a caption that is an object is a bad
+        # row (not an empty caption), a hashtags list reads as its tags.
+        item = {
+            **_flatten(record),
+            **{k: v for k, v in record.items() if isinstance(v, dict | list)},
+        }
         flat.records.append((row, item))
         flat.columns.update(item)
     flat.columns.update(c for c in table.columns if "/" in c)  # a CSV's headers as they are
@@ -37,18 +45,20 @@ def apify_posts_parse(
     )
 
 
-def _flatten(value, prefix: str = "") -> dict:
+def _flatten(value, prefix: str = "", depth: int = 0) -> dict:
     """{`a/0/b`: value} as Apify's CSV export writes a nested item (keys in lower case)."""
+    if depth >= FLATTEN_DEPTH:
+        return {prefix: value}
     if isinstance(value, dict):
         found = {}
         for key, inner in value.items():
             key = str(key).strip().lower()
-            found.update(_flatten(inner, f"{prefix}/{key}" if prefix else key))
+            found.update(_flatten(inner, f"{prefix}/{key}" if prefix else key, depth + 1))
         return found
     if isinstance(value, list) and prefix:
         found = {}
         for n, inner in enumerate(value):
-            found.update(_flatten(inner, f"{prefix}/{n}"))
+            found.update(_flatten(inner, f"{prefix}/{n}", depth + 1))
         return found
     return {prefix: value}
 

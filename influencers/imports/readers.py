@@ -330,7 +330,10 @@ def _blank_value(value) -> bool:
 def _hashtags_added(caption: str, value) -> str:
     """The caption with the tags of a hashtag column it does not already hold, on a last line
     (`#a #b`, `a, b` and pandas' `['a', 'b']` alike)."""
-    words = _TAG_WORDS.findall(cell_text(value))
+    if isinstance(value, list):
+        words = [w for item in value if isinstance(item, str) for w in _TAG_WORDS.findall(item)]
+    else:
+        words = _TAG_WORDS.findall(cell_text(value))
     lowered = caption.lower()
     missing = [w for w in dict.fromkeys(words) if f"#{w.lower()}" not in lowered]
     if not missing:

@@ -633,6 +633,7 @@ KO = {
     "Save the columns": "열 선택 저장",
     "%(n)s needs curation": "검수 필요 %(n)s명",
     "The account is not an Instagram handle: %(value)s": "계정이 인스타그램 아이디가 아닙니다: %(value)s",
+    "the body ended after %(size)s of %(length)s bytes": "본문이 %(length)s바이트 중 %(size)s바이트에서 끝났습니다",
 }
 
 if __name__ == "__main__":

@@ -73,6 +73,12 @@ def test_an_oversized_body_is_aborted_while_streaming(cdn):
     assert refusal(cdn.url("/big.jpg"), max_bytes=200_000).code == "too_large"
 
 
+def test_a_body_cut_short_of_its_announced_length_is_refused_and_tried_again(cdn):
+    error = refusal(cdn.url("/truncated.jpg"), retries=1)
+    assert (error.code, error.transient) == ("truncated", True)
+    assert cdn.hits["/truncated.jpg"] == 2
+
+
 def test_an_announced_oversized_body_is_refused_before_reading(cdn):
     assert refusal(cdn.url("/announced-big.jpg")).code == "too_large"
 

@@ -567,3 +567,24 @@ def test_a_caption_file_that_is_a_link_in_an_instaloader_folder_is_a_bad_row_nev
         ("2024-05-03_12-00-00_UTC.json.xz", "metadata")
     ]
     assert "do not read" not in json.dumps(report.as_dict(), default=str)
+
+
+def test_an_apify_export_nested_as_deep_as_json_allows_is_read_without_exhausting_the_stack():
+    items = json.loads(fixture("apify_instagram_scraper.json"))
+    deep: dict = {}
+    for _ in range(900):
+        deep = {"x": deep}
+    items[0]["latestComments"] = [deep]
+    items[1]["caption"] = deep  # a caption that is no text: a bad row
+    report = run(json.dumps(items).encode())
+    assert report.posts_created == 2
+    assert [(e["row"], e["column"], e["code"]) for e in report.errors] == [
+        (2, "caption", "caption_not_text")
+    ]
+
+
+def test_the_format_is_found_from_the_content_whatever_the_file_is_called():
+    for name in ("posts.csv", "export.xlsx", "graph.json", "noname"):
+        Post.objects.all().delete()
+        assert run(fixture("apify_instagram_scraper.json"), name=name).format == "apify"
+    assert run(fixture("reels_crawler_ko.csv"), name="dataset.json").format == "crawl"

@@ -33,6 +33,13 @@ def import_jobs_reconcile_task() -> dict:
     return import_jobs_reconcile()
 
 
+@job_task("reconcile")
+def post_image_links_reconcile_task() -> int:
+    from influencers.services.image_links import post_image_links_reconcile
+
+    return post_image_links_reconcile()
+
+
 @job_task("image_links")
 def post_image_links_fetch_task(post_ids: list[int]) -> dict:
     from influencers.services.image_links import post_image_links_fetch

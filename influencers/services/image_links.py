@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from common.jobs import enqueue_on_commit
+from common.jobs import deadline_passed_before, enqueue, enqueue_on_commit
 from common.safe_fetch import FetchPolicy, FetchRefused, url_fetch
 from common.uploads import ImageRejected, ValidatedImage, image_validate, sniff_format
 from influencers.models import ImageLinkState, Post, PostImage, PostImageLink
@@ -66,6 +66,23 @@ def post_image_links_replace(*, posts_urls) -> int:
     if queued:
         enqueue_on_commit(post_image_links_fetch_task, queued)
     return len(queued)
+
+
+RECONCILE_BATCH = 2000  # posts per queued task, as an import chunk queues them
+
+
+def post_image_links_reconcile(*, now=None) -> int:
+    """Queue again the posts whose links still wait past the deadline (the broker was down when
+    their chunk committed, or the worker died); returns the number of posts queued."""
+    now = now or timezone.now()
+    stale = PostImageLink.objects.filter(
+        state=State.PENDING, queued_at__lt=deadline_passed_before("image_links", now=now)
+    )
+    post_ids = sorted(set(stale.values_list("post_id", flat=True)))
+    PostImageLink.objects.filter(post_id__in=post_ids, state=State.PENDING).update(queued_at=now)
+    for start in range(0, len(post_ids), RECONCILE_BATCH):
+        enqueue(post_image_links_fetch_task, post_ids[start : start + RECONCILE_BATCH])
+    return len(post_ids)
 
 
 def post_image_links_fetch(*, post_ids, policy: FetchPolicy | None = None) -> dict:

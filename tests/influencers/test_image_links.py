@@ -185,3 +185,19 @@ def test_admin_shows_each_links_state_and_filters_posts_by_it(
     post = Post.objects.get(instagram_id="Expired1")
     page = client.get(f"/admin/influencers/post/{post.pk}/change/").content.decode()
     assert "link expired: export again or attach the image" in page
+
+
+def test_links_left_waiting_past_the_deadline_are_queued_again_by_the_reconciler(cdn):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from influencers.services.image_links import post_image_links_reconcile
+
+    # imported while the broker was down: the chunk's commit queued nothing
+    posts_import(posts_data=apify_items(cdn, {"Late1": ["/img/late.jpg"]}), posts_name="d.json")
+    assert states("Late1")[0][0] == ImageLinkState.PENDING
+    assert post_image_links_reconcile() == 0  # not yet past the deadline
+    PostImageLink.objects.update(queued_at=timezone.now() - dt.timedelta(hours=2))
+    assert post_image_links_reconcile() == 1  # queued (run at once by the eager test worker)
+    assert states("Late1")[0][0] == ImageLinkState.FETCHED and Post.objects.get().image

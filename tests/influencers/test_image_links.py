@@ -17,6 +17,16 @@ from tests.fake_cdn import FakeCdn
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request in English leaves English active in this thread: later tests expect the default."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def cdn(settings):
     server = FakeCdn().start()

@@ -20,6 +20,18 @@ from influencers.services.imports import posts_import
 from tests.conftest import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request in English leaves English active in this thread: later tests expect the default."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

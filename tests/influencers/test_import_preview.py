@@ -13,6 +13,18 @@ from influencers.services.imports import posts_import, posts_preview
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request in English leaves English active in this thread: later tests expect the default."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 PREVIEW = "/admin/influencers/influencer/import/preview/"
 # A crawler whose headers no alias names.
 ODD = (

@@ -12,10 +12,27 @@ from common.permissions import user_has_model_permission
 from common.styles import style_label
 from common.uploads import ValidatedImageField
 from influencers import selectors
-from influencers.constants import IMPORT_PERMISSION, POST_IMAGES_MAX
-from influencers.models import ImportFormat, ImportJob, Influencer, Post, PostImage, Stopword
+from influencers.constants import HANDLE_MAX_LENGTH, IMPORT_PERMISSION, POST_IMAGES_MAX
+from influencers.imports.fields import FIELD_ALIASES
+from influencers.models import (
+    ImageLinkState,
+    ImportFormat,
+    ImportJob,
+    Influencer,
+    Post,
+    PostImage,
+    PostImageLink,
+    Stopword,
+)
 from influencers.services import curation
-from influencers.services.import_jobs import import_job_start
+from influencers.services.import_jobs import (
+    import_job_start,
+    import_preview_discard,
+    import_preview_file,
+    import_preview_keep,
+)
+from influencers.services.import_mappings import import_mapping_save
+from influencers.services.imports import posts_preview
 
 # Images uploaded in change forms go through the one upload validator (re-encoded, no metadata).
 VALIDATED_IMAGES = {models.ImageField: {"form_class": ValidatedImageField}}
@@ -78,6 +95,79 @@ class RepresentativeStyleFilter(admin.SimpleListFilter):
         )
 
 
+class NeedsCurationFilter(admin.SimpleListFilter):
+    """Influencers an import created from a posts file: gender or body size still blank, so no
+    gender or size filter recommends them until staff set both."""
+
+    title = _("curation")
+    parameter_name = "curation"
+
+    def lookups(self, request, model_admin):
+        return [("needed", _("needs curation")), ("done", _("curated"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "needed":
+            return queryset.needing_curation()
+        if self.value() == "done":
+            return queryset.curated()
+        return queryset
+
+
+class ImageLinkStateFilter(admin.SimpleListFilter):
+    title = _("image links")
+    parameter_name = "image_link"
+
+    def lookups(self, request, model_admin):
+        return ImageLinkState.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(image_links__state=value).distinct() if value else queryset
+
+
+class PostImageLinkInline(admin.TabularInline):
+    """The links an export gave for the post's images, and how fetching them went."""
+
+    model = PostImageLink
+    extra = 0
+    can_delete = False
+    fields = ("position", "url", "state", "detail", "attempts", "fetched_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ImportPreviewForm(forms.Form):
+    posts_file = forms.FileField(label=_("Posts file"), required=False)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ImportFormat.choices, initial=ImportFormat.AUTO
+    )
+    account = forms.CharField(
+        label=_("Account (when the file does not say whose posts they are)"),
+        required=False,
+        max_length=HANDLE_MAX_LENGTH,
+    )
+    mapping_name = forms.CharField(label=_("Save these columns as"), required=False, max_length=100)
+
+
+def _mapping_from_post(data) -> dict:
+    """The column staff chose for each field in the preview (`map_<field>`; "" is none)."""
+    return {f: data.get(f"map_{f}", "") for f in FIELD_ALIASES if data.get(f"map_{f}", "")}
+
+
+def _preview_columns(posts_file, data, mapping) -> list[str]:
+    posts_file.seek(0)
+    preview = posts_preview(
+        posts_data=posts_file.read(),
+        posts_name=posts_file.name,
+        format=data["format"],
+        account=data["account"],
+        mapping=mapping,
+    )
+    return preview["columns"]
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -97,14 +187,23 @@ class MultipleFileField(forms.FileField):
 
 class ImportForm(forms.Form):
     posts_file = forms.FileField(
-        label=_("Posts file (CSV, Excel .xlsx, JSON Lines or Graph API JSON)")
+        label=_(
+            "Posts file (CSV, Excel .xlsx, JSON Lines, Graph API or Apify JSON, instaloader zip)"
+        )
     )
     more_posts_files = MultipleFileField(
         label=_("Further pages of a Graph API export (several files)"), required=False
     )
     influencers_file = forms.FileField(label=_("Influencers file"), required=False)
     images_zip = forms.FileField(label=_("Images (zip of <post_id>.jpg)"), required=False)
-    format = forms.ChoiceField(label=_("Format"), choices=ImportFormat.choices)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ImportFormat.choices, initial=ImportFormat.AUTO
+    )
+    account = forms.CharField(
+        label=_("Account (when the file does not say whose posts they are)"),
+        required=False,
+        max_length=HANDLE_MAX_LENGTH,
+    )
 
 
 @admin.register(Influencer)
@@ -122,7 +221,14 @@ class InfluencerAdmin(admin.ModelAdmin):
         "is_active",
         "is_demo",
     )
-    list_filter = ("is_active", "gender", "body_size", RepresentativeStyleFilter, "is_demo")
+    list_filter = (
+        NeedsCurationFilter,
+        "is_active",
+        "gender",
+        "body_size",
+        RepresentativeStyleFilter,
+        "is_demo",
+    )
     search_fields = ("handle", "display_name")
     list_editable = ("is_active",)
     formfield_overrides = VALIDATED_IMAGES
@@ -221,13 +327,22 @@ class InfluencerAdmin(admin.ModelAdmin):
         self.message_user(request, _("%d word clouds queued.") % n)
 
     def changelist_view(self, request, extra_context=None):
-        can_import = user_has_model_permission(request.user, IMPORT_PERMISSION)
-        return super().changelist_view(request, {**(extra_context or {}), "can_import": can_import})
+        context = {
+            **(extra_context or {}),
+            "can_import": user_has_model_permission(request.user, IMPORT_PERMISSION),
+            "needing_curation": Influencer.objects.needing_curation().count(),
+        }
+        return super().changelist_view(request, context)
 
     def get_urls(self):
         return [
             path(
                 "import/", self.admin_site.admin_view(self.import_view), name="influencers_import"
+            ),
+            path(
+                "import/preview/",
+                self.admin_site.admin_view(self.import_preview_view),
+                name="influencers_import_preview",
             ),
             path(
                 "import/<int:job_id>/",
@@ -249,6 +364,7 @@ class InfluencerAdmin(admin.ModelAdmin):
                     images_file=data["images_zip"],
                     format=data["format"],
                     more_posts_files=data["more_posts_files"],
+                    account=data["account"],
                 )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
@@ -261,6 +377,59 @@ class InfluencerAdmin(admin.ModelAdmin):
             "jobs": selectors.import_job_list()[:10],
         }
         return render(request, "admin/influencers/import.html", context)
+
+    def import_preview_view(self, request):
+        """Upload a posts file, see its first rows as they will be read and the column chosen for
+        each field, change the choices, keep them as a named mapping, then import."""
+        _import_permission_check(request)
+        form = ImportPreviewForm(request.POST or None, request.FILES or None)
+        context = {**self.admin_site.each_context(request), "title": _("Import preview")}
+        token = request.POST.get("token", "")
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["posts_file"]:
+                    import_preview_discard(token=token)
+                    token = import_preview_keep(posts_file=data["posts_file"])
+                if not token:
+                    raise ApplicationError(_("Choose a posts file."), code="empty_file")
+                posts_file = import_preview_file(token=token)
+                mapping = (
+                    _mapping_from_post(request.POST) if "field_choices" in request.POST else None
+                )
+                action = request.POST.get("action", "preview")
+                if action == "save":
+                    import_mapping_save(
+                        name=data["mapping_name"],
+                        columns=_preview_columns(posts_file, data, mapping),
+                        fields=mapping or {},
+                    )
+                    self.message_user(request, _("Column mapping saved."))
+                elif action == "import":
+                    job = import_job_start(
+                        user=request.user,
+                        posts_file=posts_file,
+                        format=data["format"],
+                        account=data["account"],
+                        mapping=mapping,
+                    )
+                    import_preview_discard(token=token)
+                    return redirect(reverse("admin:influencers_import_job", args=[job.pk]))
+                posts_file.seek(0)
+                context["preview"] = posts_preview(
+                    posts_data=posts_file.read(),
+                    posts_name=posts_file.name,
+                    format=data["format"],
+                    account=data["account"],
+                    mapping=mapping,
+                )
+                context["fields"] = [
+                    (f, context["preview"]["chosen"].get(f, "")) for f in FIELD_ALIASES
+                ]
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+        context.update(form=form, token=token)
+        return render(request, "admin/influencers/import_preview.html", context)
 
     def import_job_view(self, request, job_id):
         _import_permission_check(request)
@@ -312,6 +481,7 @@ class PostAdmin(admin.ModelAdmin):
         "likes_imputed",
         "is_video",
         "is_sponsored",
+        ImageLinkStateFilter,
     )
     search_fields = ("instagram_id", "influencer__handle", "caption")
     list_select_related = ("influencer",)
@@ -330,7 +500,7 @@ class PostAdmin(admin.ModelAdmin):
         "classification_status",
         "extra_image_count",
     )
-    inlines = [PostImageInline]
+    inlines = [PostImageInline, PostImageLinkInline]
 
     @admin.display(description=_("image"))
     def preview(self, post):

@@ -9,9 +9,15 @@ from accounts.models import BodySize, Gender
 from common.api import MediaNameField, media_url, paginated_response
 from common.permissions import model_permission
 from influencers import selectors
-from influencers.constants import FOLLOWERS_MAX, IMPORT_PERMISSION, SEARCH_MAX_LENGTH
+from influencers.constants import (
+    FOLLOWERS_MAX,
+    HANDLE_MAX_LENGTH,
+    IMPORT_PERMISSION,
+    SEARCH_MAX_LENGTH,
+)
 from influencers.models import ImportFormat, ImportJob, Post, StyleChoices
 from influencers.services.import_jobs import import_job_start
+from influencers.services.import_mappings import import_mapping_get
 
 
 class InfluencerSummaryOutput(serializers.Serializer):
@@ -222,7 +228,23 @@ class ImportInput(serializers.Serializer):
     )
     influencers_file = serializers.FileField(required=False)
     images_zip = serializers.FileField(required=False)
-    format = serializers.ChoiceField(choices=ImportFormat.choices, default=ImportFormat.CRAWL)
+    format = serializers.ChoiceField(choices=ImportFormat.choices, default=ImportFormat.AUTO)
+    account = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=HANDLE_MAX_LENGTH,
+        help_text="The account whose posts these are, for an export that does not say (a Graph "
+        "API answer without username, a table without an account column).",
+    )
+    mapping_name = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=100,
+        help_text="A column mapping saved in the admin import preview; by default the one saved "
+        "for files with the same headers, if any.",
+    )
 
 
 class ImportCreateApi(APIView):
@@ -241,6 +263,8 @@ class ImportCreateApi(APIView):
             images_file=v.get("images_zip"),
             format=v["format"],
             more_posts_files=v["more_posts_files"],
+            account=v["account"],
+            mapping=import_mapping_get(name=v["mapping_name"]) if v["mapping_name"] else None,
         )
         job.refresh_from_db()
         return Response(ImportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)

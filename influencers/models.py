@@ -96,6 +96,8 @@ class Influencer(models.Model):
         _("usual clothing size"), max_length=CLOTHING_SIZE_MAX_LENGTH, blank=True
     )
     followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
+    # What Instagram counts (a Graph API answer's media_count), beside the posts imported here.
+    media_count = models.PositiveIntegerField(_("posts on Instagram"), null=True, blank=True)
     # A TextField's max_length only sizes form inputs: the validator enforces it.
     bio = models.TextField(
         _("bio"),
@@ -293,6 +295,63 @@ class PostImage(models.Model):
         return f"{self.post_id} #{self.position}"
 
 
+class ImageLinkState(models.TextChoices):
+    PENDING = "pending", _("waiting to be fetched")
+    FETCHED = "fetched", _("fetched")
+    EXPIRED = "expired", _("link expired: export again or attach the image")
+    REFUSED = "refused", _("refused")
+    FAILED = "failed", _("failed (server error or time-out): import the export again to retry")
+
+
+class PostImageLink(models.Model):
+    """A link to a post's image an export gave instead of a file (Apify, Graph API), fetched by a
+    bulk task (services/image_links.py) through common.safe_fetch; its state shows in admin."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="image_links", verbose_name=_("post")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))  # 1: the cover
+    url = models.URLField(_("link"), max_length=2048)
+    state = models.CharField(
+        _("state"), max_length=8, choices=ImageLinkState.choices, default=ImageLinkState.PENDING
+    )
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("post image link")
+        verbose_name_plural = _("post image links")
+        ordering = ["post", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "position"], name="post_image_link_unique"),
+        ]
+        indexes = [models.Index(fields=["state", "queued_at"], name="image_link_state_queued")]
+
+    def __str__(self):
+        return f"{self.post_id} link #{self.position}"
+
+
+class ImportMapping(models.Model):
+    """Which column holds which field, as staff chose it in an import preview; offered again for
+    the next file whose headers are the same (`headers`: the sorted, normalized header list)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    headers = models.JSONField(_("headers"), default=list)
+    fields = models.JSONField(_("columns by field"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import column mapping")
+        verbose_name_plural = _("import column mappings")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Stopword(models.Model):
     """Words left out of keyword summaries, beyond the shipped lists; curated by staff."""
 
@@ -309,10 +368,13 @@ class Stopword(models.Model):
 
 
 class ImportFormat(models.TextChoices):
-    """The export formats an import reads (docs/imports.md)."""
+    """The export formats an import reads (docs/imports.md); AUTO finds it from the content."""
 
+    AUTO = "auto", _("Found from the file")
     CRAWL = "crawl", _("Crawl table (CSV, JSON Lines, Excel)")
     GRAPH = "graph", _("Instagram Graph API JSON")
+    APIFY = "apify", _("Apify Instagram Scraper (JSON, CSV)")
+    INSTALOADER = "instaloader", _("instaloader folder or zip")
 
 
 class ImportJob(models.Model):
@@ -332,7 +394,7 @@ class ImportJob(models.Model):
         verbose_name=_("created by"),
     )
     source_name = models.CharField(_("source file"), max_length=255)
-    format = models.CharField(_("format"), max_length=8, choices=ImportFormat.choices)
+    format = models.CharField(_("format"), max_length=16, choices=ImportFormat.choices)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
     )

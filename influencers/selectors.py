@@ -365,6 +365,8 @@ def influencer_lookalikes(
     qs = Influencer.objects.filter(is_active=True, count_distribution__isnull=False).exclude(
         pk=influencer.pk
     )
+    if gender or body_size:  # influencers needing curation pass no filter until staff set them
+        qs = qs.curated()
     if gender:
         qs = qs.filter(gender=gender)
     if body_size:

@@ -31,3 +31,17 @@ def import_jobs_reconcile_task() -> dict:
     from influencers.services.import_jobs import import_jobs_reconcile
 
     return import_jobs_reconcile()
+
+
+@job_task("reconcile")
+def post_image_links_reconcile_task() -> int:
+    from influencers.services.image_links import post_image_links_reconcile
+
+    return post_image_links_reconcile()
+
+
+@job_task("image_links")
+def post_image_links_fetch_task(post_ids: list[int]) -> dict:
+    from influencers.services.image_links import post_image_links_fetch
+
+    return post_image_links_fetch(post_ids=post_ids)

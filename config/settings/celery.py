@@ -58,6 +58,9 @@ BACKGROUND_JOBS = {
     "summary": _job("summary", QUEUE_BULK, 120, 900),
     # An import's heartbeat moves with every chunk of rows; silent this long means its worker died.
     "import": _job("import", QUEUE_BULK, 3000, 900),
+    # Fetching the image links of one import chunk (up to 2,000 posts, each link bounded by
+    # SAFE_FETCH_TIMEOUT_S and its retries).
+    "image_links": _job("image_links", QUEUE_BULK, 3000, 3600),
 }
 # Shared retry policy for transient database errors (a restarted PostgreSQL, a locked SQLite file).
 JOB_RETRY = {"max_retries": 3, "retry_backoff": 2, "retry_backoff_max": 60, "retry_jitter": True}
@@ -120,6 +123,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reconcile-imports": {
         "task": "influencers.tasks.import_jobs_reconcile_task",
+        "schedule": 300.0,
+    },
+    "reconcile-image-links": {
+        "task": "influencers.tasks.post_image_links_reconcile_task",
         "schedule": 300.0,
     },
 }

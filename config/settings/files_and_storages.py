@@ -24,3 +24,16 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Links an export or an API gives us (common/safe_fetch.py): only these hosts, only public
+# addresses, bounded in size and time. Instagram's and Facebook's CDNs by default.
+SAFE_FETCH_ALLOWED_HOSTS = env.list(
+    "SAFE_FETCH_ALLOWED_HOSTS", default=["*.cdninstagram.com", "*.fbcdn.net"]
+)
+SAFE_FETCH_MAX_BYTES = env.int("SAFE_FETCH_MAX_BYTES", default=UPLOAD_MAX_BYTES)
+SAFE_FETCH_TIMEOUT_S = env.float("SAFE_FETCH_TIMEOUT_S", default=20.0)
+SAFE_FETCH_MAX_REDIRECTS = env.int("SAFE_FETCH_MAX_REDIRECTS", default=3)
+SAFE_FETCH_RETRIES = env.int("SAFE_FETCH_RETRIES", default=2)
+SAFE_FETCH_BACKOFF_S = env.float("SAFE_FETCH_BACKOFF_S", default=1.0)
+# Never in production: only a test serving a fake CDN on 127.0.0.1 turns this on.
+SAFE_FETCH_ALLOW_LOOPBACK = False

@@ -10,6 +10,7 @@ row error too, never the whole import's.
 """
 
 import errno
+import io
 import os
 import re
 import stat
@@ -31,7 +32,9 @@ _NUMBERED = re.compile(r"^(?P<post_id>.+)_(?P<n>[1-9][0-9]{0,5})$")
 class ImageSource:
     """Look up an image's bytes by post id; None when the post has none."""
 
-    def __init__(self, location: str | Path | None):
+    def __init__(self, location: str | Path | bytes | None, *, recursive: bool = False):
+        """`location`: a folder (its own files; with `recursive`, those of its subfolders too,
+        never through a folder link), a zip file's path, or a zip file's bytes."""
         self._index: dict[str, str] = {}
         self._unsafe: set[str] = set()  # post ids whose image is a link or leaves the import
         # post id -> {n: stem} of its numbered images (`<post_id>_<n>`, n >= 2).
@@ -40,17 +43,20 @@ class ImageSource:
         self._root: Path | None = None
         if location is None:
             return
-        location = Path(location)
-        if location.is_dir():
+        if isinstance(location, bytes):
+            location = io.BytesIO(location)
+        else:
+            location = Path(location)
+        if isinstance(location, Path) and location.is_dir():
             self._root = location
-            for entry in os.scandir(location):
+            for entry in _folder_entries(location, recursive):
                 if Path(entry.name).suffix.lower() not in SUFFIXES:
                     continue
                 stem = Path(entry.name).stem
                 if entry.is_symlink():
                     self._unsafe.add(stem)
                 elif entry.is_file(follow_symlinks=False):
-                    self._index.setdefault(stem, entry.name)
+                    self._index.setdefault(stem, os.path.relpath(entry.path, location))
         elif zipfile.is_zipfile(location):
             try:
                 self._zip = zipfile.ZipFile(location)
@@ -69,7 +75,8 @@ class ImageSource:
                     self._index.setdefault(member.stem, info.filename)
         else:
             raise ImportFileError(
-                f"{location} is neither a folder nor a zip file.", code="bad_images_source"
+                f"{getattr(location, 'name', 'the images')} is neither a folder nor a zip file.",
+                code="bad_images_source",
             )
         for stem in self._index.keys() | self._unsafe:
             found = _NUMBERED.match(stem)
@@ -131,7 +138,7 @@ class ImageSource:
                 gettext_noop("The image file cannot be read."), code="unreadable"
             ) from exc
         with os.fdopen(fd, "rb") as fp:
-            return name, fp.read(limit)
+            return Path(name).name, fp.read(limit)
 
     def _zip_read(self, name: str, limit: int) -> bytes:
         info = self._zip.getinfo(name)
@@ -160,6 +167,15 @@ class ImageSource:
     def close(self):
         if self._zip is not None:
             self._zip.close()
+
+
+def _folder_entries(folder: Path, recursive: bool):
+    """The folder's entries; with `recursive`, its subfolders' too (folder links not entered)."""
+    for entry in os.scandir(folder):
+        if recursive and entry.is_dir(follow_symlinks=False):
+            yield from _folder_entries(Path(entry.path), recursive)
+        else:
+            yield entry
 
 
 def _unsafe_member(info: zipfile.ZipInfo) -> bool:

@@ -1,10 +1,14 @@
 """Imports started from admin or the API: files kept in storage, run by a worker, progress saved."""
 
+import io
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.core import signing
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +19,11 @@ from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commi
 from influencers.constants import IMPORT_FILE_MAX_BYTES
 from influencers.imports import ImportFileError
 from influencers.models import ImportFormat, ImportJob
-from influencers.services.imports import import_format_check, posts_import
+from influencers.services.imports import (
+    import_account_check,
+    import_format_check,
+    posts_import,
+)
 from influencers.tasks import import_job_run_task
 
 Status = ImportJob.Status
@@ -27,8 +35,10 @@ def import_job_start(
     posts_file,
     influencers_file=None,
     images_file=None,
-    format: str = ImportFormat.CRAWL,
+    format: str = ImportFormat.AUTO,
     more_posts_files=(),
+    account: str = "",
+    mapping: dict | None = None,
 ) -> ImportJob:
     """Store the uploaded files and queue the import; returns the job to follow.
 
@@ -36,13 +46,9 @@ def import_job_start(
     first)."""
     more_posts_files = list(more_posts_files)
     import_format_check(format=format, posts_files=1 + len(more_posts_files))
+    account = import_account_check(account=account)
     for f in (posts_file, *more_posts_files, influencers_file, images_file):
-        if f is not None and f.size > IMPORT_FILE_MAX_BYTES:
-            raise ApplicationError(
-                _("%(name)s is larger than %(mb)d MB.")
-                % {"name": f.name, "mb": IMPORT_FILE_MAX_BYTES // 2**20},
-                code="file_too_large",
-            )
+        _size_check(f)
     with transaction.atomic():
         job = ImportJob.objects.create(
             created_by=user,
@@ -68,12 +74,59 @@ def import_job_start(
                 "influencers": getattr(influencers_file, "name", ""),
                 "posts_pages": [f.name for _, f in pages],
             },
+            "account": account,
+            "mapping": mapping,
         }
         job.save(update_fields=["report"])
         enqueue_on_commit(
             import_job_run_task, job.pk, on_unavailable=lambda exc: _note_queue_down(job.pk)
         )
     return job
+
+
+PREVIEW_SALT = "influencers.import-preview"
+PREVIEW_MAX_AGE_S = 6 * 3600
+
+
+def import_preview_keep(*, posts_file) -> str:
+    """Keep an uploaded posts file for the import preview; returns a signed token naming it (the
+    page carries the token, never a path it could change)."""
+    _size_check(posts_file)
+    key = default_storage.save(f"imports/preview/{uuid.uuid4().hex}.data", posts_file)
+    return signing.dumps({"key": key, "name": posts_file.name[:255]}, salt=PREVIEW_SALT)
+
+
+def import_preview_file(*, token: str) -> File:
+    """The kept file of a preview token (named as uploaded); ApplicationError when it is gone."""
+    try:
+        kept = signing.loads(token, salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE_S)
+    except signing.BadSignature as exc:
+        raise ApplicationError(
+            _("The preview has expired: choose the file again."), code="preview_expired"
+        ) from exc
+    if not default_storage.exists(kept["key"]):
+        raise ApplicationError(
+            _("The preview has expired: choose the file again."), code="preview_expired"
+        )
+    with default_storage.open(kept["key"], "rb") as fp:
+        return File(io.BytesIO(fp.read()), name=kept["name"])
+
+
+def import_preview_discard(*, token: str) -> None:
+    try:
+        kept = signing.loads(token, salt=PREVIEW_SALT)
+    except signing.BadSignature:
+        return
+    default_storage.delete(kept["key"])
+
+
+def _size_check(f) -> None:
+    if f is not None and f.size > IMPORT_FILE_MAX_BYTES:
+        raise ApplicationError(
+            _("%(name)s is larger than %(mb)d MB.")
+            % {"name": f.name, "mb": IMPORT_FILE_MAX_BYTES // 2**20},
+            code="file_too_large",
+        )
 
 
 def _note_queue_down(job_id: int) -> None:
@@ -131,6 +184,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 format=job.format,
                 progress=progress,
                 more_posts=more_posts,
+                account=job.report.get("account", ""),
+                mapping=job.report.get("mapping"),
             )
         except ImportFileError as exc:
             job.status, job.error = Status.FAILED, exc.message

@@ -22,14 +22,14 @@ from django.utils.translation import gettext as _
 
 from common.uploads import ImageRejected, ValidatedImage, image_validate
 from influencers.constants import POST_IMAGES_MAX
+from influencers.imports.formats import POSTS_READERS, import_format_detect
 from influencers.imports.images import ImageSource
 from influencers.imports.readers import (
+    HANDLE,
     ImportFileError,
     InfluencerRow,
     PostRow,
     RowError,
-    crawl_posts_parse,
-    graph_media_parse,
     influencers_parse,
 )
 from influencers.models import ImportFormat, Influencer, Post, PostImage
@@ -37,6 +37,8 @@ from influencers.services.derivatives import (
     post_image_files_delete,
     post_image_files_delete_on_commit,
 )
+from influencers.services.image_links import post_image_links_replace
+from influencers.services.import_mappings import import_mapping_for_headers
 from influencers.services.post_classification import (
     CLASSIFICATION_RESULT_FIELDS,
     post_classification_reset,
@@ -59,12 +61,17 @@ class ImportReport:
     posts_unchanged: int = 0
     influencers_created: int = 0
     influencers_updated: int = 0
+    # Of the accounts this import names, those whose gender or body size staff have not set yet.
+    influencers_needing_curation: int = 0
     images_stored: int = 0
+    image_links_queued: int = 0
     queued_for_classification: int = 0
     errors: list[dict] = field(default_factory=list)
     influencer_errors: list[dict] = field(default_factory=list)
     encoding: str = ""  # how the posts file was read ("UTF-8", "CP949", "xlsx", ...)
     influencers_encoding: str = ""
+    format: str = ""  # the export it was read as (found from the content unless chosen)
+    columns: dict = field(default_factory=dict)  # field -> the file's column it was read from
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -72,36 +79,55 @@ class ImportReport:
 
 def posts_import(
     *,
-    posts_data: bytes,
+    posts_data: bytes | Path | None = None,
     posts_name: str = "posts",
     influencers_data: bytes | None = None,
     influencers_name: str = "influencers",
     images: str | Path | None = None,
-    format: str = ImportFormat.CRAWL,
+    format: str = ImportFormat.AUTO,
     progress: ProgressCallback | None = None,
     more_posts: Sequence[tuple[bytes, str]] = (),
+    account: str = "",
+    mapping: dict | None = None,
 ) -> ImportReport:
     """Import one export; returns the report. Raises ImportFileError for a broken file.
 
-    `more_posts` ((data, name), ...) are the further pages of a Graph API export split by its
-    `paging`: they import as one file with the first.
+    `posts_data` is the posts file's bytes, or an instaloader folder (a Path). `format` AUTO
+    finds the export from the content. `more_posts` ((data, name), ...) are the further pages of
+    a Graph API export split by its `paging`: they import as one file with the first.
+    `account` names the account of an export that does not say whose posts they are; `mapping`
+    (field -> column) overrides the alias table for a table's columns (by default a mapping saved
+    for files with the same headers, if any). The accounts the posts
+    name are created when unknown, with gender and body size blank (they need curation); an
+    influencers file, when given, sets those.
     """
+    if posts_data is None:
+        raise ImportFileError(_("Choose a posts file."), code="empty_file")
     import_format_check(format=format, posts_files=1 + len(more_posts))
-    if format == ImportFormat.CRAWL:
-        posts = crawl_posts_parse(posts_data, posts_name)
-    else:
-        posts = graph_media_parse(posts_data, posts_name, more_pages=more_posts)
+    account = import_account_check(account=account)
+    if format == ImportFormat.AUTO:
+        format = import_format_detect(posts_data, posts_name)
+        import_format_check(format=format, posts_files=1 + len(more_posts))
+    posts = POSTS_READERS[format](
+        posts_data,
+        posts_name,
+        more_pages=more_posts,
+        account=account,
+        mapping=import_mapping_for_headers if mapping is None else mapping,
+    )
     people = influencers_parse(influencers_data, influencers_name) if influencers_data else None
-    source = ImageSource(images)
+    source = posts.images if posts.images is not None else ImageSource(images)
     report = ImportReport(
         errors=[e.as_dict() for e in posts.errors],
         influencer_errors=[e.as_dict() for e in people.errors] if people else [],
         encoding=posts.encoding,
         influencers_encoding=people.encoding if people else "",
+        format=format,
+        columns=posts.columns,
     )
     try:
         with transaction.atomic():
-            _influencers_upsert(people.rows if people else [], report)
+            influencers_upsert(rows=_influencer_rows(posts, people), report=report)
         rows = _rows_with_known_influencer(posts.rows, report)
         total = len(rows)
         post_ids = frozenset(r.post_id for r in posts.rows)
@@ -113,21 +139,111 @@ def posts_import(
             progress(0, 0)
     finally:
         source.close()
+    handles = {r.handle.lower() for r in posts.rows}
+    report.influencers_needing_curation = sum(
+        1
+        for i in Influencer.objects.needing_curation().only("handle")
+        if i.handle.lower() in handles
+    )
     pages = {name: n for n, (_, name) in enumerate([(posts_data, posts_name), *more_posts])}
-    report.errors.sort(key=lambda e: (pages.get(e.get("file"), 0), e["row"], e["column"]))
+    report.errors.sort(
+        key=lambda e: (pages.get(e.get("file"), 0), e.get("file", ""), e["row"], e["column"])
+    )
     return report
+
+
+PREVIEW_ROWS = 5
+
+
+def posts_preview(
+    *,
+    posts_data: bytes,
+    posts_name: str = "posts",
+    format: str = ImportFormat.AUTO,
+    account: str = "",
+    mapping: dict | None = None,
+) -> dict:
+    """What an import of this file would read, writing nothing: its format, its headers, the
+    column chosen for each field (by `mapping`, a saved mapping for these headers, or the alias
+    table), the first rows as they will be read and the first bad rows; or the refusal."""
+    import_format_check(format=format, posts_files=1)
+    account = import_account_check(account=account)
+    if format == ImportFormat.AUTO:
+        format = import_format_detect(posts_data, posts_name)
+    seen = {}
+
+    def saved_or_given(headers):
+        seen["headers"] = headers
+        return mapping if mapping is not None else import_mapping_for_headers(headers)
+
+    preview = {"format": format, "columns": [], "chosen": {}, "rows": [], "errors": []}
+    try:
+        parsed = POSTS_READERS[format](
+            posts_data, posts_name, account=account, mapping=saved_or_given
+        )
+    except ImportFileError as exc:
+        return {**preview, "columns": exc.extra.get("columns", []), "error": exc.message}
+    finally:
+        preview["headers"] = seen.get("headers", [])
+    if parsed.images is not None:
+        parsed.images.close()
+    preview.update(
+        chosen=parsed.columns,
+        columns=parsed.all_columns or sorted(set(parsed.columns.values())),
+        rows=[
+            {
+                "row": int(r.row),
+                "user_name": r.handle,
+                "post_id": r.post_id,
+                "text": r.caption[:120],
+                "timestamp": r.posted_at.isoformat() if r.posted_at else "",
+                "like": "" if r.likes is None else r.likes,
+                "video": r.is_video,
+                "images": len(r.image_urls) or len(r.image_names or ()),
+            }
+            for r in parsed.rows[:PREVIEW_ROWS]
+        ],
+        errors=[e.as_dict() for e in parsed.errors[:PREVIEW_ROWS]],
+        saved_mapping=mapping is None
+        and bool(seen.get("headers"))
+        and import_mapping_for_headers(seen["headers"]) is not None,
+    )
+    return preview
+
+
+def import_account_check(*, account: str) -> str:
+    """The account named with a file, without its @; ImportFileError when it is no handle."""
+    account = (account or "").strip().lstrip("@")
+    if account and not HANDLE.match(account):
+        raise ImportFileError(
+            _("The account is not an Instagram handle: %(value)s") % {"value": repr(account[:40])},
+            code="bad_account",
+        )
+    return account
 
 
 def import_format_check(*, format: str, posts_files: int) -> None:
     """The one home of what an import's format allows: a known format, and several posts files
     only for the pages of one Graph API export. Raises ImportFileError (before any file is kept)."""
     if format not in IMPORT_FORMATS:
-        raise ImportFileError(_("Choose the crawl or graph format."), code="bad_format")
-    if posts_files > 1 and format != ImportFormat.GRAPH:
+        raise ImportFileError(
+            _("Choose one of the formats: %(formats)s.") % {"formats": ", ".join(IMPORT_FORMATS)},
+            code="bad_format",
+        )
+    if posts_files > 1 and format not in (ImportFormat.GRAPH, ImportFormat.AUTO):
         raise ImportFileError(
             _("Only the pages of a Graph API export can be given as several posts files."),
             code="bad_format",
         )
+
+
+def _influencer_rows(posts, people) -> list[InfluencerRow]:
+    """What the posts file says of its accounts, with the influencers file's rows over it."""
+    rows = {r.handle.lower(): r for r in posts.influencers}
+    for row in people.rows if people else ():
+        known = rows.get(row.handle.lower())
+        rows[row.handle.lower()] = known.merged(row) if known else row
+    return list(rows.values())
 
 
 def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport, post_ids) -> None:
@@ -135,9 +251,10 @@ def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport, post_i
     stored_files: list[str] = []
     try:
         with transaction.atomic():
-            changed_image_ids, touched = _posts_upsert(
+            changed_image_ids, touched, linked = _posts_upsert(
                 chunk, source, report, stored_files, post_ids
             )
+            report.image_links_queued += post_image_links_replace(posts_urls=linked)
             _after_chunk(touched, changed_image_ids)
     except BaseException:
         post_image_files_delete(names=stored_files)
@@ -145,32 +262,42 @@ def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport, post_i
     report.queued_for_classification += len(changed_image_ids)
 
 
-def _influencers_upsert(rows: list[InfluencerRow], report: ImportReport) -> None:
+# The influencer fields an import sets, when a file gives them (InfluencerRow's None or "": not
+# given, left as it is). A new influencer's gender and body size stay blank: needs curation.
+_INFLUENCER_FIELDS = {
+    "gender": "gender",
+    "body_size": "body_size",
+    "followers": "followers",
+    "height_cm": "height_cm",
+    "display_name": "display_name",
+    "bio": "bio",
+    "media_count": "media_count",
+}
+
+
+def influencers_upsert(*, rows: list[InfluencerRow], report: ImportReport) -> None:
+    """The one place an import creates or updates influencers (by handle, any case)."""
     existing = {i.handle.lower(): i for i in _influencers_by_handle({r.handle for r in rows})}
-    to_create, to_update = [], []
+    to_create, to_update, update_fields = [], [], set()
     for row in rows:
         values = {
-            "gender": row.gender,
-            "body_size": row.body_size,
-            "followers": row.followers,
-            "height_cm": row.height_cm,
+            model_field: getattr(row, row_field)
+            for row_field, model_field in _INFLUENCER_FIELDS.items()
+            if getattr(row, row_field) not in (None, "")
         }
-        if row.display_name:
-            values["display_name"] = row.display_name
         current = existing.get(row.handle.lower())
         if current is None:
             to_create.append(Influencer(handle=row.handle, **values))
-        elif any(getattr(current, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(current, k, v)
+            continue
+        changed = [k for k, v in values.items() if getattr(current, k) != v]
+        if changed:
+            for k in changed:
+                setattr(current, k, values[k])
+            update_fields.update(changed)
             to_update.append(current)
     Influencer.objects.bulk_create(to_create, batch_size=500)
     if to_update:
-        Influencer.objects.bulk_update(
-            to_update,
-            ["gender", "body_size", "followers", "height_cm", "display_name"],
-            batch_size=500,
-        )
+        Influencer.objects.bulk_update(to_update, sorted(update_fields), batch_size=500)
     report.influencers_created, report.influencers_updated = len(to_create), len(to_update)
 
 
@@ -223,6 +350,8 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
     # the whole chunk.
     extras: list[tuple[Post, int, str, str]] = []
     replaced: list[Post] = []  # existing posts whose images change: their old extras go
+    # (post, its image links) for posts the export gives links, not files, for: fetched later.
+    linked: list[tuple[Post, tuple[str, ...]]] = []
     for row, influencer_id in chunk:
         images = None  # the previous row's images are stored by now: let them go first
         images = _images_for(row, source, report, post_ids)
@@ -246,6 +375,8 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
                 extras += _extras_store(post, images[1:], stored_files, report)
             to_create.append(post)
             touched.add(influencer_id)
+            if not images and row.image_urls:
+                linked.append((post, row.image_urls))
             continue
         if post.influencer_id != influencer_id:
             report.errors.append(
@@ -271,6 +402,8 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
             post.extra_image_count = len(images) - 1
             replaced.append(post)
             extras += _extras_store(post, images[1:], stored_files, report)
+        if not post.image and row.image_urls:
+            linked.append((post, row.image_urls))
         if changed:
             update_fields.update(changed)
             to_update.append(post)
@@ -293,7 +426,7 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
         ],
         batch_size=1000,
     )
-    return changed_image_ids, touched
+    return changed_image_ids, touched, linked
 
 
 def _images_for(row: PostRow, source: ImageSource, report: ImportReport, post_ids):
@@ -308,7 +441,12 @@ def _images_for(row: PostRow, source: ImageSource, report: ImportReport, post_id
         )
         return False
     # `<post_id>_<n>` never equals post_id: the import's whole id set can be passed as it is.
-    names = source.post_image_names(row.post_id, child_ids=row.child_ids, import_post_ids=post_ids)
+    if row.image_names is not None:  # the export names its files itself (instaloader)
+        names = list(row.image_names)
+    else:
+        names = source.post_image_names(
+            row.post_id, child_ids=row.child_ids, import_post_ids=post_ids
+        )
     if len(names) > POST_IMAGES_MAX:
         report.errors.append(
             RowError(

@@ -272,7 +272,7 @@ def test_bad_rows_are_reported_at_the_line_their_record_starts_on(terminator):
         ["alpha", "p3", "bad like", "2024-01-01", "abc", "false"],
         ["alpha", "p4", 'quote "inside"\r\nand a CRLF', "2024-01-01", 4, "false"],
         ["alpha", "p1", "duplicate", "2024-01-01", 5, "false"],
-        ["gamma", "p6", "unknown influencer", "2024-01-01", 6, "false"],
+        ["no handle!", "p6", "not an Instagram handle", "2024-01-01", 6, "false"],
     ]
     text = csv_text(rows, lineterminator=terminator)
     # where each record starts, counted the way a text editor numbers lines
@@ -506,8 +506,12 @@ def test_a_file_that_is_no_readable_table_is_one_clear_error_and_nothing_is_writ
     assert not Influencer.objects.exists() and not Post.objects.exists()
 
 
-def test_missing_columns_are_named_in_the_error():
-    with pytest.raises(ImportFileError, match="timestamp, like, video"):
+def test_missing_columns_are_named_in_the_error_with_the_columns_the_file_has():
+    with pytest.raises(
+        ImportFileError,
+        match=r"lacks the field\(s\) like .*Its columns are: "
+        "post_id, text, user_name",
+    ):
         run(b"user_name,post_id,text\nalpha,1,x\n")
 
 

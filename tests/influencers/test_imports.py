@@ -147,7 +147,7 @@ def test_bad_rows_are_reported_with_row_column_and_reason_and_good_rows_imported
         "alpha,bad1,x,2024-01-01,abc,false\n"
         "alpha,bad2,x,not a date,1,false\n"
         "alpha,ok1,dup,2024-01-01,5,false\n"
-        "nobody,bad3,x,2024-01-01,1,false\n"
+        "no body,bad3,x,2024-01-01,1,false\n"
         "alpha,bad4,x,2024-01-01,1,maybe\n"
     )
     people = PEOPLE + "gamma,X,M,,,\n"

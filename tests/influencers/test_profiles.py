@@ -38,7 +38,7 @@ def test_the_profile_forgets_known_likes_once_the_last_visible_post_is_gone():
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_fills_likes_known_from_the_posts_already_stored():
     before = [("influencers", "0011_influencer_needs_curation")]
-    after = [("influencers", "0012_h22b_influencer_likes_known")]
+    after = [("influencers", "0012_influencer_likes_known")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps

@@ -31,9 +31,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--influencers", type=Path, help="user_name, gender, size [...] file")
         parser.add_argument("--images", type=Path, help="folder or zip of <post_id>.jpg|png|webp")
-        parser.add_argument("--format", choices=IMPORT_FORMATS, default=ImportFormat.CRAWL)
+        parser.add_argument(
+            "--format",
+            choices=IMPORT_FORMATS,
+            default=ImportFormat.AUTO,
+            help="the export's format; auto (the default) finds it from the content",
+        )
+        parser.add_argument(
+            "--account",
+            default="",
+            help="whose posts these are, for an export that does not say (a Graph API answer "
+            "without username, a table without an account column)",
+        )
 
-    def handle(self, *args, posts_file, influencers, images, format, **options):
+    def handle(self, *args, posts_file, influencers, images, format, account, **options):
         posts_file, *more_pages = posts_file
         for path in (posts_file, *more_pages, influencers, images):
             if path is not None and not path.exists():
@@ -43,7 +54,7 @@ class Command(BaseCommand):
 
         try:
             report = posts_import(
-                posts_data=posts_file.read_bytes(),
+                posts_data=posts_file if posts_file.is_dir() else posts_file.read_bytes(),
                 posts_name=posts_file.name,
                 influencers_data=influencers.read_bytes() if influencers else None,
                 influencers_name=influencers.name if influencers else "influencers",
@@ -51,6 +62,7 @@ class Command(BaseCommand):
                 format=format,
                 progress=progress,
                 more_posts=[(page.read_bytes(), page.name) for page in more_pages],
+                account=account,
             )
         except ImportFileError as exc:
             raise CommandError(f"nothing imported: {exc.message}") from exc
@@ -62,6 +74,8 @@ class Command(BaseCommand):
             f"created, {report.influencers_updated} updated; images stored: "
             f"{report.images_stored}; queued for classification: "
             f"{report.queued_for_classification}; posts file read as {report.encoding}"
+            f" ({report.format}); needing curation: {report.influencers_needing_curation}; "
+            f"image links queued: {report.image_links_queued}"
         )
         for error in report.influencer_errors + report.errors:
             self.stderr.write(f"{row_label(error)} [{error['column']}]: {error['reason']}")

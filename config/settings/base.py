@@ -265,7 +265,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "influencers.tasks.import_jobs_reconcile_task",
         "schedule": 300.0,
     },
+    "prune-team-activity": {
+        "task": "accounts.tasks.team_activity_prune_task",
+        "schedule": 3600.0,
+    },
 }
+# Teams (docs/teams.md): a team's activity list keeps this many days; an invitation link works
+# this many seconds.
+TEAM_ACTIVITY_RETENTION_DAYS = env.int("TEAM_ACTIVITY_RETENTION_DAYS", default=90)
+TEAM_INVITATION_MAX_AGE = env.int("TEAM_INVITATION_MAX_AGE", default=7 * 24 * 3600)
 
 # Style model: checkpoints live in media storage (ModelVersion); the worker caches them here.
 MODEL_CACHE_DIR = Path(env.str("MODEL_CACHE_DIR", default=str(DATA_DIR / "models")))

@@ -4,7 +4,7 @@ a removed member loses access at once on pages and through API tokens."""
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.teams.choices import ROLE_RANK, TeamRole, roles_at_least
@@ -56,6 +56,14 @@ def team_get_for_member(*, user, team_id, need: str = TeamRole.VIEWER) -> Team:
         raise NotFoundError() from None
     role_check(role=team.member_role, need=need)
     return team
+
+
+def team_list_held_alone(*, user):
+    """The teams whose only member is `user`: what account withdrawal deletes (with their
+    campaigns) when that account goes; a team with anyone else left stays theirs."""
+    # Counted over all memberships: filtering on the user's first would count only that one.
+    mine = TeamMembership.objects.filter(user=user).values("team")
+    return Team.objects.filter(pk__in=mine).annotate(members=Count("memberships")).filter(members=1)
 
 
 def team_default_for(*, user) -> Team | None:

@@ -278,7 +278,7 @@ def test_the_activity_list_names_who_did_what(team, owner, client, invite):
     assert "kim@example.com" in page and "멤버를 내보냄" in page and "역할을 바꿈" in page
     client.cookies["django_language"] = "en"
     page = client.get(f"/teams/{team.pk}/").content.decode()
-    assert "<strong>lead</strong> removed: <span class=\"activity-subject\">kim</span>" in page
+    assert '<strong>lead</strong> removed: <span class="activity-subject">kim</span>' in page
 
 
 def test_activity_older_than_the_retention_is_pruned_by_the_beat_job(team, owner, settings):
@@ -301,3 +301,11 @@ def test_a_team_membership_check_reads_the_database_every_time(team, owner):
     TeamMembership.objects.filter(pk=membership.pk).delete()
     with pytest.raises(NotFoundError):
         selectors.team_get_for_member(user=kim, team_id=team.pk)
+
+
+def test_the_teams_a_user_holds_alone_are_those_without_anyone_else(team, owner):
+    shared = services.team_create(owner=owner, name="공동 팀")
+    team_member_add(shared, BrandFactory(), TeamRole.VIEWER)
+    other = services.team_personal_ensure(user=BrandFactory())
+    team_member_add(other, owner, TeamRole.MANAGER)
+    assert list(selectors.team_list_held_alone(user=owner)) == [team]

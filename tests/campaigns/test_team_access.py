@@ -168,7 +168,9 @@ def check(response, expected: str, *, missing_response=None):
     if expected == "404" and missing_response is not None:
         # A stranger learns nothing: the very body a missing id gets.
         assert missing_response.status_code == 404
-        assert without_per_request_parts(response.content) == without_per_request_parts(missing_response.content)
+        assert without_per_request_parts(response.content) == without_per_request_parts(
+            missing_response.content
+        )
 
 
 @pytest.mark.parametrize("actor", ACTORS)

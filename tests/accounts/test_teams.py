@@ -309,3 +309,22 @@ def test_the_teams_a_user_holds_alone_are_those_without_anyone_else(team, owner)
     other = services.team_personal_ensure(user=BrandFactory())
     team_member_add(other, owner, TeamRole.MANAGER)
     assert list(selectors.team_list_held_alone(user=owner)) == [team]
+
+
+def test_the_team_api_lists_members_and_activity_to_a_member(team, owner, client):
+    kim = BrandFactory(username="kim")
+    team_member_add(team, kim, TeamRole.VIEWER)
+    services.team_activity_record(team=team, actor=owner, action=TeamAction.EXPORTED, subject="x")
+    client.force_login(kim)
+    body = client.get(f"/api/v1/teams/{team.pk}/").json()
+    assert body["role"] == "viewer"
+    assert [(m["username"], m["role"]) for m in body["members"]] == [
+        ("lead", "owner"),
+        ("kim", "viewer"),
+    ]
+    assert body["activity"][0] == {
+        "by": "lead",
+        "action": "exported",
+        "subject": "x",
+        "created_at": body["activity"][0]["created_at"],
+    }

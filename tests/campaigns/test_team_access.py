@@ -110,6 +110,7 @@ PAGES = [
     ("post", "/recommendations/{r}/delete/", {"confirm": "yes"}, MANAGER, "member"),
 ]
 APIS = [
+    ("get", "/api/v1/teams/{t}/", None, VIEWER, "member"),
     ("get", "/api/v1/campaigns/{c}/", None, VIEWER, "brands"),
     ("get", "/api/v1/campaigns/{c}/shortlist.csv", None, VIEWER, "brands"),
     ("delete", "/api/v1/campaigns/{c}/", None, MANAGER, "brands"),
@@ -241,6 +242,8 @@ def test_lists_show_only_the_teams_own_campaigns(world):
     client = Client()
     client.force_login(people["outsider"])
     assert "봄 원피스" not in client.get("/campaigns/").content.decode()
+    teams = client.get("/api/v1/teams/").json()["results"]
+    assert [(t["name"], t["role"]) for t in teams] == [(people["outsider"].brand_name, "owner")]
 
 
 def test_a_viewer_sees_no_form_that_would_change_the_campaign(world):

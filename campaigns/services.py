@@ -55,13 +55,16 @@ def _note_check(note: str, *, max_length: int = STAGE_NOTE_MAX_LENGTH) -> str:
     return note
 
 
-def _activity(*, campaign: Campaign, user: User, action: str, subject: str = "") -> None:
+def _activity(
+    *, campaign: Campaign, user: User, action: str, subject: str = "", change=None
+) -> None:
     """One line in the campaign's team activity, naming the campaign."""
     team_activity_record(
         team=campaign.team,
         actor=user,
         action=action,
         subject=f"{subject} · {campaign.name}" if subject else campaign.name,
+        change=change,
     )
 
 
@@ -227,7 +230,8 @@ def shortlist_stage_change(
             campaign=entry.campaign,
             user=user,
             action=TeamAction.STAGE_MOVED,
-            subject=f"@{entry.handle}: {Stage(entry.stage).label} → {Stage(stage).label}",
+            subject=f"@{entry.handle}",
+            change={"kind": "stage", "from": entry.stage, "to": stage},
         )
         StageChange.objects.create(
             entry=entry, from_stage=entry.stage, to_stage=stage, note=note, changed_by=user

@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
                 ('actor_name', models.CharField(max_length=150, verbose_name='by')),
                 ('action', models.CharField(choices=[('campaign_created', 'created a campaign'), ('campaign_deleted', 'deleted a campaign'), ('image_added', 'asked for recommendations'), ('shortlisted', 'shortlisted'), ('stage_moved', 'moved a stage'), ('note_added', 'added a note'), ('exported', 'exported a shortlist'), ('invited', 'invited'), ('joined', 'joined'), ('removed', 'removed'), ('left', 'left'), ('role_changed', 'changed a role'), ('ownership_transferred', 'handed ownership to'), ('invitation_cancelled', 'cancelled an invitation')], max_length=32, verbose_name='action')),
                 ('subject', models.CharField(blank=True, max_length=300, verbose_name='about')),
+                ('change', models.JSONField(blank=True, default=dict, verbose_name='change')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='at')),
                 ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
                 ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activity', to='accounts.team', verbose_name='team')),

@@ -33,7 +33,7 @@ class ActivityOutput(serializers.ModelSerializer):
 
     class Meta:
         model = TeamActivity
-        fields = ("by", "action", "subject", "created_at")
+        fields = ("by", "action", "subject", "change", "created_at")
 
 
 class TeamDetailOutput(TeamOutput):

@@ -109,6 +109,9 @@ class TeamActivity(models.Model):
     actor_name = models.CharField(_("by"), max_length=150)
     action = models.CharField(_("action"), max_length=32, choices=TeamAction.choices)
     subject = models.CharField(_("about"), max_length=ACTIVITY_SUBJECT_MAX_LENGTH, blank=True)
+    # What changed, as codes ({"kind": "stage", "from": "candidate", "to": "contacted"}): shown in
+    # the reader's language (accounts/teams/activity_labels.py).
+    change = models.JSONField(_("change"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -120,3 +123,9 @@ class TeamActivity(models.Model):
 
     def __str__(self):
         return f"{self.actor_name} {self.action} {self.subject}"
+
+    @property
+    def change_text(self) -> str:
+        from accounts.teams.activity_labels import activity_change_text
+
+        return activity_change_text(self.change or {})

@@ -19,14 +19,17 @@ from accounts.teams.models import Team, TeamActivity, TeamInvitation, TeamMember
 from common.errors import ApplicationError, PermissionDeniedError
 
 
-def team_activity_record(*, team: Team, actor, action: str, subject: str = "") -> TeamActivity:
-    """One line of the team's activity list (who did what to what)."""
+def team_activity_record(
+    *, team: Team, actor, action: str, subject: str = "", change: dict | None = None
+) -> TeamActivity:
+    """One line of the team's activity list (who did what to what; `change` as codes)."""
     return TeamActivity.objects.create(
         team=team,
         actor=actor if actor is not None and actor.pk else None,
         actor_name=actor.get_username() if actor is not None else "",
         action=TeamAction(action),
         subject=subject[:ACTIVITY_SUBJECT_MAX_LENGTH],
+        change=change or {},
     )
 
 
@@ -177,7 +180,10 @@ def team_invitation_accept(*, user, token: str) -> TeamMembership:
                 _("You are already in this team."), code="already_member"
             ) from None
         team_activity_record(
-            team=invitation.team, actor=user, action=TeamAction.JOINED, subject=invitation.role
+            team=invitation.team,
+            actor=user,
+            action=TeamAction.JOINED,
+            change={"kind": "role", "to": invitation.role},
         )
     return membership
 
@@ -212,7 +218,8 @@ def team_member_role_change(*, team: Team, actor, membership_id, role: str) -> T
             team=team,
             actor=actor,
             action=TeamAction.ROLE_CHANGED,
-            subject=f"{membership.user.get_username()}: {previous} → {role}",
+            subject=membership.user.get_username(),
+            change={"kind": "role", "from": previous, "to": role},
         )
     return membership
 

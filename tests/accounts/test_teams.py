@@ -276,9 +276,11 @@ def test_the_activity_list_names_who_did_what(team, owner, client, invite):
     client.force_login(owner)
     page = client.get(f"/teams/{team.pk}/").content.decode()  # Korean by default
     assert "kim@example.com" in page and "멤버를 내보냄" in page and "역할을 바꿈" in page
+    assert "(매니저 → 뷰어)" in page
     client.cookies["django_language"] = "en"
     page = client.get(f"/teams/{team.pk}/").content.decode()
     assert '<strong>lead</strong> removed: <span class="activity-subject">kim</span>' in page
+    assert "(Manager → Viewer)" in page  # the role codes, in the reader's language
 
 
 def test_activity_older_than_the_retention_is_pruned_by_the_beat_job(team, owner, settings):
@@ -326,5 +328,6 @@ def test_the_team_api_lists_members_and_activity_to_a_member(team, owner, client
         "by": "lead",
         "action": "exported",
         "subject": "x",
+        "change": {},
         "created_at": body["activity"][0]["created_at"],
     }

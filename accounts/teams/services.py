@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -94,7 +95,12 @@ def team_member_invite(*, team: Team, actor, email: str, role: str, link_for) ->
                 code="team_full",
             )
         invitation = TeamInvitation(team=team, email=email, role=role, invited_by=actor)
-        invitation.full_clean()
+        try:
+            invitation.full_clean()
+        except ValidationError:
+            raise ApplicationError(
+                _("Enter a valid e-mail address."), code="invalid_email"
+            ) from None
         invitation.save()
         team_activity_record(team=team, actor=actor, action=TeamAction.INVITED, subject=email)
     link = link_for(selectors.invitation_token_make(invitation=invitation))

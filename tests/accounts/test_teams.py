@@ -331,3 +331,38 @@ def test_the_team_api_lists_members_and_activity_to_a_member(team, owner, client
         "change": {},
         "created_at": body["activity"][0]["created_at"],
     }
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["not-an-address", "a@b", "x" * 250 + "@example.com", "", "kim@example.com\nBcc: x@y.z"],
+)
+def test_a_bad_address_is_a_form_error_and_invites_no_one(team, owner, client, email):
+    client.force_login(owner)
+    response = client.post(f"/teams/{team.pk}/invite/", {"email": email, "role": "manager"})
+    assert response.status_code == 400 and response.context["invite_form"].errors
+    with pytest.raises(ApplicationError) as refused:
+        services.team_member_invite(
+            team=team, actor=owner, email=email, role="manager", link_for=lambda t: t
+        )
+    assert refused.value.code == "invalid_email"
+    assert not TeamInvitation.objects.exists() and not mail.outbox
+
+
+@pytest.mark.parametrize("role", ["admin", "", "OWNER"])
+def test_an_unknown_role_changes_nothing_and_says_so(team, owner, client, role):
+    kim = team_member_add(team, BrandFactory(), TeamRole.VIEWER)
+    client.force_login(owner)
+    response = client.post(
+        f"/teams/{team.pk}/members/{kim.pk}/role/", {f"member-{kim.pk}-role": role}, follow=True
+    )
+    assert "알 수 없는 역할입니다." in response.content.decode()
+    kim.refresh_from_db()
+    assert kim.role == TeamRole.VIEWER
+
+
+def test_the_last_owner_leaving_from_the_page_is_told_to_hand_over(team, owner, client):
+    client.force_login(owner)
+    response = client.post(f"/teams/{team.pk}/leave/", follow=True)
+    assert "먼저 다른 멤버에게 소유권을 넘기세요" in response.content.decode()
+    assert team.memberships.filter(user=owner, role=TeamRole.OWNER).exists()

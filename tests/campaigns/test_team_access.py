@@ -105,6 +105,8 @@ PAGES = [
     ("post", "/teams/{t}/members/{m}/remove/", {}, OWNER, "member"),
     ("post", "/teams/{t}/members/{m}/owner/", {}, OWNER, "member"),
     ("post", "/teams/{t}/invitations/{i}/cancel/", {}, OWNER, "member"),
+    # Anyone in the team may leave (the last owner is told to hand over first: a message).
+    ("post", "/teams/{t}/leave/", {}, VIEWER, "member"),
     ("get", "/recommendations/{r}/", None, VIEWER, "member"),
     ("get", "/recommendations/{r}/delete/", None, MANAGER, "member"),
     ("post", "/recommendations/{r}/delete/", {"confirm": "yes"}, MANAGER, "member"),

@@ -1,10 +1,13 @@
 """Team writes: invitations, roles, removal, ownership, and the activity they leave behind."""
 
+import logging
 from datetime import timedelta
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +21,8 @@ from accounts.teams.constants import (
 )
 from accounts.teams.models import Team, TeamActivity, TeamInvitation, TeamMembership
 from common.errors import ApplicationError, PermissionDeniedError
+
+log = logging.getLogger(__name__)
 
 
 def team_activity_record(
@@ -73,6 +78,11 @@ def team_member_invite(*, team: Team, actor, email: str, role: str, link_for) ->
     """
     selectors.team_get_for_member(user=actor, team_id=team.pk, need=TeamRole.OWNER)
     email = (email or "").strip()
+    try:
+        validate_email(email)
+        TeamInvitation._meta.get_field("email").run_validators(email)  # its length too
+    except ValidationError:
+        raise ApplicationError(_("Enter a valid e-mail address."), code="invalid_email") from None
     if role not in INVITABLE_ROLES:
         raise ApplicationError(_("Invite as a manager or a viewer."), code="invalid_role")
     if team.memberships.filter(user__email__iexact=email).exists():
@@ -94,17 +104,20 @@ def team_member_invite(*, team: Team, actor, email: str, role: str, link_for) ->
                 _("A team has at most %(n)d members.") % {"n": TEAM_MEMBERS_MAX},
                 code="team_full",
             )
-        invitation = TeamInvitation(team=team, email=email, role=role, invited_by=actor)
-        try:
-            invitation.full_clean()
-        except ValidationError:
-            raise ApplicationError(
-                _("Enter a valid e-mail address."), code="invalid_email"
-            ) from None
-        invitation.save()
+        invitation = TeamInvitation.objects.create(
+            team=team, email=email, role=role, invited_by=actor
+        )
         team_activity_record(team=team, actor=actor, action=TeamAction.INVITED, subject=email)
-    link = link_for(selectors.invitation_token_make(invitation=invitation))
-    transaction.on_commit(lambda: _invitation_mail(invitation=invitation, link=link))
+        link = link_for(selectors.invitation_token_make(invitation=invitation))
+        try:
+            # Inside the transaction: without the mail, no invitation and no activity line.
+            _invitation_mail(invitation=invitation, link=link)
+        except (OSError, SMTPException):
+            log.warning("team %s: an invitation e-mail could not be sent", team.pk, exc_info=True)
+            raise ApplicationError(
+                _("The invitation e-mail could not be sent; nothing was saved. Try again later."),
+                code="mail_failed",
+            ) from None
     return invitation
 
 

@@ -572,6 +572,7 @@ KO = {
     "A post holds at most %(limit)d images (the cover and %(extra)d more); this edit would give it %(count)d.": "게시물 하나에는 사진을 %(limit)d장까지(대표 사진과 %(extra)d장) 둘 수 있습니다. 이 수정으로는 %(count)d장이 됩니다.",
     "no image for the album's %(names)s: an album is imported with all its images or not at all": "앨범의 %(names)s 이미지가 없습니다: 앨범은 모든 이미지와 함께 가져오거나 가져오지 않습니다",
     # Teams (issue 26)
+    "The invitation e-mail could not be sent; nothing was saved. Try again later.": "초대 이메일을 보내지 못해 아무것도 저장하지 않았습니다. 잠시 뒤 다시 시도하세요.",
     "Enter a valid e-mail address.": "올바른 이메일 주소를 입력하세요.",
     "change": "변경",
     "Owner": "소유자",

@@ -16,6 +16,7 @@ from accounts.teams.choices import TeamAction, TeamRole
 from accounts.teams.models import TeamActivity, TeamInvitation, TeamMembership
 from campaigns import services as campaign_services
 from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from tests.conftest import free_port
 from tests.factories import STRONG_PASSWORD, BrandFactory, UserFactory, team_member_add
 
 pytestmark = pytest.mark.django_db
@@ -32,20 +33,18 @@ def team(owner):
 
 
 @pytest.fixture
-def invite(team, owner, django_capture_on_commit_callbacks):
-    """Invite (as the owner) and return the link's token, read from the e-mail that was sent
-    once the invitation committed."""
+def invite(team, owner):
+    """Invite (as the owner) and return the link's token, read from the e-mail that was sent."""
 
     def send(email="kim@example.com", role=TeamRole.MANAGER) -> str:
         mail.outbox.clear()
-        with django_capture_on_commit_callbacks(execute=True):
-            services.team_member_invite(
-                team=team,
-                actor=owner,
-                email=email,
-                role=role,
-                link_for=lambda t: f"http://testserver/teams/invitations/{t}/",
-            )
+        services.team_member_invite(
+            team=team,
+            actor=owner,
+            email=email,
+            role=role,
+            link_for=lambda t: f"http://testserver/teams/invitations/{t}/",
+        )
         (message,) = mail.outbox
         assert message.to == [email]
         return re.search(r"/teams/invitations/([^/\s]+)/", message.body).group(1)
@@ -62,18 +61,15 @@ def test_consumers_have_no_team(consumer):
     assert services.team_personal_ensure(user=consumer) is None
 
 
-def test_an_invitation_is_accepted_once_by_the_invited_address(
-    team, owner, django_capture_on_commit_callbacks
-):
+def test_an_invitation_is_accepted_once_by_the_invited_address(team, owner):
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.team_member_invite(
-            team=team,
-            actor=owner,
-            email="Kim@Example.com",
-            role=TeamRole.MANAGER,
-            link_for=lambda t: f"http://testserver/teams/invitations/{t}/",
-        )
+    services.team_member_invite(
+        team=team,
+        actor=owner,
+        email="Kim@Example.com",
+        role=TeamRole.MANAGER,
+        link_for=lambda t: f"http://testserver/teams/invitations/{t}/",
+    )
     token = re.search(r"/teams/invitations/([^/\s]+)/", mail.outbox[0].body).group(1)
     kim = BrandFactory(email="kim@example.com")
     membership = services.team_invitation_accept(user=kim, token=token)
@@ -366,3 +362,20 @@ def test_the_last_owner_leaving_from_the_page_is_told_to_hand_over(team, owner, 
     response = client.post(f"/teams/{team.pk}/leave/", follow=True)
     assert "먼저 다른 멤버에게 소유권을 넘기세요" in response.content.decode()
     assert team.memberships.filter(user=owner, role=TeamRole.OWNER).exists()
+
+
+def test_when_the_mail_server_is_down_nothing_is_saved_and_the_owner_is_told(
+    team, owner, client, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    settings.EMAIL_TIMEOUT = 2
+    client.force_login(owner)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        f"/teams/{team.pk}/invite/", {"email": "kim@example.com", "role": "manager"}
+    )
+    assert response.status_code == 400
+    assert "could not be sent; nothing was saved" in response.content.decode()
+    assert not TeamInvitation.objects.exists()
+    assert not TeamActivity.objects.filter(action=TeamAction.INVITED).exists()

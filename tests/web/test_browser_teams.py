@@ -72,6 +72,7 @@ def test_invite_accept_share_change_the_role_and_remove(live_server, browser):
     # The shared campaign: a manager writes a note on the owner's shortlist.
     agency.goto("/campaigns/", "campaigns")
     assert "공유 캠페인" in page.inner_text("main")
+    agency.check("campaigns-shared")
     agency.goto(f"/campaigns/{campaign.pk}/", "campaign")
     entry = page.locator(".entry").first
     entry.locator("textarea").fill("에이전시 메모: DM 완료")

@@ -21,3 +21,7 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("StyleMatch"), {"fields": ("role", "gender", "body_size", "brand_name")}),
     )
+
+
+# Team admin lives with the teams (accounts/teams/admin.py); importing it registers it.
+import accounts.teams.admin  # noqa: E402,F401

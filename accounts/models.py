@@ -96,3 +96,7 @@ def _api_tokens_revoke(*, user: User) -> None:
     from rest_framework.authtoken.models import Token
 
     Token.objects.filter(user=user).delete()
+
+
+# Teams live in their own module (accounts/teams/); importing them here registers the tables.
+from accounts.teams.models import Team, TeamActivity, TeamInvitation, TeamMembership  # noqa: E402,F401

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -37,9 +38,19 @@ def sign_up(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to StyleMatch!"))
-            return redirect("home")
+            return redirect(_safe_next(request) or "home")
     response = render(request, "accounts/sign_up.html", {"form": form})
     return rate_limited_response(response, form.rate_limited)
+
+
+def _safe_next(request) -> str:
+    """?next= when it is a path on this site (a team invitation link sends people here)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 class RateLimitedFormViewMixin:

@@ -12,9 +12,17 @@ class ShortlistInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("name", "owner", "target_gender", "target_body_size", "starts_on", "ends_on")
-    list_select_related = ("owner",)
-    search_fields = ("name", "owner__username")
+    list_display = (
+        "name",
+        "team",
+        "created_by",
+        "target_gender",
+        "target_body_size",
+        "starts_on",
+        "ends_on",
+    )
+    list_select_related = ("team", "created_by")
+    search_fields = ("name", "team__name", "created_by__username")
     inlines = [ShortlistInline]
 
 

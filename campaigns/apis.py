@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender
+from accounts.teams.choices import TeamRole
+from accounts.teams.selectors import team_get_for_member
 from campaigns import selectors, services
 from campaigns.constants import (
     CAMPAIGN_BRIEF_MAX_LENGTH,
@@ -28,15 +30,26 @@ class IsBrand(BasePermission):
         return selectors.campaigns_allowed(user=request.user)
 
 
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
 class StageChangeOutput(serializers.ModelSerializer):
+    # The note's (or the move's) author: teammates share the shortlist.
+    changed_by = serializers.SerializerMethodField()
+
     class Meta:
         model = StageChange
-        fields = ("from_stage", "to_stage", "note", "changed_at")
+        fields = ("from_stage", "to_stage", "note", "changed_at", "changed_by")
+
+    def get_changed_by(self, change) -> str | None:
+        return _username(change.changed_by)
 
 
 class ShortlistEntryOutput(serializers.ModelSerializer):
     history = StageChangeOutput(many=True, read_only=True)
     available = serializers.SerializerMethodField()
+    added_by = serializers.SerializerMethodField()
 
     class Meta:
         model = ShortlistEntry
@@ -48,21 +61,31 @@ class ShortlistEntryOutput(serializers.ModelSerializer):
             "added_at",
             "stage_changed_at",
             "available",
+            "added_by",
             "history",
         )
 
     def get_available(self, entry) -> bool:
         return bool(entry.influencer and entry.influencer.is_active)
 
+    def get_added_by(self, entry) -> str | None:
+        return _username(entry.added_by)
+
 
 class CampaignOutput(serializers.ModelSerializer):
     recommendation_ids = serializers.SerializerMethodField()
     shortlist = ShortlistEntryOutput(many=True, read_only=True)
+    created_by = serializers.SerializerMethodField()
+    # The asking member's role in the campaign's team (what the client may offer).
+    role = serializers.CharField(source="member_role", read_only=True, default=None)
 
     class Meta:
         model = Campaign
         fields = (
             "id",
+            "team",
+            "role",
+            "created_by",
             "name",
             "brief",
             "target_gender",
@@ -73,6 +96,9 @@ class CampaignOutput(serializers.ModelSerializer):
             "recommendation_ids",
             "shortlist",
         )
+
+    def get_created_by(self, campaign) -> str | None:
+        return _username(campaign.created_by)
 
     def get_recommendation_ids(self, campaign) -> list[int]:
         return [image.recommendation_id for image in campaign.images.all()]
@@ -87,10 +113,14 @@ class CampaignInput(serializers.Serializer):
     target_body_size = serializers.ChoiceField(choices=BodySize.choices)
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    # Default: the team the user owns, else the first they manage.
+    team = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
-def _campaign(request, pk) -> Campaign:
-    return selectors.campaign_get(user=request.user, campaign_id=pk, with_shortlist=True)
+def _campaign(request, pk, *, need=TeamRole.VIEWER) -> Campaign:
+    return selectors.campaign_get_for_member(
+        user=request.user, campaign_id=pk, need=need, with_shortlist=True
+    )
 
 
 class CampaignListApi(APIView):
@@ -109,7 +139,15 @@ class CampaignListApi(APIView):
     def post(self, request):
         data = CampaignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        campaign = services.campaign_create(owner=request.user, **data.validated_data)
+        values = dict(data.validated_data)
+        team_id = values.pop("team")
+        team = (
+            team_get_for_member(user=request.user, team_id=team_id, need=TeamRole.MANAGER)
+            if team_id
+            else None
+        )
+        campaign = services.campaign_create(user=request.user, team=team, **values)
+        campaign = selectors.campaign_get_for_member(user=request.user, campaign_id=campaign.pk)
         return Response(CampaignOutput(campaign).data, status=status.HTTP_201_CREATED)
 
 
@@ -122,7 +160,9 @@ class CampaignDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        services.campaign_delete(campaign=_campaign(request, pk))
+        services.campaign_delete(
+            campaign=_campaign(request, pk, need=TeamRole.MANAGER), user=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -136,10 +176,12 @@ class CampaignImageApi(APIView):
 
     @extend_schema(request=CampaignImageInput, responses={202: OpenApiTypes.OBJECT})
     def post(self, request, pk):
-        campaign = _campaign(request, pk)
+        campaign = _campaign(request, pk, need=TeamRole.MANAGER)
         data = CampaignImageInput(data=request.data)
         data.is_valid(raise_exception=True)
-        image = services.campaign_image_add(campaign=campaign, image=data.validated_data["image"])
+        image = services.campaign_image_add(
+            campaign=campaign, image=data.validated_data["image"], user=request.user
+        )
         return Response(
             {"recommendation_id": image.recommendation_id}, status=status.HTTP_202_ACCEPTED
         )
@@ -158,7 +200,7 @@ class ShortlistApi(APIView):
 
     @extend_schema(request=ShortlistAddInput, responses={201: ShortlistEntryOutput})
     def post(self, request, pk):
-        campaign = _campaign(request, pk)
+        campaign = _campaign(request, pk, need=TeamRole.MANAGER)
         data = ShortlistAddInput(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.shortlist_add(campaign=campaign, user=request.user, **data.validated_data)
@@ -187,7 +229,9 @@ class ShortlistEntryApi(APIView):
 
     @extend_schema(request=StageInput, responses=ShortlistEntryOutput)
     def patch(self, request, pk, entry_id):
-        entry = selectors.shortlist_entry_get(campaign=_campaign(request, pk), entry_id=entry_id)
+        entry = selectors.shortlist_entry_get(
+            campaign=_campaign(request, pk, need=TeamRole.MANAGER), entry_id=entry_id
+        )
         data = StageInput(data=request.data)
         data.is_valid(raise_exception=True)
         stage, note = data.validated_data.get("stage"), data.validated_data["note"]
@@ -207,7 +251,8 @@ class ShortlistExportApi(APIView):
     def get(self, request, pk):
         campaign = _campaign(request, pk)
         response = HttpResponse(
-            services.shortlist_export_csv(campaign=campaign), content_type="text/csv; charset=utf-8"
+            services.shortlist_export(campaign=campaign, user=request.user),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = services.shortlist_export_disposition(campaign=campaign)
         return response

@@ -27,6 +27,18 @@ class CampaignForm(forms.Form):
     ends_on = forms.DateField(
         label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False)
+
+    def __init__(self, *args, teams=(), **kwargs):
+        """`teams`: those the user may add campaigns to; the choice shows when there are two or
+        more (one team, or none yet, needs no question)."""
+        super().__init__(*args, **kwargs)
+        teams = list(teams)
+        if len(teams) > 1:
+            self.fields["team"].choices = [(t.pk, t.name) for t in teams]
+            self.fields["team"].required = True
+        else:
+            del self.fields["team"]
 
 
 class CampaignImageForm(forms.Form):

@@ -24,11 +24,19 @@ class Stage(models.TextChoices):
 
 
 class Campaign(models.Model):
-    owner = models.ForeignKey(
+    """A brand team's campaign: every member reads it, managers and owners change it."""
+
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="campaigns", verbose_name=_("team")
+    )
+    # Who made it; the campaign stays the team's when they leave or their account goes.
+    created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="campaigns",
-        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaigns_created",
+        verbose_name=_("created by"),
     )
     name = models.CharField(_("name"), max_length=CAMPAIGN_NAME_MAX_LENGTH)
     # A TextField's max_length only sizes form inputs: the validator enforces it (admin, full_clean).
@@ -91,6 +99,14 @@ class ShortlistEntry(models.Model):
         verbose_name=_("influencer"),
     )
     handle = models.CharField(_("Instagram handle"), max_length=HANDLE_MAX_LENGTH)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
     stage = models.CharField(
         _("stage"), max_length=16, choices=Stage.choices, default=Stage.CANDIDATE
     )

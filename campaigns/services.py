@@ -9,6 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
+from accounts.teams.choices import TeamAction, TeamRole
+from accounts.teams.models import Team
+from accounts.teams.selectors import team_get_for_member
+from accounts.teams.services import team_activity_record, team_personal_ensure
 from campaigns import selectors
 from campaigns.constants import (
     SAVED_NOTE_MAX_LENGTH,
@@ -51,21 +55,43 @@ def _note_check(note: str, *, max_length: int = STAGE_NOTE_MAX_LENGTH) -> str:
     return note
 
 
+def _activity(
+    *, campaign: Campaign, user: User, action: str, subject: str = "", change=None
+) -> None:
+    """One line in the campaign's team activity, naming the campaign."""
+    team_activity_record(
+        team=campaign.team,
+        actor=user,
+        action=action,
+        subject=f"{subject} · {campaign.name}" if subject else campaign.name,
+        change=change,
+    )
+
+
 def campaign_create(
     *,
-    owner: User,
+    user: User,
     name: str,
     target_gender: str,
     target_body_size: str,
+    team: Team | None = None,
     brief: str = "",
     starts_on=None,
     ends_on=None,
 ) -> Campaign:
-    selectors.campaigns_access_check(user=owner)
+    """A campaign of `team` (default: the team the user owns or manages) made by `user`, who
+    must be a manager or owner there."""
+    selectors.campaigns_access_check(user=user)
+    if team is None:
+        team = team_personal_ensure(user=user)
+    if team is None:
+        raise ApplicationError(_("Join or start a team first."), code="no_team")
+    team_get_for_member(user=user, team_id=team.pk, need=TeamRole.MANAGER)
     if starts_on and ends_on and ends_on < starts_on:
         raise ApplicationError(_("The campaign ends before it starts."), code="invalid_period")
     campaign = Campaign(
-        owner=owner,
+        team=team,
+        created_by=user,
         name=name,
         brief=brief,
         target_gender=target_gender,
@@ -73,25 +99,32 @@ def campaign_create(
         starts_on=starts_on,
         ends_on=ends_on,
     )
-    campaign.full_clean()
-    campaign.save()
+    with transaction.atomic():
+        campaign.full_clean(exclude=["team"])
+        campaign.save()
+        _activity(campaign=campaign, user=user, action=TeamAction.CAMPAIGN_CREATED)
     return campaign
 
 
-def campaign_delete(*, campaign: Campaign) -> None:
-    campaign.delete()
+def campaign_delete(*, campaign: Campaign, user: User) -> None:
+    with transaction.atomic():
+        _activity(campaign=campaign, user=user, action=TeamAction.CAMPAIGN_DELETED)
+        campaign.delete()
 
 
-def campaign_image_add(*, campaign: Campaign, image) -> CampaignImage:
-    """Recommend for one product or concept image, with the campaign's targets."""
+def campaign_image_add(*, campaign: Campaign, image, user: User) -> CampaignImage:
+    """Recommend for one product or concept image, with the campaign's targets; the request is
+    the team's and says who asked."""
     with transaction.atomic():
         request = recommendation_create(
-            user=campaign.owner,
+            user=user,
+            team=campaign.team,
             image=image,
             mode=Role.BRAND,
             gender=campaign.target_gender,
             body_size=campaign.target_body_size,
         )
+        _activity(campaign=campaign, user=user, action=TeamAction.IMAGE_ADDED)
         return CampaignImage.objects.create(campaign=campaign, recommendation=request)
 
 
@@ -103,10 +136,20 @@ def shortlist_add(
     try:
         with transaction.atomic():
             entry = ShortlistEntry.objects.create(
-                campaign=campaign, influencer=influencer, handle=influencer.handle, notes=notes
+                campaign=campaign,
+                influencer=influencer,
+                handle=influencer.handle,
+                notes=notes,
+                added_by=user,
             )
             StageChange.objects.create(
                 entry=entry, to_stage=Stage.CANDIDATE, note=notes, changed_by=user
+            )
+            _activity(
+                campaign=campaign,
+                user=user,
+                action=TeamAction.SHORTLISTED,
+                subject=f"@{entry.handle}",
             )
     except IntegrityError:
         raise ApplicationError(
@@ -154,6 +197,12 @@ def shortlist_note_add(*, entry: ShortlistEntry, user: User, note: str) -> Short
         )
         entry.notes = notes
         entry.save(update_fields=["notes"])
+        _activity(
+            campaign=entry.campaign,
+            user=user,
+            action=TeamAction.NOTE_ADDED,
+            subject=f"@{entry.handle}",
+        )
     return entry
 
 
@@ -177,6 +226,13 @@ def shortlist_stage_change(
         )
     notes = _notes_with(entry=entry, note=note)
     with transaction.atomic():
+        _activity(
+            campaign=entry.campaign,
+            user=user,
+            action=TeamAction.STAGE_MOVED,
+            subject=f"@{entry.handle}",
+            change={"kind": "stage", "from": entry.stage, "to": stage},
+        )
         StageChange.objects.create(
             entry=entry, from_stage=entry.stage, to_stage=stage, note=note, changed_by=user
         )
@@ -240,6 +296,13 @@ def shortlist_export_csv(*, campaign: Campaign) -> bytes:
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def shortlist_export(*, campaign: Campaign, user: User) -> bytes:
+    """The shortlist's CSV for a member, recorded in the team's activity."""
+    data = shortlist_export_csv(campaign=campaign)
+    _activity(campaign=campaign, user=user, action=TeamAction.EXPORTED)
+    return data
 
 
 def shortlist_export_disposition(*, campaign: Campaign) -> str:

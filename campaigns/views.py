@@ -9,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.teams.choices import TeamRole
+from accounts.teams.selectors import role_allows, team_get_for_member, team_list_for_member
 from campaigns import selectors, services
 from campaigns.forms import (
     CampaignForm,
@@ -34,17 +36,25 @@ def brands_only(view):
     return wrapped
 
 
-def _campaign(request, pk):
-    return selectors.campaign_get(user=request.user, campaign_id=pk)
+def _campaign(request, pk, *, need=TeamRole.VIEWER):
+    return selectors.campaign_get_for_member(user=request.user, campaign_id=pk, need=need)
 
 
 @login_required
 @brands_only
 def campaign_list(request):
-    form = CampaignForm(request.POST or None)
+    teams = team_list_for_member(user=request.user, need=TeamRole.MANAGER)
+    form = CampaignForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        team_id = data.pop("team", None)
         try:
-            campaign = services.campaign_create(owner=request.user, **form.cleaned_data)
+            team = (
+                team_get_for_member(user=request.user, team_id=team_id, need=TeamRole.MANAGER)
+                if team_id
+                else None
+            )
+            campaign = services.campaign_create(user=request.user, team=team, **data)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -60,7 +70,9 @@ def _detail(request, campaign, *, image_form=None, bound=None, status=200):
     """The campaign page; `bound` is the entry form that was just sent and refused, shown with
     what was typed and its error (every other entry gets a fresh form)."""
     shortlist = list(
-        campaign.shortlist.select_related("influencer").prefetch_related("history__changed_by")
+        campaign.shortlist.select_related("influencer", "added_by").prefetch_related(
+            "history__changed_by"
+        )
     )
     for entry in shortlist:
         entry.form = bound if bound is not None and bound.entry.pk == entry.pk else None
@@ -70,7 +82,9 @@ def _detail(request, campaign, *, image_form=None, bound=None, status=200):
         "campaigns/detail.html",
         {
             "campaign": campaign,
-            "images": campaign.images.select_related("recommendation"),
+            # Viewers read and export; the forms that change things are for managers and owners.
+            "can_edit": role_allows(role=campaign.member_role, need=TeamRole.MANAGER),
+            "images": campaign.images.select_related("recommendation__user"),
             "shortlist": shortlist,
             "image_form": image_form or CampaignImageForm(),
         },
@@ -81,11 +95,14 @@ def _detail(request, campaign, *, image_form=None, bound=None, status=200):
 @login_required
 @brands_only
 def campaign_detail(request, pk):
-    campaign = _campaign(request, pk)
+    need = TeamRole.MANAGER if request.method == "POST" else TeamRole.VIEWER
+    campaign = _campaign(request, pk, need=need)
     image_form = CampaignImageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and image_form.is_valid():
         try:
-            services.campaign_image_add(campaign=campaign, image=image_form.cleaned_data["image"])
+            services.campaign_image_add(
+                campaign=campaign, image=image_form.cleaned_data["image"], user=request.user
+            )
         except ApplicationError as exc:
             image_form.add_error("image", exc.message)
         else:
@@ -99,9 +116,9 @@ def campaign_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def campaign_delete(request, pk):
     """Ask first; only the confirmation page's form deletes (the photos stay in the history)."""
-    campaign = _campaign(request, pk)
+    campaign = _campaign(request, pk, need=TeamRole.MANAGER)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        services.campaign_delete(campaign=campaign)
+        services.campaign_delete(campaign=campaign, user=request.user)
         messages.success(
             request, _("The campaign “%(name)s” was deleted.") % {"name": campaign.name}
         )
@@ -137,7 +154,7 @@ def shortlist_add(request, pk=None):
         if not pick.is_valid():
             raise NotFoundError()
         pk = pick.cleaned_data["campaign"]
-    campaign = _campaign(request, pk)
+    campaign = _campaign(request, pk, need=TeamRole.MANAGER)
     try:
         entry = services.shortlist_add(
             campaign=campaign, user=request.user, influencer_id=_picked_influencer_id(request)
@@ -164,7 +181,7 @@ def shortlist_stage(request, pk, entry_id):
 
     A refused form comes back with what was typed and the reason, never a redirect that loses it.
     """
-    campaign = _campaign(request, pk)
+    campaign = _campaign(request, pk, need=TeamRole.MANAGER)
     entry = selectors.shortlist_entry_get(campaign=campaign, entry_id=entry_id)
     form = StageForm(request.POST, entry=entry)
     if form.is_valid():
@@ -196,7 +213,8 @@ def shortlist_stage(request, pk, entry_id):
 def shortlist_export(request, pk):
     campaign = _campaign(request, pk)
     response = HttpResponse(
-        services.shortlist_export_csv(campaign=campaign), content_type="text/csv; charset=utf-8"
+        services.shortlist_export(campaign=campaign, user=request.user),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = services.shortlist_export_disposition(campaign=campaign)
     return response

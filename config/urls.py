@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/password_change/", admin_password_change),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("teams/", include("accounts.teams.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"

@@ -73,11 +73,15 @@ class RecommendationOutput(serializers.ModelSerializer):
     model_is_demo = serializers.SerializerMethodField()
     model = serializers.SerializerMethodField()
     low_confidence = serializers.SerializerMethodField()
+    # A team's request shows who asked (teammates see each other's brand recommendations).
+    asked_by = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:
         model = RecommendationRequest
         fields = (
             "id",
+            "team",
+            "asked_by",
             "status",
             "status_message",
             "failure_reason",

@@ -79,6 +79,15 @@ class RecommendationRequest(models.Model):
         related_name="recommendation_requests",
         verbose_name=_("user"),
     )
+    # A brand's request belongs to its team: every member sees it, with who asked (`user`).
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recommendation_requests",
+        verbose_name=_("team"),
+    )
     image = models.ImageField(_("photo"), upload_to="queries/")
     mode = models.CharField(_("mode"), max_length=16, choices=Role.choices)
     ranking = models.CharField(

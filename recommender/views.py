@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.teams.choices import TeamRole
 from common.errors import ApplicationError, NotFoundError, RateLimitedError
 from common.thumbnails import thumbnail_jpeg
 from recommender.constants import HISTORY_THUMBNAIL_PIXELS, RefusalCode
@@ -99,7 +100,7 @@ def history(request):
 def recommendation_delete(request, pk):
     """Ask first (the page says when the photo belongs to a campaign, which loses it too); only
     the confirmation page's form deletes."""
-    item = recommendation_get(user=request.user, request_id=pk)
+    item = recommendation_get(user=request.user, request_id=pk, need=TeamRole.MANAGER)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         request_services.recommendation_delete(user=request.user, request_id=item.pk)
         messages.success(request, _("The request was deleted from your history."))

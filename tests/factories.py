@@ -88,3 +88,10 @@ def classified_post(
         embedding=vector_to_bytes(embedding),
         **extra,
     )
+
+
+def team_member_add(team, user, role: str):
+    """Put `user` in `team` with `role` (what accepting an invitation leaves behind)."""
+    from accounts.teams.models import TeamMembership
+
+    return TeamMembership.objects.create(team=team, user=user, role=role)

@@ -97,6 +97,11 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Teams (docs/teams.md): a team's activity list keeps this many days; an invitation link works
+# this many seconds.
+TEAM_ACTIVITY_RETENTION_DAYS = env.int("TEAM_ACTIVITY_RETENTION_DAYS", default=90)
+TEAM_INVITATION_MAX_AGE = env.int("TEAM_INVITATION_MAX_AGE", default=7 * 24 * 3600)
+
 # Korean first; English available through the language switcher.
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]

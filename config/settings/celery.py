@@ -129,6 +129,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "influencers.tasks.post_image_links_reconcile_task",
         "schedule": 300.0,
     },
+    "prune-team-activity": {
+        "task": "accounts.tasks.team_activity_prune_task",
+        "schedule": 3600.0,
+    },
 }
 
 # Fault injection for the reliability tests: seconds a recommendation task waits before working.

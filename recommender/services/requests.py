@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import BodySize, Gender, Role, User
+from accounts.teams.choices import TeamRole
+from accounts.teams.models import Team
+from accounts.teams.selectors import team_default_for
 from common.errors import ApplicationError
 from common.jobs import claim, deadline_passed_before, enqueue
 from common.ratelimit import rate_limit_hit
@@ -40,13 +43,23 @@ QUEUE_DOWN_MESSAGE = gettext_noop(
 
 
 def recommendation_create(
-    *, user: User, image, mode: str = "", ranking: str = "", gender: str = "", body_size: str = ""
+    *,
+    user: User,
+    image,
+    mode: str = "",
+    ranking: str = "",
+    gender: str = "",
+    body_size: str = "",
+    team: Team | None = None,
 ) -> RecommendationRequest:
     """Validate the upload, store the request as pending, and queue it after commit.
 
-    gender, body_size: the influencers' filters; blank means any.
+    gender, body_size: the influencers' filters; blank means any. A brand's request belongs to
+    `team` (default: the team the user owns or manages), so the team's members see it with who asked.
     """
     rate_limit_hit(scope="uploads", ident=str(user.pk))
+    if team is None and user.is_brand:
+        team = team_default_for(user=user)
     mode = mode or user.role
     if mode not in Role.values:
         raise ApplicationError(_("Choose brand or consumer mode."), code=RefusalCode.INVALID_MODE)
@@ -66,6 +79,7 @@ def recommendation_create(
         with transaction.atomic():
             request = RecommendationRequest.objects.create(
                 user=user,
+                team=team,
                 image=stored,
                 mode=mode,
                 ranking=ranking,
@@ -242,7 +256,8 @@ def recommendation_reconcile(*, now=None) -> dict:
 
 
 def recommendation_delete(*, user: User, request_id: int) -> None:
-    request = recommendation_get(user=user, request_id=request_id)
+    """The one who asked, or a manager or owner of the request's team, deletes it."""
+    request = recommendation_get(user=user, request_id=request_id, need=TeamRole.MANAGER)
     image = request.image.name
     with transaction.atomic():
         request.delete()

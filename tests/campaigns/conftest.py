@@ -8,7 +8,7 @@ from tests.factories import InfluencerFactory, classified_post
 @pytest.fixture
 def campaign(brand):
     return services.campaign_create(
-        owner=brand,
+        user=brand,
         name="봄 원피스",
         target_gender="F",
         target_body_size="M",

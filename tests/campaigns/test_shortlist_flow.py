@@ -105,7 +105,7 @@ def test_an_empty_form_asks_for_a_stage_or_a_note(client, brand, campaign, entry
 
 def test_the_api_adds_a_note_alone_and_refuses_a_bad_move_without_writing(campaign, entry):
     api = APIClient()
-    api.force_authenticate(campaign.owner)
+    api.force_authenticate(campaign.created_by)
     url = f"/api/v1/campaigns/{campaign.pk}/shortlist/{entry.pk}/"
     noted = api.patch(url, {"note": "샘플 발송"}, format="json")
     assert noted.status_code == 200
@@ -200,7 +200,7 @@ def test_a_brand_sees_which_campaigns_already_hold_an_influencer(
     client, brand, campaign, entry, influencer
 ):
     other = services.campaign_create(
-        owner=brand, name="가을 니트", target_gender="F", target_body_size="M"
+        user=brand, name="가을 니트", target_gender="F", target_body_size="M"
     )
     client.force_login(brand)
     html = client.get(f"/influencers/{influencer.handle}/").content.decode()

@@ -226,7 +226,7 @@ def test_staff_pages_and_the_admin_in_korean(live_server, browser, catalogue):
     staff = UserFactory(username="e2estaff", is_staff=True, is_superuser=True)
     brand = UserFactory(username="e2eowner", role="brand", gender="", body_size="")
     campaign = campaign_services.campaign_create(
-        owner=brand, name="관리 캠페인", target_gender="F", target_body_size="M"
+        user=brand, name="관리 캠페인", target_gender="F", target_body_size="M"
     )
     from influencers.models import Influencer
 

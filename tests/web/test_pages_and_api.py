@@ -268,9 +268,9 @@ def test_deleting_from_history_asks_first_and_names_the_campaign_it_leaves(clien
     from campaigns.services import campaign_create, campaign_image_add
 
     campaign = campaign_create(
-        owner=brand, name="봄 원피스", target_gender="F", target_body_size="M"
+        user=brand, name="봄 원피스", target_gender="F", target_body_size="M"
     )
-    image = campaign_image_add(campaign=campaign, image=upload())
+    image = campaign_image_add(campaign=campaign, image=upload(), user=brand)
     url = f"/recommendations/{image.recommendation_id}/delete/"
     client.force_login(brand)
     detail = client.get(f"/recommendations/{image.recommendation_id}/").content.decode()

@@ -71,7 +71,7 @@ def test_a_missing_page_is_our_own_404_in_the_chosen_language(client, language, 
 def test_a_stranger_gets_the_same_404_as_for_a_missing_id(client, brand):
     from campaigns.services import campaign_create
 
-    campaign = campaign_create(owner=brand, name="x", target_gender="F", target_body_size="M")
+    campaign = campaign_create(user=brand, name="x", target_gender="F", target_body_size="M")
     client.force_login(UserFactory(role="brand"))
     stranger = client.get(f"/campaigns/{campaign.pk}/")
     missing = client.get("/campaigns/999999/")

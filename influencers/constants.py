@@ -51,3 +51,6 @@ TIMELINE_COLUMNS = 3
 # central square of the photo at the short side the style models resize to (mlcore's default).
 CLASSIFICATION_DERIVATIVE_SIDE = 256
 CLASSIFICATION_DERIVATIVE_PREFIX = "derivatives/"
+
+# A refresh run keeps the errors of this many accounts (the rest are on each influencer).
+REFRESH_RUN_ERRORS = 200

@@ -31,3 +31,19 @@ def import_jobs_reconcile_task() -> dict:
     from influencers.services.import_jobs import import_jobs_reconcile
 
     return import_jobs_reconcile()
+
+
+@job_task("graph_refresh")
+def refresh_run_task(run_id: int) -> None:
+    from django.conf import settings
+
+    from influencers.services.graph_refresh import refresh_run_execute
+
+    refresh_run_execute(run_id=run_id, slice_seconds=settings.GRAPH_REFRESH_SLICE_SECONDS)
+
+
+@job_task("reconcile")
+def graph_refresh_schedule_task() -> None:
+    from influencers.services.graph_refresh import graph_refresh_schedule
+
+    graph_refresh_schedule()

@@ -166,6 +166,10 @@ class PostRow:
     child_ids: tuple[str, ...] = ()
     # Those of its children whose media_type is VIDEO (a video may come without an image).
     video_child_ids: frozenset[str] = frozenset()
+    # The Graph API's media_url of the post's images, cover first (an album's IMAGE children in
+    # order, else the post's own when it is an IMAGE): kept for the image fetcher, never fetched
+    # here.
+    image_urls: tuple[str, ...] = ()
 
 
 @dataclass
@@ -342,7 +346,7 @@ def graph_media_parse(data: bytes, name: str, *, more_pages=()) -> Parsed:
                 "like": item.get("like_count", HIDDEN_LIKES),  # absent when the owner hid it
                 "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
             }
-            records.append((row, record, children))
+            records.append((row, record, (*children, _graph_image_urls(item))))
     parsed = Parsed(errors=errors, encoding=", ".join(dict.fromkeys(encodings)))
     # JSON strings carry real line breaks: a backslash and an n in them are the caption's own.
     _posts_from_records(
@@ -353,8 +357,25 @@ def graph_media_parse(data: bytes, name: str, *, more_pages=()) -> Parsed:
     )
     children = {(row.file, int(row)): found for row, _, found in records}
     for post in parsed.rows:
-        post.child_ids, post.video_child_ids = children[post.row.file, int(post.row)]
+        post.child_ids, post.video_child_ids, post.image_urls = children[
+            post.row.file, int(post.row)
+        ]
     return parsed
+
+
+def _graph_image_urls(item: dict) -> tuple[str, ...]:
+    """media_url of an item's images: its IMAGE children in order, else its own if an IMAGE."""
+    children = item.get("children")
+    children = children.get("data") if isinstance(children, dict) else children
+    if isinstance(children, list) and children:
+        sources = [c for c in children if isinstance(c, dict)]
+    else:
+        sources = [item]
+    return tuple(
+        url
+        for url in (s.get("media_url") for s in sources if s.get("media_type", "IMAGE") == "IMAGE")
+        if isinstance(url, str) and url.startswith("https://")
+    )
 
 
 def _graph_media_items(payload, name: str, owner: str) -> tuple[list, str]:

@@ -275,3 +275,80 @@ def test_a_run_whose_worker_died_is_queued_again_and_resumes_where_it_stopped(gr
     run.refresh_from_db()
     assert (run.status, run.done) == (Status.DONE, 2)
     assert [c["username"] for c in graph.discovery_calls()] == ["left_over"]
+
+
+def test_a_live_page_and_the_same_page_saved_as_a_file_become_the_same_rows(graph, tmp_path):
+    import json
+
+    from influencers.services.imports import posts_import
+
+    account = graph.add_account("twin_live", posts=2)
+    account["media"].append(media_item(5, handle="twin_live", likes=None, kind="VIDEO"))
+    refresh(["twin_live"])
+    live = list(
+        Post.objects.filter(influencer__handle="twin_live").values(
+            "instagram_id", "caption", "likes", "is_video", "posted_at", "effective_likes"
+        )
+    )
+    saved = json.loads(json.dumps(graph._page(account, "media.limit(25){}")))
+    Post.objects.all().delete()
+    report = posts_import(
+        posts_data=json.dumps(saved).encode(), posts_name="p.json", format="graph"
+    )
+    assert report.posts_created == 3
+    from_file = list(
+        Post.objects.filter(influencer__handle="twin_live").values(
+            "instagram_id", "caption", "likes", "is_video", "posted_at", "effective_likes"
+        )
+    )
+    assert sorted(live, key=str) == sorted(from_file, key=str)
+
+
+def test_the_graph_reader_keeps_the_media_urls_of_images_on_each_row():
+    import json
+
+    from influencers.imports.readers import graph_media_parse
+
+    page = {
+        "username": "urls",
+        "data": [
+            {"id": "1", "media_type": "IMAGE", "media_url": "https://cdn.example/1.jpg"},
+            {"id": "2", "media_type": "VIDEO", "media_url": "https://cdn.example/2.mp4"},
+            {
+                "id": "3",
+                "media_type": "CAROUSEL_ALBUM",
+                "media_url": "https://cdn.example/3.jpg",
+                "children": {
+                    "data": [
+                        {
+                            "id": "31",
+                            "media_type": "IMAGE",
+                            "media_url": "https://cdn.example/31.jpg",
+                        },
+                        {
+                            "id": "32",
+                            "media_type": "VIDEO",
+                            "media_url": "https://cdn.example/32.mp4",
+                        },
+                        {
+                            "id": "33",
+                            "media_type": "IMAGE",
+                            "media_url": "http://cdn.example/33.jpg",
+                        },
+                        {
+                            "id": "34",
+                            "media_type": "IMAGE",
+                            "media_url": "https://cdn.example/34.jpg",
+                        },
+                    ]
+                },
+            },
+        ],
+    }
+    for item in page["data"]:
+        item.update(timestamp="2026-05-01T12:00:00+0000", caption="", like_count=1)
+    rows = {r.post_id: r for r in graph_media_parse(json.dumps(page).encode(), "p.json").rows}
+    assert rows["1"].image_urls == ("https://cdn.example/1.jpg",)
+    assert rows["2"].image_urls == ()  # a video's media_url is no image
+    # an album's IMAGE children in order; a plain-http URL is never kept
+    assert rows["3"].image_urls == ("https://cdn.example/31.jpg", "https://cdn.example/34.jpg")

@@ -12,9 +12,20 @@ from common.permissions import user_has_model_permission
 from common.styles import style_label
 from common.uploads import ValidatedImageField
 from influencers import selectors
+from influencers.admin_refresh import graph_token_notices
 from influencers.constants import IMPORT_PERMISSION, POST_IMAGES_MAX
-from influencers.models import ImportFormat, ImportJob, Influencer, Post, PostImage, Stopword
+from influencers.graph.errors import refresh_error_text
+from influencers.models import (
+    ImportFormat,
+    ImportJob,
+    Influencer,
+    Post,
+    PostImage,
+    RefreshRun,
+    Stopword,
+)
 from influencers.services import curation
+from influencers.services.graph_refresh import influencers_refresh_now, refresh_run_create
 from influencers.services.import_jobs import import_job_start
 
 # Images uploaded in change forms go through the one upload validator (re-encoded, no metadata).
@@ -121,8 +132,19 @@ class InfluencerAdmin(admin.ModelAdmin):
         "brand_style",
         "is_active",
         "is_demo",
+        "tracked",
+        "refreshed_at",
+        "refresh_error",
     )
-    list_filter = ("is_active", "gender", "body_size", RepresentativeStyleFilter, "is_demo")
+    list_filter = (
+        "is_active",
+        "gender",
+        "body_size",
+        RepresentativeStyleFilter,
+        "is_demo",
+        "tracked",
+        "refresh_stopped",
+    )
     search_fields = ("handle", "display_name")
     list_editable = ("is_active",)
     formfield_overrides = VALIDATED_IMAGES
@@ -139,10 +161,36 @@ class InfluencerAdmin(admin.ModelAdmin):
         "wordcloud_preview",
         "profile_updated_at",
         "summary_updated_at",
+        "refreshed_at",
+        "follows_count",
+        "media_count",
+        "refresh_error",
+        "refresh_error_at",
     )
-    exclude = ("style_stats",)  # shown as style_stats_table, with style names
+    exclude = (
+        "style_stats",
+        "refresh_error_code",
+        "refresh_error_detail",
+    )  # shown as style_stats_table, with style names
     inlines = [PostInline]
-    actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud"]
+    actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud", "refresh_now"]
+
+    @admin.display(description=_("last refresh error"))
+    def refresh_error(self, influencer):
+        if not influencer.refresh_error_code:
+            return "—"
+        return refresh_error_text(influencer.refresh_error_code, influencer.refresh_error_detail)
+
+    @admin.action(description=_("Refresh now from Instagram"), permissions=["change"])
+    def refresh_now(self, request, queryset):
+        run = influencers_refresh_now(
+            influencer_ids=list(queryset.values_list("pk", flat=True)), user=request.user
+        )
+        self.message_user(
+            request,
+            _("Refresh run #%(run)d queued for %(count)d influencers.")
+            % {"run": run.pk, "count": run.total},
+        )
 
     @admin.display(description=_("style statistics"))
     def style_stats_table(self, influencer):
@@ -173,6 +221,11 @@ class InfluencerAdmin(admin.ModelAdmin):
             )
         else:
             super().save_model(request, obj, form, change)
+        if obj.tracked and ("tracked" in form.changed_data or not change):
+            # A handle staff start tracking fills in at once, not at the next scheduled run.
+            refresh_run_create(
+                influencer_ids=[obj.pk], trigger=RefreshRun.Trigger.ADMIN, user=request.user
+            )
 
     def get_changelist_form(self, request, **kwargs):
         """The list's "active" checkboxes, each named for its influencer (screen readers)."""
@@ -221,6 +274,7 @@ class InfluencerAdmin(admin.ModelAdmin):
         self.message_user(request, _("%d word clouds queued.") % n)
 
     def changelist_view(self, request, extra_context=None):
+        graph_token_notices(request)
         can_import = user_has_model_permission(request.user, IMPORT_PERMISSION)
         return super().changelist_view(request, {**(extra_context or {}), "can_import": can_import})
 

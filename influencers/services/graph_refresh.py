@@ -366,3 +366,10 @@ def graph_refresh_schedule(*, now=None) -> RefreshRun | None:
     if not due:
         return None
     return refresh_run_create(influencer_ids=due, trigger=RefreshRun.Trigger.SCHEDULE)
+
+
+def influencers_refresh_now(*, influencer_ids, user=None) -> RefreshRun:
+    """Staff's "refresh now": track these influencers again and queue a run over them."""
+    ids = list(influencer_ids)
+    Influencer.objects.filter(pk__in=ids).update(tracked=True, refresh_stopped=False)
+    return refresh_run_create(influencer_ids=ids, trigger=RefreshRun.Trigger.ADMIN, user=user)

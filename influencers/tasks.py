@@ -33,13 +33,18 @@ def import_jobs_reconcile_task() -> dict:
     return import_jobs_reconcile()
 
 
-@job_task("graph_refresh")
-def refresh_run_task(run_id: int) -> None:
+@job_task("graph_refresh", bind=True)
+def refresh_run_task(self, run_id: int) -> None:
     from django.conf import settings
 
+    from common.jobs import previous_run_lost
     from influencers.services.graph_refresh import refresh_run_execute
 
-    refresh_run_execute(run_id=run_id, slice_seconds=settings.GRAPH_REFRESH_SLICE_SECONDS)
+    refresh_run_execute(
+        run_id=run_id,
+        slice_seconds=settings.GRAPH_REFRESH_SLICE_SECONDS,
+        take_back=previous_run_lost(self),
+    )
 
 
 @job_task("reconcile")

@@ -104,17 +104,20 @@ def refresh_run_execute(
     progress=None,
     slice_seconds: float | None = None,
     sleep=time.sleep,
+    take_back: bool = False,
 ) -> RefreshRun:
     """Claim a queued (or due paused) run and refresh its influencers from where it stopped.
 
     `slice_seconds`: hand the run on to a fresh task after this long (workers), so no task nears
-    its time limit. `progress(done, total)` is called after each influencer.
+    its time limit. `progress(done, total)` is called after each influencer. `take_back`: this
+    task's earlier run was lost (common.jobs.previous_run_lost), so the run it left running is
+    taken back at once instead of waiting for the schedule's deadline.
     """
     now = timezone.now()
     runs = RefreshRun.objects.filter(pk=run_id)
     claimed = claim(
         runs.filter(Q(resume_at__isnull=True) | Q(resume_at__lte=now)),
-        source=[Status.QUEUED, Status.PAUSED],
+        source=[Status.QUEUED, Status.PAUSED, *([Status.RUNNING] if take_back else [])],
         target=Status.RUNNING,
         started_at=now,
         heartbeat_at=now,

@@ -352,3 +352,39 @@ def test_the_graph_reader_keeps_the_media_urls_of_images_on_each_row():
     assert rows["2"].image_urls == ()  # a video's media_url is no image
     # an album's IMAGE children in order; a plain-http URL is never kept
     assert rows["3"].image_urls == ("https://cdn.example/31.jpg", "https://cdn.example/34.jpg")
+
+
+def test_refreshes_run_on_the_bulk_queue_and_beat_schedules_them(settings):
+    from common.jobs import route_by_job_kind
+    from influencers.tasks import graph_refresh_schedule_task, refresh_run_task
+
+    assert route_by_job_kind(refresh_run_task.name, (), {}, {}, task=refresh_run_task) == {
+        "queue": "bulk"
+    }
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert graph_refresh_schedule_task.name in scheduled
+
+
+def test_a_redelivered_task_takes_back_the_run_its_lost_worker_left_running(graph):
+    graph.add_account("taken_back", posts=1)
+    pk = Influencer.objects.create(handle="taken_back", tracked=True).pk
+    run = refresh_run_create(influencer_ids=[pk], trigger="schedule", queue=False)
+    RefreshRun.objects.filter(pk=run.pk).update(status=Status.RUNNING, heartbeat_at=timezone.now())
+    # an ordinary second delivery leaves it to whoever runs it...
+    assert refresh_run_execute(run_id=run.pk).status == Status.RUNNING
+    assert graph.requests == []
+    # ...a redelivery after the worker was lost takes it back
+    run = refresh_run_execute(run_id=run.pk, take_back=True, sleep=lambda s: None)
+    assert (run.status, run.refreshed) == (Status.DONE, 1)
+
+
+def test_a_long_run_hands_itself_on_to_a_fresh_task(graph):
+    for handle in ("slice_a", "slice_b"):
+        graph.add_account(handle, posts=1)
+    ids = [Influencer.objects.create(handle=h, tracked=True).pk for h in ("slice_a", "slice_b")]
+    run = refresh_run_create(influencer_ids=ids, trigger="schedule", queue=False)
+    # slice 0: after each account the run is handed on (the eager task continues it at once)
+    run = refresh_run_execute(run_id=run.pk, slice_seconds=0, sleep=lambda s: None)
+    run.refresh_from_db()
+    assert (run.status, run.done, run.refreshed) == (Status.DONE, 2, 2)
+    assert [c["username"] for c in graph.discovery_calls()] == ["slice_a", "slice_b"]

@@ -3,7 +3,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.errors import ApplicationError
 from influencers.graph.errors import refresh_error_text
@@ -66,6 +66,7 @@ class Command(BaseCommand):
             bar.close()
         self._summary(run)
 
+    @translation.override("en")  # the command line speaks English, as import_posts does
     def _summary(self, run: RefreshRun) -> None:
         self.stdout.write(
             f"refresh run #{run.pk}: {run.refreshed} refreshed, {run.failed} failed, "

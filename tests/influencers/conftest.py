@@ -14,7 +14,7 @@ def graph(settings):
     settings.INSTAGRAM_BUSINESS_ACCOUNT_ID = fake.account_id
     settings.INSTAGRAM_GRAPH_TOKEN = GOOD_TOKEN
     settings.GRAPH_RETRY_BACKOFF_SECONDS = 0.01
-    settings.GRAPH_READ_TIMEOUT = 0.5
+    settings.GRAPH_READ_TIMEOUT = 10
     settings.GRAPH_MEDIA_PAGE_SIZE = 2
     settings.GRAPH_REFRESH_MAX_PAGES = 10
     yield fake

@@ -205,7 +205,8 @@ def test_an_account_whose_calls_keep_failing_fails_alone_and_the_run_goes_on(gra
     assert broken.posts.count() == 0
 
 
-def test_a_call_that_times_out_is_retried_then_reported(graph):
+def test_a_call_that_times_out_is_retried_then_reported(graph, settings):
+    settings.GRAPH_READ_TIMEOUT = 0.3
     graph.add_account("slow", posts=1)
     graph.faults.extend([Fault(delay=1.0)] * 3)
     run = refresh(["slow"])

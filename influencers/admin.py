@@ -12,8 +12,8 @@ from common.permissions import user_has_model_permission
 from common.styles import style_label
 from common.uploads import ValidatedImageField
 from influencers import selectors
-from influencers.admin_refresh import graph_token_notices
-from influencers.constants import IMPORT_PERMISSION, POST_IMAGES_MAX
+from influencers.admin_refresh import TrackHandlesForm, graph_token_notices
+from influencers.constants import IMPORT_PERMISSION, POST_IMAGES_MAX, TRACK_PERMISSION
 from influencers.graph.errors import refresh_error_text
 from influencers.models import (
     ImportFormat,
@@ -25,7 +25,11 @@ from influencers.models import (
     Stopword,
 )
 from influencers.services import curation
-from influencers.services.graph_refresh import influencers_refresh_now, refresh_run_create
+from influencers.services.graph_refresh import (
+    influencers_refresh_now,
+    influencers_track,
+    refresh_run_create,
+)
 from influencers.services.import_jobs import import_job_start
 
 # Images uploaded in change forms go through the one upload validator (re-encoded, no metadata).
@@ -276,13 +280,17 @@ class InfluencerAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         graph_token_notices(request)
         can_import = user_has_model_permission(request.user, IMPORT_PERMISSION)
-        return super().changelist_view(request, {**(extra_context or {}), "can_import": can_import})
+        can_track = user_has_model_permission(request.user, TRACK_PERMISSION)
+        return super().changelist_view(
+            request, {**(extra_context or {}), "can_import": can_import, "can_track": can_track}
+        )
 
     def get_urls(self):
         return [
             path(
                 "import/", self.admin_site.admin_view(self.import_view), name="influencers_import"
             ),
+            path("track/", self.admin_site.admin_view(self.track_view), name="influencers_track"),
             path(
                 "import/<int:job_id>/",
                 self.admin_site.admin_view(self.import_job_view),
@@ -315,6 +323,41 @@ class InfluencerAdmin(admin.ModelAdmin):
             "jobs": selectors.import_job_list()[:10],
         }
         return render(request, "admin/influencers/import.html", context)
+
+    def track_view(self, request):
+        """Start tracking handles typed by staff: new ones are added, all are refreshed now."""
+        if not user_has_model_permission(request.user, TRACK_PERMISSION):
+            raise PermissionDenied
+        form = TrackHandlesForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                influencers, created = influencers_track(handles=form.cleaned_data["handles"])
+            except ApplicationError as exc:
+                form.add_error("handles", exc.message)
+            else:
+                run = refresh_run_create(
+                    influencer_ids=[i.pk for i in influencers],
+                    trigger=RefreshRun.Trigger.ADMIN,
+                    user=request.user,
+                )
+                self.message_user(
+                    request,
+                    _(
+                        "%(new)d new and %(known)d known handles tracked; refresh run #%(run)d queued."
+                    )
+                    % {
+                        "new": len(created),
+                        "known": len(influencers) - len(created),
+                        "run": run.pk,
+                    },
+                )
+                return redirect(reverse("admin:influencers_refreshrun_change", args=[run.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": _("Track Instagram handles"),
+        }
+        return render(request, "admin/influencers/track.html", context)
 
     def import_job_view(self, request, job_id):
         _import_permission_check(request)

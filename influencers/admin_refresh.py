@@ -1,5 +1,7 @@
 """Admin of the live refresh: the Graph API token, refresh runs, and the notices staff see."""
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.template.defaultfilters import date as date_filter
@@ -9,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
+from influencers.constants import INSTAGRAM_HANDLE_MAX_LENGTH, TRACK_HANDLES_MAX
 from influencers.graph.errors import refresh_error_text
 from influencers.models import GraphCredential, RefreshRun
 from influencers.services.graph_token import (
@@ -56,6 +59,21 @@ def graph_token_notices(request) -> None:
             gettext("Instagram's rate limit was reached: refreshes resume at %(time)s.")
             % {"time": date_filter(timezone.localtime(status["rate_limited_until"]), "H:i")},
         )
+
+
+class TrackHandlesForm(forms.Form):
+    handles = forms.CharField(
+        label=_("Instagram handles"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=TRACK_HANDLES_MAX * (INSTAGRAM_HANDLE_MAX_LENGTH + 2),
+        help_text=_(
+            "One or more handles, separated by spaces, commas or line breaks. New ones are added "
+            "with gender and body size blank, for you to curate."
+        ),
+    )
+
+    def clean_handles(self):
+        return [h for h in re.split(r"[\s,]+", self.cleaned_data["handles"]) if h]
 
 
 class GraphTokenForm(forms.ModelForm):

@@ -54,3 +54,7 @@ CLASSIFICATION_DERIVATIVE_PREFIX = "derivatives/"
 
 # A refresh run keeps the errors of this many accounts (the rest are on each influencer).
 REFRESH_RUN_ERRORS = 200
+# Handles staff may start tracking at once (admin, command line).
+TRACK_HANDLES_MAX = 500
+# Starting to track handles from admin: it creates influencers.
+TRACK_PERMISSION = "influencers.add_influencer"

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commit
@@ -26,6 +27,7 @@ from influencers.constants import (
     DISPLAY_NAME_MAX_LENGTH,
     FOLLOWERS_MAX,
     REFRESH_RUN_ERRORS,
+    TRACK_HANDLES_MAX,
 )
 from influencers.graph.client import GraphClient
 from influencers.graph.errors import (
@@ -36,6 +38,7 @@ from influencers.graph.errors import (
     TokenInvalid,
 )
 from influencers.imports import ImportFileError
+from influencers.imports.readers import HANDLE
 from influencers.models import FollowerSnapshot, ImportFormat, Influencer, Post, RefreshRun
 from influencers.services.graph_token import (
     graph_client_build,
@@ -57,15 +60,23 @@ def influencers_track(*, handles: list[str]) -> tuple[list[Influencer], list[str
     """Tracked influencers for these handles (validated as handles; case-insensitive): the known
     ones are tracked again, the others created with gender and body size blank (they need
     curation). Returns them in the order given and the handles created."""
-    from influencers.imports.readers import HANDLE
-
-    cleaned = []
-    for handle in handles:
-        handle = handle.strip().lstrip("@")
-        if not HANDLE.match(handle):
-            raise ApplicationError(f"not an Instagram handle: {handle[:40]!r}", code="not_a_handle")
-        if handle.lower() not in {h.lower() for h in cleaned}:
-            cleaned.append(handle)
+    if len(handles) > TRACK_HANDLES_MAX:
+        raise ApplicationError(
+            _("At most %(limit)d handles at a time.") % {"limit": TRACK_HANDLES_MAX},
+            code="too_many_handles",
+        )
+    cleaned = [h.strip().lstrip("@") for h in handles if h.strip()]
+    bad = [h for h in cleaned if not HANDLE.match(h)]
+    if bad:
+        raise ApplicationError(
+            _("Not an Instagram handle: %(values)s")
+            % {"values": ", ".join(repr(h[:40]) for h in bad[:5])},
+            code="not_a_handle",
+        )
+    unique: dict[str, str] = {}
+    for handle in cleaned:
+        unique.setdefault(handle.lower(), handle)  # handles are unique case-insensitively
+    cleaned = list(unique.values())
     with transaction.atomic():
         known = {i.handle.lower(): i for i in _influencers_by_handle(set(cleaned))}
         created = [

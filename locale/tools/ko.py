@@ -648,6 +648,13 @@ KO = {
     "Date": "날짜",
     "No refresh in this period.": "이 기간에 갱신이 없습니다.",
     "Follower growth (30 days)": "팔로워 증가율 (30일)",
+    "Instagram handles": "인스타그램 계정",
+    "One or more handles, separated by spaces, commas or line breaks. New ones are added with gender and body size blank, for you to curate.": "계정을 하나 이상, 공백이나 쉼표, 줄 바꿈으로 나누어 입력하세요. 새 계정은 성별과 체형을 비운 채 추가되니 직접 채워 주세요.",
+    "Track and refresh": "추적하고 갱신",
+    "Track Instagram handles": "인스타그램 계정 추적",
+    "%(new)d new and %(known)d known handles tracked; refresh run #%(run)d queued.": "새 계정 %(new)d개와 기존 계정 %(known)d개를 추적합니다. 갱신 작업 #%(run)d을 대기열에 넣었습니다.",
+    "At most %(limit)d handles at a time.": "한 번에 최대 %(limit)d개 계정까지입니다.",
+    "Not an Instagram handle: %(values)s": "인스타그램 계정이 아닙니다: %(values)s",
 }
 
 if __name__ == "__main__":

@@ -100,3 +100,18 @@ def test_a_secret_stored_under_another_key_asks_to_be_entered_again(settings):
     settings.FIELD_ENCRYPTION_KEY = "j" * 43 + "="
     with pytest.raises(ApplicationError, match="enter it again"):
         secret_decrypt(ciphertext=stored)
+
+
+def test_no_log_line_carries_the_token_even_at_debug_level(graph, caplog):
+    import logging
+
+    graph.tokens.add(NEW_TOKEN)
+    graph.add_account("logged", posts=1)
+    with caplog.at_level(logging.DEBUG):
+        graph_token_save(token=NEW_TOKEN)
+        from tests.influencers.graph_helpers import refresh
+
+        refresh(["logged"])
+    urllib3_lines = [r for r in caplog.records if r.name.startswith("urllib3")]
+    assert any("debug_token" in r.getMessage() for r in urllib3_lines)  # the URL is logged...
+    assert all(NEW_TOKEN not in r.getMessage() for r in caplog.records)  # ...never the token

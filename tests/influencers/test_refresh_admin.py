@@ -137,3 +137,46 @@ def test_staff_without_the_change_permission_cannot_start_a_refresh(graph, clien
         {"action": "refresh_now", "_selected_action": [influencer.pk]},
     )
     assert not RefreshRun.objects.exists()
+
+
+def test_staff_track_several_handles_at_once_and_watch_them_fill(
+    graph, admin_client, django_capture_on_commit_callbacks
+):
+    graph.add_account("first_pick", posts=2, followers=10)
+    graph.add_account("second_pick", posts=1, followers=20)
+    Influencer.objects.create(handle="Second_Pick", gender="M", body_size="L")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/influencers/influencer/track/",
+            {"handles": "@first_pick, second_pick\nfirst_pick"},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "1 new and 1 known handles tracked" in page
+    run = RefreshRun.objects.get()
+    assert (run.status, run.done, run.total, run.refreshed) == ("done", 2, 2, 2)
+    assert f"/admin/influencers/refreshrun/{run.pk}/change/" in response.redirect_chain[-1][0]
+    assert Influencer.objects.get(handle="first_pick").followers == 10
+    assert Influencer.objects.get(handle="Second_Pick").gender == "M"
+
+
+def test_a_typed_value_that_is_no_handle_is_named_and_nothing_is_tracked(graph, admin_client):
+    response = admin_client.post(
+        "/admin/influencers/influencer/track/", {"handles": "fine_one ../etc/passwd"}
+    )
+    assert response.status_code == 200
+    assert "Not an Instagram handle: &#x27;../etc/passwd&#x27;" in response.content.decode()
+    assert not Influencer.objects.exists() and not RefreshRun.objects.exists()
+
+
+def test_staff_who_may_not_add_influencers_cannot_track_handles(graph, client):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_influencer"))
+    client.force_login(user)
+    assert client.post("/admin/influencers/influencer/track/", {"handles": "x"}).status_code == 403
+    assert (
+        "/admin/influencers/influencer/track/"
+        not in client.get("/admin/influencers/influencer/").content.decode()
+    )

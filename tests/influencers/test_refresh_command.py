@@ -50,7 +50,7 @@ def test_it_names_each_failed_account_with_its_reason(graph):
 
 
 def test_it_refuses_a_handle_that_is_not_one(graph):
-    with pytest.raises(CommandError, match="not an Instagram handle"):
+    with pytest.raises(CommandError, match="Not an Instagram handle"):
         _run("bad/handle")
     assert not Influencer.objects.exists()
 

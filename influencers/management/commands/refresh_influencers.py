@@ -34,6 +34,7 @@ class Command(BaseCommand):
             "schedule resumes the run)",
         )
 
+    @translation.override("en")  # the command line speaks English, as import_posts does
     def handle(self, *args, handles, all, wait, **options):
         if not handles and not all:
             raise CommandError("name one or more handles, or --all")
@@ -66,7 +67,6 @@ class Command(BaseCommand):
             bar.close()
         self._summary(run)
 
-    @translation.override("en")  # the command line speaks English, as import_posts does
     def _summary(self, run: RefreshRun) -> None:
         self.stdout.write(
             f"refresh run #{run.pk}: {run.refreshed} refreshed, {run.failed} failed, "

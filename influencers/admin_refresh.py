@@ -32,6 +32,14 @@ def graph_token_notices(request) -> None:
                 "Live refresh is off: no Instagram token or business account id is configured."
             ),
         )
+    elif status["unreadable"]:
+        messages.error(
+            request,
+            gettext(
+                "The saved Instagram token cannot be read with the current encryption key "
+                "(FIELD_ENCRYPTION_KEY changed): save it again."
+            ),
+        )
     elif status["refused"]:
         messages.error(
             request,

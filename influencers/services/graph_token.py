@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.secrets import (
+    SecretUnreadable,
     secret_decrypt,
     secret_encrypt,
     secret_fingerprint,
@@ -155,11 +156,17 @@ def graph_token_status(*, now=None) -> dict:
     hint = (
         credential.token_hint if stored else (secret_hint(plaintext=env_token) if env_token else "")
     )
+    try:
+        current = graph_token_current()
+    except SecretUnreadable:  # the encryption key changed since the token was saved
+        current, unreadable = "", True
+    else:
+        unreadable = False
     refused = bool(
         credential
         and credential.refused_fingerprint
-        and source
-        and credential.refused_fingerprint == secret_fingerprint(plaintext=graph_token_current())
+        and current
+        and credential.refused_fingerprint == secret_fingerprint(plaintext=current)
     )
     expires_at = credential.expires_at if stored else None
     warn_before = dt.timedelta(days=settings.GRAPH_TOKEN_WARN_DAYS)
@@ -171,6 +178,7 @@ def graph_token_status(*, now=None) -> dict:
         "expired": bool(expires_at and expires_at <= now),
         "expires_soon": bool(expires_at and now < expires_at <= now + warn_before),
         "refused": refused,
+        "unreadable": unreadable,
         "refused_reason": credential.refused_reason if refused else "",
         "account_id_missing": not settings.INSTAGRAM_BUSINESS_ACCOUNT_ID,
         "rate_limited_until": credential.rate_limited_until

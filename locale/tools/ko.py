@@ -655,6 +655,7 @@ KO = {
     "%(new)d new and %(known)d known handles tracked; refresh run #%(run)d queued.": "새 계정 %(new)d개와 기존 계정 %(known)d개를 추적합니다. 갱신 작업 #%(run)d을 대기열에 넣었습니다.",
     "At most %(limit)d handles at a time.": "한 번에 최대 %(limit)d개 계정까지입니다.",
     "Not an Instagram handle: %(values)s": "인스타그램 계정이 아닙니다: %(values)s",
+    "The saved Instagram token cannot be read with the current encryption key (FIELD_ENCRYPTION_KEY changed): save it again.": "저장된 인스타그램 토큰을 현재 암호화 키로 읽을 수 없습니다(FIELD_ENCRYPTION_KEY가 바뀜): 다시 저장해 주세요.",
 }
 
 if __name__ == "__main__":

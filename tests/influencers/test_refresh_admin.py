@@ -180,3 +180,19 @@ def test_staff_who_may_not_add_influencers_cannot_track_handles(graph, client):
         "/admin/influencers/influencer/track/"
         not in client.get("/admin/influencers/influencer/").content.decode()
     )
+
+
+def test_a_token_saved_under_another_encryption_key_asks_to_be_saved_again(
+    graph, admin_client, settings
+):
+    graph.tokens.add(NEW_TOKEN)
+    settings.FIELD_ENCRYPTION_KEY = "k" * 43 + "="
+    admin_client.post("/admin/influencers/graphcredential/add/", {"token": NEW_TOKEN})
+    settings.FIELD_ENCRYPTION_KEY = "j" * 43 + "="
+    page = _page(admin_client, "/admin/influencers/influencer/")
+    assert "cannot be read with the current encryption key" in page
+    from tests.influencers.graph_helpers import refresh
+
+    graph.add_account("blocked", posts=1)
+    run = refresh(["blocked"])
+    assert run.error_code == "token_missing" and graph.discovery_calls() == []

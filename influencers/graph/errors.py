@@ -35,12 +35,6 @@ REFRESH_ERRORS = {
     "bad_response": gettext_noop("Instagram's answer could not be read. %(detail)s"),
     "api_error": gettext_noop("Instagram refused the request. %(detail)s"),
     "import_error": gettext_noop("The account's posts could not be stored. %(detail)s"),
-    "worker_lost": gettext_noop(
-        "The refresh stopped: its worker ended. Accounts already refreshed keep their numbers."
-    ),
-    "time_limit": gettext_noop(
-        "The refresh took longer than its time limit; the next run continues with the others."
-    ),
 }
 
 

@@ -14,8 +14,9 @@ import json
 import logging
 import time
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,6 +158,10 @@ def refresh_run_execute(
         try:
             if influencer is not None:
                 _refresh_counted(run, influencer, client)
+        except SoftTimeLimitExceeded:
+            # Past the task's soft limit mid-account: nothing of it was stored; a fresh task
+            # takes the run on from this account.
+            return _run_hand_on(run)
         except TokenInvalid as exc:
             graph_token_refuse(token=token, detail=exc.detail)
             _influencer_error(influencer, exc)
@@ -202,6 +207,16 @@ def _refresh_counted(run: RefreshRun, influencer: Influencer, client: GraphClien
         _influencer_error(influencer, BadResponse(exc.message))
         run.failed += 1
         _run_error(run, influencer.handle, "import_error", exc.message)
+        return
+    except (OperationalError, InterfaceError, SoftTimeLimitExceeded):
+        raise  # the database or the task's time: the task's retry or hand-on deals with them
+    except Exception as exc:  # one account's surprise must not stop the run on it for ever
+        log.exception("refresh of @%s failed", influencer.handle)
+        failure = GraphError(f"{type(exc).__name__}: {exc}"[:300])
+        failure.code = "import_error"
+        _influencer_error(influencer, failure)
+        run.failed += 1
+        _run_error(run, influencer.handle, "import_error", failure.detail)
         return
     run.refreshed += 1
     run.posts_created += report.posts_created

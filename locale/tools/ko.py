@@ -635,8 +635,6 @@ KO = {
     "Instagram's answer could not be read. %(detail)s": "인스타그램의 응답을 읽을 수 없습니다. %(detail)s",
     "Instagram refused the request. %(detail)s": "인스타그램이 요청을 거부했습니다. %(detail)s",
     "The account's posts could not be stored. %(detail)s": "계정의 게시물을 저장하지 못했습니다. %(detail)s",
-    "The refresh stopped: its worker ended. Accounts already refreshed keep their numbers.": "갱신이 멈췄습니다: 작업자가 종료되었습니다. 이미 갱신한 계정의 수치는 그대로입니다.",
-    "The refresh took longer than its time limit; the next run continues with the others.": "갱신이 제한 시간을 넘었습니다. 다음 작업이 나머지를 이어서 합니다.",
     "Paste the access token alone: one word of at most %(limit)d characters.": "액세스 토큰만 붙여 넣어 주세요: 공백 없이 %(limit)d자 이하입니다.",
     "Instagram refused this token: %(detail)s": "인스타그램이 이 토큰을 거부했습니다: %(detail)s",
     "Instagram says this token is not valid. %(detail)s": "인스타그램이 이 토큰은 유효하지 않다고 합니다. %(detail)s",

@@ -21,6 +21,8 @@ def graph_worker(broker_mode, redis_url, settings, tmp_path):
         "INSTAGRAM_GRAPH_TOKEN": TOKEN,
         "GRAPH_MEDIA_PAGE_SIZE": "2",
         "GRAPH_RETRY_BACKOFF_SECONDS": "0.01",
+        # A task past this many seconds hands its run on to a fresh one.
+        "GRAPH_REFRESH_SOFT_TIME_LIMIT": "8",
     }
     for name, value in environment.items():
         setattr(settings, name, int(value) if value.isdigit() else value)
@@ -59,3 +61,23 @@ def test_a_token_refused_in_a_worker_stops_the_run_and_the_schedule(graph_worker
     )
     assert failed and failed.error_code == "token_invalid"
     assert graph_refresh_schedule() is None
+
+
+def test_a_task_past_its_time_limit_hands_the_run_on_and_nothing_of_that_account_is_lost(
+    graph_worker, monkeypatch
+):
+    from influencers.tasks import refresh_run_task
+
+    # Celery sends the publisher's limits with each message: publish as the worker is configured.
+    monkeypatch.setattr(refresh_run_task, "soft_time_limit", 8)
+    graph_worker.add_account("worker_slow", posts=2, followers=31)
+    graph_worker.faults.append(Fault(delay=12))  # longer than the task's soft limit
+    Influencer.objects.create(handle="worker_slow", tracked=True)
+    run = graph_refresh_schedule()
+    done = wait_for(
+        lambda: RefreshRun.objects.filter(pk=run.pk, status=RefreshRun.Status.DONE).first(),
+        timeout=120,
+    )
+    assert done and (done.refreshed, done.posts_created) == (1, 2)
+    assert len(graph_worker.discovery_calls()) == 2  # the stopped call, then the fresh task's
+    assert Influencer.objects.get(handle="worker_slow").followers == 31

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import requests
 
+from common.secrets import secret_redact
 from influencers.graph.errors import (
     ACCOUNT_UNAVAILABLE_CODES,
     RATE_LIMIT_CODES,
@@ -269,7 +270,7 @@ class GraphClient:
         if not isinstance(error, dict):
             error = {}
         code, subcode = error.get("code"), error.get("error_subcode")
-        message = str(error.get("message", ""))[:300].replace(self._token, "[redacted]")
+        message = secret_redact(str(error.get("message", ""))[:300], self._token)
         detail = f"{message} (code {code}" + (f", subcode {subcode})" if subcode else ")")
         kwargs = {"api_code": code, "subcode": subcode}
         if code in TOKEN_INVALID_CODES:

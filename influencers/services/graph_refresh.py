@@ -152,6 +152,7 @@ def refresh_run_execute(
     if limited_until and limited_until > now:
         return _run_pause(run, limited_until, "")
     client = graph_client_build(token=token, sleep=sleep)
+    client.calls = run.calls  # a resumed run goes on counting
     started = time.monotonic()
     for influencer_id in run.influencer_ids[run.done :]:
         influencer = Influencer.objects.filter(pk=influencer_id).first()

@@ -125,6 +125,7 @@ def test_at_the_limit_no_further_call_is_made_until_the_window_has_passed(graph)
     run = refresh_run_execute(run_id=run.pk, sleep=lambda s: None)
     assert (run.status, run.done, run.refreshed) == (Status.DONE, 2, 2)
     assert [c["username"] for c in graph.discovery_calls()] == ["first", "second"]
+    assert run.calls == 2  # counted across the pause
 
 
 @pytest.mark.parametrize("code", [4, 17, 32, 613, 80002])

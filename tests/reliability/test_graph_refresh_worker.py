@@ -70,6 +70,7 @@ def test_a_task_past_its_time_limit_hands_the_run_on_and_nothing_of_that_account
 
     # Celery sends the publisher's limits with each message: publish as the worker is configured.
     monkeypatch.setattr(refresh_run_task, "soft_time_limit", 8)
+    monkeypatch.setattr(refresh_run_task, "_exec_options", None)  # Celery caches them per task
     graph_worker.add_account("worker_slow", posts=2, followers=31)
     graph_worker.faults.append(Fault(delay=12))  # longer than the task's soft limit
     Influencer.objects.create(handle="worker_slow", tracked=True)

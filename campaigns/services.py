@@ -31,6 +31,7 @@ from campaigns.models import (
 from common.errors import ApplicationError
 from common.exports import attachment_disposition, csv_writer
 from common.styles import style_label
+from influencers.history import influencers_follower_growth
 from influencers.models import Influencer
 from influencers.selectors import influencer_get_by_id
 from recommender.services.requests import recommendation_create
@@ -251,11 +252,15 @@ EXPORT_COLUMNS = [
     ("average_likes", gettext_lazy("Average likes")),
     ("engagement_rate", gettext_lazy("Engagement rate")),
     ("sponsored_share", gettext_lazy("Sponsored posts")),
+    ("followers", gettext_lazy("Followers")),
+    ("follower_growth", gettext_lazy("Follower growth (30 days)")),
     ("stage", gettext_lazy("Stage")),
     ("added_at", gettext_lazy("Added")),
     ("stage_changed_at", gettext_lazy("Stage changed")),
     ("notes", gettext_lazy("Notes")),
 ]
+# The follower growth the export shows: from the first refresh in this many days to the last.
+GROWTH_DAYS = 30
 # Local time to the minute, as the page shows it; Excel reads this form as a date and time.
 EXPORT_TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -279,8 +284,10 @@ def shortlist_export_csv(*, campaign: Campaign) -> bytes:
     entries = list(campaign.shortlist.all())
     # From Influencer.objects, which annotates the engagement numbers (one home for them).
     influencers = Influencer.objects.in_bulk([e.influencer_id for e in entries if e.influencer_id])
+    growth = influencers_follower_growth(influencer_ids=list(influencers), days=GROWTH_DAYS)
     for entry in entries:
         influencer = influencers.get(entry.influencer_id)
+        change = growth.get(entry.influencer_id)
         writer.writerow(
             [
                 entry.handle,
@@ -289,6 +296,8 @@ def shortlist_export_csv(*, campaign: Campaign) -> bytes:
                 round(influencer.average_likes, 1) if influencer else "",
                 _percent(influencer.engagement_rate) if influencer else "",
                 _percent(influencer.sponsored_share) if influencer else "",
+                influencer.followers if influencer and influencer.followers is not None else "",
+                _percent(change["change_percent"]) if change else "",
                 Stage(entry.stage).label,
                 _export_time(entry.added_at),
                 _export_time(entry.stage_changed_at),

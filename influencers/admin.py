@@ -12,7 +12,14 @@ from common.permissions import user_has_model_permission
 from common.styles import style_label
 from common.uploads import ValidatedImageField
 from influencers import selectors
-from influencers.constants import HANDLE_MAX_LENGTH, IMPORT_PERMISSION, POST_IMAGES_MAX
+from influencers.admin_refresh import TrackHandlesForm, graph_token_notices
+from influencers.constants import (
+    HANDLE_MAX_LENGTH,
+    IMPORT_PERMISSION,
+    POST_IMAGES_MAX,
+    TRACK_PERMISSION,
+)
+from influencers.graph.errors import refresh_error_text
 from influencers.imports.fields import FIELD_ALIASES
 from influencers.models import (
     ImageLinkState,
@@ -22,9 +29,15 @@ from influencers.models import (
     Post,
     PostImage,
     PostImageLink,
+    RefreshRun,
     Stopword,
 )
 from influencers.services import curation
+from influencers.services.graph_refresh import (
+    influencers_refresh_now,
+    influencers_track,
+    refresh_run_create,
+)
 from influencers.services.import_jobs import (
     import_job_start,
     import_preview_discard,
@@ -220,6 +233,9 @@ class InfluencerAdmin(admin.ModelAdmin):
         "brand_style",
         "is_active",
         "is_demo",
+        "tracked",
+        "refreshed_at",
+        "refresh_error",
     )
     list_filter = (
         NeedsCurationFilter,
@@ -228,6 +244,8 @@ class InfluencerAdmin(admin.ModelAdmin):
         "body_size",
         RepresentativeStyleFilter,
         "is_demo",
+        "tracked",
+        "refresh_stopped",
     )
     search_fields = ("handle", "display_name")
     list_editable = ("is_active",)
@@ -245,10 +263,36 @@ class InfluencerAdmin(admin.ModelAdmin):
         "wordcloud_preview",
         "profile_updated_at",
         "summary_updated_at",
+        "refreshed_at",
+        "follows_count",
+        "media_count",
+        "refresh_error",
+        "refresh_error_at",
     )
-    exclude = ("style_stats",)  # shown as style_stats_table, with style names
+    exclude = (
+        "style_stats",
+        "refresh_error_code",
+        "refresh_error_detail",
+    )  # shown as style_stats_table, with style names
     inlines = [PostInline]
-    actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud"]
+    actions = ["activate", "deactivate", "reclassify", "rebuild_wordcloud", "refresh_now"]
+
+    @admin.display(description=_("last refresh error"))
+    def refresh_error(self, influencer):
+        if not influencer.refresh_error_code:
+            return "—"
+        return refresh_error_text(influencer.refresh_error_code, influencer.refresh_error_detail)
+
+    @admin.action(description=_("Refresh now from Instagram"), permissions=["change"])
+    def refresh_now(self, request, queryset):
+        run = influencers_refresh_now(
+            influencer_ids=list(queryset.values_list("pk", flat=True)), user=request.user
+        )
+        self.message_user(
+            request,
+            _("Refresh run #%(run)d queued for %(count)d influencers.")
+            % {"run": run.pk, "count": run.total},
+        )
 
     @admin.display(description=_("style statistics"))
     def style_stats_table(self, influencer):
@@ -279,6 +323,11 @@ class InfluencerAdmin(admin.ModelAdmin):
             )
         else:
             super().save_model(request, obj, form, change)
+        if obj.tracked and ("tracked" in form.changed_data or not change):
+            # A handle staff start tracking fills in at once, not at the next scheduled run.
+            refresh_run_create(
+                influencer_ids=[obj.pk], trigger=RefreshRun.Trigger.ADMIN, user=request.user
+            )
 
     def get_changelist_form(self, request, **kwargs):
         """The list's "active" checkboxes, each named for its influencer (screen readers)."""
@@ -327,9 +376,11 @@ class InfluencerAdmin(admin.ModelAdmin):
         self.message_user(request, _("%d word clouds queued.") % n)
 
     def changelist_view(self, request, extra_context=None):
+        graph_token_notices(request)
         context = {
             **(extra_context or {}),
             "can_import": user_has_model_permission(request.user, IMPORT_PERMISSION),
+            "can_track": user_has_model_permission(request.user, TRACK_PERMISSION),
             "needing_curation": Influencer.objects.needing_curation().count(),
         }
         return super().changelist_view(request, context)
@@ -339,6 +390,7 @@ class InfluencerAdmin(admin.ModelAdmin):
             path(
                 "import/", self.admin_site.admin_view(self.import_view), name="influencers_import"
             ),
+            path("track/", self.admin_site.admin_view(self.track_view), name="influencers_track"),
             path(
                 "import/preview/",
                 self.admin_site.admin_view(self.import_preview_view),
@@ -430,6 +482,41 @@ class InfluencerAdmin(admin.ModelAdmin):
                 form.add_error(None, exc.message)
         context.update(form=form, token=token)
         return render(request, "admin/influencers/import_preview.html", context)
+
+    def track_view(self, request):
+        """Start tracking handles typed by staff: new ones are added, all are refreshed now."""
+        if not user_has_model_permission(request.user, TRACK_PERMISSION):
+            raise PermissionDenied
+        form = TrackHandlesForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                influencers, created = influencers_track(handles=form.cleaned_data["handles"])
+            except ApplicationError as exc:
+                form.add_error("handles", exc.message)
+            else:
+                run = refresh_run_create(
+                    influencer_ids=[i.pk for i in influencers],
+                    trigger=RefreshRun.Trigger.ADMIN,
+                    user=request.user,
+                )
+                self.message_user(
+                    request,
+                    _(
+                        "%(new)d new and %(known)d known handles tracked; refresh run #%(run)d queued."
+                    )
+                    % {
+                        "new": len(created),
+                        "known": len(influencers) - len(created),
+                        "run": run.pk,
+                    },
+                )
+                return redirect(reverse("admin:influencers_refreshrun_change", args=[run.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": _("Track Instagram handles"),
+        }
+        return render(request, "admin/influencers/track.html", context)
 
     def import_job_view(self, request, job_id):
         _import_permission_check(request)

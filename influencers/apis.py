@@ -15,6 +15,7 @@ from influencers.constants import (
     IMPORT_PERMISSION,
     SEARCH_MAX_LENGTH,
 )
+from influencers.history import HISTORY_WINDOWS, influencer_follower_history
 from influencers.models import ImportFormat, ImportJob, Post, StyleChoices
 from influencers.services.import_jobs import import_job_start
 from influencers.services.import_mappings import import_mapping_get
@@ -91,12 +92,31 @@ class InfluencerDetailOutput(InfluencerOutput):
 
     style_models = serializers.ListField(child=serializers.DictField(), read_only=True)
     style_timeline = serializers.DictField(read_only=True)
+    # The last 30 and 90 days of refreshes: one point a day and the growth over the window.
+    follower_history = serializers.ListField(child=serializers.DictField(), read_only=True)
+    refreshed_at = serializers.DateTimeField(allow_null=True, read_only=True)
 
     def to_representation(self, influencer):
         return {
             **super().to_representation(influencer),
             "style_models": selectors.influencer_style_models(influencer=influencer),
             "style_timeline": selectors.influencer_style_timeline(influencer=influencer),
+            "refreshed_at": serializers.DateTimeField().to_representation(influencer.refreshed_at)
+            if influencer.refreshed_at
+            else None,
+            "follower_history": [
+                {
+                    "days": history["days"],
+                    "growth": history["growth"],
+                    "points": [
+                        {**point, "date": point["date"].isoformat()} for point in history["points"]
+                    ],
+                }
+                for history in (
+                    influencer_follower_history(influencer=influencer, days=days)
+                    for days in HISTORY_WINDOWS
+                )
+            ],
         }
 
 

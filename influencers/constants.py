@@ -51,3 +51,10 @@ TIMELINE_COLUMNS = 3
 # central square of the photo at the short side the style models resize to (mlcore's default).
 CLASSIFICATION_DERIVATIVE_SIDE = 256
 CLASSIFICATION_DERIVATIVE_PREFIX = "derivatives/"
+
+# A refresh run keeps the errors of this many accounts (the rest are on each influencer).
+REFRESH_RUN_ERRORS = 200
+# Handles staff may start tracking at once (admin, command line).
+TRACK_HANDLES_MAX = 500
+# Starting to track handles from admin: it creates influencers.
+TRACK_PERMISSION = "influencers.add_influencer"

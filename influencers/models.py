@@ -156,6 +156,21 @@ class Influencer(models.Model):
     # Set when a rebuild is queued, cleared when it starts: the debounce and the reconciler's clock.
     summary_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # Live refresh from the Instagram Graph API (influencers/services/graph_refresh.py).
+    tracked = models.BooleanField(_("refreshed from Instagram"), default=False)
+    refreshed_at = models.DateTimeField(_("last refresh"), null=True, blank=True)
+    follows_count = models.PositiveIntegerField(_("follows"), null=True, blank=True)
+    # Why the last refresh failed: a code (influencers.graph.errors.REFRESH_ERRORS, shown in the
+    # reader's language) and the API's own words, never a token.
+    refresh_error_code = models.CharField(_("last refresh error"), max_length=32, blank=True)
+    refresh_error_detail = models.CharField(
+        _("last refresh error (detail)"), max_length=500, blank=True
+    )
+    refresh_error_at = models.DateTimeField(_("last refresh error at"), null=True, blank=True)
+    # The account is gone or not a professional one: no refresh is asked for until staff track it
+    # again.
+    refresh_stopped = models.BooleanField(_("refresh stopped"), default=False)
+
     objects = InfluencerManager()
 
     class Meta:
@@ -169,6 +184,7 @@ class Influencer(models.Model):
             models.Index(fields=["is_active", "gender", "body_size", "brand_style"]),
             models.Index(fields=["is_active", "gender", "body_size", "consumer_style"]),
             models.Index(fields=["summary_queued_at"], name="influencer_summary_queued"),
+            models.Index(fields=["tracked", "refreshed_at"], name="influencer_refresh_due"),
         ]
 
     def __str__(self):
@@ -417,3 +433,116 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.source_name} ({self.status})"
+
+
+class FollowerSnapshot(models.Model):
+    """An influencer's numbers as one refresh found them: the history growth charts read."""
+
+    influencer = models.ForeignKey(
+        Influencer,
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        verbose_name=_("influencer"),
+    )
+    taken_at = models.DateTimeField(_("taken at"))
+    followers = models.PositiveIntegerField(_("followers"))
+    follows_count = models.PositiveIntegerField(_("follows"), null=True, blank=True)
+    media_count = models.PositiveIntegerField(_("posts on Instagram"), null=True, blank=True)
+    # The engagement numbers (Influencer.objects' annotation) right after the refresh.
+    average_likes = models.FloatField(_("average likes"), null=True, blank=True)
+    engagement_rate = models.FloatField(_("engagement rate"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follower snapshot")
+        verbose_name_plural = _("follower snapshots")
+        ordering = ["influencer", "taken_at"]
+        indexes = [
+            models.Index(fields=["influencer", "taken_at"], name="snapshot_by_influencer"),
+        ]
+
+    def __str__(self):
+        return f"{self.influencer_id} {self.taken_at:%Y-%m-%d}: {self.followers}"
+
+
+class RefreshRun(models.Model):
+    """One refresh of several influencers from the Graph API, with its progress and outcome."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        # At the rate limit: resumes at resume_at, when the usage window has passed.
+        PAUSED = "paused", _("Paused at the rate limit")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Schedule")
+        ADMIN = "admin", _("Admin")
+        COMMAND = "command", _("Command line")
+
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    trigger = models.CharField(_("started by"), max_length=8, choices=Trigger.choices)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("created by"),
+    )
+    # The influencers to refresh, in order; `done` of them are behind the run.
+    influencer_ids = models.JSONField(default=list, editable=False)
+    total = models.PositiveIntegerField(_("influencers"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    refreshed = models.PositiveIntegerField(_("refreshed"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    posts_created = models.PositiveIntegerField(_("posts created"), default=0)
+    posts_updated = models.PositiveIntegerField(_("posts updated"), default=0)
+    calls = models.PositiveIntegerField(_("API calls"), default=0)
+    # [{"handle", "code", "detail"}, ...] of the accounts that failed (the first REFRESH_RUN_ERRORS).
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_code = models.CharField(_("error"), max_length=32, blank=True)
+    error_detail = models.CharField(_("error (detail)"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    resume_at = models.DateTimeField(_("resumes at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refresh run")
+        verbose_name_plural = _("refresh runs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"#{self.pk} ({self.status}, {self.done}/{self.total})"
+
+
+class GraphCredential(models.Model):
+    """The business account's Graph API token (one row): encrypted, shown back only as a hint."""
+
+    token_encrypted = models.TextField(blank=True, editable=False)
+    token_hint = models.CharField(_("token"), max_length=8, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
+    # debug_token said expires_at 0: a token that does not lapse (a system user's).
+    never_expires = models.BooleanField(_("token never expires"), default=False)
+    checked_at = models.DateTimeField(_("token checked at"), null=True, blank=True)
+    # The token the API refused (error 190), by fingerprint: every refresh stops until another
+    # token is saved or given in the environment.
+    refused_fingerprint = models.CharField(max_length=32, blank=True, editable=False)
+    refused_reason = models.CharField(
+        _("why the token was refused"), max_length=500, blank=True, editable=False
+    )
+    refused_at = models.DateTimeField(_("token refused at"), null=True, blank=True)
+    # No call before this instant: the usage window of the last rate limit has not passed.
+    rate_limited_until = models.DateTimeField(_("rate-limited until"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Instagram Graph API token")
+        verbose_name_plural = _("Instagram Graph API token")
+
+    def __str__(self):
+        return str(_("Instagram Graph API token"))

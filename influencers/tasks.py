@@ -45,3 +45,24 @@ def post_image_links_fetch_task(post_ids: list[int]) -> dict:
     from influencers.services.image_links import post_image_links_fetch
 
     return post_image_links_fetch(post_ids=post_ids)
+
+
+@job_task("graph_refresh", bind=True)
+def refresh_run_task(self, run_id: int) -> None:
+    from django.conf import settings
+
+    from common.jobs import previous_run_lost
+    from influencers.services.graph_refresh import refresh_run_execute
+
+    refresh_run_execute(
+        run_id=run_id,
+        slice_seconds=settings.GRAPH_REFRESH_SLICE_SECONDS,
+        take_back=previous_run_lost(self),
+    )
+
+
+@job_task("reconcile")
+def graph_refresh_schedule_task() -> None:
+    from influencers.services.graph_refresh import graph_refresh_schedule
+
+    graph_refresh_schedule()

@@ -4,6 +4,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from influencers import selectors
 from influencers.forms import InfluencerFilterForm, LookalikeFilterForm
+from influencers.history import HISTORY_WINDOWS, influencer_follower_history
 from mlcore.styles import STYLES
 
 INFLUENCERS_PER_PAGE = 24
@@ -50,6 +51,10 @@ def influencer_detail(request, handle):
             "shares": selectors.influencer_style_shares(influencer),
             "style_models": selectors.influencer_style_models(influencer=influencer),
             "timeline": selectors.influencer_style_timeline(influencer=influencer),
+            "follower_history": [
+                influencer_follower_history(influencer=influencer, days=days)
+                for days in HISTORY_WINDOWS
+            ],
             "lookalikes": selectors.influencer_lookalikes(
                 influencer=influencer,
                 **LookalikeFilterForm(request.GET).filters(),

@@ -2,7 +2,8 @@
 
 Each concern has its own module, imported here: celery.py (broker, queues, background jobs),
 ml.py (style model, classification, ranking), files_and_storages.py (static, media, uploads),
-security.py (CSP, passwords, rate limits, proxies), email_sending.py.
+security.py (CSP, passwords, rate limits, proxies), email_sending.py, instagram.py (Graph API
+live refresh, encrypted secrets).
 
 Embedded defaults need no service: SQLite, media on the local disk under data/, and Celery tasks
 run in-process when no broker is configured. DATABASE_URL, REDIS_URL and the S3 variables switch
@@ -18,6 +19,7 @@ from config.settings.celery import *  # noqa: F403
 from config.settings.celery import REDIS_URL
 from config.settings.email_sending import *  # noqa: F403
 from config.settings.files_and_storages import *  # noqa: F403
+from config.settings.instagram import *  # noqa: F403
 from config.settings.ml import *  # noqa: F403
 from config.settings.security import *  # noqa: F403
 

@@ -61,6 +61,8 @@ BACKGROUND_JOBS = {
     # Fetching the image links of one import chunk (up to 2,000 posts, each link bounded by
     # SAFE_FETCH_TIMEOUT_S and its retries).
     "image_links": _job("image_links", QUEUE_BULK, 3000, 3600),
+    # A refresh run heartbeats after every account; silent this long means its worker died.
+    "graph_refresh": _job("graph_refresh", QUEUE_BULK, 3000, 900),
 }
 # Shared retry policy for transient database errors (a restarted PostgreSQL, a locked SQLite file).
 JOB_RETRY = {"max_retries": 3, "retry_backoff": 2, "retry_backoff_max": 60, "retry_jitter": True}
@@ -128,6 +130,12 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-image-links": {
         "task": "influencers.tasks.post_image_links_reconcile_task",
         "schedule": 300.0,
+    },
+    # Queues the tracked influencers whose refresh is older than GRAPH_REFRESH_INTERVAL_HOURS, and
+    # resumes a run paused at the rate limit once its window has passed.
+    "schedule-graph-refresh": {
+        "task": "influencers.tasks.graph_refresh_schedule_task",
+        "schedule": 600.0,
     },
     "prune-team-activity": {
         "task": "accounts.tasks.team_activity_prune_task",

@@ -14,6 +14,9 @@ if not CACHE_URL:
     raise ImproperlyConfigured(
         "REDIS_URL (or CACHE_URL) must be set in production: rate limits need a shared cache."
     )
+# Access tokens are stored encrypted (common/secrets.py): without FIELD_ENCRYPTION_KEY, saving or
+# reading one fails with a clear error instead of using the development key derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEY_REQUIRED = True
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -1,0 +1,21 @@
+"""Fixtures of the catalogue tests."""
+
+import pytest
+
+from tests.fake_graph_api import FakeGraph
+from tests.influencers.graph_helpers import GOOD_TOKEN
+
+
+@pytest.fixture
+def graph(settings):
+    """A fake Graph API on the loopback, with the settings pointing at it."""
+    fake = FakeGraph(tokens=(GOOD_TOKEN,)).start()
+    settings.INSTAGRAM_GRAPH_API_URL = fake.url
+    settings.INSTAGRAM_BUSINESS_ACCOUNT_ID = fake.account_id
+    settings.INSTAGRAM_GRAPH_TOKEN = GOOD_TOKEN
+    settings.GRAPH_RETRY_BACKOFF_SECONDS = 0.01
+    settings.GRAPH_READ_TIMEOUT = 10
+    settings.GRAPH_MEDIA_PAGE_SIZE = 2
+    settings.GRAPH_REFRESH_MAX_PAGES = 10
+    yield fake
+    fake.stop()

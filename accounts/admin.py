@@ -21,3 +21,6 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("StyleMatch"), {"fields": ("role", "gender", "body_size", "brand_name")}),
     )
+
+
+from accounts.privacy import admin as privacy_admin  # noqa: E402, F401  (data-rights records)

@@ -96,3 +96,11 @@ def _api_tokens_revoke(*, user: User) -> None:
     from rest_framework.authtoken.models import Token
 
     Token.objects.filter(user=user).delete()
+
+
+# Data-rights tables (consent, withdrawal, staff photo access) live in their own module.
+from accounts.privacy.models import (  # noqa: E402, F401
+    AccountDeletion,
+    ConsentRecord,
+    PrivateMediaAccess,
+)

@@ -51,3 +51,7 @@ TIMELINE_COLUMNS = 3
 # central square of the photo at the short side the style models resize to (mlcore's default).
 CLASSIFICATION_DERIVATIVE_SIDE = 256
 CLASSIFICATION_DERIVATIVE_PREFIX = "derivatives/"
+# Removal requests from account holders (influencers/removal_models.py).
+REMOVAL_REASON_MAX_LENGTH = 2000
+# The reason an import reports for a row it skipped because its handle asked to be removed.
+SUPPRESSED_REASON = "removal_requested"

@@ -353,3 +353,7 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.source_name} ({self.status})"
+
+
+# Removal requests and the suppression list live in their own module.
+from influencers.removal_models import RemovalRequest, SuppressedHandle  # noqa: E402, F401

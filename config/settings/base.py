@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user who has not agreed to the current privacy policy is asked to first.
+    "accounts.privacy.middleware.PolicyConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -201,10 +203,21 @@ BACKGROUND_JOBS = {
     "summary": _job("summary", QUEUE_BULK, 120, 900),
     # An import's heartbeat moves with every chunk of rows; silent this long means its worker died.
     "import": _job("import", QUEUE_BULK, 3000, 900),
+    # Withdrawal (accounts.privacy.withdrawal): rows and files of one user.
+    "account_deletion": _job("account_deletion", QUEUE_BULK, 600, 900),
+    # Retention: uploaded query photos past QUERY_PHOTO_RETENTION_DAYS.
+    "retention": _job("retention", QUEUE_BULK, 600),
 }
 # Shared retry policy for transient database errors (a restarted PostgreSQL, a locked SQLite file).
 JOB_RETRY = {"max_retries": 3, "retry_backoff": 2, "retry_backoff_max": 60, "retry_jitter": True}
 RECOMMENDATION_MAX_ATTEMPTS = env.int("RECOMMENDATION_MAX_ATTEMPTS", default=3)
+ACCOUNT_DELETION_MAX_ATTEMPTS = env.int("ACCOUNT_DELETION_MAX_ATTEMPTS", default=5)
+# Data rights: uploaded query photos are deleted this many days after upload (the request and its
+# results stay, the photo shows as deleted); the privacy policy states it.
+QUERY_PHOTO_RETENTION_DAYS = env.int("QUERY_PHOTO_RETENTION_DAYS", default=30)
+# Where people write about their data (the privacy policy and terms show it); set it in production.
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@stylematch.example")
+PRIVACY_OFFICER_NAME = env.str("PRIVACY_OFFICER_NAME", default="StyleMatch privacy officer")
 
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-default-queue
 CELERY_TASK_DEFAULT_QUEUE = QUEUE_INTERACTIVE
@@ -265,6 +278,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "influencers.tasks.import_jobs_reconcile_task",
         "schedule": 300.0,
     },
+    "reconcile-account-deletions": {
+        "task": "accounts.tasks.account_deletions_reconcile_task",
+        "schedule": 300.0,
+    },
+    "expire-query-photos": {
+        "task": "recommender.tasks.query_photos_expire_task",
+        "schedule": 3600.0,
+    },
 }
 
 # Style model: checkpoints live in media storage (ModelVersion); the worker caches them here.
@@ -310,8 +331,10 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous call a 401 (a client knows to
         # authenticate) instead of the 403 that session authentication alone would give.
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Both answer 403 with the code policy_consent_required while the user has not agreed to
+        # the current privacy policy (accounts/privacy/authentication.py).
+        "accounts.privacy.authentication.PolicyCheckedTokenAuthentication",
+        "accounts.privacy.authentication.PolicyCheckedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -333,6 +356,8 @@ REST_FRAMEWORK = {
         "password_change": env.str("PASSWORD_CHANGE_THROTTLE_RATE", default="10/hour"),
         # Counted per client address and per e-mail address asked for.
         "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
+        # The public influencer removal request form, per client address.
+        "removal_request": env.str("REMOVAL_REQUEST_THROTTLE_RATE", default="5/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

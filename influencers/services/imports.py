@@ -21,7 +21,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from common.uploads import ImageRejected, ValidatedImage, image_validate
-from influencers.constants import POST_IMAGES_MAX
+from influencers.constants import POST_IMAGES_MAX, SUPPRESSED_REASON
 from influencers.imports.images import ImageSource
 from influencers.imports.readers import (
     ImportFileError,
@@ -44,6 +44,7 @@ from influencers.services.post_classification import (
 from influencers.services.profiles import influencer_profiles_rebuild
 from influencers.services.summaries import influencer_summaries_schedule
 from influencers.signals import posts_need_classification
+from influencers.suppression import suppressed_handles
 from mlcore.keywords import is_sponsored
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class ImportReport:
     influencer_errors: list[dict] = field(default_factory=list)
     encoding: str = ""  # how the posts file was read ("UTF-8", "CP949", "xlsx", ...)
     influencers_encoding: str = ""
+    # Rows skipped because their account asked to be removed (influencers.suppression).
+    suppressed: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -99,10 +102,12 @@ def posts_import(
         encoding=posts.encoding,
         influencers_encoding=people.encoding if people else "",
     )
+    people_rows = _suppressed_skip(people.rows if people else [], report, "influencers")
+    posts_rows = _suppressed_skip(posts.rows, report, "posts")
     try:
         with transaction.atomic():
-            _influencers_upsert(people.rows if people else [], report)
-        rows = _rows_with_known_influencer(posts.rows, report)
+            _influencers_upsert(people_rows, report)
+        rows = _rows_with_known_influencer(posts_rows, report)
         total = len(rows)
         post_ids = frozenset(r.post_id for r in posts.rows)
         for start in range(0, total, CHUNK):
@@ -143,6 +148,28 @@ def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport, post_i
         post_image_files_delete(names=stored_files)
         raise
     report.queued_for_classification += len(changed_image_ids)
+
+
+def _suppressed_skip(rows: list, report: ImportReport, file: str) -> list:
+    """The rows whose handle is not on the suppression list; the others are reported as skipped
+    (an account removed at its holder's request never comes back through an import or refresh)."""
+    suppressed = suppressed_handles(handles={row.handle for row in rows})
+    if not suppressed:
+        return rows
+    kept = []
+    for row in rows:
+        if row.handle.lower() in suppressed:
+            report.suppressed.append(
+                {
+                    "file": file,
+                    "row": int(row.row),
+                    "handle": row.handle,
+                    "reason": SUPPRESSED_REASON,
+                }
+            )
+        else:
+            kept.append(row)
+    return kept
 
 
 def _influencers_upsert(rows: list[InfluencerRow], report: ImportReport) -> None:

@@ -1,0 +1,57 @@
+"""Consent to the privacy policy and terms: recorded per item with the version and the time."""
+
+from django.db import transaction
+
+from accounts.privacy.constants import POLICY_VERSION, ConsentKind
+from accounts.privacy.models import ConsentRecord
+
+# The session remembers that its user agreed to this version, so pages ask the database once.
+SESSION_KEY = "policy_version_agreed"
+
+
+def consents_record(*, user, marketing: bool, version: str = POLICY_VERSION) -> None:
+    """Record the required consent (agreed) and the optional marketing answer at `version`."""
+    with transaction.atomic():
+        ConsentRecord.objects.bulk_create(
+            [
+                ConsentRecord(user=user, kind=ConsentKind.REQUIRED, version=version, agreed=True),
+                ConsentRecord(
+                    user=user, kind=ConsentKind.MARKETING, version=version, agreed=marketing
+                ),
+            ]
+        )
+
+
+def marketing_consent_set(*, user, agreed: bool) -> None:
+    ConsentRecord.objects.create(
+        user=user, kind=ConsentKind.MARKETING, version=POLICY_VERSION, agreed=agreed
+    )
+
+
+def consent_is_current(*, user) -> bool:
+    """Whether the user agreed to the current policy version (the required item)."""
+    return ConsentRecord.objects.filter(
+        user=user, kind=ConsentKind.REQUIRED, version=POLICY_VERSION, agreed=True
+    ).exists()
+
+
+def marketing_consent_get(*, user) -> bool:
+    """The user's latest answer to marketing e-mail (False when never asked)."""
+    latest = (
+        ConsentRecord.objects.filter(user=user, kind=ConsentKind.MARKETING)
+        .order_by("-answered_at", "-id")
+        .first()
+    )
+    return bool(latest and latest.agreed)
+
+
+def consents_export(user) -> list[dict]:
+    return [
+        {
+            "consent": record.kind,
+            "policy_version": record.version,
+            "agreed": record.agreed,
+            "answered_at": record.answered_at.isoformat(),
+        }
+        for record in ConsentRecord.objects.filter(user=user).order_by("answered_at", "id")
+    ]

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.constants import PASSWORD_MAX_LENGTH
 from accounts.privacy.consents import consent_is_current, consents_record, marketing_consent_get
-from accounts.privacy.constants import EXPORT_FILENAME, POLICY_VERSION
+from accounts.privacy.constants import EXPORT_FILENAME, policy_version
 from accounts.privacy.export import user_data_export
 from accounts.privacy.withdrawal import account_withdrawal_request, deletion_status_token
 
@@ -56,7 +56,7 @@ class ConsentApi(APIView):
     @staticmethod
     def _state(user) -> dict:
         return {
-            "policy_version": POLICY_VERSION,
+            "policy_version": policy_version(),
             "agreed": consent_is_current(user=user),
             "marketing_agreed": marketing_consent_get(user=user),
         }

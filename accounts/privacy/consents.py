@@ -2,15 +2,17 @@
 
 from django.db import transaction
 
-from accounts.privacy.constants import POLICY_VERSION, ConsentKind
+from accounts.privacy.constants import ConsentKind, policy_version
 from accounts.privacy.models import ConsentRecord
 
 # The session remembers that its user agreed to this version, so pages ask the database once.
 SESSION_KEY = "policy_version_agreed"
 
 
-def consents_record(*, user, marketing: bool, version: str = POLICY_VERSION) -> None:
-    """Record the required consent (agreed) and the optional marketing answer at `version`."""
+def consents_record(*, user, marketing: bool, version: str | None = None) -> None:
+    """Record the required consent (agreed) and the optional marketing answer at `version`
+    (the current one by default)."""
+    version = version or policy_version()
     with transaction.atomic():
         ConsentRecord.objects.bulk_create(
             [
@@ -24,14 +26,14 @@ def consents_record(*, user, marketing: bool, version: str = POLICY_VERSION) -> 
 
 def marketing_consent_set(*, user, agreed: bool) -> None:
     ConsentRecord.objects.create(
-        user=user, kind=ConsentKind.MARKETING, version=POLICY_VERSION, agreed=agreed
+        user=user, kind=ConsentKind.MARKETING, version=policy_version(), agreed=agreed
     )
 
 
 def consent_is_current(*, user) -> bool:
     """Whether the user agreed to the current policy version (the required item)."""
     return ConsentRecord.objects.filter(
-        user=user, kind=ConsentKind.REQUIRED, version=POLICY_VERSION, agreed=True
+        user=user, kind=ConsentKind.REQUIRED, version=policy_version(), agreed=True
     ).exists()
 
 

@@ -1,12 +1,17 @@
 """Data-rights values: policy versions, consent kinds, export and withdrawal names."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The version of the privacy policy and terms users agree to. Raising it asks every user to agree
-# again at their next request (accounts.privacy.middleware); the texts live in
-# templates/accounts/privacy/.
-POLICY_VERSION = "2026-12-01"
+
+def policy_version() -> str:
+    """The version of the privacy policy and terms users agree to (settings.PRIVACY_POLICY_VERSION).
+    Raising it asks every user to agree again at their next request (accounts.privacy.middleware);
+    the texts live in templates/accounts/privacy/."""
+    return settings.PRIVACY_POLICY_VERSION
+
+
 # The API's error code while a user has not agreed to the current version.
 POLICY_CONSENT_REQUIRED = "policy_consent_required"
 # Salt of the signed link to a withdrawal's status page.

@@ -14,7 +14,7 @@ import zipfile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from accounts.privacy.constants import POLICY_VERSION
+from accounts.privacy.constants import policy_version
 from common.user_data import user_data_parts
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def user_data_export(*, user):
                     {
                         "exported_at": timezone.now().isoformat(),
                         "username": user.username,
-                        "policy_version": POLICY_VERSION,
+                        "policy_version": policy_version(),
                         "photos_folder": PHOTOS_FOLDER,
                         "photos_missing_from_storage": missing,
                     }

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.privacy.consents import SESSION_KEY, consent_is_current
-from accounts.privacy.constants import POLICY_VERSION
+from accounts.privacy.constants import policy_version
 
 # Paths a user who has not agreed yet may still open: the agreement page itself, the policy texts,
 # log-out, withdrawal, language, static files and media, the API (which answers its own 403).
@@ -25,7 +25,7 @@ class PolicyConsentMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and request.session.get(SESSION_KEY) != POLICY_VERSION
+            and request.session.get(SESSION_KEY) != policy_version()
             and not self._open(request.path)
         ):
             if not consent_is_current(user=user):
@@ -35,7 +35,7 @@ class PolicyConsentMiddleware:
                 return redirect(
                     f"{reverse('accounts:policy_consent')}?{urlencode({'next': target})}"
                 )
-            request.session[SESSION_KEY] = POLICY_VERSION
+            request.session[SESSION_KEY] = policy_version()
         return self.get_response(request)
 
     @staticmethod

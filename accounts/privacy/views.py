@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.privacy.consents import SESSION_KEY, consents_record, marketing_consent_set
-from accounts.privacy.constants import EXPORT_FILENAME, POLICY_VERSION
+from accounts.privacy.constants import EXPORT_FILENAME, policy_version
 from accounts.privacy.export import user_data_export
 from accounts.privacy.forms import PolicyConsentForm, WithdrawalForm
 from accounts.privacy.withdrawal import (
@@ -29,7 +29,7 @@ def _policy_context() -> dict:
     return {
         "contact_email": settings.PRIVACY_CONTACT_EMAIL,
         "officer": settings.PRIVACY_OFFICER_NAME,
-        "policy_version": POLICY_VERSION,
+        "policy_version": policy_version(),
         "retention_days": settings.QUERY_PHOTO_RETENTION_DAYS,
         "language": "en" if get_language() == "en" else "ko",
     }
@@ -55,7 +55,7 @@ def policy_consent(request):
     form = PolicyConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         consents_record(user=request.user, marketing=form.cleaned_data["marketing_agreed"])
-        request.session[SESSION_KEY] = POLICY_VERSION
+        request.session[SESSION_KEY] = policy_version()
         messages.success(request, _("Thank you; your agreement was recorded."))
         return redirect(target)
     return render(

@@ -215,6 +215,9 @@ ACCOUNT_DELETION_MAX_ATTEMPTS = env.int("ACCOUNT_DELETION_MAX_ATTEMPTS", default
 # Data rights: uploaded query photos are deleted this many days after upload (the request and its
 # results stay, the photo shows as deleted); the privacy policy states it.
 QUERY_PHOTO_RETENTION_DAYS = env.int("QUERY_PHOTO_RETENTION_DAYS", default=30)
+# The privacy policy and terms version users agree to (templates/accounts/privacy/); a new value
+# asks every user to agree again before their next page or API call.
+PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="2026-12-01")
 # Where people write about their data (the privacy policy and terms show it); set it in production.
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@stylematch.example")
 PRIVACY_OFFICER_NAME = env.str("PRIVACY_OFFICER_NAME", default="StyleMatch privacy officer")

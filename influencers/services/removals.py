@@ -25,6 +25,9 @@ def removal_request_create(
     )
     try:
         request.full_clean()
+        # The handle as Instagram allows it: the catalogue's own rule (Influencer.handle).
+        for validator in Influencer._meta.get_field("handle").validators:
+            validator(request.handle)
     except ValidationError as exc:
         raise ApplicationError(" ".join(exc.messages), code="invalid_removal_request") from None
     request.save()

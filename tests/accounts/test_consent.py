@@ -28,7 +28,7 @@ SIGN_UP = {
 def test_sign_up_without_the_required_consent_is_refused_and_creates_nothing(client):
     response = client.post(reverse("accounts:signup"), {**SIGN_UP, "marketing_agreed": "on"})
     assert response.status_code == 200
-    assert "Agree to the collection and use of your data" in response.content.decode()
+    assert "가입하려면 개인정보 수집·이용에 동의해 주세요." in response.content.decode()
     assert not User.objects.exists() and not ConsentRecord.objects.exists()
 
 

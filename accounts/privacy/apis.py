@@ -39,14 +39,22 @@ class ConsentInput(serializers.Serializer):
         return value
 
 
+class ConsentState(serializers.Serializer):
+    policy_version = serializers.CharField()
+    agreed = serializers.BooleanField()
+    marketing_agreed = serializers.BooleanField()
+
+
 class ConsentApi(APIView):
     # The one endpoint a user who has not agreed yet may call (accounts/privacy/authentication.py).
     policy_consent_exempt = True
 
+    @extend_schema(responses=ConsentState)
     def get(self, request):
+        """The current policy version and whether the caller agreed to it."""
         return Response(self._state(request.user))
 
-    @extend_schema(request=ConsentInput)
+    @extend_schema(request=ConsentInput, responses=ConsentState)
     def post(self, request):
         data = ConsentInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -68,10 +76,15 @@ class WithdrawalInput(serializers.Serializer):
     )
 
 
+class WithdrawalOutput(serializers.Serializer):
+    status = serializers.CharField()
+    status_url = serializers.URLField()
+
+
 class WithdrawalApi(APIView):
     policy_consent_exempt = True  # leaving never waits on agreeing
 
-    @extend_schema(request=WithdrawalInput)
+    @extend_schema(request=WithdrawalInput, responses={202: WithdrawalOutput})
     def post(self, request):
         """Close the account now (tokens end) and delete its data in the background; the answer
         gives the status URL, which needs no log-in."""

@@ -6,6 +6,7 @@ consent endpoint itself (a view with `policy_consent_exempt = True`).
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import APIException
@@ -40,3 +41,9 @@ class PolicyCheckedTokenAuthentication(_PolicyChecked, TokenAuthentication):
 
 class PolicyCheckedSessionAuthentication(_PolicyChecked, SessionAuthentication):
     pass
+
+
+class PolicyCheckedSessionScheme(SessionScheme):
+    """The OpenAPI schema describes the session authentication as Django's own."""
+
+    target_class = "accounts.privacy.authentication.PolicyCheckedSessionAuthentication"

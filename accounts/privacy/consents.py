@@ -57,3 +57,11 @@ def consents_export(user) -> list[dict]:
         }
         for record in ConsentRecord.objects.filter(user=user).order_by("answered_at", "id")
     ]
+
+
+def policy_consent_on_log_in(sender, *, request, user, **kwargs) -> None:
+    """Receiver of user_logged_in: the session remembers an agreement to the current version, so
+    pages check it at log-in only; without one, the next page asks (accounts.privacy.middleware)."""
+    session = getattr(request, "session", None)
+    if session is not None and consent_is_current(user=user):
+        session[SESSION_KEY] = policy_version()

@@ -210,3 +210,19 @@ def test_leaving_removes_every_object_of_the_user_from_the_s3_bucket(
 
     assert keys() == before - set(leaving.photos)
     assert_nothing_of(leaving.user.pk, leaving.photos)
+
+
+def test_guessing_the_password_to_leave_is_rate_limited(holder, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "password_change": "2/hour",
+        },
+    }
+    for _ in range(2):
+        assert withdraw(holder.client, password="guess").status_code == 400
+    refused = withdraw(holder.client)  # even the right password, during the lock-out
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    holder.user.refresh_from_db()
+    assert holder.user.is_active and not AccountDeletion.objects.exists()

@@ -659,6 +659,7 @@ KO = {
     "Back to StyleMatch": "스타일매치로 돌아가기",
     "Photo deleted": "사진 삭제됨",
     "The photo was deleted on %(date)s under our retention policy; the results are kept.": "보관 기간이 지나 %(date)s에 사진을 삭제했습니다. 추천 결과는 남아 있습니다.",
+    "rows skipped because the account asked to be removed": "계정 보유자의 삭제 요청으로 건너뛴 행",
 }
 
 if __name__ == "__main__":

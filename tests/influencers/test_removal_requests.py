@@ -2,10 +2,13 @@
 errors); staff approve in admin; the influencer, posts, images and derivatives go; the handle is
 suppressed, and every later import skips it with a reported reason."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
 
 from influencers.models import Influencer, Post, PostImage, RemovalRequest, SuppressedHandle
@@ -162,3 +165,15 @@ def test_a_suppressed_handle_is_skipped_by_every_later_import_with_its_reason(
     }
     assert len(report.suppressed) == 4  # its influencer row and its three posts
     assert report.errors == []  # skipped with a reason, not reported as unknown accounts
+
+
+def test_the_import_command_names_the_rows_it_skipped_for_a_removed_account(tmp_path):
+    SuppressedHandle.objects.create(handle="alpha")
+    posts = tmp_path / "posts.csv"
+    posts.write_text("user_name,post_id,text,timestamp,like,video\nalpha,a1,x,2024-01-01,1,0\n")
+    err = io.StringIO()
+
+    call_command("import_posts", str(posts), stdout=io.StringIO(), stderr=err)
+
+    assert "posts row 2: @alpha skipped (removal_requested" in err.getvalue()
+    assert not Post.objects.exists()

@@ -112,3 +112,20 @@ def test_celery_beat_runs_the_job_and_the_privacy_page_states_the_period(client,
     client.cookies["django_language"] = "en"
     english = client.get("/privacy/").content.decode()
     assert "deleted automatically <strong>30 days</strong> after upload" in english
+
+
+def test_a_request_deleted_from_history_takes_its_photo_and_thumbnail_along(
+    consumer, django_capture_on_commit_callbacks
+):
+    item = uploaded(consumer, days_ago=1)
+    client = Client()
+    client.force_login(consumer)
+    assert client.get(f"/recommendations/{item.pk}/thumbnail.jpg").status_code == 200
+    key = f"thumbnail:{HISTORY_THUMBNAIL_PIXELS}:{item.image.name}"
+    assert cache.get(key) is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/recommendations/{item.pk}/delete/", {"confirm": "yes"})
+
+    assert not RecommendationRequest.objects.filter(pk=item.pk).exists()
+    assert not default_storage.exists(item.image.name) and cache.get(key) is None

@@ -8,7 +8,8 @@ from accounts.privacy.consents import SESSION_KEY, consent_is_current
 from accounts.privacy.constants import policy_version
 
 # Paths a user who has not agreed yet may still open: the agreement page itself, the policy texts,
-# log-out, withdrawal, language, static files and media, the API (which answers its own 403).
+# log-out, leaving and taking one's data along, language, static files and media, the admin, the
+# API (which answers its own 403).
 _OPEN_PREFIXES = ("/static/", "/media/", "/api/", "/i18n/", "/admin/", "/healthz")
 
 
@@ -45,6 +46,8 @@ class PolicyConsentMiddleware:
         return path in {
             reverse("accounts:policy_consent"),
             reverse("accounts:logout"),
+            reverse("accounts:withdrawal"),
+            reverse("accounts:data_export"),
             reverse("privacy_policy"),
             reverse("terms"),
         }

@@ -639,7 +639,7 @@ KO = {
     "Our privacy policy and terms changed (version %(policy_version)s). Please read them and agree to keep using StyleMatch.": "개인정보처리방침과 이용약관이 바뀌었습니다(버전 %(policy_version)s). 읽어 보시고 동의하시면 스타일매치를 계속 이용할 수 있습니다.",
     "Terms of service": "이용약관",
     "Agree and continue": "동의하고 계속하기",
-    "If you do not agree, you can log out, or delete your account from your profile.": "동의하지 않으면 로그아웃하거나 프로필에서 탈퇴할 수 있습니다.",
+    "If you do not agree, you can log out, or leave:": "동의하지 않으면 로그아웃하거나 탈퇴할 수 있습니다:",
     "Account deletion": "회원 탈퇴 진행 상황",
     "Your account and all its data have been deleted. Thank you for using StyleMatch.": "계정과 모든 데이터가 삭제되었습니다. 스타일매치를 이용해 주셔서 감사합니다.",
     "Your account is closed and can no longer log in. Its data is being deleted; this page shows the progress.": "계정은 사용이 중지되어 더 이상 로그인할 수 없습니다. 데이터를 삭제하는 중이며, 이 페이지에서 진행 상황을 볼 수 있습니다.",

@@ -63,8 +63,10 @@ def test_a_new_policy_version_is_asked_for_before_any_page(settings):
     response = client.get("/history/?page=1")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/consent/?next=%2Fhistory%2F%3Fpage%3D1"
-    # The policy texts and log-out stay open meanwhile.
+    # The policy texts, the export and leaving stay open meanwhile.
     assert client.get("/privacy/").status_code == 200
+    assert client.get("/accounts/export/").status_code == 200
+    assert client.get("/accounts/withdraw/").status_code == 200
     page = client.get(response["Location"])
     assert page.status_code == 200 and "2099-01-01" in page.content.decode()
     refused = client.post("/accounts/consent/", {"next": "/history/?page=1"})

@@ -25,3 +25,4 @@ class UserAdmin(DjangoUserAdmin):
 
 # Team admin lives with the teams (accounts/teams/admin.py); importing it registers it.
 import accounts.teams.admin  # noqa: E402,F401
+from accounts.privacy import admin as privacy_admin  # noqa: E402, F401  (data-rights records)

@@ -1,7 +1,11 @@
 from django.urls import path
 
 from accounts import apis
+from accounts.privacy import apis as privacy_apis
 
 urlpatterns = [
     path("auth/token/", apis.TokenApi.as_view(), name="api-token"),
+    path("me/export/", privacy_apis.DataExportApi.as_view(), name="api-data-export"),
+    path("me/consent/", privacy_apis.ConsentApi.as_view(), name="api-consent"),
+    path("me/withdrawal/", privacy_apis.WithdrawalApi.as_view(), name="api-withdrawal"),
 ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.constants import BRAND_NAME_MAX_LENGTH, USERNAME_MAX_LENGTH
 from accounts.models import USERNAME_TAKEN, BodySize, Gender, Role, User
 from accounts.passwords import password_fields_cap
-from accounts.services import user_password_validate, user_sign_up
+from accounts.services import POLICY_REQUIRED, user_password_validate, user_sign_up
 from accounts.usernames import username_key, username_normalize, username_validate
 from common import ratelimit
 from common.ratelimit import RateLimitedFormMixin
@@ -42,6 +42,14 @@ class SignUpForm(RateLimitedFormMixin, forms.Form):
     )
     brand_name = forms.CharField(
         label=_("Brand name"), max_length=BRAND_NAME_MAX_LENGTH, required=False
+    )
+    # Asked separately (PIPA): the required consent, and optional marketing e-mail.
+    policy_agreed = forms.BooleanField(
+        label=_("I agree to the collection and use of my personal data (required)."),
+        error_messages={"required": POLICY_REQUIRED},
+    )
+    marketing_agreed = forms.BooleanField(
+        label=_("Send me news and offers by e-mail (optional)."), required=False
     )
 
     def __init__(self, *args, request=None, **kwargs):
@@ -94,6 +102,8 @@ class SignUpForm(RateLimitedFormMixin, forms.Form):
                 gender=data.get("gender", ""),
                 body_size=data.get("body_size", ""),
                 brand_name=data.get("brand_name", ""),
+                policy_agreed=data.get("policy_agreed", False),
+                marketing_agreed=data.get("marketing_agreed", False),
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # the password validators speak without a field

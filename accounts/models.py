@@ -99,4 +99,10 @@ def _api_tokens_revoke(*, user: User) -> None:
 
 
 # Teams live in their own module (accounts/teams/); importing them here registers the tables.
+# Data-rights tables (consent, withdrawal, staff photo access) live in their own module.
+from accounts.privacy.models import (  # noqa: E402, F401
+    AccountDeletion,
+    ConsentRecord,
+    PrivateMediaAccess,
+)
 from accounts.teams.models import Team, TeamActivity, TeamInvitation, TeamMembership  # noqa: E402,F401

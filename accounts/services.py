@@ -3,9 +3,13 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import USERNAME_TAKEN, Role, User
+from accounts.privacy.consents import consents_record
 from accounts.usernames import username_normalize
+
+POLICY_REQUIRED = _("Agree to the collection and use of your data to create an account.")
 
 
 def user_sign_up(
@@ -17,8 +21,13 @@ def user_sign_up(
     gender: str = "",
     body_size: str = "",
     brand_name: str = "",
+    policy_agreed: bool = False,
+    marketing_agreed: bool = False,
 ) -> User:
-    """Create a brand or consumer account after Django's password validators accept it."""
+    """Create a brand or consumer account after Django's password validators accept it and the
+    person agreed to the collection and use of their data (recorded with the policy version)."""
+    if not policy_agreed:
+        raise ValidationError({"policy_agreed": POLICY_REQUIRED}, code="policy_required")
     user = User(
         username=username_normalize(username),
         email=email,
@@ -33,6 +42,7 @@ def user_sign_up(
     try:
         with transaction.atomic():
             user.save()
+            consents_record(user=user, marketing=marketing_agreed)
     except IntegrityError:  # the same spelling signed up a moment ago
         raise ValidationError({"username": USERNAME_TAKEN}, code="username_taken") from None
     return user

@@ -1,4 +1,20 @@
-from common.jobs import job_task
+"""Thin Celery tasks: take ids, call one service (imported inside the task body)."""
+
+from common.jobs import job_task, previous_run_lost
+
+
+@job_task("account_deletion", bind=True)
+def account_deletion_task(self, deletion_id: int) -> None:
+    from accounts.privacy.withdrawal import account_deletion_run
+
+    account_deletion_run(deletion_id=deletion_id, previous_run_lost=previous_run_lost(self))
+
+
+@job_task("reconcile")
+def account_deletions_reconcile_task() -> int:
+    from accounts.privacy.withdrawal import account_deletions_reconcile
+
+    return account_deletions_reconcile()
 
 
 @job_task("reconcile")

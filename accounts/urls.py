@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
+from accounts.privacy import views as privacy_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -22,4 +23,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile_edit, name="profile"),
+    # Data rights (accounts/privacy/)
+    path("consent/", privacy_views.policy_consent, name="policy_consent"),
+    path("withdraw/", privacy_views.withdrawal, name="withdrawal"),
+    path("export/", privacy_views.data_export, name="data_export"),
+    path("marketing/", privacy_views.marketing_consent, name="marketing_consent"),
 ]

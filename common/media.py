@@ -4,6 +4,8 @@ import mimetypes
 from collections.abc import Callable
 
 from django.core.files.storage import default_storage
+from django.db import transaction
+from django.dispatch import Signal
 from django.http import FileResponse, Http404
 from django.views.decorators.http import require_GET
 
@@ -13,6 +15,9 @@ _PUBLIC_PREFIXES = ("posts/", "profiles/", "wordclouds/")
 # staff holding the view permission of the rows it belongs to. Apps register their own at
 # start-up, so this module never imports them.
 _PRIVATE_OWNERS: dict[str, tuple[Callable, str]] = {}
+# Sent when staff read a private file that is not their own (sender: the reading path, e.g.
+# "media" or "admin"; user, name): the accounts app records each such access.
+private_media_read_by_staff = Signal()
 
 
 def private_media_register(*, prefix: str, is_owner: Callable, staff_permission: str) -> None:
@@ -44,5 +49,18 @@ def _may_read_private(user, name: str) -> bool:
         return False
     for prefix, (is_owner, staff_permission) in _PRIVATE_OWNERS.items():
         if name.startswith(prefix):
-            return (user.is_staff and user.has_perm(staff_permission)) or is_owner(user, name)
+            if is_owner(user, name):
+                return True
+            if user.is_staff and user.has_perm(staff_permission):
+                private_media_read_by_staff.send(sender="media", user=user, names=[name])
+                return True
+            return False
     return False
+
+
+def media_files_delete_on_commit(*, names) -> None:
+    """Delete stored files once the current transaction commits (never if it rolls back); one
+    storage error does not keep the other files."""
+    for name in names:
+        if name:
+            transaction.on_commit(lambda name=name: default_storage.delete(name), robust=True)

@@ -45,3 +45,11 @@ def _thumbnail_make(*, name: str, size: int) -> bytes:
         out = io.BytesIO()
         small.save(out, "JPEG", quality=80, optimize=True)
     return out.getvalue()
+
+
+def thumbnail_forget(*, name: str, size: int) -> None:
+    """Drop the cached thumbnail of `name` (its image was deleted: nothing of it stays)."""
+    try:
+        cache.delete(f"thumbnail:{size}:{name}")
+    except Exception:  # the cache is down: the entry expires with THUMBNAIL_CACHE_SECONDS
+        log.warning("thumbnail cache unreachable; %s not forgotten", name, exc_info=True)

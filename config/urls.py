@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/password_change/", admin_password_change),
     path("admin/", admin.site.urls),
+    path("", include("accounts.privacy.urls")),
     path("accounts/", include("accounts.urls")),
     path("teams/", include("accounts.teams.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -27,6 +28,7 @@ urlpatterns = [
     ),
     path("api/v1/", include("config.api_urls")),
     path("influencers/", include("influencers.urls")),
+    path("", include("influencers.removal_urls")),
     path("", include("campaigns.urls")),
     path("", include("recommender.urls")),
 ]

@@ -641,3 +641,6 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from influencers import removal_admin  # noqa: E402, F401  (removal requests, suppression list)

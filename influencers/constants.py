@@ -58,3 +58,7 @@ REFRESH_RUN_ERRORS = 200
 TRACK_HANDLES_MAX = 500
 # Starting to track handles from admin: it creates influencers.
 TRACK_PERMISSION = "influencers.add_influencer"
+# Removal requests from account holders (influencers/removal_models.py).
+REMOVAL_REASON_MAX_LENGTH = 2000
+# The reason an import reports for a row it skipped because its handle asked to be removed.
+SUPPRESSED_REASON = "removal_requested"

@@ -546,3 +546,7 @@ class GraphCredential(models.Model):
 
     def __str__(self):
         return str(_("Instagram Graph API token"))
+
+
+# Removal requests and the suppression list live in their own module.
+from influencers.removal_models import RemovalRequest, SuppressedHandle  # noqa: E402, F401

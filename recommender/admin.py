@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
+from common.media import private_media_read_by_staff
 from common.styles import style_label
 from recommender.models import ModelVersion, ReclassificationRun, RecommendationRequest
 from recommender.selectors.reclassification import reclassification_latest
@@ -165,6 +166,16 @@ class RecommendationRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page shows the user's photo (a signed URL on S3): each opening is recorded."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        item = self.get_object(request, unquote(object_id))
+        if response.status_code == 200 and item and item.image and item.user_id != request.user.pk:
+            private_media_read_by_staff.send(
+                sender="admin", user=request.user, names=[item.image.name]
+            )
+        return response
 
     @admin.display(description=_("predicted style"), ordering="predicted_style")
     def predicted_style_name(self, item):

@@ -24,3 +24,17 @@ class RecommenderConfig(AppConfig):
             staff_permission="recommender.view_recommendationrequest",
         )
         health_check_register("style_model", model_health_check)
+
+        from common.user_data import user_data_register
+        from recommender.services.user_data import (
+            recommendation_files,
+            recommendations_delete,
+            recommendations_export,
+        )
+
+        user_data_register(
+            name="recommendations",
+            export=recommendations_export,
+            files=recommendation_files,
+            delete=recommendations_delete,
+        )

@@ -88,7 +88,9 @@ class RecommendationRequest(models.Model):
         related_name="recommendation_requests",
         verbose_name=_("team"),
     )
-    image = models.ImageField(_("photo"), upload_to="queries/")
+    # Emptied when the photo is deleted after the retention period (photo_deleted_at says when).
+    image = models.ImageField(_("photo"), upload_to="queries/", blank=True)
+    photo_deleted_at = models.DateTimeField(_("photo deleted at"), null=True, blank=True)
     mode = models.CharField(_("mode"), max_length=16, choices=Role.choices)
     ranking = models.CharField(
         _("ranking"), max_length=16, choices=Ranking.choices, default=Ranking.SIMILARITY

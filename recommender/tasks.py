@@ -80,3 +80,10 @@ def posts_classification_reconcile_task() -> int:
     from recommender.services.classification import posts_classification_reconcile
 
     return posts_classification_reconcile()
+
+
+@job_task("retention")
+def query_photos_expire_task() -> int:
+    from recommender.services.user_data import query_photos_expire
+
+    return query_photos_expire()

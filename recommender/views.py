@@ -77,6 +77,8 @@ def recommendation_fragment(request, pk):
 def recommendation_thumbnail(request, pk):
     """The owner's upload, small: the history lists many of them."""
     item = recommendation_get(user=request.user, request_id=pk)
+    if not item.image:  # deleted after the retention period
+        raise NotFoundError()
     try:
         small = thumbnail_jpeg(name=item.image.name, size=HISTORY_THUMBNAIL_PIXELS)
     except OSError:  # the stored file is gone (storage trouble): no picture, not a 500

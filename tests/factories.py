@@ -2,6 +2,7 @@ import factory
 import numpy as np
 
 from accounts.models import Role, User
+from accounts.privacy.consents import consents_record
 from common.vectors import vector_to_bytes
 from influencers.models import ClassificationStatus, Influencer, Post
 from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
@@ -20,6 +21,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     gender = "F"
     body_size = "M"
     password = factory.PostGenerationMethodCall("set_password", STRONG_PASSWORD)
+
+    @factory.post_generation
+    def policy_agreed(user, create, extracted, **kwargs):
+        """Users have agreed to the current privacy policy unless a test says otherwise
+        (UserFactory(policy_agreed=False))."""
+        if create and extracted is not False:
+            consents_record(user=user, marketing=False)
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):

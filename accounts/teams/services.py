@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -296,3 +296,40 @@ def team_ownership_transfer(*, team: Team, actor, membership_id) -> TeamMembersh
             subject=target.user.get_username(),
         )
     return target
+
+
+def team_memberships_release(*, user) -> int:
+    """Account withdrawal: the teams `user` alone holds are deleted (their campaigns with them);
+    in a team with others left, an owner who was its only one hands ownership to the member who
+    joined first (managers before viewers), and the membership goes. Returns no files (a team
+    stores none)."""
+    selectors.team_list_held_alone(user=user).delete()
+    for membership in TeamMembership.objects.filter(user=user).select_related("team"):
+        team = _locked(membership.team)
+        if membership.role == TeamRole.OWNER and not _other_owner_exists(
+            team=team, membership=membership
+        ):
+            heir = (
+                team.memberships.exclude(pk=membership.pk)
+                .order_by(
+                    models.Case(
+                        models.When(role=TeamRole.MANAGER, then=0),
+                        default=1,
+                        output_field=models.IntegerField(),
+                    ),
+                    "joined_at",
+                    "id",
+                )
+                .first()
+            )
+            heir.role = TeamRole.OWNER
+            heir.save(update_fields=["role"])
+            team_activity_record(
+                team=team,
+                actor=user,
+                action=TeamAction.OWNERSHIP_TRANSFERRED,
+                subject=heir.user.get_username(),
+            )
+        membership.delete()
+        team_activity_record(team=team, actor=user, action=TeamAction.LEFT)
+    return 0

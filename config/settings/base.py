@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user who has not agreed to the current privacy policy is asked to first.
+    "accounts.privacy.middleware.PolicyConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -99,6 +101,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Data rights: uploaded query photos are deleted this many days after upload (the request and its
+# results stay, the photo shows as deleted); the privacy policy states it.
+QUERY_PHOTO_RETENTION_DAYS = env.int("QUERY_PHOTO_RETENTION_DAYS", default=30)
+# The privacy policy and terms version users agree to (templates/accounts/privacy/); a new value
+# asks every user to agree again before their next page or API call.
+PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="2026-12-01")
+# Where people write about their data (the privacy policy and terms show it); set it in production.
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@stylematch.example")
+PRIVACY_OFFICER_NAME = env.str("PRIVACY_OFFICER_NAME", default="StyleMatch privacy officer")
+
 # Teams (docs/teams.md): a team's activity list keeps this many days; an invitation link works
 # this many seconds.
 TEAM_ACTIVITY_RETENTION_DAYS = env.int("TEAM_ACTIVITY_RETENTION_DAYS", default=90)
@@ -122,8 +134,10 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous call a 401 (a client knows to
         # authenticate) instead of the 403 that session authentication alone would give.
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Both answer 403 with the code policy_consent_required while the user has not agreed to
+        # the current privacy policy (accounts/privacy/authentication.py).
+        "accounts.privacy.authentication.PolicyCheckedTokenAuthentication",
+        "accounts.privacy.authentication.PolicyCheckedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -63,10 +63,15 @@ BACKGROUND_JOBS = {
     "image_links": _job("image_links", QUEUE_BULK, 3000, 3600),
     # A refresh run heartbeats after every account; silent this long means its worker died.
     "graph_refresh": _job("graph_refresh", QUEUE_BULK, 3000, 900),
+    # Withdrawal (accounts.privacy.withdrawal): rows and files of one user.
+    "account_deletion": _job("account_deletion", QUEUE_BULK, 600, 900),
+    # Retention: uploaded query photos past QUERY_PHOTO_RETENTION_DAYS.
+    "retention": _job("retention", QUEUE_BULK, 600),
 }
 # Shared retry policy for transient database errors (a restarted PostgreSQL, a locked SQLite file).
 JOB_RETRY = {"max_retries": 3, "retry_backoff": 2, "retry_backoff_max": 60, "retry_jitter": True}
 RECOMMENDATION_MAX_ATTEMPTS = env.int("RECOMMENDATION_MAX_ATTEMPTS", default=3)
+ACCOUNT_DELETION_MAX_ATTEMPTS = env.int("ACCOUNT_DELETION_MAX_ATTEMPTS", default=5)
 
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-default-queue
 CELERY_TASK_DEFAULT_QUEUE = QUEUE_INTERACTIVE
@@ -136,6 +141,14 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-graph-refresh": {
         "task": "influencers.tasks.graph_refresh_schedule_task",
         "schedule": 600.0,
+    },
+    "reconcile-account-deletions": {
+        "task": "accounts.tasks.account_deletions_reconcile_task",
+        "schedule": 300.0,
+    },
+    "expire-query-photos": {
+        "task": "recommender.tasks.query_photos_expire_task",
+        "schedule": 3600.0,
     },
     "prune-team-activity": {
         "task": "accounts.tasks.team_activity_prune_task",

@@ -44,6 +44,8 @@ RATE_LIMITS = {
     "password_change": env.str("PASSWORD_CHANGE_THROTTLE_RATE", default="10/hour"),
     # Counted per client address and per e-mail address asked for.
     "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
+    # The public influencer removal request form, per client address.
+    "removal_request": env.str("REMOVAL_REQUEST_THROTTLE_RATE", default="5/hour"),
 }
 
 # Addresses of reverse proxies in front of the app (nginx): behind them the client's address

@@ -21,7 +21,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from common.uploads import ImageRejected, ValidatedImage, image_validate
-from influencers.constants import POST_IMAGES_MAX
+from influencers.constants import POST_IMAGES_MAX, SUPPRESSED_REASON
 from influencers.imports.formats import POSTS_READERS, import_format_detect
 from influencers.imports.images import ImageSource
 from influencers.imports.readers import (
@@ -46,6 +46,7 @@ from influencers.services.post_classification import (
 from influencers.services.profiles import influencer_profiles_rebuild
 from influencers.services.summaries import influencer_summaries_schedule
 from influencers.signals import posts_need_classification
+from influencers.suppression import suppressed_handles
 from mlcore.keywords import is_sponsored
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class ImportReport:
     influencers_encoding: str = ""
     format: str = ""  # the export it was read as (found from the content unless chosen)
     columns: dict = field(default_factory=dict)  # field -> the file's column it was read from
+    # Rows skipped because their account asked to be removed (influencers.suppression).
+    suppressed: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -125,10 +128,14 @@ def posts_import(
         format=format,
         columns=posts.columns,
     )
+    # Accounts removed at their holder's request: their rows are reported and skipped.
+    _suppressed_skip(people.rows if people else [], report, "influencers")
+    influencer_rows = _suppressed_skip(_influencer_rows(posts, people), report, None)
+    posts_rows = _suppressed_skip(posts.rows, report, "posts")
     try:
         with transaction.atomic():
-            influencers_upsert(rows=_influencer_rows(posts, people), report=report)
-        rows = _rows_with_known_influencer(posts.rows, report)
+            influencers_upsert(rows=influencer_rows, report=report)
+        rows = _rows_with_known_influencer(posts_rows, report)
         total = len(rows)
         post_ids = frozenset(r.post_id for r in posts.rows)
         for start in range(0, total, CHUNK):
@@ -260,6 +267,31 @@ def _posts_chunk_import(chunk, source: ImageSource, report: ImportReport, post_i
         post_image_files_delete(names=stored_files)
         raise
     report.queued_for_classification += len(changed_image_ids)
+
+
+def _suppressed_skip(rows: list, report: ImportReport, file: str | None) -> list:
+    """The rows whose handle is not on the suppression list; the others are reported as skipped
+    (an account removed at its holder's request never comes back through an import or refresh).
+    file None: skipped without a report line (the rows it came from are reported)."""
+    suppressed = suppressed_handles(handles={row.handle for row in rows})
+    if not suppressed:
+        return rows
+    kept = []
+    for row in rows:
+        if row.handle.lower() in suppressed and file is None:
+            continue
+        if row.handle.lower() in suppressed:
+            report.suppressed.append(
+                {
+                    "file": file,
+                    "row": int(row.row),
+                    "handle": row.handle,
+                    "reason": SUPPRESSED_REASON,
+                }
+            )
+        else:
+            kept.append(row)
+    return kept
 
 
 # The influencer fields an import sets, when a file gives them (InfluencerRow's None or "": not

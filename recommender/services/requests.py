@@ -31,6 +31,7 @@ from recommender.models import FailureCode, RecommendationRequest
 from recommender.selectors.ranking import RankingQuery, ranking_original, ranking_similarity
 from recommender.selectors.requests import recommendation_get
 from recommender.services.classifiers import active_model_version, classifier_for, model_label
+from recommender.services.user_data import query_photos_delete_on_commit
 from recommender.tasks import recommendation_process_task
 
 log = logging.getLogger(__name__)
@@ -261,4 +262,4 @@ def recommendation_delete(*, user: User, request_id: int) -> None:
     image = request.image.name
     with transaction.atomic():
         request.delete()
-        transaction.on_commit(lambda: default_storage.delete(image) if image else None)
+        query_photos_delete_on_commit(names=[image] if image else [])  # and its thumbnail

@@ -18,6 +18,7 @@ def sign_up(client, **overrides):
         "gender": "F",
         "body_size": "S",
         "brand_name": "",
+        "policy_agreed": "on",
     }
     data.update(overrides)
     return client.post(reverse("accounts:signup"), data)

@@ -234,5 +234,6 @@ def sign_up(visit: Browsing, role: str, username: str):
         page.select_option("#id_body_size", "M")
     else:
         page.fill("#id_brand_name", "테스트 브랜드")
+    page.check("#id_policy_agreed")
     page.click("form[data-signup] button[type=submit]")
     page.wait_for_url(visit.base_url + "/")

@@ -267,6 +267,7 @@ def test_without_javascript_sign_up_and_save_still_work(live_server, browser, ca
     page.fill("#id_password2", STRONG_PASSWORD)
     page.select_option("#id_gender", "F")
     page.select_option("#id_body_size", "M")
+    page.check("#id_policy_agreed")
     page.click("form[data-signup] button[type=submit]")
     page.wait_for_url(visit.base_url + "/")
     visit.goto("/influencers/e2e_f_romantic/", "influencer")

@@ -79,6 +79,11 @@ class Command(BaseCommand):
         )
         for error in report.influencer_errors + report.errors:
             self.stderr.write(f"{row_label(error)} [{error['column']}]: {error['reason']}")
+        for skipped in report.suppressed:
+            self.stderr.write(
+                f"{skipped['file']} row {skipped['row']}: @{skipped['handle']} skipped "
+                f"({skipped['reason']}: its holder asked to be removed)"
+            )
         if report.errors or report.influencer_errors:
             self.stderr.write(
                 self.style.WARNING(

@@ -1,0 +1,1 @@
+"""Data rights (PIPA / GDPR): consent, withdrawal, export, staff access to users' photos."""

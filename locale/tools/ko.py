@@ -571,6 +571,9 @@ KO = {
     "similarity %(share)s": "유사도 %(share)s",
     "A post holds at most %(limit)d images (the cover and %(extra)d more); this edit would give it %(count)d.": "게시물 하나에는 사진을 %(limit)d장까지(대표 사진과 %(extra)d장) 둘 수 있습니다. 이 수정으로는 %(count)d장이 됩니다.",
     "no image for the album's %(names)s: an album is imported with all its images or not at all": "앨범의 %(names)s 이미지가 없습니다: 앨범은 모든 이미지와 함께 가져오거나 가져오지 않습니다",
+    # h21a: security (issue 21 part A)
+    "The JPEG is split into more than %(limit)d scans, which no camera or editor writes; save it again as an ordinary JPEG.": "JPEG가 %(limit)d개가 넘는 스캔으로 나뉘어 있습니다. 카메라나 편집 프로그램은 이렇게 저장하지 않습니다. 일반 JPEG로 다시 저장해 주세요.",
+    "The image took too long to read; upload a smaller or simpler image (a JPEG saved as baseline, not progressive, reads fastest).": "이미지를 읽는 데 너무 오래 걸립니다. 더 작거나 단순한 이미지를 올려 주세요(프로그레시브가 아닌 기본 JPEG가 가장 빨리 읽힙니다).",
 }
 
 if __name__ == "__main__":

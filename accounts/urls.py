@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import security_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -22,4 +22,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile_edit, name="profile"),
+    path("profile/tokens/", security_views.api_tokens, name="api_tokens"),
+    path("email/undo/<str:token>/", security_views.email_change_undo, name="email_change_undo"),
 ]

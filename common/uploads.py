@@ -17,6 +17,7 @@ import hashlib
 import io
 import sys
 import threading
+import time
 import uuid
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -216,6 +217,8 @@ def _decode_and_reencode(image: Image.Image, data: bytes, detected: str) -> tupl
     return _reencode(image), image.width, image.height
 
 
+# How often a request waiting for its decode checks the time limits.
+DECODE_POLL_SECONDS = 0.25
 _pool_lock = threading.Lock()
 _pools: dict[str, object] = {}
 
@@ -247,34 +250,63 @@ def _gevent_patched() -> bool:
 
 
 def _off_the_event_loop(function, *args):
-    """Run `function` on a native decode thread; refuse the image past UPLOAD_DECODE_TIMEOUT.
+    """Run `function` on a native decode thread and return its result.
 
-    A thread cannot be stopped: one past the limit finishes in the background (bounded by the
-    pixel and scan limits checked before), while the request gets its answer at the limit.
-    An ImageRejected raised there is raised again here, so its message is in this request's
-    language (the decode thread has none).
+    Refused with `decode_too_slow` once it has run UPLOAD_DECODE_TIMEOUT seconds, and with
+    `decode_busy` when no thread took it up within UPLOAD_DECODE_QUEUE_TIMEOUT (every thread busy
+    with other uploads): a photo waiting its turn is not counted as slow. A thread cannot be
+    stopped: one past the limit finishes in the background (bounded by the pixel and scan limits
+    checked before), while the request gets its answer at the limit. An ImageRejected raised there
+    is raised again here, so its message is in this request's language (the thread has none).
     """
-    timeout = settings.UPLOAD_DECODE_TIMEOUT
-    kind, pool = _decode_pool()
-    try:
-        if kind == "gevent":
-            import gevent
+    started: list[float] = []  # appended on the decode thread (atomic under the GIL)
 
+    def timed():
+        started.append(time.monotonic())
+        return function(*args)
+
+    kind, pool = _decode_pool()
+    queued = time.monotonic()
+    job = pool.spawn(timed) if kind == "gevent" else pool.submit(timed)
+    try:
+        while True:
             try:
-                return pool.spawn(function, *args).get(timeout=timeout)
-            except gevent.Timeout:
-                raise FutureTimeout from None
-        return pool.submit(function, *args).result(timeout=timeout)
-    except FutureTimeout:
-        raise ImageRejected(
-            gettext_noop(
-                "The image took too long to read; upload a smaller or simpler image "
-                "(a JPEG saved as baseline, not progressive, reads fastest)."
-            ),
-            code="decode_too_slow",
-        ) from None
+                return _wait(kind, job, DECODE_POLL_SECONDS)
+            except FutureTimeout:
+                now = time.monotonic()
+                if started and now - started[0] > settings.UPLOAD_DECODE_TIMEOUT:
+                    raise ImageRejected(
+                        gettext_noop(
+                            "The image took too long to read; upload a smaller or simpler image "
+                            "(a JPEG saved as baseline, not progressive, reads fastest)."
+                        ),
+                        code="decode_too_slow",
+                    ) from None
+                if not started and now - queued > settings.UPLOAD_DECODE_QUEUE_TIMEOUT:
+                    if kind == "threads":
+                        job.cancel()
+                    raise ImageRejected(
+                        gettext_noop(
+                            "The site is busy reading other images; try again in a minute."
+                        ),
+                        code="decode_busy",
+                    ) from None
     except ImageRejected as exc:
+        if exc.code in ("decode_too_slow", "decode_busy"):
+            raise
         raise ImageRejected(exc.message_id, exc.params, code=exc.code) from exc.__cause__
+
+
+def _wait(kind: str, job, seconds: float):
+    """The job's result, or FutureTimeout after `seconds` (a gevent wait yields to the loop)."""
+    if kind == "gevent":
+        import gevent
+
+        try:
+            return job.get(timeout=seconds)
+        except gevent.Timeout:
+            raise FutureTimeout from None
+    return job.result(timeout=seconds)
 
 
 def _max_pixels_per_byte(data: bytes, detected: str) -> float:

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    # DRF's tokens no longer authenticate (accounts.tokens does); the app stays installed so that
+    # accounts' migration 0004 can carry its tokens over (its table can go in a later release).
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -49,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication (it reads request.user); `no-store` on private answers.
+    "common.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -148,10 +152,12 @@ UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 # Scans (SOS markers) a JPEG may hold: each is a pass over the whole image. Baseline writes 1,
 # libjpeg's progressive script 10; thousands are an attack (common/uploads.py, issue 21).
 UPLOAD_JPEG_MAX_SCANS = env.int("UPLOAD_JPEG_MAX_SCANS", default=32)
-# Uploads decode on native threads off the event loop; past this many seconds (waiting for a
-# thread included) the upload is refused with `decode_too_slow`.
+# Uploads decode on native threads off the event loop, UPLOAD_DECODE_THREADS per process. A
+# decode running past UPLOAD_DECODE_TIMEOUT seconds is refused (`decode_too_slow`); an upload no
+# thread took up within UPLOAD_DECODE_QUEUE_TIMEOUT (all busy) is refused as `decode_busy`.
 UPLOAD_DECODE_TIMEOUT = env.float("UPLOAD_DECODE_TIMEOUT", default=30.0)
-UPLOAD_DECODE_THREADS = env.int("UPLOAD_DECODE_THREADS", default=4)
+UPLOAD_DECODE_QUEUE_TIMEOUT = env.float("UPLOAD_DECODE_QUEUE_TIMEOUT", default=60.0)
+UPLOAD_DECODE_THREADS = env.int("UPLOAD_DECODE_THREADS", default=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -208,6 +214,9 @@ BACKGROUND_JOBS = {
     "summary": _job("summary", QUEUE_BULK, 120, 900),
     # An import's heartbeat moves with every chunk of rows; silent this long means its worker died.
     "import": _job("import", QUEUE_BULK, 3000, 900),
+    # Account e-mails (password reset, e-mail change notices): sent by a worker, so a page answers
+    # the same whether an account exists or not.
+    "mail": _job("mail", QUEUE_INTERACTIVE, 60),
 }
 # Shared retry policy for transient database errors (a restarted PostgreSQL, a locked SQLite file).
 JOB_RETRY = {"max_retries": 3, "retry_backoff": 2, "retry_backoff_max": 60, "retry_jitter": True}
@@ -317,7 +326,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous call a 401 (a client knows to
         # authenticate) instead of the 403 that session authentication alone would give.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -340,6 +349,9 @@ REST_FRAMEWORK = {
         "password_change": env.str("PASSWORD_CHANGE_THROTTLE_RATE", default="10/hour"),
         # Counted per client address and per e-mail address asked for.
         "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
+        # Reset mails actually sent, per requesting address and e-mail pair (counted by the mail
+        # task; past it the request still "succeeds" silently): a stranger cannot spend the owner's.
+        "password_reset_mail": env.str("PASSWORD_RESET_MAIL_THROTTLE_RATE", default="3/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -395,6 +407,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="StyleMatch <no-reply@localhost>")
 # A reset link works for this many seconds (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# Days the link mailed to the old address can undo an e-mail change (accounts/email_changes.py).
+EMAIL_CHANGE_UNDO_DAYS = env.int("EMAIL_CHANGE_UNDO_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

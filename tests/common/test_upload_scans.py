@@ -1,6 +1,8 @@
 """Issue 21: a JPEG that is cheap to send and dear to decode is refused before decoding, and every
 decode runs off the event loop with a time limit."""
 
+import threading
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
@@ -8,7 +10,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from campaigns.services import campaign_create
-from common.uploads import ImageRejected, image_validate
+from common.uploads import ImageRejected, _off_the_event_loop, image_validate
 from influencers.models import Influencer, Post
 from influencers.services.imports import posts_import
 from recommender.models import RecommendationRequest
@@ -87,7 +89,35 @@ def test_a_decode_past_the_time_limit_is_refused_with_its_code(settings):
     slow = many_scan_jpeg((2000, 2000), extra_scans=100)  # seconds of decoding
     assert rejected(slow).code == "decode_too_slow"
     settings.UPLOAD_DECODE_TIMEOUT = 120
-    assert image_validate(data=slow, filename="look.jpg").width == 3000
+    assert image_validate(data=slow, filename="look.jpg").width == 2000
+
+
+def test_an_upload_no_decode_thread_takes_up_in_time_is_refused_as_busy(settings):
+    """Every decode thread busy with other work: the wait is bounded too, and not called slow."""
+    running, gate = threading.Semaphore(0), threading.Event()
+
+    def hold_a_decode_thread():
+        running.release()
+        gate.wait(30)
+
+    busy = [
+        threading.Thread(target=_off_the_event_loop, args=(hold_a_decode_thread,))
+        for _ in range(settings.UPLOAD_DECODE_THREADS)
+    ]
+    for thread in busy:
+        thread.start()
+    for _ in busy:
+        assert running.acquire(timeout=30)  # every decode thread is now held
+    photo = encode(noise((64, 64)), "JPEG", quality=80)
+    try:
+        settings.UPLOAD_DECODE_QUEUE_TIMEOUT = 0.1
+        assert rejected(photo).code == "decode_busy"
+    finally:
+        gate.set()
+        for thread in busy:
+            thread.join()
+    settings.UPLOAD_DECODE_QUEUE_TIMEOUT = 60
+    assert image_validate(data=photo, filename="look.jpg")  # the threads are free again
 
 
 def test_a_refusal_raised_on_the_decode_thread_speaks_the_requests_language():

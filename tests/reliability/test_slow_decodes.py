@@ -12,8 +12,8 @@ import urllib.request
 import uuid
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import api_token_create
 from tests.common.test_upload_scans import many_scan_jpeg
 from tests.factories import UserFactory
 from tests.reliability.gunicorn_site import GunicornSite
@@ -58,7 +58,7 @@ def test_health_checks_are_answered_while_an_upload_is_still_decoding(
         workers=1,
         env={"UPLOAD_JPEG_MAX_SCANS": "100000", "UPLOAD_DECODE_TIMEOUT": "300"},
     ).start()
-    token = Token.objects.create(user=UserFactory()).key
+    token = api_token_create(user=UserFactory())[1]
     outcome: dict = {}
     health_answers = []  # (sent after the upload was sent, answered at)
     try:

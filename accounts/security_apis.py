@@ -29,14 +29,14 @@ class ApiTokenListApi(APIView):
         tokens = api_tokens_of(user=request.user)
         return Response(ApiTokenOutput(tokens, many=True, context={"request": request}).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(operation_id="auth_tokens_revoke_all", responses={204: None})
     def delete(self, request):
         api_tokens_revoke_all(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ApiTokenDetailApi(APIView):
-    @extend_schema(responses={204: None})
+    @extend_schema(operation_id="auth_token_revoke", responses={204: None})
     def delete(self, request, pk):
         api_token_revoke(user=request.user, token_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -129,3 +129,37 @@ def test_a_reset_answers_alike_for_registered_and_unknown_addresses(
     # Both kinds queued one mail task each and sent nothing in the request.
     assert queue.llen(settings.QUEUE_INTERACTIVE) == 2 * (ROUNDS + 10)
     assert smtp.messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_queued_reset_mail_to_the_account_only(
+    client, broker_mode, redis_url, smtp, settings, tmp_path
+):
+    """The other half of the path: a Celery worker on Redis looks the address up and mails the
+    link through SMTP; the unknown address gets nothing."""
+    from tests.conftest import Worker, wait_for
+
+    UserFactory(email="member@example.com")
+    worker = Worker(
+        redis_url,
+        settings.MEDIA_ROOT,
+        tmp_path / "mail-worker.log",
+        extra_env={
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(settings.EMAIL_PORT),
+            "EMAIL_USE_TLS": "false",
+        },
+        queues="interactive",
+    ).start()
+    try:
+        for email in ("stranger@example.com", "member@example.com"):
+            response = client.post(reverse("accounts:password_reset"), {"email": email})
+            assert response.status_code == 302
+        # One worker process takes the queue in order: the stranger's task has run by now.
+        wait_for(lambda: smtp.messages, timeout=60)
+    finally:
+        worker.stop()
+    assert len(smtp.messages) == 1
+    message = smtp.messages[0].decode()
+    assert "To: member@example.com" in message
+    assert "/accounts/password/reset/" in message

@@ -1,9 +1,11 @@
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from accounts.constants import PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH
+from accounts.tokens import api_token_create
 from common import ratelimit
 from common.ratelimit import client_address, rate_limit_hit
 
@@ -26,5 +28,9 @@ class TokenApi(ObtainAuthToken):
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def post(self, request, *args, **kwargs):
+        """A new token on each log-in (one per script or device), listed in the tokens page."""
         rate_limit_hit(scope=ratelimit.LOGIN, ident=client_address(request))
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _token, secret = api_token_create(user=serializer.validated_data["user"])
+        return Response({"token": secret})

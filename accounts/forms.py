@@ -3,16 +3,18 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import BRAND_NAME_MAX_LENGTH, USERNAME_MAX_LENGTH
 from accounts.models import USERNAME_TAKEN, BodySize, Gender, Role, User
+from accounts.password_resets import password_reset_request
 from accounts.passwords import password_fields_cap
 from accounts.services import POLICY_REQUIRED, user_password_validate, user_sign_up
 from accounts.usernames import username_key, username_normalize, username_validate
 from common import ratelimit
-from common.ratelimit import RateLimitedFormMixin
+from common.ratelimit import RateLimitedFormMixin, client_address
 
 
 class SignUpForm(RateLimitedFormMixin, forms.Form):
@@ -154,7 +156,8 @@ class PasswordChangeForm(RateLimitedFormMixin, auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(RateLimitedFormMixin, auth_forms.PasswordResetForm):
-    """Counted per client address and per e-mail address, so nobody's inbox can be flooded."""
+    """Counted per client address; the mails themselves per address and e-mail pair, by the task
+    that sends them (accounts/password_resets.py), so a stranger cannot spend the owner's."""
 
     rate_limit_scope = ratelimit.PASSWORD_RESET
 
@@ -162,9 +165,15 @@ class PasswordResetForm(RateLimitedFormMixin, auth_forms.PasswordResetForm):
         self.request = request
         super().__init__(*args, **kwargs)
 
-    def rate_limit_idents(self) -> list[str]:
-        email = str(self.data.get("email", ""))[:254].strip().casefold()
-        return [*super().rate_limit_idents(), f"email:{email}"]
+    def save(self, *, request=None, use_https=False, **_unused):
+        """Queue the mail task: the same work whether an account has this address or not."""
+        request = request or self.request
+        password_reset_request(
+            email=self.cleaned_data["email"],
+            client=client_address(request),
+            domain=get_current_site(request).domain,
+            use_https=use_https,
+        )
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
@@ -175,10 +184,37 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
         password_fields_cap(self)
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(RateLimitedFormMixin, forms.Form):
+    """The profile; a new e-mail address also takes the current password, and the checks of
+    that password count per account like password changes (a stolen session cannot guess it)."""
+
+    rate_limit_scope = ratelimit.PASSWORD_CHANGE
+
     email = forms.EmailField(label=_("Email"))
+    current_password = forms.CharField(
+        label=_("Current password (to change the e-mail address)"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, required=False)
     body_size = forms.ChoiceField(label=_("Body size"), choices=BodySize.choices, required=False)
     brand_name = forms.CharField(
         label=_("Brand name"), max_length=BRAND_NAME_MAX_LENGTH, required=False
     )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        password_fields_cap(self)
+
+    def rate_limit_idents(self) -> list[str]:
+        return [f"user:{self.user.pk}"]
+
+    def rate_limit_counts(self) -> bool:
+        return self.email_changed()
+
+    def email_changed(self) -> bool:
+        return (
+            bool(self.cleaned_data.get("email")) and self.cleaned_data["email"] != self.user.email
+        )

@@ -56,6 +56,21 @@ class User(AbstractUser):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     body_size = models.CharField(_("body size"), max_length=1, choices=BodySize.choices, blank=True)
     brand_name = models.CharField(_("brand name"), max_length=BRAND_NAME_MAX_LENGTH, blank=True)
+    # Mixed into the session hash: a new value logs every session out without a new password
+    # (undoing an e-mail change, accounts/email_changes.py). Empty keeps Django's own hash.
+    session_stamp = models.CharField(max_length=32, blank=True, default="", editable=False)
+
+    def _get_session_auth_hash(self, secret=None):
+        if not self.session_stamp:
+            return super()._get_session_auth_hash(secret=secret)
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "accounts.User.session_stamp",
+            f"{self.password}:{self.session_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def clean(self):
         super().clean()  # NFKC-normalises the username
@@ -91,11 +106,29 @@ class User(AbstractUser):
         return self.role == Role.CONSUMER
 
 
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token <secret>`): the secret is shown once, when it is made;
+    only its SHA-256 is stored. A user lists and revokes their own (accounts/tokens.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The secret's first characters, so a user can tell their tokens apart.
+    prefix = models.CharField(max_length=8, editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user_id})"
+
+
 def _api_tokens_revoke(*, user: User) -> None:
     """A new password ends every API token, whichever path set it (page, reset, admin, shell)."""
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
 
 
 # Teams live in their own module (accounts/teams/); importing them here registers the tables.

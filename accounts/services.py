@@ -49,15 +49,16 @@ def user_sign_up(
 
 
 def user_profile_update(
-    *, user: User, email: str, gender: str = "", body_size: str = "", brand_name: str = ""
+    *, user: User, gender: str = "", body_size: str = "", brand_name: str = ""
 ) -> User:
-    user.email = email
+    """The profile's own fields; the e-mail address changes only through
+    accounts.email_changes.user_email_change (it takes the password)."""
     if user.is_consumer:
         user.gender, user.body_size = gender, body_size
     else:
         user.brand_name = brand_name
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["email", "gender", "body_size", "brand_name"])
+    user.save(update_fields=["gender", "body_size", "brand_name"])
     return user
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import security_views, views
 from accounts.privacy import views as privacy_views
 
 app_name = "accounts"
@@ -28,4 +28,6 @@ urlpatterns = [
     path("withdraw/", privacy_views.withdrawal, name="withdrawal"),
     path("export/", privacy_views.data_export, name="data_export"),
     path("marketing/", privacy_views.marketing_consent, name="marketing_consent"),
+    path("profile/tokens/", security_views.api_tokens, name="api_tokens"),
+    path("email/undo/<str:token>/", security_views.email_change_undo, name="email_change_undo"),
 ]

@@ -1,15 +1,17 @@
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.email_changes import user_email_change
 from accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -99,18 +101,15 @@ admin_password_change = admin.site.admin_view(AdminPasswordChangeView.as_view())
 
 
 class PasswordResetView(RateLimitedFormViewMixin, auth_views.PasswordResetView):
+    """The form queues the mail (accounts/password_resets.py): same answer, same time, for any
+    address."""
+
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/password_reset_email.txt"
-    subject_template_name = "accounts/password_reset_subject.txt"
     form_class = PasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
-
-    @property
-    def extra_email_context(self):
-        return {"valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -137,13 +136,30 @@ def profile_edit(request):
         "body_size": user.body_size,
         "brand_name": user.brand_name,
     }
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(request.POST or None, initial=initial, user=user)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            user_profile_update(user=user, **form.cleaned_data)
+            with transaction.atomic():
+                if form.email_changed():
+                    user_email_change(
+                        user=user,
+                        new_email=data["email"],
+                        password=data["current_password"],
+                        domain=get_current_site(request).domain,
+                        use_https=request.is_secure(),
+                    )
+                user_profile_update(
+                    user=user,
+                    gender=data["gender"],
+                    body_size=data["body_size"],
+                    brand_name=data["brand_name"],
+                )
         except ValidationError as exc:
+            user.refresh_from_db()
             form.add_error(None, exc)
         else:
             messages.success(request, _("Your profile was saved."))
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    response = render(request, "accounts/profile.html", {"form": form})
+    return rate_limited_response(response, form.rate_limited)

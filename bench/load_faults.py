@@ -79,7 +79,7 @@ import json, sys
 from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from rest_framework.authtoken.models import Token
+from accounts.tokens import api_token_create
 from accounts.models import Role, User
 
 run, count = sys.argv[1], int(sys.argv[2])
@@ -97,7 +97,7 @@ for n in range(count):
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
-    out.append({"token": Token.objects.create(user=user).key,
+    out.append({"token": api_token_create(user=user)[1],
                 "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"})
 print(json.dumps(out))
 """

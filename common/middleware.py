@@ -4,6 +4,7 @@ from django.core.handlers.exception import response_for_exception
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
 
 from common.errors import ApplicationError, NotFoundError, PermissionDeniedError, RateLimitedError
@@ -53,3 +54,37 @@ class ApplicationErrorMiddleware(MiddlewareMixin):
 def _error_page(request, template: str, exception: ApplicationError, *, status: int):
     response = TemplateResponse(request, template, {"exception": exception.message}, status=status)
     return response.render()
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: no-store` on every private answer, so no browser, proxy or shared computer
+    keeps a copy: any page for a signed-in user (profile, history, results, campaigns, saved),
+    every API answer (a token caller is not known to middleware) and every file download (CSV
+    exports). Public pages for visitors stay cacheable, and so do images a view already marked
+    `private` (a user's own photos: only their browser may keep them, and pages of thumbnails
+    would otherwise download every one again).
+
+    The one home of the rule (issue 21): views never set it by hand.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        own_image = response.get("Content-Type", "").startswith("image/") and "private" in (
+            response.get("Cache-Control", "")
+        )
+        if (
+            (user is not None and user.is_authenticated and not own_image)
+            or request.path_info.startswith(API_PREFIX)
+            or response.get("Content-Disposition", "").startswith("attachment")
+            or response.get("Content-Type", "").startswith("text/csv")
+        ):
+            response.headers.pop("Cache-Control", None)  # replaces whatever a view said
+            patch_cache_control(response, private=True, no_store=True, max_age=0)
+        return response
+
+
+API_PREFIX = "/api/"

@@ -31,6 +31,7 @@ LOGIN = "login"
 SIGNUP = "signup"
 PASSWORD_CHANGE = "password_change"
 PASSWORD_RESET = "password_reset"
+PASSWORD_RESET_MAIL = "password_reset_mail"
 UPLOADS = "uploads"
 
 # %(wait)s is a human duration such as "56분" / "56 minutes".

@@ -3,17 +3,25 @@
 The type comes from the magic bytes; the file name must end in an image extension we accept (a
 PNG saved as .jpg is fine: what is stored is re-encoded anyway, and phones and tools rename
 images; shell.php, x.jpg.php or a name without one are refused); a header that declares more
-pixels than the file can hold is refused before decoding, a JPEG whose scan data runs out (the
-decoder would invent the rest) is refused, Pillow errors become clear validation errors with a
-stable code, and what is stored is a re-encoded, metadata-free JPEG under a generated name (so
+pixels than the file can hold is refused before decoding, and so is a JPEG with more scans than
+any encoder writes (each scan costs a pass over the whole image); a JPEG whose scan data runs out
+(the decoder would invent the rest) is refused, Pillow errors become clear validation errors with a
+stable code. The decode and re-encode run on a native thread with a time limit, never on the
+gevent event loop (Pillow releases the GIL while it decodes), so one costly image cannot freeze
+the other connections of a web worker. What is stored is a re-encoded, metadata-free JPEG under a generated name (so
 appended payloads, EXIF GPS and hostile file names never survive). ValidatedImageField brings the
 same to Django forms (admin change forms).
 """
 
 import hashlib
 import io
+import sys
+import threading
+import time
 import uuid
 import warnings
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -152,49 +160,153 @@ def image_validate(
             {"fmt": detected},
             code="extension_mismatch",
         )
-    image = _decode(data, detected, max_pixels)
-    content = _reencode(image)
+    image = _open(data, detected, max_pixels)
+    content, width, height = _off_the_event_loop(_decode_and_reencode, image, data, detected)
     return ValidatedImage(
         content=content,
-        width=image.width,
-        height=image.height,
+        width=width,
+        height=height,
         source_format=detected,
         sha256=hashlib.sha256(content).hexdigest(),
     )
 
 
-def _decode(data: bytes, detected: str, max_pixels: int) -> Image.Image:
+def _corrupt() -> ImageRejected:
+    return ImageRejected(
+        gettext_noop("The image is damaged or truncated and cannot be read."),
+        code="corrupt_image",
+    )
+
+
+def _open(data: bytes, detected: str, max_pixels: int) -> Image.Image:
+    """Read the header only and refuse, before any pixel is decoded, what would cost too much."""
     try:
         with warnings.catch_warnings():
             # Pillow only warns about large images by default; here that is an error.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[detected])
-            if image.width * image.height > max_pixels:
-                raise ImageRejected(
-                    gettext_noop("The image has too many pixels (%(w)d x %(h)d)."),
-                    {"w": image.width, "h": image.height},
-                    code="too_many_pixels",
-                )
-            _plausibility_check(data, detected, image.width, image.height)
-            image.load()
-            if detected == "JPEG" and _jpeg_scan_data_missing(data, image):
-                raise ImageRejected(
-                    gettext_noop("The image is damaged or truncated and cannot be read."),
-                    code="corrupt_image",
-                )
-            image = ImageOps.exif_transpose(image)
-    except ImageRejected:
-        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRejected(
             gettext_noop("The image has too many pixels."), code="too_many_pixels"
         ) from None
     except (OSError, SyntaxError, ValueError, Image.UnidentifiedImageError) as exc:
+        raise _corrupt() from exc
+    if image.width * image.height > max_pixels:
         raise ImageRejected(
-            gettext_noop("The image is damaged or truncated and cannot be read."),
-            code="corrupt_image",
-        ) from exc
+            gettext_noop("The image has too many pixels (%(w)d x %(h)d)."),
+            {"w": image.width, "h": image.height},
+            code="too_many_pixels",
+        )
+    _plausibility_check(data, detected, image.width, image.height)
+    if detected == "JPEG":
+        _jpeg_scans_check(data)
     return image
+
+
+def _decode_and_reencode(image: Image.Image, data: bytes, detected: str) -> tuple[bytes, int, int]:
+    """The costly part (runs on a decode thread): pixels, the missing-data check, re-encoding."""
+    try:
+        image.load()
+        if detected == "JPEG" and _jpeg_scan_data_missing(data, image):
+            raise _corrupt()
+        image = ImageOps.exif_transpose(image)
+    except ImageRejected:
+        raise
+    except (OSError, SyntaxError, ValueError, Image.UnidentifiedImageError) as exc:
+        raise _corrupt() from exc
+    return _reencode(image), image.width, image.height
+
+
+# How often a request waiting for its decode checks the time limits.
+DECODE_POLL_SECONDS = 0.25
+_pool_lock = threading.Lock()
+_pools: dict[str, object] = {}
+
+
+def _decode_pool():
+    """Native decode threads, made lazily in each process (after gunicorn or Celery forks).
+
+    Under gevent's monkey-patching a `threading.Thread` is a greenlet that would run the decode
+    on the event loop itself; gevent's own ThreadPool holds real threads, and the loop keeps
+    serving other connections while a decode (which releases the GIL) runs there.
+    """
+    kind = "gevent" if _gevent_patched() else "threads"
+    with _pool_lock:
+        if kind not in _pools:
+            size = settings.UPLOAD_DECODE_THREADS
+            if kind == "gevent":
+                from gevent.threadpool import ThreadPool
+
+                _pools[kind] = ThreadPool(size)
+            else:
+                _pools[kind] = ThreadPoolExecutor(size, thread_name_prefix="image-decode")
+        return kind, _pools[kind]
+
+
+def _gevent_patched() -> bool:
+    if "gevent.monkey" not in sys.modules:
+        return False
+    return sys.modules["gevent.monkey"].is_module_patched("threading")
+
+
+def _off_the_event_loop(function, *args):
+    """Run `function` on a native decode thread and return its result.
+
+    Refused with `decode_too_slow` once it has run UPLOAD_DECODE_TIMEOUT seconds, and with
+    `decode_busy` when no thread took it up within UPLOAD_DECODE_QUEUE_TIMEOUT (every thread busy
+    with other uploads): a photo waiting its turn is not counted as slow. A thread cannot be
+    stopped: one past the limit finishes in the background (bounded by the pixel and scan limits
+    checked before), while the request gets its answer at the limit. An ImageRejected raised there
+    is raised again here, so its message is in this request's language (the thread has none).
+    """
+    started: list[float] = []  # appended on the decode thread (atomic under the GIL)
+
+    def timed():
+        started.append(time.monotonic())
+        return function(*args)
+
+    kind, pool = _decode_pool()
+    queued = time.monotonic()
+    job = pool.spawn(timed) if kind == "gevent" else pool.submit(timed)
+    try:
+        while True:
+            try:
+                return _wait(kind, job, DECODE_POLL_SECONDS)
+            except FutureTimeout:
+                now = time.monotonic()
+                if started and now - started[0] > settings.UPLOAD_DECODE_TIMEOUT:
+                    raise ImageRejected(
+                        gettext_noop(
+                            "The image took too long to read; upload a smaller or simpler image "
+                            "(a JPEG saved as baseline, not progressive, reads fastest)."
+                        ),
+                        code="decode_too_slow",
+                    ) from None
+                if not started and now - queued > settings.UPLOAD_DECODE_QUEUE_TIMEOUT:
+                    if kind == "threads":
+                        job.cancel()
+                    raise ImageRejected(
+                        gettext_noop(
+                            "The site is busy reading other images; try again in a minute."
+                        ),
+                        code="decode_busy",
+                    ) from None
+    except ImageRejected as exc:
+        if exc.code in ("decode_too_slow", "decode_busy"):
+            raise
+        raise ImageRejected(exc.message_id, exc.params, code=exc.code) from exc.__cause__
+
+
+def _wait(kind: str, job, seconds: float):
+    """The job's result, or FutureTimeout after `seconds` (a gevent wait yields to the loop)."""
+    if kind == "gevent":
+        import gevent
+
+        try:
+            return job.get(timeout=seconds)
+        except gevent.Timeout:
+            raise FutureTimeout from None
+    return job.result(timeout=seconds)
 
 
 def _max_pixels_per_byte(data: bytes, detected: str) -> float:
@@ -221,29 +333,34 @@ def _plausibility_check(data: bytes, detected: str, width: int, height: int) -> 
         )
 
 
-def _jpeg_end_of_image(data: bytes) -> int | None:
-    """Offset of the EOI marker that ends the JPEG (anything appended after it is ignored)."""
+_JPEG_SOS, _JPEG_EOI = 0xDA, 0xD9
+
+
+def _jpeg_markers(data: bytes):
+    """(marker, offset) of each marker of a JPEG up to its EOI, skipping segments and scan data;
+    stops early, without an EOI, where the structure breaks."""
     pos, size = 2, len(data)
     while pos + 1 < size:
         if data[pos] != 0xFF:
-            return None
+            return
         marker = data[pos + 1]
         if marker == 0xFF:  # fill byte before a marker
             pos += 1
             continue
-        if marker == 0xD9:
-            return pos
+        yield marker, pos
+        if marker == _JPEG_EOI:
+            return
         if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
             pos += 2
             continue
         if pos + 4 > size:
-            return None
+            return
         pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
-        if marker == 0xDA:  # a scan: entropy-coded bytes until the next real marker
+        if marker == _JPEG_SOS:  # a scan: entropy-coded bytes until the next real marker
             while True:
                 pos = data.find(b"\xff", pos)
                 if pos < 0 or pos + 1 >= size:
-                    return None
+                    return
                 following = data[pos + 1]
                 if following == 0xFF:
                     pos += 1
@@ -251,7 +368,36 @@ def _jpeg_end_of_image(data: bytes) -> int | None:
                     pos += 2
                 else:
                     break
+
+
+def _jpeg_end_of_image(data: bytes) -> int | None:
+    """Offset of the EOI marker that ends the JPEG (anything appended after it is ignored)."""
+    for marker, pos in _jpeg_markers(data):
+        if marker == _JPEG_EOI:
+            return pos
     return None
+
+
+def _jpeg_scans_check(data: bytes) -> None:
+    """Refuse a JPEG with more scans (SOS markers) than UPLOAD_JPEG_MAX_SCANS, before decoding.
+
+    Every scan is a pass over the whole image: a 40-megapixel progressive JPEG of one DC scan and
+    thousands of near-empty AC scans is under 500 KB yet costs seconds of CPU (issue 21).
+    Encoders write 1 scan (baseline) or about 10 (libjpeg's progressive script).
+    """
+    limit = settings.UPLOAD_JPEG_MAX_SCANS
+    scans = 0
+    for marker, _pos in _jpeg_markers(data):
+        scans += marker == _JPEG_SOS
+        if scans > limit:
+            raise ImageRejected(
+                gettext_noop(
+                    "The JPEG is split into more than %(limit)d scans, which no camera or editor "
+                    "writes; save it again as an ordinary JPEG."
+                ),
+                {"limit": limit},
+                code="too_many_scans",
+            )
 
 
 def _jpeg_probe_decode(data: bytes, *, progressive: bool) -> Image.Image:

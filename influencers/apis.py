@@ -196,7 +196,10 @@ class InfluencerListApi(APIView):
 class InfluencerDetailApi(APIView):
     @extend_schema(responses=InfluencerDetailOutput)
     def get(self, request, handle):
-        influencer = selectors.influencer_get(handle=handle, active_only=not request.user.is_staff)
+        influencer = selectors.influencer_get(
+            handle=handle,
+            active_only=not selectors.influencer_inactive_visible(user=request.user),
+        )
         return Response(InfluencerDetailOutput(influencer, context={"request": request}).data)
 
 
@@ -211,7 +214,10 @@ class InfluencerPostsApi(APIView):
     def get(self, request, handle):
         filters = InfluencerPostsFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        influencer = selectors.influencer_get(handle=handle, active_only=not request.user.is_staff)
+        influencer = selectors.influencer_get(
+            handle=handle,
+            active_only=not selectors.influencer_inactive_visible(user=request.user),
+        )
         qs = selectors.influencer_feed(influencer=influencer, limit=None)
         if filters.validated_data["style"]:
             qs = qs.filter(predicted_style=filters.validated_data["style"])

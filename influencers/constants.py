@@ -37,6 +37,8 @@ IMPORT_FILE_MAX_BYTES = 512 * 1024 * 1024
 
 # Starting an import or reading its report, on every path (admin pages, API).
 IMPORT_PERMISSION = "influencers.add_importjob"
+# Deactivated influencers and their posts are shown only to staff holding this (pages and API).
+VIEW_INACTIVE_PERMISSION = "influencers.view_influencer"
 
 # Like totals of a style profile are exact sums (math.fsum) rounded to this many decimals, so
 # equal totals compare equal and the tie rule (earlier influencer first) decides, not float noise.

@@ -21,10 +21,16 @@ from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils.translation import gettext as _
 
 from common.errors import NotFoundError
+from common.permissions import user_has_model_permission
 from common.style_models import style_model_summary
 from common.styles import NO_IMAGE
 from common.vectors import vector_from_bytes
-from influencers.constants import SEARCH_MAX_WORDS, TIMELINE_COLUMNS, TIMELINE_MONTHS
+from influencers.constants import (
+    SEARCH_MAX_WORDS,
+    TIMELINE_COLUMNS,
+    TIMELINE_MONTHS,
+    VIEW_INACTIVE_PERMISSION,
+)
 from influencers.models import ClassificationStatus, ImportJob, Influencer, Post, PostImage
 from mlcore.model import EMBEDDING_DIM
 from mlcore.ranking import lookalike_scores, top_k
@@ -251,6 +257,12 @@ def post_images(*, posts) -> list[list]:
     for extra in PostImage.objects.filter(post__in=[p.pk for p in posts]).order_by("position"):
         extras[extra.post_id].append(extra.image)
     return [([post.image] if post.image else []) + extras[post.pk] for post in posts]
+
+
+def influencer_inactive_visible(*, user) -> bool:
+    """Whether `user` may see deactivated influencers and their posts: staff with the model's
+    view permission (not every staff account: issue 21), on pages and API alike."""
+    return user_has_model_permission(user, VIEW_INACTIVE_PERMISSION)
 
 
 def influencer_get(*, handle: str, active_only: bool = False) -> Influencer:

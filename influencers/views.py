@@ -37,7 +37,7 @@ def influencer_list(request):
 
 def influencer_detail(request, handle):
     influencer = selectors.influencer_get(handle=handle)
-    if not influencer.is_active and not request.user.is_staff:
+    if not influencer.is_active and not selectors.influencer_inactive_visible(user=request.user):
         # Deactivated by staff: say so plainly instead of an error page.
         return render(
             request, "influencers/unavailable.html", {"handle": influencer.handle}, status=410
@@ -67,7 +67,9 @@ def influencer_detail(request, handle):
 def post_detail(request, handle, post_id):
     """One post: its own page, or (asked by the viewer script) the viewer's content alone."""
     post = selectors.post_get(
-        handle=handle, post_id=post_id, include_inactive=request.user.is_staff
+        handle=handle,
+        post_id=post_id,
+        include_inactive=selectors.influencer_inactive_visible(user=request.user),
     )
     context = {
         "post": post,

@@ -8,11 +8,12 @@ consent endpoint itself (a view with `policy_consent_exempt = True`).
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException
 
 from accounts.privacy.consents import consent_is_current
 from accounts.privacy.constants import POLICY_CONSENT_REQUIRED
+from accounts.tokens import ApiTokenAuthentication
 
 
 class PolicyConsentRequired(APIException):
@@ -35,7 +36,7 @@ class _PolicyChecked:
         return found
 
 
-class PolicyCheckedTokenAuthentication(_PolicyChecked, TokenAuthentication):
+class PolicyCheckedTokenAuthentication(_PolicyChecked, ApiTokenAuthentication):
     pass
 
 

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from accounts.privacy.constants import DELETION_STATUS_SALT, DeletionStatus
 from accounts.privacy.models import AccountDeletion
 from accounts.tasks import account_deletion_task
@@ -38,11 +38,9 @@ def account_withdrawal_request(*, user: User, password: str) -> AccountDeletion:
     rate_limit_hit(scope=ratelimit.PASSWORD_CHANGE, ident=f"user:{user.pk}")
     if not user.check_password(password):
         raise ApplicationError(_("The password is not correct."), code="wrong_password")
-    from rest_framework.authtoken.models import Token
-
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
-        Token.objects.filter(user=user).delete()
+        ApiToken.objects.filter(user=user).delete()
         deletion = AccountDeletion.objects.create(user=user)
         enqueue_on_commit(account_deletion_task, deletion.pk)
     user.is_active = False

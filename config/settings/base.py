@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    # DRF's tokens no longer authenticate (accounts.tokens does); the app stays installed so that
+    # accounts' migration 0004 can carry its tokens over (its table can go in a later release).
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A signed-in user who has not agreed to the current privacy policy is asked to first.
     "accounts.privacy.middleware.PolicyConsentMiddleware",
+    # After authentication (it reads request.user); `no-store` on private answers.
+    "common.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -67,6 +67,9 @@ BACKGROUND_JOBS = {
     "account_deletion": _job("account_deletion", QUEUE_BULK, 600, 900),
     # Retention: uploaded query photos past QUERY_PHOTO_RETENTION_DAYS.
     "retention": _job("retention", QUEUE_BULK, 600),
+    # Account e-mails (password reset, e-mail change notices): sent by a worker, so a page answers
+    # the same whether an account exists or not.
+    "mail": _job("mail", QUEUE_INTERACTIVE, 60),
 }
 # Shared retry policy for transient database errors (a restarted PostgreSQL, a locked SQLite file).
 JOB_RETRY = {"max_retries": 3, "retry_backoff": 2, "retry_backoff_max": 60, "retry_jitter": True}

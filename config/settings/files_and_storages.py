@@ -22,6 +22,15 @@ STORAGES = {
 # Uploads: one limit for every path that takes an image (see common/uploads.py).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+# Scans (SOS markers) a JPEG may hold: each is a pass over the whole image. Baseline writes 1,
+# libjpeg's progressive script 10; thousands are an attack (common/uploads.py, issue 21).
+UPLOAD_JPEG_MAX_SCANS = env.int("UPLOAD_JPEG_MAX_SCANS", default=32)
+# Uploads decode on native threads off the event loop, UPLOAD_DECODE_THREADS per process. A
+# decode running past UPLOAD_DECODE_TIMEOUT seconds is refused (`decode_too_slow`); an upload no
+# thread took up within UPLOAD_DECODE_QUEUE_TIMEOUT (all busy) is refused as `decode_busy`.
+UPLOAD_DECODE_TIMEOUT = env.float("UPLOAD_DECODE_TIMEOUT", default=30.0)
+UPLOAD_DECODE_QUEUE_TIMEOUT = env.float("UPLOAD_DECODE_QUEUE_TIMEOUT", default=60.0)
+UPLOAD_DECODE_THREADS = env.int("UPLOAD_DECODE_THREADS", default=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -33,6 +33,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # A reset link works for this many seconds (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# Days the link mailed to the old address can undo an e-mail change (accounts/email_changes.py).
+EMAIL_CHANGE_UNDO_DAYS = env.int("EMAIL_CHANGE_UNDO_DAYS", default=7)
 
 # Rates of common/ratelimit.py (our own limiter, not DRF's throttles), one per scope, counted in
 # the shared cache (CACHES in base.py).
@@ -44,6 +46,9 @@ RATE_LIMITS = {
     "password_change": env.str("PASSWORD_CHANGE_THROTTLE_RATE", default="10/hour"),
     # Counted per client address and per e-mail address asked for.
     "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
+    # Reset mails actually sent, per requesting address and e-mail pair (counted by the mail
+    # task; past it the request still "succeeds" silently): a stranger cannot spend the owner's.
+    "password_reset_mail": env.str("PASSWORD_RESET_MAIL_THROTTLE_RATE", default="3/hour"),
     # The public influencer removal request form, per client address.
     "removal_request": env.str("REMOVAL_REQUEST_THROTTLE_RATE", default="5/hour"),
 }

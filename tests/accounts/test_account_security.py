@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.constants import PASSWORD_MAX_LENGTH
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.tokens import api_token_create
 from common.ratelimit import wait_display
 from tests.factories import STRONG_PASSWORD, UserFactory
 
@@ -101,7 +101,7 @@ def test_the_token_api_lock_out_speaks_of_log_in_attempts(rates):
     assert refused.status_code == 429
     assert refused.json()["code"] == "rate_limited"
     assert "로그인 시도" in refused.json()["detail"]
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
 
 
 def test_admin_log_in_is_limited_and_shares_the_count_with_the_log_in_page(client, rates):
@@ -323,9 +323,9 @@ def test_the_admin_set_password_form_refuses_an_oversized_password(client):
 
 def test_a_password_change_ends_the_api_tokens(client):
     user = UserFactory()
-    token = Token.objects.create(user=user)
+    _token, secret = api_token_create(user=user)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     assert api.get("/api/v1/recommendations/").status_code == 200
     client.force_login(user)
     changed = client.post(
@@ -338,29 +338,36 @@ def test_a_password_change_ends_the_api_tokens(client):
     )
     assert changed.status_code == 302
     assert api.get("/api/v1/recommendations/").status_code in (401, 403)
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
 
 
 def test_a_password_set_by_staff_in_admin_ends_the_api_tokens(client):
     target = UserFactory()
-    Token.objects.create(user=target)
+    api_token_create(user=target)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     response = client.post(
         f"/admin/accounts/user/{target.pk}/password/",
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
     )
     assert response.status_code == 302
-    assert not Token.objects.filter(user=target).exists()
+    assert not ApiToken.objects.filter(user=target).exists()
 
 
 def test_a_profile_save_keeps_the_api_tokens(client):
     user = UserFactory()
-    Token.objects.create(user=user)
+    api_token_create(user=user)
     client.force_login(user)
-    client.post(
-        reverse("accounts:profile"), {"email": "new@example.com", "gender": "M", "body_size": "L"}
+    saved = client.post(
+        reverse("accounts:profile"),
+        {
+            "email": "new@example.com",
+            "current_password": STRONG_PASSWORD,
+            "gender": "M",
+            "body_size": "L",
+        },
     )
-    assert Token.objects.filter(user=user).exists()
+    assert saved.status_code == 302
+    assert ApiToken.objects.filter(user=user).exists()
 
 
 # --- password reset by e-mail ---------------------------------------------------------------------
@@ -372,7 +379,7 @@ def reset_link(message) -> str:
 
 def test_a_password_reset_by_e_mail_sets_the_new_password_and_ends_the_tokens(client):
     user = UserFactory(email="minji@example.com")
-    Token.objects.create(user=user)
+    api_token_create(user=user)
     page = client.get(reverse("accounts:password_reset"))
     assert page.status_code == 200 and "비밀번호" in text(page)
     sent = client.post(reverse("accounts:password_reset"), {"email": "MINJI@example.com"})
@@ -388,7 +395,7 @@ def test_a_password_reset_by_e_mail_sets_the_new_password_and_ends_the_tokens(cl
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
     # The link works once.
     assert not client.get(reset_link(mail.outbox[0]), follow=True).context["validlink"]
 
@@ -399,21 +406,39 @@ def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client)
     assert mail.outbox == []
 
 
-def test_password_reset_is_limited_per_address_and_per_e_mail(client, rates):
+def test_password_reset_requests_are_limited_per_client_address(client, rates):
     rates(password_reset="2/hour")
-    UserFactory(email="victim@example.com")
     url = reverse("accounts:password_reset")
     for n in range(2):
-        client.post(url, {"email": "victim@example.com"}, REMOTE_ADDR=f"192.0.2.{n}")
-    # A third address cannot flood the same inbox...
-    refused = client.post(url, {"email": "victim@example.com"}, REMOTE_ADDR="192.0.2.99")
+        client.post(url, {"email": f"a{n}@example.com"}, REMOTE_ADDR="192.0.2.50")
+    refused = client.post(url, {"email": "z@example.com"}, REMOTE_ADDR="192.0.2.50")
     assert refused.status_code == 429
     assert "비밀번호 재설정" in text(refused)
-    assert len(mail.outbox) == 2
-    # ...and one address cannot walk through many inboxes.
-    for n in range(2):
-        client.post(url, {"email": f"a{n}@example.com"}, REMOTE_ADDR="192.0.2.50")
-    assert client.post(url, {"email": "z@example.com"}, REMOTE_ADDR="192.0.2.50").status_code == 429
+
+
+def test_a_stranger_cannot_block_the_owners_password_reset(client, rates):
+    """Issue 21: five requests for someone's address locked its owner out of resets for an hour."""
+    rates(password_reset="5/hour", password_reset_mail="3/hour")
+    UserFactory(email="victim@example.com")
+    url = reverse("accounts:password_reset")
+    for _ in range(5):
+        answer = client.post(url, {"email": "victim@example.com"}, REMOTE_ADDR="203.0.113.9")
+        assert answer.status_code == 302  # past the mail limit it still "succeeds", silently
+    assert len(mail.outbox) == 3  # the stranger's pair got its three mails, no more
+    own = client.post(url, {"email": "victim@example.com"}, REMOTE_ADDR="192.0.2.7")
+    assert own.status_code == 302
+    assert len(mail.outbox) == 4 and mail.outbox[-1].to == ["victim@example.com"]
+
+
+def test_the_mail_limit_counts_only_mails_sent(client, rates):
+    """Requests for addresses without an account send nothing and spend no mail allowance."""
+    rates(password_reset="50/hour", password_reset_mail="1/hour")
+    UserFactory(email="owner@example.com")
+    url = reverse("accounts:password_reset")
+    for n in range(5):
+        client.post(url, {"email": f"nobody{n}@example.com"}, REMOTE_ADDR="192.0.2.8")
+    client.post(url, {"email": "owner@example.com"}, REMOTE_ADDR="192.0.2.8")
+    assert [m.to for m in mail.outbox] == [["owner@example.com"]]
 
 
 def test_an_oversized_password_from_a_reset_link_is_refused(client):

@@ -106,7 +106,13 @@ def test_profile_edit_changes_only_ones_own_profile(client):
     me, other = UserFactory(), UserFactory(gender="F", body_size="S")
     client.force_login(me)
     response = client.post(
-        reverse("accounts:profile"), {"email": "new@example.com", "gender": "M", "body_size": "L"}
+        reverse("accounts:profile"),
+        {
+            "email": "new@example.com",
+            "current_password": STRONG_PASSWORD,
+            "gender": "M",
+            "body_size": "L",
+        },
     )
     assert response.status_code == 302
     me.refresh_from_db()

@@ -20,8 +20,8 @@ import pytest
 import redis
 from django.db import connection
 from PIL import Image
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import api_token_create
 from tests.factories import STRONG_PASSWORD, UserFactory
 from tests.reliability.gunicorn_site import GunicornSite
 
@@ -163,7 +163,7 @@ def test_concurrent_uploads_across_workers_stop_at_the_limit(sites):
     from recommender.models import RecommendationRequest
 
     user = UserFactory()
-    token = Token.objects.create(user=user).key
+    token = api_token_create(user=user)[1]
     statuses = all_at_once([lambda site=sites[n % 2]: upload(site, token) for n in range(12)])
     assert sorted(statuses) == [202] * UPLOAD_LIMIT + [429] * (12 - UPLOAD_LIMIT), statuses
     assert RecommendationRequest.objects.filter(user=user).count() == UPLOAD_LIMIT

@@ -23,11 +23,10 @@ def api_schema(db):
 
 @pytest.fixture
 def token(db):
-    from rest_framework.authtoken.models import Token
-
+    from accounts.tokens import api_token_create
     from tests.factories import BrandFactory
 
-    return Token.objects.create(user=BrandFactory(is_staff=True)).key
+    return api_token_create(user=BrandFactory(is_staff=True))[1]
 
 
 @pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import api_token_create
 from campaigns import services as campaign_services
 from influencers.services.profiles import influencer_style_profile_rebuild
 from recommender.constants import HISTORY_THUMBNAIL_PIXELS
@@ -37,17 +37,17 @@ def hold_everything(user) -> Holder:
     influencer_style_profile_rebuild(influencer_id=influencer.pk)
     alone = recommendation_create(user=user, image=upload("look.jpg"), gender="F", body_size="M")
     campaign = campaign_services.campaign_create(
-        owner=user, name="봄 캠페인", target_gender="F", target_body_size="M", brief="비공개 기획"
+        user=user, name="봄 캠페인", target_gender="F", target_body_size="M", brief="비공개 기획"
     )
     campaign_services.campaign_image_add(
-        campaign=campaign, image=upload("product.jpg", color=(20, 160, 90))
+        user=user, campaign=campaign, image=upload("product.jpg", color=(20, 160, 90))
     )
     entry = campaign_services.shortlist_add(
         campaign=campaign, influencer_id=influencer.pk, user=user, notes="첫 연락 예정"
     )
     campaign_services.shortlist_note_add(entry=entry, user=user, note="답장 받음")
     campaign_services.saved_add(user=user, influencer_id=influencer.pk, note="여름에 다시")
-    token = Token.objects.create(user=user)
+    _, token = api_token_create(user=user)
     client = Client()
     client.force_login(user)
     response = client.get(f"/recommendations/{alone.pk}/thumbnail.jpg")
@@ -55,7 +55,7 @@ def hold_everything(user) -> Holder:
     photos = list(RecommendationRequest.objects.filter(user=user).values_list("image", flat=True))
     assert len(photos) == 2
     assert cache.get(f"thumbnail:{HISTORY_THUMBNAIL_PIXELS}:{alone.image.name}") is not None
-    return Holder(user=user, client=client, photos=photos, token=token.key)
+    return Holder(user=user, client=client, photos=photos, token=token)
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ the API answers a clear code); the privacy policy and terms are linked from ever
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import ConsentRecord, User
 from accounts.privacy import constants
+from accounts.tokens import api_token_create
 from tests.factories import STRONG_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_the_consent_page_never_sends_anyone_off_the_site():
 
 def test_the_api_answers_policy_consent_required_until_the_user_agrees():
     user = UserFactory(policy_agreed=False)
-    api = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)[1]}")
 
     refused = api.get("/api/v1/recommendations/")
     assert refused.status_code == 403

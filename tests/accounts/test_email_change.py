@@ -52,13 +52,7 @@ def test_a_stolen_session_cannot_change_the_e_mail_without_the_password(client, 
 
 
 def test_guessing_the_password_through_the_profile_is_limited_per_account(client, owner, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "password_change": "3/hour",
-        },
-    }
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_change": "3/hour"}
     client.force_login(owner)
     for n in range(3):
         assert change_email(client, "thief@example.com", f"guess-{n}").status_code == 200

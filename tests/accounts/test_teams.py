@@ -8,12 +8,12 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.tasks import team_activity_prune_task
 from accounts.teams import selectors, services
 from accounts.teams.choices import TeamAction, TeamRole
 from accounts.teams.models import TeamActivity, TeamInvitation, TeamMembership
+from accounts.tokens import api_token_create
 from campaigns import services as campaign_services
 from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from tests.conftest import free_port
@@ -157,6 +157,7 @@ def test_the_invitation_page_walks_an_anonymous_visitor_through_sign_up(team, ow
             "password1": STRONG_PASSWORD,
             "password2": STRONG_PASSWORD,
             "brand_name": "에이전시",
+            "policy_agreed": "on",
         },
     )
     assert response.status_code == 302 and response["Location"] == f"/teams/invitations/{token}/"
@@ -176,6 +177,7 @@ def test_sign_up_never_sends_anyone_to_another_site(client):
             "password1": STRONG_PASSWORD,
             "password2": STRONG_PASSWORD,
             "brand_name": "x",
+            "policy_agreed": "on",
         },
     )
     assert response.status_code == 302 and response["Location"] == "/"
@@ -214,8 +216,8 @@ def test_a_removed_member_loses_every_object_at_once_on_pages_and_api(team, owne
     )
     page = Client()
     page.force_login(kim)
-    token = Token.objects.create(user=kim)
-    api = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    _, token = api_token_create(user=kim)
+    api = {"HTTP_AUTHORIZATION": f"Token {token}"}
     assert page.get(f"/campaigns/{campaign.pk}/").status_code == 200
     assert Client().get(f"/api/v1/campaigns/{campaign.pk}/", **api).status_code == 200
 

@@ -22,8 +22,11 @@ def test_a_drf_token_made_before_the_migration_still_authenticates_after_it():
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
 
-    from accounts.models import ApiToken
+    from accounts.models import ApiToken, User
+    from accounts.privacy.consents import consents_record
 
+    # The veteran agrees to the privacy policy that came with these migrations.
+    consents_record(user=User.objects.get(pk=user.pk), marketing=False)
     copied = ApiToken.objects.get(user_id=user.pk)
     assert copied.prefix == "a1a1a1a1" and "a1" * 20 not in copied.digest
     api = APIClient()

@@ -6,10 +6,9 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import AccountDeletion, ConsentRecord, User
+from accounts.models import AccountDeletion, ApiToken, ConsentRecord, User
 from accounts.privacy.constants import DeletionStatus
 from accounts.privacy.withdrawal import account_deletion_run, account_deletions_reconcile
 from campaigns.models import Campaign, SavedInfluencer, ShortlistEntry, StageChange
@@ -36,9 +35,9 @@ def stored_names(settings) -> set[str]:
 def assert_nothing_of(user_id: int, photos: list[str]) -> None:
     assert not User.objects.filter(pk=user_id).exists()
     assert not RecommendationRequest.objects.filter(user_id=user_id).exists()
-    assert not Campaign.objects.filter(owner_id=user_id).exists()
+    assert not Campaign.objects.filter(created_by_id=user_id).exists()
     assert not SavedInfluencer.objects.filter(user_id=user_id).exists()
-    assert not Token.objects.filter(user_id=user_id).exists()
+    assert not ApiToken.objects.filter(user_id=user_id).exists()
     assert not ConsentRecord.objects.filter(user_id=user_id).exists()
     assert not StageChange.objects.filter(changed_by_id=user_id).exists()
     sessions = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
@@ -60,15 +59,15 @@ def test_leaving_deletes_every_row_and_file_of_the_user_and_nothing_of_anyone_el
     assert response.status_code == 302
     status_page = holder.client.get(response["Location"])
     assert status_page.status_code == 200
-    assert status_page["Cache-Control"] == "no-store"
+    assert "no-store" in status_page["Cache-Control"]
     assert 'data-status="done"' in status_page.content.decode()
     assert_nothing_of(user_id, holder.photos)
     assert stored_names(settings) == before - set(holder.photos)
     # The other brand keeps everything, its cached thumbnail included.
     assert RecommendationRequest.objects.filter(user=bystander.user).count() == 2
-    assert ShortlistEntry.objects.filter(campaign__owner=bystander.user).count() == 1
+    assert ShortlistEntry.objects.filter(campaign__created_by=bystander.user).count() == 1
     assert SavedInfluencer.objects.filter(user=bystander.user).count() == 1
-    assert Token.objects.filter(key=bystander.token).exists()
+    assert ApiToken.objects.filter(user=bystander.user).exists()
     assert bystander.client.get("/history/").status_code == 200
     deletion = AccountDeletion.objects.get()
     assert (deletion.status, deletion.user_id, deletion.files_deleted) == (
@@ -220,3 +219,53 @@ def test_guessing_the_password_to_leave_is_rate_limited(holder, settings):
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     holder.user.refresh_from_db()
     assert holder.user.is_active and not AccountDeletion.objects.exists()
+
+
+def test_leaving_a_shared_team_hands_ownership_on_and_keeps_the_teams_campaigns(
+    django_capture_on_commit_callbacks,
+):
+    from accounts.teams.choices import TeamAction, TeamRole
+    from accounts.teams.models import TeamActivity, TeamMembership
+    from accounts.teams.services import team_personal_ensure
+    from campaigns.services import campaign_create
+    from tests.factories import team_member_add
+
+    owner, manager, viewer = BrandFactory(), BrandFactory(), BrandFactory()
+    team = team_personal_ensure(user=owner)
+    team_member_add(team, viewer, TeamRole.VIEWER)
+    team_member_add(team, manager, TeamRole.MANAGER)
+    campaign = campaign_create(
+        user=owner, name="공동 캠페인", target_gender="F", target_body_size="M"
+    )
+    client = Client()
+    client.force_login(owner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert withdraw(client).status_code == 302
+
+    assert not User.objects.filter(pk=owner.pk).exists()
+    campaign.refresh_from_db()
+    assert (campaign.team_id, campaign.created_by_id) == (team.pk, None)
+    roles = dict(TeamMembership.objects.filter(team=team).values_list("user_id", "role"))
+    # The manager, not the viewer who joined earlier, takes the team over.
+    assert roles == {manager.pk: TeamRole.OWNER, viewer.pk: TeamRole.VIEWER}
+    actions = list(TeamActivity.objects.filter(team=team).values_list("action", flat=True))
+    assert TeamAction.OWNERSHIP_TRANSFERRED in actions and TeamAction.LEFT in actions
+
+
+def test_leaving_deletes_the_team_held_alone_with_its_campaigns(django_capture_on_commit_callbacks):
+    from accounts.teams.models import Team
+    from accounts.teams.services import team_personal_ensure
+    from campaigns.services import campaign_create
+
+    owner = BrandFactory()
+    team = team_personal_ensure(user=owner)
+    campaign_create(user=owner, name="혼자 캠페인", target_gender="F", target_body_size="M")
+    client = Client()
+    client.force_login(owner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert withdraw(client).status_code == 302
+
+    assert not Team.objects.filter(pk=team.pk).exists()
+    assert not Campaign.objects.filter(team_id=team.pk).exists()

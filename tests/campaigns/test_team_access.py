@@ -8,10 +8,10 @@ CSRF-enforcing client and the API through real tokens."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from accounts.teams.choices import TeamRole
 from accounts.teams.models import TeamInvitation
+from accounts.tokens import api_token_create
 from campaigns import services
 from recommender.services.requests import recommendation_create
 from tests.conftest import jpeg_bytes
@@ -204,8 +204,8 @@ def test_each_endpoint_answers_each_kind_of_visitor_by_their_role(
 ):
     people, ids = world
     client = Client()
-    token = Token.objects.create(user=people[actor])
-    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    _, token = api_token_create(user=people[actor])
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
 
     def call(missing=False):
         body = filled(data, ids, missing=missing)

@@ -22,7 +22,7 @@ def no_store(response) -> bool:
 @pytest.fixture
 def brand_with_campaign():
     brand = BrandFactory()
-    campaign = campaign_create(owner=brand, name="SS", target_gender="F", target_body_size="M")
+    campaign = campaign_create(user=brand, name="SS", target_gender="F", target_body_size="M")
     return brand, campaign
 
 

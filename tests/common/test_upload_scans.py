@@ -159,7 +159,7 @@ def test_the_api_refuses_a_many_scan_jpeg_with_the_code():
 @pytest.mark.django_db
 def test_the_campaign_image_api_refuses_a_many_scan_jpeg_with_the_code():
     brand = BrandFactory()
-    campaign = campaign_create(owner=brand, name="SS", target_gender="F", target_body_size="M")
+    campaign = campaign_create(user=brand, name="SS", target_gender="F", target_body_size="M")
     api = APIClient()
     api.force_authenticate(brand)
     response = api.post(

@@ -101,12 +101,12 @@ def test_each_refresh_adds_a_point_to_the_history(graph):
 
 
 def test_the_campaign_export_gains_followers_and_their_growth(brand):
-    from campaigns.models import Campaign
-
     influencer = InfluencerFactory(handle="exported", followers=1100)
     _snapshots(influencer, {20: 1000, 1: 1100})
     never = InfluencerFactory(handle="never_refreshed", followers=None)
-    campaign = Campaign.objects.create(owner=brand, name="봄 캠페인")
+    campaign = campaign_services.campaign_create(
+        user=brand, name="봄 캠페인", target_gender="F", target_body_size="M"
+    )
     for person in (influencer, never):
         campaign_services.shortlist_add(campaign=campaign, influencer_id=person.pk, user=brand)
     with translation.override("en"):

@@ -32,7 +32,7 @@ $(LOCAL_STAMP): $(LOCAL_FILES) | $(VENV)/bin/python
 setup: $(BASE_STAMP)
 	@echo "[1/3] database (SQLite in data/)"
 	@$(PY) manage.py migrate --noinput -v 0
-	@echo "[2/3] demo style model (trained once on generated pictures, 1-4 minutes on 2 CPU cores; cached in data/models/)"
+	@echo "[2/3] demo style model (trained once on generated pictures, minutes on 2 CPU cores; cached in data/models/)"
 	@$(PY) manage.py setup_demo_model
 	@echo "[3/3] demo catalogue (40 fictional influencers, only into an empty database)"
 	@$(PY) manage.py load_demo --if-empty

@@ -2,22 +2,37 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-REQ_HASH := $(shell sha1sum requirements.txt | cut -c1-12)
-STAMP := $(VENV)/.installed-$(REQ_HASH)
+# Requirements by purpose (requirements/, each file including the one before it):
+# train.txt < base.txt (what the site runs on) < production.txt (+ gunicorn) < test.txt < local.txt.
+# `make run` and the workers install base.txt only; `make test`, `lint`, `format` and `messages`
+# install local.txt. Each stamp hashes the files its install reads, so an edited pin reinstalls.
+BASE_FILES := requirements/train.txt requirements/base.txt
+LOCAL_FILES := $(BASE_FILES) requirements/production.txt requirements/test.txt requirements/local.txt
+BASE_STAMP := $(VENV)/.installed-base-$(shell cat $(BASE_FILES) | sha1sum | cut -c1-12)
+LOCAL_STAMP := $(VENV)/.installed-local-$(shell cat $(LOCAL_FILES) | sha1sum | cut -c1-12)
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: run setup test test-fast worker worker-interactive worker-bulk beat lint format messages bench clean
 
-$(STAMP): requirements.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@rm -f $(VENV)/.installed-*
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(BASE_STAMP): $(BASE_FILES) | $(VENV)/bin/python
+	$(PIP_INSTALL) -r requirements/base.txt
+	@rm -f $(VENV)/.installed-base-*
 	@touch $@
 
+# local.txt includes base.txt, so its install also stands for the base one.
+$(LOCAL_STAMP): $(LOCAL_FILES) | $(VENV)/bin/python
+	$(PIP_INSTALL) -r requirements/local.txt
+	@rm -f $(VENV)/.installed-local-* $(VENV)/.installed-base-*
+	@touch $@ $(BASE_STAMP)
+
 # A newcomer sees three short steps with progress bars, not a log line per task.
-setup: $(STAMP)
+setup: $(BASE_STAMP)
 	@echo "[1/3] database (SQLite in data/)"
 	@$(PY) manage.py migrate --noinput -v 0
-	@echo "[2/3] demo style model (trained once on generated pictures, 1-4 minutes on 2 CPU cores; cached in data/models/)"
+	@echo "[2/3] demo style model (trained once on generated pictures, minutes on 2 CPU cores; cached in data/models/)"
 	@$(PY) manage.py setup_demo_model
 	@echo "[3/3] demo catalogue (40 fictional influencers, only into an empty database)"
 	@$(PY) manage.py load_demo --if-empty
@@ -40,7 +55,7 @@ $(S3RVER_STAMP): tests/tools/s3rver/package-lock.json
 	  npm ci --silent --no-audit --no-fund --prefix tests/tools/s3rver; then touch $@; \
 	else echo "s3rver not installed (npm missing or offline): the S3 expiry test will skip"; fi
 
-test: $(STAMP) $(S3RVER_STAMP)
+test: $(LOCAL_STAMP) $(S3RVER_STAMP)
 	$(PY) -m pytest
 
 # Background work by latency (config/settings/celery.py BACKGROUND_JOBS): `interactive` serves what a
@@ -50,13 +65,13 @@ test: $(STAMP) $(S3RVER_STAMP)
 INTERACTIVE_CONCURRENCY ?= 1
 BULK_CONCURRENCY ?= 1
 
-worker: $(STAMP)
+worker: $(BASE_STAMP)
 	@trap 'kill 0' INT TERM EXIT; \
 	$(MAKE) --no-print-directory worker-interactive & \
 	$(MAKE) --no-print-directory worker-bulk & \
 	wait
 
-worker-interactive: $(STAMP)
+worker-interactive: $(BASE_STAMP)
 	$(VENV)/bin/celery -A config worker -Q interactive -n interactive@%h \
 	  --concurrency=$(INTERACTIVE_CONCURRENCY) --loglevel=info
 
@@ -65,23 +80,23 @@ worker-interactive: $(STAMP)
 # for a machine of its own.
 BULK_NICE ?= 10
 
-worker-bulk: $(STAMP)
+worker-bulk: $(BASE_STAMP)
 	nice -n $(BULK_NICE) $(VENV)/bin/celery -A config worker -Q bulk -n bulk@%h \
 	  --concurrency=$(BULK_CONCURRENCY) --loglevel=info
 
-beat: $(STAMP)
+beat: $(BASE_STAMP)
 	$(VENV)/bin/celery -A config beat --loglevel=info
 
-lint: $(STAMP)
+lint: $(LOCAL_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: $(STAMP)
+format: $(LOCAL_STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 # Korean texts live in locale/tools/ko.py (one readable table); this fills django.po from it.
-messages: $(STAMP)
+messages: $(LOCAL_STAMP)
 	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=data
 	$(PY) locale/tools/ko.py
 	$(PY) manage.py compilemessages --ignore=.venv

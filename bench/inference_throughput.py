@@ -19,10 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mlcore.images import classification_derivative, image_open  # noqa: E402
 from mlcore.inference import StyleClassifier  # noqa: E402
-from mlcore.model import FeatureNet, StyleCheckpoint, resnet18_build  # noqa: E402
-from mlcore.preprocessing import Preprocessing, eval_transform  # noqa: E402
+from mlcore.model import StyleCheckpoint  # noqa: E402
+from mlcore.network import FeatureNet, resnet18_build  # noqa: E402
+from mlcore.preprocessing import Preprocessing  # noqa: E402
 from mlcore.quantize import int8_quantize  # noqa: E402
 from mlcore.styles import STYLE_CODES  # noqa: E402
+from mlcore.transforms import eval_transform  # noqa: E402
 
 SHARED = Path(
     os.environ.get(

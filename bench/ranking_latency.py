@@ -129,7 +129,8 @@ def time_request(rng) -> list[float]:
         import tempfile
         from pathlib import Path
 
-        from mlcore.model import StyleCheckpoint, resnet18_build
+        from mlcore.model import StyleCheckpoint
+        from mlcore.network import resnet18_build
         from mlcore.preprocessing import Preprocessing
         from mlcore.styles import STYLE_CODES
 

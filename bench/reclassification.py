@@ -57,7 +57,8 @@ def rss_mib() -> float:
 
 
 def full_size_checkpoint() -> Path:
-    from mlcore.model import StyleCheckpoint, resnet18_build
+    from mlcore.model import StyleCheckpoint
+    from mlcore.network import resnet18_build
     from mlcore.preprocessing import Preprocessing
     from mlcore.styles import STYLE_CODES
 

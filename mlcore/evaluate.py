@@ -79,7 +79,7 @@ def confusion_png_save(metrics: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
-    from mlcore.wordcloud_render import korean_font_path
+    from mlcore.fonts import korean_font_path
 
     font_manager.fontManager.addfont(korean_font_path())  # Hangul style names on the axes
     plt.rcParams["font.family"] = font_manager.FontProperties(fname=korean_font_path()).get_name()

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, ImageOps
-from torchvision.transforms import functional
 
 ImageSource = str | Path | bytes
 # A source read only when it is decoded (in a decode thread): a stored file, for example.
@@ -71,6 +70,9 @@ def classification_derivative_image(source: ImageSource, *, short_side: int) -> 
     so the rest of the long side is never seen. preprocessing.derivative_serves says which models
     get exactly their pixels from it.
     """
+    # torchvision only here: the web stack imports this module and starts without torch.
+    from torchvision.transforms import functional
+
     image = functional.resize(image_open(source, draft_size=short_side), short_side)
     return functional.center_crop(image, [short_side, short_side])
 

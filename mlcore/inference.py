@@ -11,7 +11,6 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,57 +18,12 @@ import numpy as np
 import torch
 
 from mlcore.images import ImageDecodeError, ImageLoader, ImageSource, image_open
-from mlcore.model import FeatureNet, StyleCheckpoint
-from mlcore.preprocessing import BatchNormalizer, Preprocessing, eval_geometry, image_to_uint8
+from mlcore.model import StyleCheckpoint
+from mlcore.network import FeatureNet
+from mlcore.predictions import StylePrediction, UnreadableImage, predictions_mean
+from mlcore.preprocessing import Preprocessing
 from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
-
-
-@dataclass(frozen=True)
-class StylePrediction:
-    probabilities: np.ndarray  # float32, one per TAXONOMY_CODES entry, sums to 1
-    embedding: np.ndarray  # float32, 512, L2-normalised
-
-    @property
-    def top_style(self) -> str:
-        return TAXONOMY_CODES[int(self.probabilities.argmax())]
-
-    @property
-    def confidence(self) -> float:
-        return float(self.probabilities.max())
-
-    def top_k(self, k: int = 3) -> list[tuple[str, float]]:
-        order = np.argsort(-self.probabilities, kind="stable")[:k]
-        return [(TAXONOMY_CODES[i], float(self.probabilities[i])) for i in order]
-
-
-@dataclass(frozen=True)
-class UnreadableImage:
-    reason: str
-
-
-def predictions_mean(
-    results: Sequence[StylePrediction | UnreadableImage],
-) -> StylePrediction | UnreadableImage:
-    """One post's prediction from the predictions of its images (a carousel): the mean of their
-    probabilities, and of their embeddings re-normalised to unit length.
-
-    An unreadable image is left out of the mean; when none could be read, the first one's reason
-    stands for the post. One image gives back its own prediction unchanged.
-    """
-    if not results:
-        raise ValueError("a post's prediction needs at least one image's result")
-    read = [r for r in results if isinstance(r, StylePrediction)]
-    if not read:
-        return results[0]
-    if len(read) == 1:
-        return read[0]
-    probabilities = np.mean([r.probabilities for r in read], axis=0, dtype=np.float64)
-    embedding = np.mean([r.embedding for r in read], axis=0, dtype=np.float64)
-    norm = np.linalg.norm(embedding)
-    if norm > 0:
-        embedding = embedding / norm
-    return StylePrediction(probabilities.astype(np.float32), embedding.astype(np.float32))
-
+from mlcore.transforms import BatchNormalizer, eval_geometry, image_to_uint8
 
 Key = TypeVar("Key")
 Source = ImageSource | ImageLoader

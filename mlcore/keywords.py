@@ -62,7 +62,7 @@ def _tagger(name: str):
         from konlpy import tag
     except ImportError as exc:
         raise TaggerUnavailable(
-            "konlpy is not installed (pip install konlpy; it needs Java)"
+            "konlpy is not installed (pip install -r requirements/konlpy.txt; it needs Java)"
         ) from exc
     taggers = {"okt": "Okt", "kkma": "Kkma", "komoran": "Komoran", "hannanum": "Hannanum"}
     if name not in taggers:

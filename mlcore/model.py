@@ -1,18 +1,25 @@
-"""ResNet-18 with a style head, and the checkpoint format every other part reads."""
+"""The style-model checkpoint format every other part reads, and its integrity checks.
+
+torch is imported only inside the methods that read, write or build a model: the web stack imports
+this module (the registry, the health check, EMBEDDING_DIM) and must start without torch. The
+network itself is mlcore.network.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import torch
-from torch import nn
-from torchvision.models import resnet18
+from typing import TYPE_CHECKING
 
 from mlcore import CODE_VERSION
 from mlcore.kfashion import DataSplit
 from mlcore.preprocessing import Preprocessing
+
+if TYPE_CHECKING:
+    from torch import nn
 
 CHECKPOINT_FORMAT = "stylematch-style-model/1"
 EMBEDDING_DIM = 512
@@ -35,47 +42,6 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def resnet18_build(num_classes: int) -> nn.Module:
-    """torchvision's ResNet-18 with a new head; weights start random (nothing is downloaded)."""
-    model = resnet18(weights=None)
-    model.fc = nn.Linear(model.fc.in_features, num_classes)
-    return model
-
-
-def init_weights_load(model: nn.Module, weights_path: str | Path) -> None:
-    """Initialise the backbone from a local torchvision ResNet-18 weights file (ImageNet)."""
-    state = torch.load(weights_path, map_location="cpu", weights_only=True)
-    state = {k: v for k, v in state.items() if not k.startswith("fc.")}
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if unexpected or [k for k in missing if not k.startswith("fc.")]:
-        raise CheckpointError(f"{weights_path} is not a ResNet-18 state dict")
-
-
-def features_and_logits(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The pooled 512-d features (for similarity search) and the class logits, in one pass."""
-    x = model.conv1(x)
-    x = model.bn1(x)
-    x = model.relu(x)
-    x = model.maxpool(x)
-    x = model.layer1(x)
-    x = model.layer2(x)
-    x = model.layer3(x)
-    x = model.layer4(x)
-    features = torch.flatten(model.avgpool(x), 1)
-    return features, model.fc(features)
-
-
-class FeatureNet(nn.Module):
-    """A traceable wrapper returning (features, logits); quantization works on this."""
-
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, x):
-        return features_and_logits(self.model, x)
-
-
 @dataclass
 class StyleCheckpoint:
     classes: list[str]
@@ -95,11 +61,15 @@ class StyleCheckpoint:
     created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
 
     def model(self) -> nn.Module:
+        from mlcore.network import resnet18_build
+
         model = resnet18_build(len(self.classes))
         model.load_state_dict(self.state_dict)
         return model.eval()
 
     def save(self, path: str | Path) -> None:
+        import torch
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = {
@@ -123,7 +93,7 @@ class StyleCheckpoint:
         tmp.replace(path)  # never leave a half-written checkpoint under the real name
 
     @classmethod
-    def load(cls, path: str | Path, *, sha256: str | None = None) -> "StyleCheckpoint":
+    def load(cls, path: str | Path, *, sha256: str | None = None) -> StyleCheckpoint:
         """Read a checkpoint; with `sha256`, the very bytes loaded must have that digest.
 
         Hashing the bytes that are then deserialised (not the file before a second read) means a
@@ -141,6 +111,8 @@ class StyleCheckpoint:
                     f"{path}: SHA-256 {actual[:12]}… is not the registered {sha256[:12]}…"
                 )
             source = io.BytesIO(data)
+        import torch
+
         try:
             payload = torch.load(source, map_location="cpu", weights_only=True)
         except Exception as exc:  # pickle, zip and torch errors all mean "not a checkpoint"

@@ -14,7 +14,7 @@ def int8_quantize(
 ) -> torch.nn.Module:
     """Return an int8 copy of `net`, its activation ranges observed on the calibration batches."""
     # torch.ao.quantization announces its move to torchao on every call; torch is pinned
-    # (requirements.txt), so the notices only fill logs and a newcomer's `make run`.
+    # (requirements/train.txt), so the notices only fill logs and a newcomer's `make run`.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated")
         warnings.filterwarnings("ignore", message=r"Please use quant_min and quant_max")

@@ -39,10 +39,12 @@ from mlcore.kfashion import (
     style_counts,
     training_sample,
 )
-from mlcore.model import StyleCheckpoint, init_weights_load, resnet18_build
-from mlcore.preprocessing import Preprocessing, eval_transform, train_transform
+from mlcore.model import StyleCheckpoint
+from mlcore.network import init_weights_load, resnet18_build
+from mlcore.preprocessing import Preprocessing
 from mlcore.progress import progress_bar
 from mlcore.styles import TAXONOMY_INDEX
+from mlcore.transforms import eval_transform, train_transform
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,9 @@
-"""Word-cloud PNGs drawn with NanumGothic from the koreanize-matplotlib package (pip-installed)."""
+"""Word-cloud PNGs drawn with NanumGothic (mlcore.fonts, shipped with its licence)."""
 
-import importlib.util
 import io
 from functools import lru_cache
-from pathlib import Path
 
-
-@lru_cache(maxsize=1)
-def korean_font_path() -> str:
-    # Locate the package without importing it (importing restyles matplotlib globally).
-    spec = importlib.util.find_spec("koreanize_matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("koreanize-matplotlib is not installed")
-    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "NanumGothic.ttf"
-    if not path.exists():
-        raise FileNotFoundError(f"NanumGothic missing from koreanize-matplotlib at {path}")
-    return str(path)
+from mlcore.fonts import korean_font_path
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,7 @@ from influencers.services.post_classification import (
     post_classification_reset,
 )
 from influencers.services.profiles import influencer_profiles_rebuild
-from mlcore.inference import StylePrediction, UnreadableImage
+from mlcore.predictions import StylePrediction, UnreadableImage
 from recommender.models import ModelVersion
 from recommender.services.classifiers import (
     active_model_version,

@@ -2,22 +2,29 @@
 
 The checkpoint file is the one thing a worker keeps on its own disk (MODEL_CACHE_DIR); every copy,
 cached or fetched from storage, is checked against the registered SHA-256 before it is loaded.
+torch (mlcore.inference) is imported when a process first loads or places a model, never at import:
+web processes that leave classification to the workers start without it.
 """
+
+from __future__ import annotations
 
 import hashlib
 import logging
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from common.errors import ApplicationError
 from influencers.models import Post
-from mlcore.inference import StyleClassifier, device_resolve
 from mlcore.model import CheckpointError, CheckpointIntegrityError, file_sha256
 from recommender.models import ModelVersion
+
+if TYPE_CHECKING:
+    from mlcore.inference import StyleClassifier
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,8 @@ def classifier_for(version: ModelVersion) -> StyleClassifier:
 
 def classifier_device() -> str:
     """This process's torch device (settings.CLASSIFY_DEVICE, with auto resolved)."""
+    from mlcore.inference import device_resolve
+
     try:
         return device_resolve(settings.CLASSIFY_DEVICE)
     except ValueError as exc:
@@ -81,6 +90,8 @@ def _classifier_key(version: ModelVersion) -> str:
 
 
 def _classifier_load(version: ModelVersion) -> StyleClassifier:
+    from mlcore.inference import StyleClassifier
+
     device = classifier_device()
     # int8 is a CPU model; a GPU runs the float model at CLASSIFY_CUDA_PRECISION.
     int8 = device == "cpu" and version.int8_within_tolerance

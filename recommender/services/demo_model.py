@@ -10,9 +10,15 @@ from mlcore.train import RECIPES, Recipe, TrainConfig, train
 from recommender.models import ModelVersion
 from recommender.services.registry import model_version_register
 
-# Small inputs and a short schedule keep setup within a couple of minutes on 2 CPU cores.
+# Small inputs and a short schedule keep setup within a couple of minutes on 2 CPU cores: 64 px
+# crops (the generated pictures' palettes, patterns and silhouettes stay visible at that size) cost
+# 2.25 times less than 96 px in training and in classifying the demo catalogue.
 DEMO_RECIPE = Recipe(**{**RECIPES["small-data"].__dict__, "name": "demo", "epochs": 6})
-DEMO_PREPROCESSING = Preprocessing(resize=110, crop=96)
+DEMO_PREPROCESSING = Preprocessing(resize=72, crop=64)
+# One torch thread and one loading process: on 2 cores two torch threads wait for each other at
+# every operation, 5-7 times slower when another process holds a core (docs/benchmarks.md, issue 13).
+DEMO_TORCH_THREADS = 1
+DEMO_LOADER_WORKERS = 1
 
 
 def demo_model_ensure(*, progress: bool = True, per_style: int = 24) -> ModelVersion:
@@ -28,7 +34,8 @@ def demo_model_ensure(*, progress: bool = True, per_style: int = 24) -> ModelVer
                 recipe=DEMO_RECIPE,
                 device="cpu",
                 val_fraction=0.2,
-                workers=2,
+                workers=DEMO_LOADER_WORKERS,
+                threads=DEMO_TORCH_THREADS,
                 preprocessing=DEMO_PREPROCESSING,
                 is_demo=True,
                 trained_on=f"generated demo images ({per_style} per style, 23 styles)",

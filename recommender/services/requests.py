@@ -21,7 +21,7 @@ from common.jobs import claim, deadline_passed_before, enqueue
 from common.ratelimit import rate_limit_hit
 from common.uploads import image_validate, uploaded_file_read
 from common.vectors import vector_to_bytes
-from mlcore.inference import StylePrediction
+from mlcore.predictions import StylePrediction
 from recommender.constants import (
     PENDING_GRACE_SECONDS,
     STORED_STYLE_DISTRIBUTION,

@@ -14,7 +14,8 @@ from mlcore.images import (
     image_open,
 )
 from mlcore.inference import StyleClassifier
-from mlcore.preprocessing import Preprocessing, derivative_serves, eval_geometry
+from mlcore.preprocessing import Preprocessing, derivative_serves
+from mlcore.transforms import eval_geometry
 
 GEOMETRY = Preprocessing()  # resize 256, crop 224: the production models' input
 

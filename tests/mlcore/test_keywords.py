@@ -114,10 +114,43 @@ def test_the_word_cloud_is_a_png_and_hangul_renders(instagram_texts):
 
 
 @pytest.mark.skipif(not __import__("shutil").which("java"), reason="konlpy's taggers need Java")
+@pytest.mark.skipif(
+    not __import__("importlib.util").util.find_spec("konlpy"),
+    reason="konlpy is optional (requirements/konlpy.txt)",
+)
 def test_konlpys_okt_is_selectable_where_java_is_present(instagram_texts):
     keywords = dict(keywords_extract(instagram_texts[:200], tagger="okt"))
     assert keywords and "협찬" not in keywords
     assert all(len(w) >= 2 for w in keywords)
+
+
+def test_a_konlpy_tagger_without_konlpy_installed_is_refused_with_the_install_command():
+    """konlpy is optional (requirements/konlpy.txt): a fresh interpreter where it cannot be
+    imported stands for an installation without it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys; sys.modules['konlpy'] = None\n"
+        "from mlcore.keywords import TaggerUnavailable, keywords_extract\n"
+        "try:\n"
+        "    keywords_extract(['오늘의 코디 데일리룩'], tagger='okt')\n"
+        "except TaggerUnavailable as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "konlpy is not installed (pip install -r requirements/konlpy.txt; it needs Java)"
+    )
 
 
 def test_an_unknown_tagger_is_refused_clearly():

@@ -571,6 +571,7 @@ KO = {
     "similarity %(share)s": "유사도 %(share)s",
     "A post holds at most %(limit)d images (the cover and %(extra)d more); this edit would give it %(count)d.": "게시물 하나에는 사진을 %(limit)d장까지(대표 사진과 %(extra)d장) 둘 수 있습니다. 이 수정으로는 %(count)d장이 됩니다.",
     "no image for the album's %(names)s: an album is imported with all its images or not at all": "앨범의 %(names)s 이미지가 없습니다: 앨범은 모든 이미지와 함께 가져오거나 가져오지 않습니다",
+    "Not found.": "찾을 수 없습니다.",
 }
 
 if __name__ == "__main__":

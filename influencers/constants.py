@@ -51,3 +51,15 @@ TIMELINE_COLUMNS = 3
 # central square of the photo at the short side the style models resize to (mlcore's default).
 CLASSIFICATION_DERIVATIVE_SIDE = 256
 CLASSIFICATION_DERIVATIVE_PREFIX = "derivatives/"
+
+# The influencer list's filters (influencers/filters.py): "posted within N days" up to ten years;
+# engagement in percent (likes per post over followers can pass 100 % on a small account).
+POSTED_WITHIN_DAYS_MAX = 3650
+ENGAGEMENT_PERCENT_MAX = 1_000_000
+
+# Saved searches of the influencer list, per user (influencers/services/saved_searches.py).
+SAVED_SEARCH_NAME_MAX_LENGTH = 100
+SAVED_SEARCH_QUERY_MAX_LENGTH = 2000
+SAVED_SEARCHES_MAX = 50
+# A post's Instagram address as normalised (https://www.instagram.com/p/<code>/ is ~50).
+PERMALINK_MAX_LENGTH = 200

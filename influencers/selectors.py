@@ -4,18 +4,13 @@ import re
 from collections import defaultdict
 
 import numpy as np
-from django.core.exceptions import ValidationError
 from django.db.models import (
-    Case,
     CharField,
     Count,
     F,
-    IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils.translation import gettext as _
@@ -24,8 +19,17 @@ from common.errors import NotFoundError
 from common.style_models import style_model_summary
 from common.styles import NO_IMAGE
 from common.vectors import vector_from_bytes
-from influencers.constants import SEARCH_MAX_WORDS, TIMELINE_COLUMNS, TIMELINE_MONTHS
-from influencers.models import ClassificationStatus, ImportJob, Influencer, Post, PostImage
+from influencers.constants import TIMELINE_COLUMNS, TIMELINE_MONTHS
+from influencers.filters import InfluencerFilterSet
+from influencers.models import (
+    ClassificationStatus,
+    ImportJob,
+    Influencer,
+    Post,
+    PostImage,
+    SavedSearch,
+)
+from influencers.search import search_pattern
 from mlcore.model import EMBEDDING_DIM
 from mlcore.ranking import lookalike_scores, top_k
 
@@ -75,55 +79,16 @@ def influencer_summary(influencer: Influencer) -> dict:
     }
 
 
-def search_terms(search: str) -> list[str]:
-    """The words a search box's text is matched on, each of which must match: '@handle' and
-    '#tag' find 'handle' and 'tag'; "봄 원피스" finds "원피스 입고 봄 나들이" too."""
-    words = (word.strip("@#") for word in search.split())
-    return list(dict.fromkeys(word for word in words if word))
+def influencer_list(*, filters=None, active_only: bool = True):
+    """Influencers for the list page and the API, filtered and sorted by InfluencerFilterSet
+    (influencers/filters.py) from a query string's values; a value that does not validate is
+    left out (the page says so, the API refuses it first). Each has a picture (`cover_image`:
+    the profile image, else the newest post's image).
 
-
-def search_words_validate(search: str) -> None:
-    """The validator of the search box (page form and API): at most SEARCH_MAX_WORDS words,
-    counted as the search matches them; more is a clear error, never words dropped."""
-    count = len(search_terms(search))
-    if count > SEARCH_MAX_WORDS:
-        raise ValidationError(
-            _("Search for at most %(limit)d words; this search has %(count)d."),
-            code="too_many_words",
-            params={"limit": SEARCH_MAX_WORDS, "count": count},
-        )
-
-
-def _posts_matching(terms: list[str]):
-    # icontains is UPPER(caption) LIKE UPPER('%term%'): on PostgreSQL the trigram index of
-    # migration 0005 serves each; on SQLite it is a scan (fine at the embedded catalogue's size).
-    posts = Post.objects.all()
-    for term in terms:
-        posts = posts.filter(caption__icontains=term)
-    return posts
-
-
-def _all_terms_in(field: str, terms: list[str]) -> Q:
-    return Q.create([(f"{field}__icontains", term) for term in terms], connector=Q.AND)
-
-
-def influencer_list(
-    *,
-    search: str = "",
-    style: str = "",
-    gender: str = "",
-    body_size: str = "",
-    min_followers: int | None = None,
-    min_engagement: float | None = None,
-    active_only: bool = True,
-):
-    """Influencers for the list page and the API, with a picture for each (profile image, else
-    the newest post's image).
-
-    A search finds the handle, display name, top keywords and any word or hashtag of any caption;
-    with several words, every word must be found (in one caption, or each in the handle, name or
-    keywords). Ranked: handle matches first, then by how many captions hold them; each found influencer
-    carries `caption_hits` and `caption_match`, the newest matching caption (see caption_snippet).
+    A search finds influencers in whom every word (or a synonym) is found: handle, display name,
+    keywords or any caption. Ranked: handle matches first, then by how many captions hold every
+    word; each found influencer carries `caption_hits` and `caption_match`, the newest such
+    caption (see caption_snippet).
     """
     qs = Influencer.objects.all()
     if active_only:
@@ -141,41 +106,7 @@ def influencer_list(
             output_field=CharField(),
         )
     )
-    terms = search_terms(search)
-    if terms:
-        matching = _posts_matching(terms).filter(influencer=OuterRef("pk"))
-        hits = matching.order_by().values("influencer").annotate(n=Count("id")).values("n")[:1]
-        qs = qs.annotate(
-            caption_hits=Coalesce(Subquery(hits, output_field=IntegerField()), Value(0)),
-            caption_match=Subquery(matching.order_by("-posted_at", "-id").values("caption")[:1]),
-            handle_match=Case(
-                When(_all_terms_in("handle", terms), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-        ).filter(
-            Q.create(
-                [
-                    Q(handle__icontains=term)
-                    | Q(display_name__icontains=term)
-                    | Q(keywords__icontains=term)
-                    for term in terms
-                ],
-                connector=Q.AND,
-            )
-            | Q(caption_hits__gt=0)
-        )
-        qs = qs.order_by("-handle_match", "-caption_hits", "handle")
-    if style:
-        qs = qs.filter(Q(brand_style=style) | Q(consumer_style=style))
-    if gender:
-        qs = qs.filter(gender=gender)
-    if body_size:
-        qs = qs.filter(body_size=body_size)
-    if min_followers is not None:
-        qs = qs.filter(followers__gte=min_followers)
-    if min_engagement is not None:
-        qs = qs.filter(engagement_rate__gte=min_engagement)
+    qs = InfluencerFilterSet(filters if filters is not None else {}, queryset=qs).qs
     return qs.defer("like_distribution", "count_distribution", "embedding_centroid")
 
 
@@ -185,14 +116,10 @@ SNIPPET_CONTEXT = 40
 def caption_snippet(caption: str, search: str, *, context: int = SNIPPET_CONTEXT) -> list[dict]:
     """The part of a caption around the first match of a search, as plain-text pieces
     [{"text": ..., "match": bool}], so each page or client escapes and highlights it itself;
-    every word of the search inside that part is marked."""
-    terms = search_terms(search)
-    if not caption or not terms:
+    every word of the search (and its synonyms) inside that part is marked."""
+    words = search_pattern(search)
+    if not caption or words is None:
         return []
-    # Longest first, so "원피스코디" is marked whole rather than "원피스" inside it.
-    words = re.compile(
-        "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE
-    )
     found = words.search(caption)
     if found is None:
         return []
@@ -395,4 +322,17 @@ def import_job_get(*, job_id) -> ImportJob:
     try:
         return ImportJob.objects.get(pk=int(job_id))
     except (ImportJob.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def saved_search_list(*, user):
+    """The user's saved searches, newest first (nobody else's)."""
+    return SavedSearch.objects.filter(user=user)
+
+
+def saved_search_get(*, user, saved_search_id) -> SavedSearch:
+    """One of the user's saved searches; a stranger's or a missing one is NotFoundError."""
+    try:
+        return saved_search_list(user=user).get(pk=int(saved_search_id))
+    except (SavedSearch.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 INSTAGRAM_HOSTS = frozenset({"instagram.com", "www.instagram.com"})
 # A post's public address: /p/<shortcode>/ (or /reel/, /tv/), optionally under the account's name.
-_POST_PATH = re.compile(r"^/(?:[A-Za-z0-9._]{1,30}/)?(p|reel|tv)/([A-Za-z0-9_-]{5,64})/?$")
+_POST_PATH = re.compile(r"^/(?:[A-Za-z0-9._]{1,30}/)?(p|reel|tv)/([A-Za-z0-9_-]{1,64})/?$")
 # Instagram's post short codes are URL-safe base64; numeric media ids (Graph API) are not.
 _SHORTCODE = re.compile(r"[A-Za-z0-9_-]{8,40}")
 _HANDLE = re.compile(r"[A-Za-z0-9._]{1,30}")

@@ -37,6 +37,7 @@ class InfluencerSummaryOutput(serializers.Serializer):
     wordcloud = MediaNameField()
     sponsored_share = serializers.FloatField(allow_null=True)
     is_demo = serializers.BooleanField()
+    instagram_url = serializers.URLField(help_text="The account's Instagram profile ('' for demo)")
 
     def to_representation(self, influencer):
         return summary_with_urls(selectors.influencer_summary(influencer), self.context["request"])
@@ -99,11 +100,17 @@ class InfluencerDetailOutput(InfluencerOutput):
 
 class PostOutput(serializers.ModelSerializer):
     image = MediaNameField()
+    instagram_url = serializers.SerializerMethodField()
+
+    def get_instagram_url(self, post) -> str:
+        """The post on Instagram (its permalink, or built from a short-code id), else ''."""
+        return selectors.post_instagram_url(post)
 
     class Meta:
         model = Post
         fields = (
             "instagram_id",
+            "instagram_url",
             "caption",
             "posted_at",
             "likes",

@@ -1,6 +1,5 @@
 """Catalogue reads for pages, the API and the rankings; each list costs a constant number of queries."""
 
-import re
 from collections import defaultdict
 
 import numpy as np
@@ -16,6 +15,7 @@ from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils.translation import gettext as _
 
 from common.errors import NotFoundError
+from common.instagram import instagram_post_url, instagram_profile_url
 from common.style_models import style_model_summary
 from common.styles import NO_IMAGE
 from common.vectors import vector_from_bytes
@@ -76,6 +76,7 @@ def influencer_summary(influencer: Influencer) -> dict:
         "wordcloud": influencer.wordcloud.name or "",
         "sponsored_share": influencer.sponsored_share,
         "is_demo": influencer.is_demo,
+        "instagram_url": instagram_profile_url(influencer.handle, is_demo=influencer.is_demo),
     }
 
 
@@ -138,17 +139,12 @@ def caption_snippet(caption: str, search: str, *, context: int = SNIPPET_CONTEXT
     return [p for p in pieces if p["text"]]
 
 
-# Instagram's post addresses use a short code of URL-safe base64 characters; numeric media ids
-# (Graph API) and made-up demo ids have no public address we can build.
-_SHORTCODE = re.compile(r"[A-Za-z0-9_-]{8,40}")
-
-
 def post_instagram_url(post: Post) -> str:
-    """https://www.instagram.com/p/<shortcode>/ when the post's id is a shortcode, else ''."""
-    code = post.instagram_id
-    if post.influencer.is_demo or not _SHORTCODE.fullmatch(code) or code.isdigit():
-        return ""
-    return f"https://www.instagram.com/p/{code}/"
+    """The post's address on Instagram: its imported permalink, else /p/<shortcode>/ when its id
+    is a short code; '' when none is known (common.instagram holds the rule)."""
+    return instagram_post_url(
+        permalink=post.permalink, post_id=post.instagram_id, is_demo=post.influencer.is_demo
+    )
 
 
 def post_get(*, handle: str, post_id, include_inactive: bool = False) -> Post:
@@ -193,7 +189,11 @@ def influencer_get(*, handle: str, active_only: bool = False) -> Influencer:
 
 def influencer_feed(*, influencer: Influencer, limit: int | None = 60):
     """The influencer's posts, newest first, without the heavy vector columns."""
-    posts = Post.objects.filter(influencer=influencer).defer("embedding", "style_probabilities")
+    posts = (
+        Post.objects.filter(influencer=influencer)
+        .select_related("influencer")  # each post's Instagram address reads is_demo
+        .defer("embedding", "style_probabilities")
+    )
     return posts[:limit] if limit else posts
 
 

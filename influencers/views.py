@@ -19,6 +19,8 @@ from influencers.services.saved_searches import (
 )
 
 INFLUENCERS_PER_PAGE = 24
+# A phone shows two posts a row: 12 keep the influencer page a few screens tall, not 9,500 px.
+FEED_POSTS_PER_PAGE = 12
 # Filters shown under "More filters" (the search box, style and sort stay in view).
 MAIN_FILTERS = ("q", "style", "sort")
 
@@ -115,7 +117,9 @@ def influencer_detail(request, handle):
         "influencers/detail.html",
         {
             "influencer": influencer,
-            "posts": selectors.influencer_feed(influencer=influencer),
+            "posts": Paginator(
+                selectors.influencer_feed(influencer=influencer, limit=None), FEED_POSTS_PER_PAGE
+            ).get_page(request.GET.get("page")),
             "shares": selectors.influencer_style_shares(influencer),
             "style_models": selectors.influencer_style_models(influencer=influencer),
             "timeline": selectors.influencer_style_timeline(influencer=influencer),

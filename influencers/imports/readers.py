@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext, gettext_noop
 
+from common.instagram import instagram_permalink_clean
 from influencers.constants import (
     CAPTION_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
@@ -93,6 +94,7 @@ ROW_ERRORS = {
     "carousel_image_refused": gettext_noop("%(code)s: %(name)s: %(detail)s"),
     "too_many_images": gettext_noop("%(count)s images; a post holds at most %(limit)s"),
     "bad_children": gettext_noop("not a list of media objects with ids"),
+    "bad_permalink": gettext_noop("not the address of an Instagram post: %(value)s"),
     "carousel_image_missing": gettext_noop(
         "no image for the album's %(names)s: an album is imported with all its images or not at all"
     ),
@@ -166,6 +168,9 @@ class PostRow:
     child_ids: tuple[str, ...] = ()
     # Those of its children whose media_type is VIDEO (a video may come without an image).
     video_child_ids: frozenset[str] = frozenset()
+    # The post's Instagram address (normalised), "" when the source gives none: a stored one
+    # is then kept.
+    permalink: str = ""
 
 
 @dataclass
@@ -229,6 +234,29 @@ def _count(value, row, column, errors, low, high) -> int | None:
     return number
 
 
+# Where a source gives a post's address: a permalink (Graph API, crawls that keep it), or only
+# the short code (crawl tables), from which the address is built.
+PERMALINK_COLUMNS = ("permalink", "post_url", "url")
+SHORTCODE_COLUMNS = ("shortcode", "short_code")
+
+
+def _permalink(rec: dict, row, errors: list[RowError]) -> str:
+    """The post's Instagram address from the record, normalised; "" when it gives none; a row
+    error when the value is not an Instagram post's address (another site, a script: URL)."""
+    for column in PERMALINK_COLUMNS + SHORTCODE_COLUMNS:
+        value = cell_text(rec.get(column)).strip()
+        if not value:
+            continue
+        if column in SHORTCODE_COLUMNS:
+            value = f"https://www.instagram.com/p/{value}/"
+        try:
+            return instagram_permalink_clean(value)
+        except ValueError:
+            errors.append(RowError(row, column, "bad_permalink", {"value": repr(value[:80])}))
+            return ""
+    return ""
+
+
 def crawl_posts_parse(data: bytes, name: str) -> Parsed:
     """The prototype's crawl table: user_name, post_id, text, timestamp, like (-1 hidden), video;
     optionally post_style. CSV, JSON Lines or .xlsx."""
@@ -287,6 +315,7 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
             )
             posted_at = None
         likes = _count(rec.get("like"), row, "like", errors, HIDDEN_LIKES, LIKES_MAX)
+        permalink = _permalink(rec, row, errors)
         video_text = cell_text(rec.get("video")).strip().lower()
         if video_text not in _TRUE | _FALSE:
             errors.append(RowError(row, "video", "bad_video", {"value": repr(video_text[:20])}))
@@ -307,6 +336,7 @@ def _posts_from_records(records, parsed: Parsed, *, unescape: bool, prototype_st
                 None if likes == HIDDEN_LIKES else likes,
                 video_text in _TRUE,
                 style,
+                permalink=permalink,
             )
         )
 
@@ -340,6 +370,7 @@ def graph_media_parse(data: bytes, name: str, *, more_pages=()) -> Parsed:
                 "text": item.get("caption", ""),
                 "timestamp": item.get("timestamp", ""),
                 "like": item.get("like_count", HIDDEN_LIKES),  # absent when the owner hid it
+                "permalink": item.get("permalink", ""),
                 "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
             }
             records.append((row, record, children))

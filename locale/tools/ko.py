@@ -620,6 +620,9 @@ KO = {
     "Delete the saved search “%(name)s”": "저장한 검색 “%(name)s” 삭제",
     "No saved searches yet: filter the influencer list, then save the search there.": "저장한 검색이 아직 없습니다. 인플루언서 목록에서 필터를 고른 뒤 그 검색을 저장해 보세요.",
     "Back to the influencer list": "인플루언서 목록으로 돌아가기",
+    "not the address of an Instagram post: %(value)s": "인스타그램 게시물 주소가 아닙니다: %(value)s",
+    "Posts %(first)s to %(last)s of %(total)s, newest first": "게시물 %(total)s개 중 %(first)s–%(last)s번째 (최신순)",
+    "Instagram": "인스타그램",
 }
 
 if __name__ == "__main__":

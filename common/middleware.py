@@ -12,8 +12,9 @@ from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 API_PATH_PREFIX = "/api/"
 
 
-def api_language(accept_language: str) -> str:
-    """The site language an API client asks for in Accept-Language (best q first), else Korean."""
+def api_language(accept_language: str) -> str | None:
+    """The site language an API client asks for in Accept-Language (best q first), or None when
+    the header names neither."""
     for code, _quality in translation.trans_real.parse_accept_lang_header(accept_language):
         if code == "*":
             break
@@ -21,12 +22,13 @@ def api_language(accept_language: str) -> str:
             return translation.get_supported_language_variant(code)
         except LookupError:
             continue
-    return settings.LANGUAGE_CODE
+    return None
 
 
 class ChosenLanguageMiddleware(MiddlewareMixin):
     """Pages: Korean by default; English only when the user picks it in the language switcher.
-    API (/api/ paths): the client's Accept-Language header decides, Korean when it names neither.
+    API (/api/ paths): the client's Accept-Language header decides; without one that names Korean
+    or English, the switcher's choice (a signed-in browser), else Korean.
 
     Django's LocaleMiddleware would follow the browser's Accept-Language on pages too, which would
     show a Korean service in English to most visitors with an English-language browser; an API
@@ -34,11 +36,10 @@ class ChosenLanguageMiddleware(MiddlewareMixin):
     """
 
     def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         if request.path.startswith(API_PATH_PREFIX):
-            language = api_language(request.headers.get("Accept-Language", ""))
-        else:
-            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-            language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+            language = api_language(request.headers.get("Accept-Language", "")) or language
         translation.activate(language)
         request.LANGUAGE_CODE = language
 

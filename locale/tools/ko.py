@@ -623,6 +623,9 @@ KO = {
     "not the address of an Instagram post: %(value)s": "인스타그램 게시물 주소가 아닙니다: %(value)s",
     "Posts %(first)s to %(last)s of %(total)s, newest first": "게시물 %(total)s개 중 %(first)s–%(last)s번째 (최신순)",
     "Instagram": "인스타그램",
+    "Instagram profile": "인스타그램 프로필",
+    "Contact e-mail": "연락처 이메일",
+    "Posts in that style": "그 스타일 게시물 비율",
 }
 
 if __name__ == "__main__":

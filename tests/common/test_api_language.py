@@ -27,8 +27,8 @@ def test_api_validation_errors_follow_the_header_best_quality_first(client, cons
     url = "/api/v1/influencers/?gender=Q"
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="fr;q=1.0, en;q=0.8, ko;q=0.5").json()
     korean = client.get(url, HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9,en;q=0.8").json()
-    assert english["gender"] == ['"Q" is not a valid choice.']
-    assert "유효하지 않은" in korean["gender"][0]
+    assert english["gender"] == ["Select a valid choice. Q is not one of the available choices."]
+    assert korean["gender"][0] != english["gender"][0] and "Q" in korean["gender"][0]
 
 
 def test_an_anonymous_api_call_is_refused_in_the_language_asked(client):
@@ -71,3 +71,15 @@ def test_a_failed_recommendation_says_why_in_the_client_language(client, consume
     assert korean["failure_message"] != english["failure_message"]
     assert english["status_message"].startswith("The work queue is unavailable")
     assert korean["status_message"] != english["status_message"]
+
+
+def test_without_a_language_header_the_api_follows_the_switcher_then_korean(client, consumer):
+    client.force_login(consumer)
+    assert client.get("/api/v1/influencers/nobody/").json()["detail"] == "찾을 수 없습니다."
+    client.cookies["django_language"] = "en"
+    assert client.get("/api/v1/influencers/nobody/").json()["detail"] == "Not found."
+    # The header, when it names a language of the site, wins over the cookie.
+    korean = client.get("/api/v1/influencers/nobody/", HTTP_ACCEPT_LANGUAGE="ko")
+    assert korean.json()["detail"] == "찾을 수 없습니다."
+    unknown = client.get("/api/v1/influencers/nobody/", HTTP_ACCEPT_LANGUAGE="fr, de;q=0.5")
+    assert unknown.json()["detail"] == "Not found."

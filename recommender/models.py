@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender, Role
@@ -188,6 +189,8 @@ class ReclassificationRun(models.Model):
         indexes = [models.Index(fields=["status", "heartbeat_at"], name="reclassification_open")]
 
     def __str__(self):
+        if not self.total:
+            return f"{self.model_version.name}: {gettext('no posts to re-classify')}"
         return f"{self.model_version.name}: {self.done} / {self.total}"
 
     @property

@@ -62,13 +62,13 @@ KO = {
     "Images (zip of <post_id>.jpg)": "이미지 (<post_id>.jpg 묶음 zip)",
     "profile": "프로필",
     "word cloud": "워드클라우드",
-    "Activate (recommend)": "활성화 (추천 대상)",
+    "Activate (recommend)": "선택한 인플루언서 추천하기",
     "%d influencers activated.": "인플루언서 %d명을 활성화했습니다.",
-    "Deactivate (stop recommending)": "비활성화 (추천 중지)",
+    "Deactivate (stop recommending)": "선택한 인플루언서 추천 중지",
     "%d influencers deactivated.": "인플루언서 %d명을 비활성화했습니다.",
-    "Re-classify posts": "게시물 다시 분류",
+    "Re-classify posts": "선택한 인플루언서의 게시물 다시 분류",
     "%d posts queued for classification.": "게시물 %d개를 분류 대기열에 넣었습니다.",
-    "Rebuild word cloud": "워드클라우드 다시 만들기",
+    "Rebuild word cloud": "선택한 인플루언서의 워드클라우드 다시 만들기",
     "%d word clouds queued.": "워드클라우드 %d개를 대기열에 넣었습니다.",
     "Import posts": "게시물 가져오기",
     "Import #%d": "가져오기 #%d",
@@ -626,6 +626,10 @@ KO = {
     "Instagram profile": "인스타그램 프로필",
     "Contact e-mail": "연락처 이메일",
     "Posts in that style": "그 스타일 게시물 비율",
+    "Delete selected %(verbose_name_plural)s": "선택한 %(verbose_name_plural)s 삭제",
+    "no posts to re-classify": "다시 분류할 게시물 없음",
+    "not meaningful (demo model)": "의미 없음 (데모 모델)",
+    "Use this model (re-classifies every post)": "이 모델 사용하기 (모든 게시물을 다시 분류)",
 }
 
 if __name__ == "__main__":

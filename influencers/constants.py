@@ -63,3 +63,6 @@ SAVED_SEARCH_QUERY_MAX_LENGTH = 2000
 SAVED_SEARCHES_MAX = 50
 # A post's Instagram address as normalised (https://www.instagram.com/p/<code>/ is ~50).
 PERMALINK_MAX_LENGTH = 200
+# Each influencer keeps the counts of its most frequent words (Influencer.word_counts); their sum
+# over the catalogue is the background its keywords are weighed against.
+WORD_COUNTS_KEPT = 300

@@ -151,7 +151,12 @@ class Influencer(models.Model):
     profile_updated_at = models.DateTimeField(_("profile updated at"), null=True, blank=True)
 
     # Text summary (influencers/services/summaries.py).
-    keywords = models.JSONField(_("keywords"), default=list, blank=True)  # [[word, count], ...]
+    # [[word, count], ...]: the words that tell this influencer apart from the catalogue, most
+    # distinctive first (mlcore.keywords.keywords_distinctive), each with its count.
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    # {word: count} of the influencer's most frequent words: the catalogue's counts (the prior
+    # every influencer's keywords are weighed against) are their sum.
+    word_counts = models.JSONField(default=dict, blank=True, editable=False)
     wordcloud = models.ImageField(_("word cloud"), upload_to="wordclouds/", blank=True)
     sponsored_share = models.FloatField(_("sponsored share"), null=True, blank=True)
     summary_updated_at = models.DateTimeField(_("summary updated at"), null=True, blank=True)

@@ -1,8 +1,10 @@
 """Catalogue reads for pages, the API and the rankings; each list costs a constant number of queries."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     CharField,
     Count,
@@ -336,3 +338,38 @@ def saved_search_get(*, user, saved_search_id) -> SavedSearch:
         return saved_search_list(user=user).get(pk=int(saved_search_id))
     except (SavedSearch.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
+
+
+KEYWORD_CATALOGUE_CACHE_KEY = "keywords:catalogue-counts"
+
+
+def keyword_catalogue_counts(*, exclude_influencer_id: int | None = None) -> tuple[Counter, int]:
+    """The word counts of the whole catalogue (the sum of every influencer's `word_counts`) and
+    how many influencers hold counts, less the given influencer's own. Summed once per
+    KEYWORD_CATALOGUE_CACHE_SECONDS in the shared cache."""
+    cached = None
+    seconds = settings.KEYWORD_CATALOGUE_CACHE_SECONDS
+    if seconds:
+        cached = cache.get(KEYWORD_CATALOGUE_CACHE_KEY)
+    if cached is None:
+        totals: Counter = Counter()
+        holders = 0
+        rows = Influencer.objects.exclude(word_counts={}).values_list("pk", "word_counts")
+        for _pk, counts in rows.iterator(chunk_size=2000):
+            totals.update(counts)
+            holders += 1
+        cached = (dict(totals), holders)
+        if seconds:
+            cache.set(KEYWORD_CATALOGUE_CACHE_KEY, cached, seconds)
+    totals, holders = Counter(cached[0]), cached[1]
+    if exclude_influencer_id is not None:
+        own = (
+            Influencer.objects.filter(pk=exclude_influencer_id)
+            .values_list("word_counts", flat=True)
+            .first()
+        )
+        if own:
+            totals.subtract(own)
+            totals = +totals  # drop words that were only this influencer's
+            holders -= 1
+    return totals, holders

@@ -330,6 +330,8 @@ REST_FRAMEWORK = {
     # Rates of common/ratelimit.py, one per scope (counted in the shared cache, see CACHES).
     "DEFAULT_THROTTLE_RATES": {
         "uploads": env.str("UPLOAD_THROTTLE_RATE", default="30/hour"),
+        # Uploads refused as invalid (400, nothing stored) count here instead.
+        "refused_uploads": env.str("REFUSED_UPLOAD_THROTTLE_RATE", default="120/hour"),
         # Page, admin and token log-in share one count per client address.
         "login": env.str("LOGIN_THROTTLE_RATE", default="10/minute"),
         "signup": env.str("SIGNUP_THROTTLE_RATE", default="10/hour"),

@@ -630,6 +630,7 @@ KO = {
     "no posts to re-classify": "다시 분류할 게시물 없음",
     "not meaningful (demo model)": "의미 없음 (데모 모델)",
     "Use this model (re-classifies every post)": "이 모델 사용하기 (모든 게시물을 다시 분류)",
+    "Too many refused uploads; try again in %(wait)s.": "거부된 업로드가 너무 많습니다. %(wait)s 후에 다시 시도해 주세요.",
 }
 
 if __name__ == "__main__":

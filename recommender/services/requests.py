@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import BodySize, Gender, Role, User
-from common.errors import ApplicationError
+from common.errors import ApplicationError, RateLimitedError
 from common.jobs import claim, deadline_passed_before, enqueue
-from common.ratelimit import rate_limit_hit
+from common.ratelimit import REFUSED_UPLOADS, UPLOADS, rate_limit_hit
 from common.uploads import image_validate, uploaded_file_read
 from common.vectors import vector_to_bytes
 from mlcore.inference import StylePrediction
@@ -38,21 +38,23 @@ QUEUE_DOWN_MESSAGE = gettext_noop(
 def recommendation_create(
     *, user: User, image, mode: str = "", ranking: str = "", gender: str = "", body_size: str = ""
 ) -> RecommendationRequest:
-    """Validate the upload, store the request as pending, and queue it after commit."""
-    rate_limit_hit(scope="uploads", ident=str(user.pk))
-    mode = mode or user.role
-    if mode not in Role.values:
-        raise ApplicationError(_("Choose brand or consumer mode."), code="invalid_mode")
-    ranking = ranking or Ranking.SIMILARITY
-    if ranking not in Ranking.values:
-        raise ApplicationError(_("Unknown ranking."), code="invalid_ranking")
-    gender = gender or user.gender
-    body_size = body_size or user.body_size
-    if gender not in Gender.values or body_size not in BodySize.values:
-        raise ApplicationError(
-            _("Choose the influencers' gender and body size."), code="missing_filters"
+    """Validate the upload, store the request as pending, and queue it after commit.
+
+    An accepted upload counts toward the upload limit; a refused one (a 400, nothing stored)
+    toward the larger limit of refused uploads instead."""
+    ident = str(user.pk)
+    rate_limit_hit(scope=UPLOADS, ident=ident, count=False)
+    rate_limit_hit(scope=REFUSED_UPLOADS, ident=ident, count=False)
+    try:
+        mode, ranking, gender, body_size, validated = _upload_validate(
+            user=user, image=image, mode=mode, ranking=ranking, gender=gender, body_size=body_size
         )
-    validated = image_validate(data=uploaded_file_read(image), filename=getattr(image, "name", ""))
+    except RateLimitedError:
+        raise
+    except ApplicationError:
+        rate_limit_hit(scope=REFUSED_UPLOADS, ident=ident)
+        raise
+    rate_limit_hit(scope=UPLOADS, ident=ident)
     file = validated.as_file()
     stored = default_storage.save(f"queries/{file.name}", file)
     try:
@@ -70,6 +72,25 @@ def recommendation_create(
         default_storage.delete(stored)  # no file without its row
         raise
     return request
+
+
+def _upload_validate(*, user: User, image, mode: str, ranking: str, gender: str, body_size: str):
+    """The request's fields with the user's defaults, and the validated image; ApplicationError
+    (ImageRejected for the image) on the first thing wrong."""
+    mode = mode or user.role
+    if mode not in Role.values:
+        raise ApplicationError(_("Choose brand or consumer mode."), code="invalid_mode")
+    ranking = ranking or Ranking.SIMILARITY
+    if ranking not in Ranking.values:
+        raise ApplicationError(_("Unknown ranking."), code="invalid_ranking")
+    gender = gender or user.gender
+    body_size = body_size or user.body_size
+    if gender not in Gender.values or body_size not in BodySize.values:
+        raise ApplicationError(
+            _("Choose the influencers' gender and body size."), code="missing_filters"
+        )
+    validated = image_validate(data=uploaded_file_read(image), filename=getattr(image, "name", ""))
+    return mode, ranking, gender, body_size, validated
 
 
 def recommendation_enqueue(*, request_id: int) -> bool:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.models import BodySize, Gender
 from common.errors import ApplicationError
 from influencers import selectors
 from influencers.filters import InfluencerFilterSet
@@ -123,6 +124,8 @@ def influencer_detail(request, handle):
             "shares": selectors.influencer_style_shares(influencer),
             "style_models": selectors.influencer_style_models(influencer=influencer),
             "timeline": selectors.influencer_style_timeline(influencer=influencer),
+            "genders": Gender.choices,
+            "body_sizes": BodySize.choices,
             "lookalikes": selectors.influencer_lookalikes(
                 influencer=influencer,
                 **LookalikeFilterForm(request.GET).filters(),

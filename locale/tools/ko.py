@@ -631,6 +631,11 @@ KO = {
     "not meaningful (demo model)": "의미 없음 (데모 모델)",
     "Use this model (re-classifies every post)": "이 모델 사용하기 (모든 게시물을 다시 분류)",
     "Too many refused uploads; try again in %(wait)s.": "거부된 업로드가 너무 많습니다. %(wait)s 후에 다시 시도해 주세요.",
+    "S (small)": "S (작은 체형)",
+    "M (medium)": "M (보통 체형)",
+    "L (large)": "L (큰 체형)",
+    "Demo influencer %(n)s": "데모 인플루언서 %(n)s",
+    "A fictional StyleMatch demo influencer: not a real account, and every image is generated.": "StyleMatch 데모용 가상 인플루언서입니다. 실제 계정이 아니며 이미지는 생성된 것입니다.",
 }
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import torch
 
 from mlcore.images import ImageDecodeError, ImageLoader, ImageSource, image_open
 from mlcore.model import FeatureNet, StyleCheckpoint
+from mlcore.ood import energy_scores, is_unlike_training
 from mlcore.preprocessing import BatchNormalizer, Preprocessing, eval_geometry, image_to_uint8
 from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
 
@@ -28,6 +29,9 @@ from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
 class StylePrediction:
     probabilities: np.ndarray  # float32, one per TAXONOMY_CODES entry, sums to 1
     embedding: np.ndarray  # float32, 512, L2-normalised
+    # The energy of the raw logits (mlcore.ood): high for a photo unlike the training photos;
+    # None where it is not known (a mean over a carousel's images).
+    energy: float | None = None
 
     @property
     def top_style(self) -> str:
@@ -250,7 +254,17 @@ class StyleClassifier:
             return output
         features, logits = output
         embedding = torch.nn.functional.normalize(features, dim=0)
-        return StylePrediction(self.probabilities(logits)[0], embedding.numpy().astype(np.float32))
+        return StylePrediction(
+            self.probabilities(logits)[0],
+            embedding.numpy().astype(np.float32),
+            energy=float(energy_scores(logits.numpy())[0]),
+        )
+
+    def unlike_training(self, prediction: "StylePrediction") -> bool | None:
+        """Whether the photo is unlike the model's training photos (its energy above the
+        threshold set on the validation split); None for a checkpoint without a threshold."""
+        self._ensure_loaded()
+        return is_unlike_training(prediction.energy, self.checkpoint.ood_energy_threshold)
 
     def predict(
         self, sources: Sequence[Source], *, batch_size: int = 32

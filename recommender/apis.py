@@ -85,6 +85,7 @@ class RecommendationOutput(serializers.ModelSerializer):
             "predicted_style",
             "confidence",
             "low_confidence",
+            "unlike_training",
             "style_distribution",
             "model_label",
             "model_is_demo",

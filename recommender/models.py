@@ -109,6 +109,9 @@ class RecommendationRequest(models.Model):
     )  # snapshot: survives deletion
     predicted_style = models.CharField(_("predicted style"), max_length=16, blank=True)
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    # The photo is unlike the model's training photos (mlcore.ood); None: the model's checkpoint
+    # has no threshold (older checkpoints), or the request has no result yet.
+    unlike_training = models.BooleanField(_("unlike the training photos"), null=True, blank=True)
     style_distribution = models.JSONField(
         _("style distribution"), default=list, blank=True
     )  # [[code, p], ...] top 5

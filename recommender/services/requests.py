@@ -195,6 +195,7 @@ def _process(request: RecommendationRequest) -> None:
         model_label=model_label(version, quantized=classifier.quantized),
         predicted_style=query.top_style,
         confidence=query.confidence,
+        unlike_training=classifier.unlike_training(prediction),
         style_distribution=[
             [c, round(p, 4)] for c, p in prediction.top_k(STORED_STYLE_DISTRIBUTION)
         ],

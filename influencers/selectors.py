@@ -368,7 +368,7 @@ def keyword_catalogue_counts(*, exclude_influencer_id: int | None = None) -> tup
             .values_list("word_counts", flat=True)
             .first()
         )
-        if own:
+        if own and holders > 0:  # a cached sum from before its first summary may lack it
             totals.subtract(own)
             totals = +totals  # drop words that were only this influencer's
             holders -= 1

@@ -65,16 +65,19 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
 
 def _distinctive_first(keywords: list[tuple[str, int]], *, influencer_id: int):
     """The influencer's (word, count) pairs, the words that tell it apart from the rest of the
-    catalogue first (mlcore.keywords.keywords_distinctive); by count alone while no other
-    influencer has counts to compare with."""
+    catalogue first (mlcore.keywords.keywords_distinctive), then the others by count; by count
+    alone while no other influencer has counts to compare with."""
     others, holders = keyword_catalogue_counts(exclude_influencer_id=influencer_id)
-    if not keywords or holders == 0:
+    if not keywords or holders <= 0 or not others:
         return list(keywords)
     counts = dict(keywords)
     catalogue = Counter(others)
     catalogue.update(counts)
-    scored = keywords_distinctive(counts, catalogue)
-    return [(word, counts[word]) for word, _z in scored]
+    distinctive = [word for word, _z in keywords_distinctive(counts, catalogue)]
+    chosen = set(distinctive)
+    return [(word, counts[word]) for word in distinctive] + [
+        (word, count) for word, count in keywords if word not in chosen
+    ]
 
 
 def influencer_summaries_schedule(*, influencer_ids) -> int:

@@ -57,3 +57,17 @@ def test_the_catalogue_counts_leave_out_the_influencer_asked_about():
     totals, holders = keyword_catalogue_counts()
     assert (dict(totals), holders) == ({"a": 5, "b": 1}, 2)
     assert Influencer.objects.count() == 2
+
+
+def test_a_stale_cached_catalogue_never_empties_the_keywords(settings):
+    from django.core.cache import cache
+
+    settings.KEYWORD_CATALOGUE_CACHE_SECONDS = 600
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    influencer = _influencer("cached", ["트렌치코트"])
+    first = influencer_summary_rebuild(influencer_id=influencer.pk)  # caches an empty catalogue
+    classified_post(influencer, "romantic", 1, caption="트렌치코트 #원피스")
+    second = influencer_summary_rebuild(influencer_id=influencer.pk)
+    assert first.keywords == [["트렌치코트", 1]]
+    assert dict(second.keywords) == {"트렌치코트": 2, "원피스": 1}

@@ -113,9 +113,11 @@ def main():
         ]
         garments = sorted((data / "clothing-cc0").rglob("*.jpg"))
         kfashion = sorted((data / "kfashion-sample").rglob("*.jpg"))
-        pick = lambda paths: [p.read_bytes() for p in paths[:: max(1, len(paths) // args.photos)]][
-            : args.photos
-        ]  # noqa: E731
+
+        def pick(paths):
+            step = max(1, len(paths) // args.photos)
+            return [p.read_bytes() for p in paths[::step]][: args.photos]
+
         sets = {
             "generated (like training)": energies(classifier, generated),
             "real garment photos (clothing-cc0)": energies(classifier, pick(garments)),

@@ -131,3 +131,14 @@ def test_the_api_gives_the_profile_and_post_addresses():
     assert body["instagram_url"] == "https://www.instagram.com/api_links/"
     posts = api.get("/api/v1/influencers/api_links/posts/").json()["results"]
     assert posts[0]["instagram_url"] == "https://www.instagram.com/p/Zz12345678/"
+
+
+def test_a_recommendation_card_links_to_the_profile(client, consumer):
+    from tests.recommender.test_ranking import build
+    from tests.recommender.test_result_honesty import done_request
+
+    build("card_account", [("romantic", 10), ("romantic", 20)])
+    request = done_request(consumer, "romantic", mode="consumer")
+    client.force_login(consumer)
+    page = client.get(f"/recommendations/{request.pk}/").content.decode()
+    assert 'href="https://www.instagram.com/card_account/"' in page

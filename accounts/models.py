@@ -20,9 +20,10 @@ class Gender(models.TextChoices):
 
 
 class BodySize(models.TextChoices):
-    SMALL = "S", _("Small")
-    MEDIUM = "M", _("Medium")
-    LARGE = "L", _("Large")
+    # One label everywhere (forms, cards, filters, admin, exports): the letter and its meaning.
+    SMALL = "S", _("S (small)")
+    MEDIUM = "M", _("M (medium)")
+    LARGE = "L", _("L (large)")
 
 
 class AccountManager(UserManager):

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
@@ -70,6 +71,7 @@ class StageForm(forms.Form):
         label=_("Note"),
         required=False,
         max_length=STAGE_NOTE_MAX_LENGTH,
+        help_text=format_lazy(_("At most {limit} characters."), limit=STAGE_NOTE_MAX_LENGTH),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -83,6 +85,11 @@ class StageForm(forms.Form):
             *[(s.value, "→ " + str(s.label)) for s in shortlist_stage_moves(entry=entry)],
         ]
         self.fields["stage"].widget.attrs["aria-describedby"] = f"{self.prefix}-current"
+        # A browser cuts pasted text at maxlength without a word; the limit is shown instead and
+        # a longer note is refused with its length, keeping what was typed.
+        note = self.fields["note"].widget.attrs
+        note.pop("maxlength", None)
+        note["aria-describedby"] = f"{self['note'].auto_id}_helptext"
 
     def clean(self):
         data = super().clean()

@@ -30,10 +30,11 @@ from campaigns.models import (
 )
 from common.errors import ApplicationError
 from common.exports import attachment_disposition, csv_writer
+from common.instagram import instagram_profile_url
 from common.styles import style_label
 from influencers.history import influencers_follower_growth
 from influencers.models import Influencer
-from influencers.selectors import influencer_get_by_id
+from influencers.selectors import influencer_get_by_id, influencer_style_shares
 from recommender.services.requests import recommendation_create
 
 # Forward one step at a time, drop from anywhere before done, and bring a dropped one back.
@@ -247,7 +248,11 @@ def shortlist_stage_change(
 # (key, header): headers follow the active language, like the page the export is taken from.
 EXPORT_COLUMNS = [
     ("handle", gettext_lazy("Instagram handle")),
+    ("profile_url", gettext_lazy("Instagram profile")),
+    ("contact_email", gettext_lazy("Contact e-mail")),
+    ("followers", gettext_lazy("Followers")),
     ("representative_style", gettext_lazy("Representative style")),
+    ("style_share", gettext_lazy("Posts in that style")),
     ("likes", gettext_lazy("Total likes")),
     ("average_likes", gettext_lazy("Average likes")),
     ("engagement_rate", gettext_lazy("Engagement rate")),
@@ -274,10 +279,17 @@ def _export_time(value) -> str:
     return timezone.localtime(value).strftime(EXPORT_TIME_FORMAT) if value else ""
 
 
+def _style_share(influencer: Influencer, style: str) -> float | None:
+    """The style's share of the influencer's classified posts, as its page's distribution shows."""
+    shares = {row["style"]: row["share"] for row in influencer_style_shares(influencer)}
+    return shares.get(style) if style else None
+
+
 def shortlist_export_csv(*, campaign: Campaign) -> bytes:
     """The shortlist as CSV for Excel: UTF-8 with a BOM (Korean text opens correctly), CRLF rows,
     headers and stage names in the active language, times in the site's time zone (Asia/Seoul) to
-    the minute, rates as percentages."""
+    the minute, rates and shares as percentages; the profile address and contact e-mail where
+    known (a demo account has no profile)."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow([str(header) for _key, header in EXPORT_COLUMNS])
@@ -291,7 +303,13 @@ def shortlist_export_csv(*, campaign: Campaign) -> bytes:
         writer.writerow(
             [
                 entry.handle,
+                instagram_profile_url(entry.handle, is_demo=influencer.is_demo)
+                if influencer
+                else "",
+                influencer.contact_email if influencer else "",
+                influencer.followers if influencer and influencer.followers is not None else "",
                 style_label(influencer.brand_style) if influencer else "",
+                _percent(_style_share(influencer, influencer.brand_style)) if influencer else "",
                 round(influencer.total_likes) if influencer else "",
                 round(influencer.average_likes, 1) if influencer else "",
                 _percent(influencer.engagement_rate) if influencer else "",

@@ -1,5 +1,7 @@
 """The one application error type; pages and the API map it to HTTP in one place each."""
 
+from django.utils.translation import gettext
+
 
 class ApplicationError(Exception):
     """A failure the user can act on: a stable machine code and a readable message."""
@@ -16,8 +18,9 @@ class ApplicationError(Exception):
 class NotFoundError(ApplicationError):
     status_code = 404
 
-    def __init__(self, message: str = "Not found.", *, code: str = "not_found"):
-        super().__init__(message, code=code)
+    def __init__(self, message: str = "", *, code: str = "not_found"):
+        # In the language of the request that raises it (an API client's Accept-Language).
+        super().__init__(message or gettext("Not found."), code=code)
 
 
 class PermissionDeniedError(ApplicationError):

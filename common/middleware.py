@@ -4,27 +4,49 @@ from django.core.handlers.exception import response_for_exception
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import translation
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.deprecation import MiddlewareMixin
 
 from common.errors import ApplicationError, NotFoundError, PermissionDeniedError, RateLimitedError
 
+API_PATH_PREFIX = "/api/"
+
+
+def api_language(accept_language: str) -> str | None:
+    """The site language an API client asks for in Accept-Language (best q first), or None when
+    the header names neither."""
+    for code, _quality in translation.trans_real.parse_accept_lang_header(accept_language):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
+
 
 class ChosenLanguageMiddleware(MiddlewareMixin):
-    """Korean by default; English only when the user picks it in the language switcher.
+    """Pages: Korean by default; English only when the user picks it in the language switcher.
+    API (/api/ paths): the client's Accept-Language header decides; without one that names Korean
+    or English, the switcher's choice (a signed-in browser), else Korean.
 
-    Django's LocaleMiddleware would follow the browser's Accept-Language, which would show a Korean
-    service in English to most visitors with an English-language browser.
+    Django's LocaleMiddleware would follow the browser's Accept-Language on pages too, which would
+    show a Korean service in English to most visitors with an English-language browser; an API
+    client, though, says which language it reads and has no language menu.
     """
 
     def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        if request.path.startswith(API_PATH_PREFIX):
+            language = api_language(request.headers.get("Accept-Language", "")) or language
         translation.activate(language)
         request.LANGUAGE_CODE = language
 
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
+        if request.path.startswith(API_PATH_PREFIX):
+            patch_vary_headers(response, ("Accept-Language",))
         return response
 
 

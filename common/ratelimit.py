@@ -33,6 +33,9 @@ PASSWORD_CHANGE = "password_change"
 PASSWORD_RESET = "password_reset"
 PASSWORD_RESET_MAIL = "password_reset_mail"
 UPLOADS = "uploads"
+# Uploads refused as invalid (400, nothing stored): counted apart with a larger limit, so a user
+# who picked the wrong file keeps their uploads, while a script sending junk is still stopped.
+REFUSED_UPLOADS = "refused_uploads"
 
 # %(wait)s is a human duration such as "56분" / "56 minutes".
 MESSAGES = {
@@ -41,6 +44,7 @@ MESSAGES = {
     PASSWORD_CHANGE: gettext_lazy("Too many password changes; try again in %(wait)s."),
     PASSWORD_RESET: gettext_lazy("Too many password reset requests; try again in %(wait)s."),
     UPLOADS: gettext_lazy("Too many uploads; try again in %(wait)s."),
+    REFUSED_UPLOADS: gettext_lazy("Too many refused uploads; try again in %(wait)s."),
 }
 
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
+from common.formats import confidence_percent
 from common.permissions import user_has_model_permission
 from common.styles import style_label
 from common.uploads import ValidatedImageField
@@ -78,11 +79,16 @@ class PostInline(admin.TabularInline):
         "effective_likes",
         "likes_imputed",
         "predicted_style",
-        "style_confidence",
+        "style_confidence_shown",
         "classification_status",
         "unclassifiable_reason",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("style confidence"), ordering="style_confidence")
+    def style_confidence_shown(self, post):
+        return confidence_percent(post.style_confidence)
+
     show_change_link = True
     can_delete = False
     max_num = 0
@@ -559,7 +565,7 @@ class PostAdmin(admin.ModelAdmin):
         "likes_imputed",
         "predicted_style",
         "prototype_style",
-        "style_confidence",
+        "style_confidence_shown",
         "classification_status",
     )
     list_filter = (
@@ -580,7 +586,7 @@ class PostAdmin(admin.ModelAdmin):
         "likes_imputed",
         "predicted_style",
         "prototype_style",
-        "style_confidence",
+        "style_confidence_shown",
         "model_version",
         "classified_at",
         "unclassifiable_reason",
@@ -588,6 +594,11 @@ class PostAdmin(admin.ModelAdmin):
         "extra_image_count",
     )
     inlines = [PostImageInline, PostImageLinkInline]
+    exclude = ("style_confidence",)  # shown as a percentage
+
+    @admin.display(description=_("style confidence"), ordering="style_confidence")
+    def style_confidence_shown(self, post):
+        return confidence_percent(post.style_confidence)
 
     @admin.display(description=_("image"))
     def preview(self, post):

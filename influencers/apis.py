@@ -1,4 +1,6 @@
-from drf_spectacular.utils import extend_schema
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -10,11 +12,10 @@ from common.api import MediaNameField, media_url, paginated_response
 from common.permissions import model_permission
 from influencers import selectors
 from influencers.constants import (
-    FOLLOWERS_MAX,
     HANDLE_MAX_LENGTH,
     IMPORT_PERMISSION,
-    SEARCH_MAX_LENGTH,
 )
+from influencers.filters import InfluencerFilterSet
 from influencers.history import HISTORY_WINDOWS, influencer_follower_history
 from influencers.models import ImportFormat, ImportJob, Post, StyleChoices
 from influencers.services.import_jobs import import_job_start
@@ -41,6 +42,7 @@ class InfluencerSummaryOutput(serializers.Serializer):
     wordcloud = MediaNameField()
     sponsored_share = serializers.FloatField(allow_null=True)
     is_demo = serializers.BooleanField()
+    instagram_url = serializers.URLField(help_text="The account's Instagram profile ('' for demo)")
 
     def to_representation(self, influencer):
         return summary_with_urls(selectors.influencer_summary(influencer), self.context["request"])
@@ -122,11 +124,17 @@ class InfluencerDetailOutput(InfluencerOutput):
 
 class PostOutput(serializers.ModelSerializer):
     image = MediaNameField()
+    instagram_url = serializers.SerializerMethodField()
+
+    def get_instagram_url(self, post) -> str:
+        """The post on Instagram (its permalink, or built from a short-code id), else ''."""
+        return selectors.post_instagram_url(post)
 
     class Meta:
         model = Post
         fields = (
             "instagram_id",
+            "instagram_url",
             "caption",
             "posted_at",
             "likes",
@@ -143,53 +151,43 @@ class PostOutput(serializers.ModelSerializer):
         )
 
 
-class InfluencerFilters(serializers.Serializer):
-    """List filters; bad values (NUL bytes, out-of-range numbers, unknown codes) are a 400."""
-
-    q = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=SEARCH_MAX_LENGTH,
-        default="",
-        validators=[selectors.search_words_validate],
-    )
-    style = serializers.ChoiceField(
-        choices=StyleChoices.choices, required=False, allow_blank=True, default=""
-    )
-    gender = serializers.ChoiceField(
-        choices=Gender.choices, required=False, allow_blank=True, default=""
-    )
-    size = serializers.ChoiceField(
-        choices=BodySize.choices, required=False, allow_blank=True, default=""
-    )
-    min_followers = serializers.IntegerField(
-        required=False, min_value=0, max_value=FOLLOWERS_MAX, default=None
-    )
-    min_engagement = serializers.FloatField(
-        required=False, min_value=0, max_value=1_000_000, default=None
-    )
+def _filter_parameters(filterset_class) -> list[OpenApiParameter]:
+    """The API schema's query parameters, read from the FilterSet the page uses too."""
+    found = []
+    for name, declared in filterset_class.base_filters.items():
+        field = declared.field
+        kind = OpenApiTypes.STR
+        if isinstance(field, forms.IntegerField):
+            kind = OpenApiTypes.INT
+        elif isinstance(field, forms.FloatField):
+            kind = OpenApiTypes.NUMBER
+        choices = getattr(declared, "extra", {}).get("choices")
+        found.append(
+            OpenApiParameter(
+                name,
+                kind,
+                description=str(declared.label),
+                enum=[code for code, _label in choices] if choices else None,
+            )
+        )
+    return found
 
 
 class InfluencerListApi(APIView):
-    @extend_schema(parameters=[InfluencerFilters], responses=InfluencerOutput(many=True))
+    @extend_schema(
+        parameters=_filter_parameters(InfluencerFilterSet),
+        responses=InfluencerOutput(many=True),
+    )
     def get(self, request):
-        filters = InfluencerFilters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        f = filters.validated_data
-        qs = selectors.influencer_list(
-            search=f["q"],
-            style=f["style"],
-            gender=f["gender"],
-            body_size=f["size"],
-            min_followers=f["min_followers"],
-            min_engagement=f["min_engagement"],
-        )
+        filterset = InfluencerFilterSet(request.query_params)
+        if not filterset.is_valid():  # bad values (NUL bytes, out of range, unknown codes): 400
+            raise serializers.ValidationError(filterset.errors)
         return paginated_response(
             request=request,
             view=self,
-            queryset=qs,
+            queryset=selectors.influencer_list(filters=request.query_params),
             serializer_class=InfluencerOutput,
-            context={"request": request, "search": f["q"]},
+            context={"request": request, "search": filterset.form.cleaned_data.get("q") or ""},
         )
 
 

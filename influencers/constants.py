@@ -64,3 +64,17 @@ TRACK_PERMISSION = "influencers.add_influencer"
 REMOVAL_REASON_MAX_LENGTH = 2000
 # The reason an import reports for a row it skipped because its handle asked to be removed.
 SUPPRESSED_REASON = "removal_requested"
+# The influencer list's filters (influencers/filters.py): "posted within N days" up to ten years;
+# engagement in percent (likes per post over followers can pass 100 % on a small account).
+POSTED_WITHIN_DAYS_MAX = 3650
+ENGAGEMENT_PERCENT_MAX = 1_000_000
+
+# Saved searches of the influencer list, per user (influencers/services/saved_searches.py).
+SAVED_SEARCH_NAME_MAX_LENGTH = 100
+SAVED_SEARCH_QUERY_MAX_LENGTH = 2000
+SAVED_SEARCHES_MAX = 50
+# A post's Instagram address as normalised (https://www.instagram.com/p/<code>/ is ~50).
+PERMALINK_MAX_LENGTH = 200
+# Each influencer keeps the counts of its most frequent words (Influencer.word_counts); their sum
+# over the catalogue is the background its keywords are weighed against.
+WORD_COUNTS_KEPT = 300

@@ -1,13 +1,12 @@
 """The catalogue pages' query-string filters, validated like every other input."""
 
 from django import forms
+from django.http import QueryDict
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
-from influencers.constants import SEARCH_MAX_LENGTH
-from influencers.models import StyleChoices
-from influencers.selectors import search_terms, search_words_validate
-from mlcore.styles import STYLE_CODES, style_code_from_label
+from influencers.constants import SAVED_SEARCH_NAME_MAX_LENGTH, SAVED_SEARCH_QUERY_MAX_LENGTH
 
 
 class LookalikeFilterForm(forms.Form):
@@ -21,27 +20,17 @@ class LookalikeFilterForm(forms.Form):
         return {"gender": data.get("gender", ""), "body_size": data.get("size", "")}
 
 
-class InfluencerFilterForm(LookalikeFilterForm):
-    q = forms.CharField(
-        label=_("Search handle, word or hashtag"),
-        max_length=SEARCH_MAX_LENGTH,
-        required=False,
-        strip=True,
-        validators=[search_words_validate],
+class SavedSearchForm(forms.Form):
+    """Save the list's current search: a name, and its query string as the page shows it."""
+
+    name = forms.CharField(
+        label=_("Name of the search"),
+        max_length=SAVED_SEARCH_NAME_MAX_LENGTH,
+        help_text=format_lazy(_("At most {limit} characters."), limit=SAVED_SEARCH_NAME_MAX_LENGTH),
     )
-    style = forms.ChoiceField(label=_("Style"), choices=StyleChoices.choices, required=False)
+    query = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=SAVED_SEARCH_QUERY_MAX_LENGTH
+    )
 
-    def style_named_in_search(self) -> str:
-        """The style code the search words name ("romantic", "로맨틱", "Street"), when the style
-        filter is not set: captions rarely use the English names the style menu shows."""
-        cleaned = getattr(self, "cleaned_data", {})
-        if cleaned.get("style"):
-            return ""
-        words = search_terms(cleaned.get("q", ""))  # "#로맨틱" as Instagram users type it
-        code = style_code_from_label(" ".join(words)) if words else None
-        return code if code in STYLE_CODES else ""
-
-    def filters(self) -> dict:
-        data = super().filters()
-        cleaned = getattr(self, "cleaned_data", {})
-        return {**data, "search": cleaned.get("q", ""), "style": cleaned.get("style", "")}
+    def filters(self) -> QueryDict:
+        return QueryDict(self.cleaned_data.get("query", ""))

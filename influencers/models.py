@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, F, FloatField, Value
@@ -15,7 +16,10 @@ from influencers.constants import (
     HANDLE_MAX_LENGTH,
     HANDLE_PATTERN,
     INSTAGRAM_HANDLE_MAX_LENGTH,
+    PERMALINK_MAX_LENGTH,
     POST_ID_MAX_LENGTH,
+    SAVED_SEARCH_NAME_MAX_LENGTH,
+    SAVED_SEARCH_QUERY_MAX_LENGTH,
     STAFF_NOTES_MAX_LENGTH,
     STOPWORD_MAX_LENGTH,
 )
@@ -106,6 +110,8 @@ class Influencer(models.Model):
         validators=[MaxLengthValidator(BIO_MAX_LENGTH)],
     )
     profile_image = models.ImageField(_("profile image"), upload_to="profiles/", blank=True)
+    # Where a brand reaches the influencer (the campaign CSV exports it); staff set it in admin.
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
     is_active = models.BooleanField(_("active (recommended)"), default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     staff_notes = models.TextField(
@@ -149,7 +155,12 @@ class Influencer(models.Model):
     profile_updated_at = models.DateTimeField(_("profile updated at"), null=True, blank=True)
 
     # Text summary (influencers/services/summaries.py).
-    keywords = models.JSONField(_("keywords"), default=list, blank=True)  # [[word, count], ...]
+    # [[word, count], ...]: the words that tell this influencer apart from the catalogue, most
+    # distinctive first (mlcore.keywords.keywords_distinctive), each with its count.
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    # {word: count} of the influencer's most frequent words: the catalogue's counts (the prior
+    # every influencer's keywords are weighed against) are their sum.
+    word_counts = models.JSONField(default=dict, blank=True, editable=False)
     wordcloud = models.ImageField(_("word cloud"), upload_to="wordclouds/", blank=True)
     sponsored_share = models.FloatField(_("sponsored share"), null=True, blank=True)
     summary_updated_at = models.DateTimeField(_("summary updated at"), null=True, blank=True)
@@ -212,6 +223,9 @@ class Post(models.Model):
         validators=[MaxLengthValidator(CAPTION_MAX_LENGTH)],
     )
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    # The post's address on Instagram as the import gave it (common.instagram checks and
+    # normalises it); blank: built from a short-code post id where there is one.
+    permalink = models.URLField(_("Instagram address"), max_length=PERMALINK_MAX_LENGTH, blank=True)
     # As crawled; None means the account hid it (a crawl's -1 is never stored).
     likes = models.PositiveIntegerField(_("likes (as crawled)"), null=True, blank=True)
     effective_likes = models.FloatField(_("likes used for ranking"), default=0)
@@ -550,3 +564,27 @@ class GraphCredential(models.Model):
 
 # Removal requests and the suppression list live in their own module.
 from influencers.removal_models import RemovalRequest, SuppressedHandle  # noqa: E402, F401
+
+
+class SavedSearch(models.Model):
+    """A user's search of the influencer list, kept to open again: its filters as the canonical
+    query string of InfluencerFilterSet (only valid filters, never a page number)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=SAVED_SEARCH_NAME_MAX_LENGTH)
+    query = models.CharField(_("filters"), max_length=SAVED_SEARCH_QUERY_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="saved_search_by_user")]
+
+    def __str__(self):
+        return self.name

@@ -1,37 +1,42 @@
 """Catalogue reads for pages, the API and the rankings; each list costs a constant number of queries."""
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
-    Case,
     CharField,
     Count,
     F,
-    IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils.translation import gettext as _
 
 from common.errors import NotFoundError
+from common.instagram import instagram_post_url, instagram_profile_url
 from common.permissions import user_has_model_permission
 from common.style_models import style_model_summary
 from common.styles import NO_IMAGE
 from common.vectors import vector_from_bytes
 from influencers.constants import (
-    SEARCH_MAX_WORDS,
     TIMELINE_COLUMNS,
     TIMELINE_MONTHS,
     VIEW_INACTIVE_PERMISSION,
 )
-from influencers.models import ClassificationStatus, ImportJob, Influencer, Post, PostImage
+from influencers.filters import InfluencerFilterSet
+from influencers.models import (
+    ClassificationStatus,
+    ImportJob,
+    Influencer,
+    Post,
+    PostImage,
+    SavedSearch,
+)
+from influencers.search import search_pattern
 from mlcore.model import EMBEDDING_DIM
 from mlcore.ranking import lookalike_scores, top_k
 
@@ -78,58 +83,20 @@ def influencer_summary(influencer: Influencer) -> dict:
         "wordcloud": influencer.wordcloud.name or "",
         "sponsored_share": influencer.sponsored_share,
         "is_demo": influencer.is_demo,
+        "instagram_url": instagram_profile_url(influencer.handle, is_demo=influencer.is_demo),
     }
 
 
-def search_terms(search: str) -> list[str]:
-    """The words a search box's text is matched on, each of which must match: '@handle' and
-    '#tag' find 'handle' and 'tag'; "봄 원피스" finds "원피스 입고 봄 나들이" too."""
-    words = (word.strip("@#") for word in search.split())
-    return list(dict.fromkeys(word for word in words if word))
+def influencer_list(*, filters=None, active_only: bool = True):
+    """Influencers for the list page and the API, filtered and sorted by InfluencerFilterSet
+    (influencers/filters.py) from a query string's values; a value that does not validate is
+    left out (the page says so, the API refuses it first). Each has a picture (`cover_image`:
+    the profile image, else the newest post's image).
 
-
-def search_words_validate(search: str) -> None:
-    """The validator of the search box (page form and API): at most SEARCH_MAX_WORDS words,
-    counted as the search matches them; more is a clear error, never words dropped."""
-    count = len(search_terms(search))
-    if count > SEARCH_MAX_WORDS:
-        raise ValidationError(
-            _("Search for at most %(limit)d words; this search has %(count)d."),
-            code="too_many_words",
-            params={"limit": SEARCH_MAX_WORDS, "count": count},
-        )
-
-
-def _posts_matching(terms: list[str]):
-    # icontains is UPPER(caption) LIKE UPPER('%term%'): on PostgreSQL the trigram index of
-    # migration 0005 serves each; on SQLite it is a scan (fine at the embedded catalogue's size).
-    posts = Post.objects.all()
-    for term in terms:
-        posts = posts.filter(caption__icontains=term)
-    return posts
-
-
-def _all_terms_in(field: str, terms: list[str]) -> Q:
-    return Q.create([(f"{field}__icontains", term) for term in terms], connector=Q.AND)
-
-
-def influencer_list(
-    *,
-    search: str = "",
-    style: str = "",
-    gender: str = "",
-    body_size: str = "",
-    min_followers: int | None = None,
-    min_engagement: float | None = None,
-    active_only: bool = True,
-):
-    """Influencers for the list page and the API, with a picture for each (profile image, else
-    the newest post's image).
-
-    A search finds the handle, display name, top keywords and any word or hashtag of any caption;
-    with several words, every word must be found (in one caption, or each in the handle, name or
-    keywords). Ranked: handle matches first, then by how many captions hold them; each found influencer
-    carries `caption_hits` and `caption_match`, the newest matching caption (see caption_snippet).
+    A search finds influencers in whom every word (or a synonym) is found: handle, display name,
+    keywords or any caption. Ranked: handle matches first, then by how many captions hold every
+    word; each found influencer carries `caption_hits` and `caption_match`, the newest such
+    caption (see caption_snippet).
     """
     qs = Influencer.objects.all()
     if active_only:
@@ -147,41 +114,7 @@ def influencer_list(
             output_field=CharField(),
         )
     )
-    terms = search_terms(search)
-    if terms:
-        matching = _posts_matching(terms).filter(influencer=OuterRef("pk"))
-        hits = matching.order_by().values("influencer").annotate(n=Count("id")).values("n")[:1]
-        qs = qs.annotate(
-            caption_hits=Coalesce(Subquery(hits, output_field=IntegerField()), Value(0)),
-            caption_match=Subquery(matching.order_by("-posted_at", "-id").values("caption")[:1]),
-            handle_match=Case(
-                When(_all_terms_in("handle", terms), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-        ).filter(
-            Q.create(
-                [
-                    Q(handle__icontains=term)
-                    | Q(display_name__icontains=term)
-                    | Q(keywords__icontains=term)
-                    for term in terms
-                ],
-                connector=Q.AND,
-            )
-            | Q(caption_hits__gt=0)
-        )
-        qs = qs.order_by("-handle_match", "-caption_hits", "handle")
-    if style:
-        qs = qs.filter(Q(brand_style=style) | Q(consumer_style=style))
-    if gender:
-        qs = qs.filter(gender=gender)
-    if body_size:
-        qs = qs.filter(body_size=body_size)
-    if min_followers is not None:
-        qs = qs.filter(followers__gte=min_followers)
-    if min_engagement is not None:
-        qs = qs.filter(engagement_rate__gte=min_engagement)
+    qs = InfluencerFilterSet(filters if filters is not None else {}, queryset=qs).qs
     return qs.defer("like_distribution", "count_distribution", "embedding_centroid")
 
 
@@ -191,14 +124,10 @@ SNIPPET_CONTEXT = 40
 def caption_snippet(caption: str, search: str, *, context: int = SNIPPET_CONTEXT) -> list[dict]:
     """The part of a caption around the first match of a search, as plain-text pieces
     [{"text": ..., "match": bool}], so each page or client escapes and highlights it itself;
-    every word of the search inside that part is marked."""
-    terms = search_terms(search)
-    if not caption or not terms:
+    every word of the search (and its synonyms) inside that part is marked."""
+    words = search_pattern(search)
+    if not caption or words is None:
         return []
-    # Longest first, so "원피스코디" is marked whole rather than "원피스" inside it.
-    words = re.compile(
-        "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE
-    )
     found = words.search(caption)
     if found is None:
         return []
@@ -217,17 +146,12 @@ def caption_snippet(caption: str, search: str, *, context: int = SNIPPET_CONTEXT
     return [p for p in pieces if p["text"]]
 
 
-# Instagram's post addresses use a short code of URL-safe base64 characters; numeric media ids
-# (Graph API) and made-up demo ids have no public address we can build.
-_SHORTCODE = re.compile(r"[A-Za-z0-9_-]{8,40}")
-
-
 def post_instagram_url(post: Post) -> str:
-    """https://www.instagram.com/p/<shortcode>/ when the post's id is a shortcode, else ''."""
-    code = post.instagram_id
-    if post.influencer.is_demo or not _SHORTCODE.fullmatch(code) or code.isdigit():
-        return ""
-    return f"https://www.instagram.com/p/{code}/"
+    """The post's address on Instagram: its imported permalink, else /p/<shortcode>/ when its id
+    is a short code; '' when none is known (common.instagram holds the rule)."""
+    return instagram_post_url(
+        permalink=post.permalink, post_id=post.instagram_id, is_demo=post.influencer.is_demo
+    )
 
 
 def post_get(*, handle: str, post_id, include_inactive: bool = False) -> Post:
@@ -278,7 +202,11 @@ def influencer_get(*, handle: str, active_only: bool = False) -> Influencer:
 
 def influencer_feed(*, influencer: Influencer, limit: int | None = 60):
     """The influencer's posts, newest first, without the heavy vector columns."""
-    posts = Post.objects.filter(influencer=influencer).defer("embedding", "style_probabilities")
+    posts = (
+        Post.objects.filter(influencer=influencer)
+        .select_related("influencer")  # each post's Instagram address reads is_demo
+        .defer("embedding", "style_probabilities")
+    )
     return posts[:limit] if limit else posts
 
 
@@ -410,3 +338,51 @@ def import_job_get(*, job_id) -> ImportJob:
         return ImportJob.objects.get(pk=int(job_id))
     except (ImportJob.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
+
+
+def saved_search_list(*, user):
+    """The user's saved searches, newest first (nobody else's)."""
+    return SavedSearch.objects.filter(user=user)
+
+
+def saved_search_get(*, user, saved_search_id) -> SavedSearch:
+    """One of the user's saved searches; a stranger's or a missing one is NotFoundError."""
+    try:
+        return saved_search_list(user=user).get(pk=int(saved_search_id))
+    except (SavedSearch.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+KEYWORD_CATALOGUE_CACHE_KEY = "keywords:catalogue-counts"
+
+
+def keyword_catalogue_counts(*, exclude_influencer_id: int | None = None) -> tuple[Counter, int]:
+    """The word counts of the whole catalogue (the sum of every influencer's `word_counts`) and
+    how many influencers hold counts, less the given influencer's own. Summed once per
+    KEYWORD_CATALOGUE_CACHE_SECONDS in the shared cache."""
+    cached = None
+    seconds = settings.KEYWORD_CATALOGUE_CACHE_SECONDS
+    if seconds:
+        cached = cache.get(KEYWORD_CATALOGUE_CACHE_KEY)
+    if cached is None:
+        totals: Counter = Counter()
+        holders = 0
+        rows = Influencer.objects.exclude(word_counts={}).values_list("pk", "word_counts")
+        for _pk, counts in rows.iterator(chunk_size=2000):
+            totals.update(counts)
+            holders += 1
+        cached = (dict(totals), holders)
+        if seconds:
+            cache.set(KEYWORD_CATALOGUE_CACHE_KEY, cached, seconds)
+    totals, holders = Counter(cached[0]), cached[1]
+    if exclude_influencer_id is not None:
+        own = (
+            Influencer.objects.filter(pk=exclude_influencer_id)
+            .values_list("word_counts", flat=True)
+            .first()
+        )
+        if own and holders > 0:  # a cached sum from before its first summary may lack it
+            totals.subtract(own)
+            totals = +totals  # drop words that were only this influencer's
+            holders -= 1
+    return totals, holders

@@ -1,38 +1,110 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.models import BodySize, Gender
+from common.errors import ApplicationError
 from influencers import selectors
-from influencers.forms import InfluencerFilterForm, LookalikeFilterForm
+from influencers.filters import InfluencerFilterSet
+from influencers.forms import LookalikeFilterForm, SavedSearchForm
 from influencers.history import HISTORY_WINDOWS, influencer_follower_history
-from mlcore.styles import STYLES
+from influencers.search import style_named
+from influencers.services.saved_searches import (
+    saved_search_create,
+    saved_search_delete,
+    saved_search_query,
+)
 
 INFLUENCERS_PER_PAGE = 24
+# A phone shows two posts a row: 12 keep the influencer page a few screens tall, not 9,500 px.
+FEED_POSTS_PER_PAGE = 12
+# Filters shown under "More filters" (the search box, style and sort stay in view).
+MAIN_FILTERS = ("q", "style", "sort")
 
 
 def influencer_list(request):
-    form = InfluencerFilterForm(request.GET)
-    filters = form.filters()  # a bad value is left out and said so, never a server error
-    page = Paginator(selectors.influencer_list(**filters), INFLUENCERS_PER_PAGE).get_page(
+    filterset = InfluencerFilterSet(request.GET)
+    valid = filterset.is_valid()  # a bad value is left out and said so, never a server error
+    cleaned = filterset.form.cleaned_data
+    search = cleaned.get("q") or ""
+    page = Paginator(selectors.influencer_list(filters=request.GET), INFLUENCERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     for influencer in page:
         influencer.snippet = selectors.caption_snippet(
-            getattr(influencer, "caption_match", "") or "", filters["search"]
+            getattr(influencer, "caption_match", "") or "", search
         )
+    form = filterset.form
+    more = [form[name] for name in form.fields if name not in MAIN_FILTERS]
+    query = saved_search_query(filters=request.GET) if valid else ""
     return render(
         request,
         "influencers/list.html",
         {
             "page": page,
             "form": form,
-            "styles": STYLES,
+            "more_filters": more,
+            "more_filters_used": any(cleaned.get(f.name) not in (None, "") for f in more),
             "params": request.GET,
-            "search": filters["search"],
-            "style_named": form.style_named_in_search(),
+            "search": search,
+            "query": query,
+            "style_named": "" if cleaned.get("style") else style_named(search),
+            "save_form": SavedSearchForm(initial={"query": query}),
+            "saved_searches": (
+                selectors.saved_search_list(user=request.user)[:10]
+                if request.user.is_authenticated
+                else []
+            ),
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def saved_search_list(request):
+    """The user's saved searches; POST saves the list's current search under a name."""
+    form = SavedSearchForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = saved_search_create(
+                    user=request.user, name=form.cleaned_data["name"], filters=form.filters()
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Search “%(name)s” saved.") % {"name": saved.name})
+                return redirect(_list_url(saved.query))
+    return render(
+        request,
+        "influencers/saved_searches.html",
+        {"saved_searches": selectors.saved_search_list(user=request.user), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _list_url(query: str) -> str:
+    return reverse("influencer_list") + (f"?{query}" if query else "")
+
+
+@login_required
+def saved_search_open(request, pk):
+    saved = selectors.saved_search_get(user=request.user, saved_search_id=pk)
+    return redirect(_list_url(saved.query))
+
+
+@login_required
+@require_POST
+def saved_search_delete_view(request, pk):
+    saved = selectors.saved_search_get(user=request.user, saved_search_id=pk)
+    saved_search_delete(user=request.user, saved_search_id=saved.pk)
+    messages.success(request, _("Search “%(name)s” deleted.") % {"name": saved.name})
+    return redirect("saved_search_list")
 
 
 def influencer_detail(request, handle):
@@ -47,7 +119,9 @@ def influencer_detail(request, handle):
         "influencers/detail.html",
         {
             "influencer": influencer,
-            "posts": selectors.influencer_feed(influencer=influencer),
+            "posts": Paginator(
+                selectors.influencer_feed(influencer=influencer, limit=None), FEED_POSTS_PER_PAGE
+            ).get_page(request.GET.get("page")),
             "shares": selectors.influencer_style_shares(influencer),
             "style_models": selectors.influencer_style_models(influencer=influencer),
             "timeline": selectors.influencer_style_timeline(influencer=influencer),
@@ -55,6 +129,8 @@ def influencer_detail(request, handle):
                 influencer_follower_history(influencer=influencer, days=days)
                 for days in HISTORY_WINDOWS
             ],
+            "genders": Gender.choices,
+            "body_sizes": BodySize.choices,
             "lookalikes": selectors.influencer_lookalikes(
                 influencer=influencer,
                 **LookalikeFilterForm(request.GET).filters(),

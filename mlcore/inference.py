@@ -20,6 +20,7 @@ import torch
 from mlcore.images import ImageDecodeError, ImageLoader, ImageSource, image_open
 from mlcore.model import StyleCheckpoint
 from mlcore.network import FeatureNet
+from mlcore.ood import energy_scores, is_unlike_training
 from mlcore.predictions import StylePrediction, UnreadableImage, predictions_mean
 from mlcore.preprocessing import Preprocessing
 from mlcore.styles import TAXONOMY_CODES, TAXONOMY_INDEX
@@ -204,7 +205,17 @@ class StyleClassifier:
             return output
         features, logits = output
         embedding = torch.nn.functional.normalize(features, dim=0)
-        return StylePrediction(self.probabilities(logits)[0], embedding.numpy().astype(np.float32))
+        return StylePrediction(
+            self.probabilities(logits)[0],
+            embedding.numpy().astype(np.float32),
+            energy=float(energy_scores(logits.numpy())[0]),
+        )
+
+    def unlike_training(self, prediction: "StylePrediction") -> bool | None:
+        """Whether the photo is unlike the model's training photos (its energy above the
+        threshold set on the validation split); None for a checkpoint without a threshold."""
+        self._ensure_loaded()
+        return is_unlike_training(prediction.energy, self.checkpoint.ood_energy_threshold)
 
     def predict(
         self, sources: Sequence[Source], *, batch_size: int = 32

@@ -1,11 +1,17 @@
 """Korean keywords from an influencer's post texts.
 
-keywords_extract() is the one public entry: texts in, (keyword, count) pairs out. Texts are
-merged; URLs, @mentions, emojis and numbers dropped; hashtags kept whole (#데일리룩 -> 데일리룩);
-the rest tokenised with mecab-ko (or a konlpy tagger) keeping common and proper nouns (NNG, NNP)
-of two or more characters; stopwords removed; counted.
+keywords_extract(): texts in, (keyword, count) pairs out. Texts are merged; URLs, @mentions,
+emojis and numbers dropped; hashtags kept whole (#데일리룩 -> 데일리룩); the rest tokenised with
+mecab-ko (or a konlpy tagger) keeping common and proper nouns (NNG, NNP), nouns written together
+joined into one compound (캠+핑장 -> 캠핑장, 젠더+리스 -> 젠더리스), of two or more characters;
+stopwords removed; counted.
+
+keywords_distinctive(): an influencer's counts weighed against the whole catalogue's, so words
+every account uses (ootd, 데일리룩, 코디) stop topping every cloud: the log-odds ratio with an
+informative Dirichlet prior of Monroe, Colaresi and Quinn (2008), "Fightin' Words".
 """
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -152,11 +158,88 @@ def keywords_extract(
     if rest.strip():
         pos = _tagger(tagger)
         for piece in text_pieces(rest):
-            for word, tag in pos(piece):
-                if tag in NOUN_TAGS and len(word) >= 2 and word not in stop:
+            for word in nouns_joined(piece, pos(piece)):
+                if len(word) >= 2 and word not in stop:
                     counts[word] += 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return ranked[:limit] if limit else ranked
+
+
+def nouns_joined(text: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """The nouns of a tagged text, a run of nouns written without a space between them joined
+    into one word: mecab splits compounds it does not know (캠핑장 -> 캠 + 핑장, 젠더리스 ->
+    젠더 + 리스), and either half alone means nothing. Positions come from the text itself."""
+    words, run, run_end, at = [], "", -1, 0
+    for surface, tag in pairs:
+        start = text.find(surface, at)
+        if start < 0:  # a tagger that rewrote the surface: no position, no joining
+            start = at + 1
+        end = start + len(surface)
+        at = max(at, end) if start >= at else at
+        if tag in NOUN_TAGS:
+            if run and start == run_end:
+                run += surface
+            else:
+                if run:
+                    words.append(run)
+                run = surface
+            run_end = end
+        else:
+            if run:
+                words.append(run)
+            run, run_end = "", -1
+    if run:
+        words.append(run)
+    return words
+
+
+# The prior's total weight (Monroe et al.'s alpha_0): how many words of the catalogue's own mix
+# each comparison starts from. Larger pulls rare words further toward the catalogue's rates.
+PRIOR_STRENGTH = 500.0
+_TINY = 1e-9
+
+
+def keywords_distinctive(
+    counts: dict[str, int],
+    catalogue: dict[str, int],
+    *,
+    prior_strength: float = PRIOR_STRENGTH,
+    limit: int | None = None,
+) -> list[tuple[str, float]]:
+    """The influencer's words ranked by how much more the influencer uses them than the rest of
+    the catalogue: the z-score of the log-odds ratio with an informative Dirichlet prior
+    (Monroe, Colaresi and Quinn 2008, eq. 22 and its variance), positive ones only, largest first.
+
+    counts: this influencer's word counts. catalogue: the counts over every influencer, this
+    one included (they are taken out for "the rest"). The prior is the catalogue's word mix
+    scaled to prior_strength, with add-one smoothing so an unseen word has a small prior.
+    """
+    if not counts:
+        return []
+    n_mine = sum(counts.values())
+    # The rest of the catalogue: its totals less this influencer's (never below zero).
+    n_rest = sum(catalogue.values()) - sum(min(n, catalogue.get(w, 0)) for w, n in counts.items())
+    if n_rest <= 0:  # no other influencer's words: nothing to tell this one apart from
+        return []
+    vocabulary = len(set(catalogue).union(counts))
+    total_prior_counts = sum(catalogue.values()) + vocabulary
+    alpha_0 = prior_strength
+    scored = []
+    for word, mine in counts.items():
+        if mine <= 0:
+            continue
+        alpha = alpha_0 * (catalogue.get(word, 0) + 1) / total_prior_counts
+        other = max(catalogue.get(word, 0) - mine, 0)
+        # A word that is the whole prior (a one-word catalogue) leaves nothing to compare with.
+        log_odds_mine = math.log((mine + alpha) / max(n_mine + alpha_0 - mine - alpha, _TINY))
+        log_odds_rest = math.log((other + alpha) / max(n_rest + alpha_0 - other - alpha, _TINY))
+        delta = log_odds_mine - log_odds_rest
+        variance = 1.0 / (mine + alpha) + 1.0 / (other + alpha)
+        z = delta / math.sqrt(variance)
+        if z > 0:
+            scored.append((word, z))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return scored[:limit] if limit else scored
 
 
 def is_sponsored(text: str, brand_handles: Iterable[str] = ()) -> bool:

@@ -55,6 +55,9 @@ class StyleCheckpoint:
     # Divides the logits before the softmax (mlcore.calibration); 1.0 leaves them as trained,
     # which is what a checkpoint written before calibration existed gets.
     temperature: float = 1.0
+    # The energy (mlcore.ood) above which a photo is unlike the training photos, set on the
+    # validation split; None in checkpoints that predate it (the check is then skipped).
+    ood_energy_threshold: float | None = None
     # How the training folder was sampled and split; None in checkpoints that predate it.
     split: DataSplit | None = None
     code_version: str = CODE_VERSION
@@ -84,6 +87,7 @@ class StyleCheckpoint:
             "recipe": self.recipe,
             "is_demo": self.is_demo,
             "temperature": float(self.temperature),
+            "ood_energy_threshold": self.ood_energy_threshold,
             "split": self.split.to_dict() if self.split else None,
             "code_version": self.code_version,
             "created_at": self.created_at,
@@ -129,6 +133,7 @@ class StyleCheckpoint:
             recipe=payload.get("recipe", {}),
             is_demo=bool(payload.get("is_demo", False)),
             temperature=float(payload.get("temperature", 1.0)),
+            ood_energy_threshold=payload.get("ood_energy_threshold"),
             split=DataSplit.from_dict(payload["split"]) if payload.get("split") else None,
             code_version=payload.get("code_version", ""),
             created_at=payload.get("created_at", ""),

@@ -15,6 +15,9 @@ from mlcore.styles import TAXONOMY_CODES
 class StylePrediction:
     probabilities: np.ndarray  # float32, one per TAXONOMY_CODES entry, sums to 1
     embedding: np.ndarray  # float32, 512, L2-normalised
+    # The energy of the raw logits (mlcore.ood): high for a photo unlike the training photos;
+    # None where it is not known (a mean over a carousel's images).
+    energy: float | None = None
 
     @property
     def top_style(self) -> str:

@@ -41,6 +41,7 @@ from mlcore.kfashion import (
 )
 from mlcore.model import StyleCheckpoint
 from mlcore.network import init_weights_load, resnet18_build
+from mlcore.ood import energy_threshold
 from mlcore.preprocessing import Preprocessing
 from mlcore.progress import progress_bar
 from mlcore.styles import TAXONOMY_INDEX
@@ -479,6 +480,7 @@ def checkpoint_calibrate(checkpoint: StyleCheckpoint, model: nn.Module, val_load
     if not len(labels):
         raise ValueError("none of the validation images could be read: nothing to calibrate on")
     checkpoint.temperature = temperature_fit(logits, labels)
+    checkpoint.ood_energy_threshold = energy_threshold(logits)
     top3 = np.argsort(-logits, axis=1, kind="stable")[:, :3]
     checkpoint.metrics["val_top3"] = float((top3 == labels[:, None]).any(axis=1).mean())
     checkpoint.metrics["val_ece_before"] = expected_calibration_error(

@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.shortcuts import redirect
@@ -6,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
+from common.formats import confidence_percent
 from common.media import private_media_read_by_staff
 from common.styles import style_label
 from recommender.models import ModelVersion, ReclassificationRun, RecommendationRequest
@@ -20,6 +23,8 @@ from recommender.services.registry import (
 def _progress_bar(run: ReclassificationRun | None):
     if run is None:
         return "—"
+    if not run.total:  # "0 / 0 (100.0%)" would claim work that never existed
+        return format_html("{} {}", _("no posts to re-classify"), run.get_status_display())
     return format_html(
         '<progress max="{}" value="{}"></progress> {} / {} ({}%) {}',
         run.total or 1,
@@ -48,7 +53,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
         "is_active",
         "is_demo",
         "class_names",
-        "metrics",
+        "metrics_shown",
         "trained_on",
         "data_fingerprint",
         "recipe",
@@ -91,14 +96,25 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("validation top-1"))
     def accuracy(self, obj):
+        # A demo model's figure is measured on generated pictures: it says nothing about photos.
+        if obj.is_demo:
+            return _("not meaningful (demo model)")
         value = obj.validation_accuracy
         return f"{value:.1%}" if value is not None else "—"
+
+    @admin.display(description=_("metrics"))
+    def metrics_shown(self, obj):
+        """The stored metrics; a demo model's validation figures are left out (see accuracy)."""
+        metrics = obj.metrics or {}
+        if obj.is_demo:
+            metrics = {k: v for k, v in metrics.items() if not k.startswith("val_")}
+        return json.dumps(metrics, ensure_ascii=False, indent=1, sort_keys=True) if metrics else "—"
 
     @admin.display(description=_("re-classification"))
     def progress(self, obj):
         return _progress_bar(reclassification_latest(model_version_id=obj.pk))
 
-    @admin.action(description=_("Activate (re-classifies every post)"))
+    @admin.action(description=_("Use this model (re-classifies every post)"))
     def activate(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, _("Choose exactly one model version."), level="error")
@@ -151,18 +167,18 @@ class RecommendationRequestAdmin(admin.ModelAdmin):
         "ranking",
         "status",
         "predicted_style_name",
-        "confidence",
+        "confidence_shown",
         "created_at",
     )
     list_filter = ("status", "mode", "ranking")
     search_fields = ("user__username",)
     list_select_related = ("user",)
     readonly_fields = [
-        "predicted_style_name" if f.name == "predicted_style" else f.name
+        ("confidence_shown" if f.name == "confidence" else f.name)
         for f in RecommendationRequest._meta.fields
-        if f.name != "query_probabilities"
-    ]
-    exclude = ("query_probabilities", "predicted_style")
+        if f.name not in ("query_probabilities", "predicted_style")
+    ] + ["predicted_style_name"]
+    exclude = ("query_probabilities", "predicted_style", "confidence")
 
     def has_add_permission(self, request):
         return False
@@ -176,6 +192,10 @@ class RecommendationRequestAdmin(admin.ModelAdmin):
                 sender="admin", user=request.user, names=[item.image.name]
             )
         return response
+
+    @admin.display(description=_("confidence"), ordering="confidence")
+    def confidence_shown(self, item):
+        return confidence_percent(item.confidence)
 
     @admin.display(description=_("predicted style"), ordering="predicted_style")
     def predicted_style_name(self, item):

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -58,12 +60,14 @@ class ResultsField(serializers.Field):
 
 
 def _notices(block: dict) -> list[dict]:
-    """The page's notices about a result, in Korean and English: [{"code", "ko", "en"}]."""
+    """The page's notices about a result: [{"code", "text", "ko", "en"}], `text` in the language
+    the client asked for (Accept-Language), `ko` and `en` both ways."""
     korean = ranking_notices(block, language="ko")
     english = ranking_notices(block, language="en")
+    chosen = english if translation.get_language() == "en" else korean
     return [
-        {"code": ko["code"], "ko": ko["text"], "en": en["text"]}
-        for ko, en in zip(korean, english, strict=True)
+        {"code": ko["code"], "text": text["text"], "ko": ko["text"], "en": en["text"]}
+        for ko, en, text in zip(korean, english, chosen, strict=True)
     ]
 
 
@@ -75,6 +79,8 @@ class RecommendationOutput(serializers.ModelSerializer):
     low_confidence = serializers.SerializerMethodField()
     # A team's request shows who asked (teammates see each other's brand recommendations).
     asked_by = serializers.CharField(source="user.username", read_only=True)
+    status_message = serializers.SerializerMethodField()
+    failure_message = serializers.SerializerMethodField()
 
     class Meta:
         model = RecommendationRequest
@@ -86,6 +92,7 @@ class RecommendationOutput(serializers.ModelSerializer):
             "status_message",
             "failure_reason",
             "failure_code",
+            "failure_message",
             "mode",
             "ranking",
             "gender",
@@ -93,6 +100,7 @@ class RecommendationOutput(serializers.ModelSerializer):
             "predicted_style",
             "confidence",
             "low_confidence",
+            "unlike_training",
             "style_distribution",
             "model_label",
             "model_is_demo",
@@ -101,6 +109,14 @@ class RecommendationOutput(serializers.ModelSerializer):
             "created_at",
             "finished_at",
         )
+
+    def get_status_message(self, obj) -> str:
+        """Stored in English, given in the client's language (Accept-Language)."""
+        return gettext(obj.status_message) if obj.status_message else ""
+
+    def get_failure_message(self, obj) -> str:
+        """Why it failed, in the client's language; failure_reason keeps the English detail."""
+        return obj.failure_message
 
     def get_model_is_demo(self, obj) -> bool | None:
         return obj.model_version.is_demo if obj.model_version else None

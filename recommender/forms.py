@@ -44,4 +44,9 @@ class RecommendationForm(forms.Form):
             "gender": getattr(user, "gender", ""),
             "body_size": getattr(user, "body_size", ""),
         }
-        return cls(data, files, initial=initial)
+        form = cls(data, files, initial=initial)
+        if getattr(user, "role", "") == Role.CONSUMER:
+            # The brand basis (most-liked posts, to sponsor) is a brand's question: a consumer's
+            # form offers only the consumer basis, and a forged "brand" is refused.
+            form.fields["mode"].choices = [(Role.CONSUMER, Role.CONSUMER.label)]
+        return form

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender, Role
@@ -120,6 +121,9 @@ class RecommendationRequest(models.Model):
     )  # snapshot: survives deletion
     predicted_style = models.CharField(_("predicted style"), max_length=16, blank=True)
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    # The photo is unlike the model's training photos (mlcore.ood); None: the model's checkpoint
+    # has no threshold (older checkpoints), or the request has no result yet.
+    unlike_training = models.BooleanField(_("unlike the training photos"), null=True, blank=True)
     style_distribution = models.JSONField(
         _("style distribution"), default=list, blank=True
     )  # [[code, p], ...] top 5
@@ -200,6 +204,8 @@ class ReclassificationRun(models.Model):
         indexes = [models.Index(fields=["status", "heartbeat_at"], name="reclassification_open")]
 
     def __str__(self):
+        if not self.total:
+            return f"{self.model_version.name}: {gettext('no posts to re-classify')}"
         return f"{self.model_version.name}: {self.done} / {self.total}"
 
     @property

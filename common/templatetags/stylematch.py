@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 
+from common.instagram import instagram_post_url, instagram_profile_url
 from common.style_models import style_model_summary
 from common.styles import style_label
 
@@ -56,3 +57,18 @@ def style_model(version) -> dict | None:
     if version is None:
         return None
     return style_model_summary(name=version.name, is_demo=version.is_demo, metrics=version.metrics)
+
+
+@register.filter
+def instagram_profile(influencer) -> str:
+    """The Instagram profile address of an influencer, a card or a summary dict ('' for demo)."""
+    get = influencer.get if isinstance(influencer, dict) else lambda k: getattr(influencer, k, "")
+    return instagram_profile_url(get("handle") or "", is_demo=bool(get("is_demo")))
+
+
+@register.filter
+def post_instagram(post) -> str:
+    """A post's address on Instagram ('' when none is known); the post's influencer is loaded."""
+    return instagram_post_url(
+        permalink=post.permalink, post_id=post.instagram_id, is_demo=post.influencer.is_demo
+    )

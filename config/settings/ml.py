@@ -31,3 +31,7 @@ RECOMMENDATION_TOP_K = env.int("RECOMMENDATION_TOP_K", default=3)
 # Korean tokenizer for keywords: "mecab" (pip-installed, no Java) or a konlpy tagger ("okt").
 KEYWORD_TAGGER = env.str("KEYWORD_TAGGER", default="mecab")
 WORDCLOUD_DEBOUNCE_SECONDS = env.int("WORDCLOUD_DEBOUNCE_SECONDS", default=30)
+
+# The catalogue's word counts (the background of every influencer's keywords) are summed once
+# per this many seconds, not once per summary rebuild (0: every time).
+KEYWORD_CATALOGUE_CACHE_SECONDS = env.int("KEYWORD_CATALOGUE_CACHE_SECONDS", default=600)

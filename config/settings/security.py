@@ -40,6 +40,8 @@ EMAIL_CHANGE_UNDO_DAYS = env.int("EMAIL_CHANGE_UNDO_DAYS", default=7)
 # the shared cache (CACHES in base.py).
 RATE_LIMITS = {
     "uploads": env.str("UPLOAD_THROTTLE_RATE", default="30/hour"),
+    # Uploads refused as invalid (400, nothing stored) count here instead.
+    "refused_uploads": env.str("REFUSED_UPLOAD_THROTTLE_RATE", default="120/hour"),
     # Page, admin and token log-in share one count per client address.
     "login": env.str("LOGIN_THROTTLE_RATE", default="10/minute"),
     "signup": env.str("SIGNUP_THROTTLE_RATE", default="10/hour"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext, gettext_noop
 
+from common.instagram import instagram_permalink_clean
 from influencers.constants import (
     BIO_MAX_LENGTH,
     CAPTION_MAX_LENGTH,
@@ -105,6 +106,7 @@ ROW_ERRORS = {
     "too_many_images": gettext_noop("%(count)s images; a post holds at most %(limit)s"),
     "bad_children": gettext_noop("not a list of media objects with ids"),
     "bad_metadata": gettext_noop("unreadable instaloader metadata: %(detail)s"),
+    "bad_permalink": gettext_noop("not the address of an Instagram post: %(value)s"),
     "carousel_image_missing": gettext_noop(
         "no image for the album's %(names)s: an album is imported with all its images or not at all"
     ),
@@ -184,6 +186,9 @@ class PostRow:
     # The names of its image files in the import's archive, cover first, when the export names
     # them itself (instaloader's `<date>_UTC_1.jpg`); None: found by post id (ImageSource).
     image_names: tuple[str, ...] | None = None
+    # The post's Instagram address (normalised), "" when the source gives none: a stored one
+    # is then kept.
+    permalink: str = ""
 
 
 @dataclass
@@ -278,6 +283,19 @@ def crawl_posts_parse(
     (user_name, post_id, text, timestamp, like, video, post_style) is one of them."""
     table = table_read(data, name, required=())
     return posts_from_table(table, name, account=account, mapping=mapping, unescape=True)
+
+
+def _permalink(value, row, errors: list[RowError], column: str) -> str:
+    """The post's Instagram address, normalised; "" when the source gives none; a row error when
+    the value is not an Instagram post's address (another site, a profile, a script: URL)."""
+    value = cell_text(value).strip()
+    if not value:
+        return ""
+    try:
+        return instagram_permalink_clean(value)
+    except ValueError:
+        errors.append(RowError(row, column, "bad_permalink", {"value": repr(value[:80])}))
+        return ""
 
 
 def posts_from_table(
@@ -397,6 +415,7 @@ def _posts_from_records(
         if not _blank_value(rec.get("hashtags")):
             caption = _hashtags_added(caption, rec.get("hashtags"))
         link = permalink_parse(rec.get("permalink"))
+        permalink = _permalink(rec.get("permalink"), row, errors, col("permalink"))
         post_id = cell_text(rec.get("post_id")).strip()
         id_column = col("post_id")
         if not post_id and link:
@@ -467,6 +486,7 @@ def _posts_from_records(
                 style,
                 image_urls=image_urls,
                 image_names=rec.get("image_names"),
+                permalink=permalink,
             )
         )
         said = InfluencerRow(
@@ -514,6 +534,7 @@ def graph_media_parse(
                 "text": item.get("caption", ""),
                 "timestamp": item.get("timestamp", ""),
                 "like": item.get("like_count", HIDDEN_LIKES),  # absent when the owner hid it
+                "permalink": item.get("permalink", ""),
                 "video": "true" if item.get("media_type") in ("VIDEO", "REELS") else "false",
                 "image_urls": _graph_image_urls(item),
             }

@@ -398,6 +398,8 @@ def _posts_upsert(chunk, source: ImageSource, report, stored_files: list[str], p
         }
         if row.prototype_style is not None:
             values["prototype_style"] = row.prototype_style
+        if row.permalink:  # a source without addresses leaves a stored one alone
+            values["permalink"] = row.permalink
         post = existing.get(row.post_id)
         if post is None:
             post = Post(instagram_id=row.post_id, influencer_id=influencer_id, **values)

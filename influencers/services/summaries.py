@@ -1,6 +1,7 @@
 """Keyword summaries, word clouds and sponsored share per influencer, with debounced rebuilds."""
 
 import logging
+from collections import Counter
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -8,10 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commit
-from influencers.constants import TOP_KEYWORDS, WORDCLOUD_WORDS
+from influencers.constants import TOP_KEYWORDS, WORD_COUNTS_KEPT, WORDCLOUD_WORDS
 from influencers.models import Influencer, Post, Stopword
+from influencers.selectors import keyword_catalogue_counts
 from influencers.tasks import influencer_summary_rebuild_task
-from mlcore.keywords import TaggerUnavailable, keywords_extract
+from mlcore.keywords import TaggerUnavailable, keywords_distinctive, keywords_extract
 from mlcore.wordcloud_render import wordcloud_png
 
 log = logging.getLogger(__name__)
@@ -34,22 +36,47 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
     except TaggerUnavailable as exc:
         log.error("keyword tagger unavailable, using mecab: %s", exc)
         keywords = keywords_extract(captions, stopwords=stopwords, tagger="mecab")
-    top = keywords[:TOP_KEYWORDS]
+    ranked = _distinctive_first(keywords, influencer_id=influencer_id)
+    top = ranked[:TOP_KEYWORDS]
     old_cloud = influencer.wordcloud.name if influencer.wordcloud else ""
     influencer.keywords = [[word, count] for word, count in top]
+    influencer.word_counts = dict(keywords[:WORD_COUNTS_KEPT])
     influencer.sponsored_share = sponsored / len(captions) if captions else None
     if top:
-        png = wordcloud_png(keywords[:WORDCLOUD_WORDS], seed=influencer_id)
+        png = wordcloud_png(ranked[:WORDCLOUD_WORDS], seed=influencer_id)
         influencer.wordcloud.save(f"{influencer.handle}.png", ContentFile(png), save=False)
     else:
         influencer.wordcloud = ""
     influencer.summary_updated_at = timezone.now()
     influencer.save(
-        update_fields=["keywords", "sponsored_share", "wordcloud", "summary_updated_at"]
+        update_fields=[
+            "keywords",
+            "word_counts",
+            "sponsored_share",
+            "wordcloud",
+            "summary_updated_at",
+        ]
     )
     if old_cloud and old_cloud != influencer.wordcloud.name:
         influencer.wordcloud.storage.delete(old_cloud)
     return influencer
+
+
+def _distinctive_first(keywords: list[tuple[str, int]], *, influencer_id: int):
+    """The influencer's (word, count) pairs, the words that tell it apart from the rest of the
+    catalogue first (mlcore.keywords.keywords_distinctive), then the others by count; by count
+    alone while no other influencer has counts to compare with."""
+    others, holders = keyword_catalogue_counts(exclude_influencer_id=influencer_id)
+    if not keywords or holders <= 0 or not others:
+        return list(keywords)
+    counts = dict(keywords)
+    catalogue = Counter(others)
+    catalogue.update(counts)
+    distinctive = [word for word, _z in keywords_distinctive(counts, catalogue)]
+    chosen = set(distinctive)
+    return [(word, counts[word]) for word in distinctive] + [
+        (word, count) for word, count in keywords if word not in chosen
+    ]
 
 
 def influencer_summaries_schedule(*, influencer_ids) -> int:

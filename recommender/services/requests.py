@@ -16,9 +16,9 @@ from accounts.models import BodySize, Gender, Role, User
 from accounts.teams.choices import TeamRole
 from accounts.teams.models import Team
 from accounts.teams.selectors import team_default_for
-from common.errors import ApplicationError
+from common.errors import ApplicationError, RateLimitedError
 from common.jobs import claim, deadline_passed_before, enqueue
-from common.ratelimit import rate_limit_hit
+from common.ratelimit import REFUSED_UPLOADS, UPLOADS, rate_limit_hit
 from common.uploads import image_validate, uploaded_file_read
 from common.vectors import vector_to_bytes
 from mlcore.predictions import StylePrediction
@@ -57,23 +57,24 @@ def recommendation_create(
 
     gender, body_size: the influencers' filters; blank means any. A brand's request belongs to
     `team` (default: the team the user owns or manages), so the team's members see it with who asked.
+    An accepted upload counts toward the upload limit; a refused one (a 400, nothing stored)
+    toward the larger limit of refused uploads instead.
     """
-    rate_limit_hit(scope="uploads", ident=str(user.pk))
+    ident = str(user.pk)
+    rate_limit_hit(scope=UPLOADS, ident=ident, count=False)
+    rate_limit_hit(scope=REFUSED_UPLOADS, ident=ident, count=False)
     if team is None and user.is_brand:
         team = team_default_for(user=user)
-    mode = mode or user.role
-    if mode not in Role.values:
-        raise ApplicationError(_("Choose brand or consumer mode."), code=RefusalCode.INVALID_MODE)
-    ranking = ranking or Ranking.SIMILARITY
-    if ranking not in Ranking.values:
-        raise ApplicationError(_("Unknown ranking."), code=RefusalCode.INVALID_RANKING)
-    # Blank is "any" for everyone (a brand has neither; a consumer may look beyond their own).
-    if gender not in ("", *Gender.values) or body_size not in ("", *BodySize.values):
-        raise ApplicationError(
-            _("Choose a gender and a body size from the list, or any."),
-            code=RefusalCode.INVALID_FILTERS,
+    try:
+        mode, ranking, gender, body_size, validated = _upload_validate(
+            user=user, image=image, mode=mode, ranking=ranking, gender=gender, body_size=body_size
         )
-    validated = image_validate(data=uploaded_file_read(image), filename=getattr(image, "name", ""))
+    except RateLimitedError:
+        raise
+    except ApplicationError:
+        rate_limit_hit(scope=REFUSED_UPLOADS, ident=ident)
+        raise
+    rate_limit_hit(scope=UPLOADS, ident=ident)
     file = validated.as_file()
     stored = default_storage.save(f"queries/{file.name}", file)
     try:
@@ -92,6 +93,25 @@ def recommendation_create(
         default_storage.delete(stored)  # no file without its row
         raise
     return request
+
+
+def _upload_validate(*, user: User, image, mode: str, ranking: str, gender: str, body_size: str):
+    """The request's fields with the user's defaults, and the validated image; ApplicationError
+    (ImageRejected for the image) on the first thing wrong."""
+    mode = mode or user.role
+    if mode not in Role.values:
+        raise ApplicationError(_("Choose brand or consumer mode."), code=RefusalCode.INVALID_MODE)
+    ranking = ranking or Ranking.SIMILARITY
+    if ranking not in Ranking.values:
+        raise ApplicationError(_("Unknown ranking."), code=RefusalCode.INVALID_RANKING)
+    # Blank is "any" for everyone (a brand has neither; a consumer may look beyond their own).
+    if gender not in ("", *Gender.values) or body_size not in ("", *BodySize.values):
+        raise ApplicationError(
+            _("Choose a gender and a body size from the list, or any."),
+            code=RefusalCode.INVALID_FILTERS,
+        )
+    validated = image_validate(data=uploaded_file_read(image), filename=getattr(image, "name", ""))
+    return mode, ranking, gender, body_size, validated
 
 
 def recommendation_enqueue(*, request_id: int) -> bool:
@@ -196,6 +216,7 @@ def _process(request: RecommendationRequest) -> None:
         model_label=model_label(version, quantized=classifier.quantized),
         predicted_style=query.top_style,
         confidence=query.confidence,
+        unlike_training=classifier.unlike_training(prediction),
         style_distribution=[
             [c, round(p, 4)] for c, p in prediction.top_k(STORED_STYLE_DISTRIBUTION)
         ],

@@ -5,7 +5,6 @@ from urllib.parse import unquote
 
 import numpy as np
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -100,7 +99,11 @@ def test_the_csv_export_opens_back_with_korean_commas_and_newlines(campaign, inf
     row = rows[0]
     assert list(row) == [
         "인스타그램 계정",
+        "인스타그램 프로필",
+        "연락처 이메일",
+        "팔로워",
         "대표 스타일",
+        "그 스타일 게시물 비율",
         "총 좋아요",
         "평균 좋아요",
         "참여율",
@@ -116,6 +119,33 @@ def test_the_csv_export_opens_back_with_korean_commas_and_newlines(campaign, inf
     assert row["메모"] == '담당자: 김민지, "원피스" 협찬\n다음 주 연락'
     assert row["단계"] == "연락" and row["총 좋아요"] == "300"
     assert row["참여율"] == "15.00%"  # 300 likes per post / 2,000 followers
+    assert row["팔로워"] == "2000" and row["그 스타일 게시물 비율"] == "100.00%"
+    assert row["인스타그램 프로필"] == "https://www.instagram.com/shortlisted/"
+    assert row["연락처 이메일"] == ""  # not known yet
+
+
+def test_the_csv_export_gives_what_a_brand_needs_to_reach_out(campaign, brand):
+    from influencers.models import Influencer
+
+    influencer = InfluencerFactory(handle="reach_me", followers=12_345)
+    classified_post(influencer, "romantic", 100)
+    classified_post(influencer, "romantic", 100)
+    classified_post(influencer, "street", 500)
+    influencer_style_profile_rebuild(influencer_id=influencer.pk)
+    Influencer.objects.filter(pk=influencer.pk).update(contact_email="pr@reach.example")
+    demo = InfluencerFactory(handle="smdemo_x", is_demo=True)
+    services.shortlist_add(campaign=campaign, influencer_id=influencer.pk, user=brand)
+    services.shortlist_add(campaign=campaign, influencer_id=demo.pk, user=brand)
+    with translation.override("en"):
+        _, rows = _export_rows(campaign)
+    by_handle = {row["Instagram handle"]: row for row in rows}
+    row = by_handle["reach_me"]
+    assert row["Followers"] == "12345"
+    assert row["Representative style"] == "Street"  # most likes
+    assert row["Posts in that style"] == "33.33%"  # 1 of 3 posts
+    assert row["Instagram profile"] == "https://www.instagram.com/reach_me/"
+    assert row["Contact e-mail"] == "pr@reach.example"
+    assert by_handle["smdemo_x"]["Instagram profile"] == ""  # a made-up account
 
 
 def test_the_csv_export_shows_seoul_time_to_the_minute(campaign, influencer, brand):
@@ -267,8 +297,7 @@ def test_the_api_refuses_consumers_in_their_language(consumer):
     api = APIClient()
     api.force_authenticate(consumer)
     for language in ("ko", "en"):
-        api.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-        response = api.get("/api/v1/campaigns/")
+        response = api.get("/api/v1/campaigns/", HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 403
         with translation.override(language):
             assert response.json()["detail"] == translation.gettext(

@@ -244,13 +244,13 @@ def catalogue():
 
 
 def test_search_finds_any_caption_word_or_hashtag_ranked_by_handle_then_matches(catalogue):
-    found = list(influencer_list(search="#성수카페"))
+    found = list(influencer_list(filters={"q": "#성수카페"}))
     assert [i.handle for i in found] == ["cafe_lover", "hiker"]
     assert [i.caption_hits for i in found] == [2, 1]
-    found = [i.handle for i in influencer_list(search="성수")]
+    found = [i.handle for i in influencer_list(filters={"q": "성수"})]
     assert found == ["성수_official", "cafe_lover", "hiker"]
-    assert list(influencer_list(search="라떼"))[0].handle == "cafe_lover"
-    assert list(influencer_list(search="100%_")) == []  # LIKE wildcards are literal
+    assert list(influencer_list(filters={"q": "라떼"}))[0].handle == "cafe_lover"
+    assert list(influencer_list(filters={"q": "100%_"})) == []  # LIKE wildcards are literal
 
 
 def test_the_snippet_is_escaped_and_highlights_the_match(client, catalogue):
@@ -270,13 +270,15 @@ def test_snippets_are_bounded_and_marked_at_both_ends():
 
 def test_every_word_of_a_search_must_match_in_any_order(client, catalogue):
     """Walkthrough (issue 18): "성수카페 원피스" found nobody, though a caption holds both."""
-    assert [i.handle for i in influencer_list(search="원피스 #성수카페")] == ["cafe_lover"]
-    assert [i.handle for i in influencer_list(search="#성수카페   원피스")] == ["cafe_lover"]
+    assert [i.handle for i in influencer_list(filters={"q": "원피스 #성수카페"})] == ["cafe_lover"]
+    assert [i.handle for i in influencer_list(filters={"q": "#성수카페   원피스"})] == [
+        "cafe_lover"
+    ]
     # Both words in one caption: the hiker's "#성수카페" caption lacks "원피스".
-    assert [i.caption_hits for i in influencer_list(search="성수카페 원피스")] == [1]
-    assert list(influencer_list(search="원피스 등산")) == []
+    assert [i.caption_hits for i in influencer_list(filters={"q": "성수카페 원피스"})] == [1]
+    assert list(influencer_list(filters={"q": "원피스 등산"})) == []
     # Every word in the handle, name or keywords finds the account too.
-    assert [i.handle for i in influencer_list(search="cafe lover")] == ["cafe_lover"]
+    assert [i.handle for i in influencer_list(filters={"q": "cafe lover"})] == ["cafe_lover"]
     html = client.get("/influencers/", {"q": "원피스 성수카페"}).content.decode()
     assert "<mark>성수카페</mark>" in html and "<mark>원피스</mark>" in html
 

@@ -31,7 +31,10 @@ class Progress:
         now = time.monotonic()
         if now - self.last_line >= LINE_EVERY_SECONDS or run.done >= run.total:
             self.last_line = now
-            self.stream.write(f"re-classify: {run.done} / {run.total} posts ({run.percent}%)\n")
+            if not run.total:
+                self.stream.write("re-classify: no posts to re-classify\n")
+            else:
+                self.stream.write(f"re-classify: {run.done} / {run.total} posts ({run.percent}%)\n")
             self.stream.flush()
 
     def close(self) -> None:

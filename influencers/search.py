@@ -1,0 +1,113 @@
+"""Search of the catalogue: the words of a search box, the words each one also finds (the
+fashion-word table and the style names), and the conditions that match them.
+
+A search matches an influencer when every word (or one of its synonyms) is found somewhere in it:
+its handle, display name, keywords, or any caption (hashtags included). docs/search.md.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from influencers.constants import SEARCH_MAX_WORDS
+from influencers.models import Post
+from influencers.search_synonyms import FASHION_SYNONYMS
+from mlcore.styles import STYLE_CODES, TAXONOMY, style_code_from_label
+
+
+def _synonym_groups() -> dict[str, frozenset[str]]:
+    groups = [tuple(word.lower() for word in row) for row in FASHION_SYNONYMS]
+    for style in TAXONOMY:
+        # "Kitsch/Kidult" and "키치/키덜트" are each one label and two words people type.
+        names = {style.code, style.english.lower(), style.korean}
+        names |= set(style.english.lower().split("/")) | set(style.korean.split("/"))
+        names.add(style.english.lower().replace("-", ""))
+        groups.append(tuple(sorted(names)))
+    by_word: dict[str, set[str]] = {}
+    for group in groups:
+        for word in group:
+            by_word.setdefault(word, set()).update(group)
+    return {word: frozenset(words) for word, words in by_word.items()}
+
+
+SYNONYMS = _synonym_groups()
+
+
+def search_terms(search: str) -> list[str]:
+    """The words a search box's text is matched on, each of which must match: '@handle' and
+    '#tag' find 'handle' and 'tag'; "봄 원피스" finds "원피스 입고 봄 나들이" too."""
+    words = (word.strip("@#") for word in search.split())
+    return list(dict.fromkeys(word for word in words if word))
+
+
+def term_variants(term: str) -> list[str]:
+    """The term and the words that mean the same for a search ("romantic" also finds 로맨틱),
+    the term first."""
+    others = sorted(SYNONYMS.get(term.lower(), frozenset()) - {term.lower()})
+    return [term, *others]
+
+
+def search_words_validate(search: str) -> None:
+    """The validator of the search box (page form, API, saved searches): at most SEARCH_MAX_WORDS
+    words, counted as the search matches them; more is a clear error, never words dropped."""
+    count = len(search_terms(search))
+    if count > SEARCH_MAX_WORDS:
+        raise ValidationError(
+            _("Search for at most %(limit)d words; this search has %(count)d."),
+            code="too_many_words",
+            params={"limit": SEARCH_MAX_WORDS, "count": count},
+        )
+
+
+def _any_of(field: str, variants: list[str]) -> Q:
+    return Q.create([(f"{field}__icontains", v) for v in variants], connector=Q.OR)
+
+
+def caption_matches_all(terms: list[str]) -> Q:
+    """A caption that holds every term (each as itself or a synonym)."""
+    return Q.create([_any_of("caption", term_variants(t)) for t in terms], connector=Q.AND)
+
+
+def influencer_matches_all(terms: list[str]) -> Q:
+    """Every term is found in the influencer: handle, display name, keywords or any caption.
+
+    icontains is UPPER(x) LIKE UPPER('%term%'): on PostgreSQL the trigram indexes serve each; on
+    SQLite it is a scan (fine at the embedded catalogue's size).
+    """
+    conditions = []
+    for term in terms:
+        variants = term_variants(term)
+        in_captions = Exists(
+            Post.objects.filter(influencer=OuterRef("pk")).filter(_any_of("caption", variants))
+        )
+        conditions.append(
+            _any_of("handle", variants)
+            | _any_of("display_name", variants)
+            | _any_of("keywords", variants)
+            | Q(in_captions)
+        )
+    return Q.create(conditions, connector=Q.AND)
+
+
+def handle_matches_all(terms: list[str]) -> Q:
+    return Q.create([_any_of("handle", term_variants(t)) for t in terms], connector=Q.AND)
+
+
+def search_pattern(search: str) -> re.Pattern | None:
+    """Every word of a search and its synonyms, longest first (so "원피스코디" is marked whole
+    rather than "원피스" inside it), for marking matches; None for an empty search."""
+    words = {v for term in search_terms(search) for v in term_variants(term)}
+    if not words:
+        return None
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
+
+
+def style_named(search: str) -> str:
+    """The style code a search's words name ("romantic", "로맨틱", "#Street"), else '': the page
+    offers the style filter too, since captions rarely use the English names the menu shows."""
+    words = search_terms(search)
+    code = style_code_from_label(" ".join(words)) if words else None
+    return code if code in STYLE_CODES else ""

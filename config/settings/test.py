@@ -28,6 +28,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": tempfile.mktemp(prefix="stylematch-test-", suffix=".sqlite3")
     }
 
+# No outside host is ever fetched in tests (a DNS look-up included): a test that serves a fake CDN
+# on the loopback widens the allow-list for itself.
+SAFE_FETCH_ALLOWED_HOSTS: list[str] = []
+
 # Serve static files straight from the finders; no collectstatic needed outside production.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

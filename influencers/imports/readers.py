@@ -593,19 +593,21 @@ def _graph_profile(owner: str, profile: dict) -> list[InfluencerRow]:
     ]
 
 
-def _graph_image_urls(item: dict) -> list[str]:
-    """An item's image links: its children's media_url (thumbnail_url for a video), or its own."""
+def _graph_image_urls(item: dict) -> tuple[str, ...]:
+    """An item's image links, cover first: its children's (else its own) media_url for an image,
+    thumbnail_url for a video (a video's media_url is the video itself). The Graph API serves
+    https only, so any other link is left out."""
     children = item.get("children")
     children = children.get("data") if isinstance(children, dict) else children
     sources = children if isinstance(children, list) and children else [item]
     urls = []
     for media in sources:
         if isinstance(media, dict):
-            url = media.get("thumbnail_url") if media.get("media_type") == "VIDEO" else None
-            url = url or media.get("media_url")
-            if url:
+            video = media.get("media_type") in ("VIDEO", "REELS")
+            url = media.get("thumbnail_url") if video else media.get("media_url")
+            if isinstance(url, str) and url.startswith("https://"):
                 urls.append(url)
-    return urls
+    return tuple(urls)
 
 
 def _graph_media_items(payload, name: str, owner: str) -> tuple[list, str, dict]:

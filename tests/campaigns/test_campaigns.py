@@ -108,7 +108,6 @@ def test_the_csv_export_opens_back_with_korean_commas_and_newlines(campaign, inf
         "평균 좋아요",
         "참여율",
         "협찬 게시물 비율",
-        "팔로워",
         "팔로워 증가율 (30일)",
         "단계",
         "추가한 때",

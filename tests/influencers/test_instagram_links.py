@@ -74,19 +74,19 @@ def test_graph_api_permalinks_are_kept_and_linked_from_the_feed_and_post_page(cl
     assert "instagram.com/p/" not in unlinked_page
 
 
-def test_a_crawl_table_with_short_codes_or_permalinks_fills_them_and_refuses_other_sites():
+def test_a_crawl_table_with_permalinks_fills_them_and_refuses_other_sites():
     posts = (
-        "user_name,post_id,text,timestamp,like,video,shortcode\n"
-        "alpha,a1,첫 글,2024-01-01,1,false,CqX1a2b3C4d\n"
+        "user_name,post_id,text,timestamp,like,video,permalink\n"
+        "alpha,a1,첫 글,2024-01-01,1,false,https://www.instagram.com/p/CqX1a2b3C4d/?igsh=x\n"
         "alpha,a2,둘째,2024-01-02,1,false,\n"
-        "alpha,a3,나쁜,2024-01-03,1,false,../../etc\n"
+        "alpha,a3,나쁜,2024-01-03,1,false,https://evil.example/p/CqX1a2b3C4d/\n"
     )
     report = posts_import(
         posts_data=posts.encode(), posts_name="p.csv", influencers_data=PEOPLE.encode()
     )
     assert report.posts_created == 2
     assert [(e["row"], e["column"], e["code"]) for e in report.errors] == [
-        (4, "shortcode", "bad_permalink")  # spreadsheet rows: the header is row 1
+        (4, "permalink", "bad_permalink")  # spreadsheet rows: the header is row 1
     ]
     assert Post.objects.get(instagram_id="a1").permalink == (
         "https://www.instagram.com/p/CqX1a2b3C4d/"
@@ -96,6 +96,21 @@ def test_a_crawl_table_with_short_codes_or_permalinks_fills_them_and_refuses_oth
     plain = "user_name,post_id,text,timestamp,like,video\nalpha,a1,첫 글 수정,2024-01-01,1,false\n"
     posts_import(posts_data=plain.encode(), posts_name="p.csv", influencers_data=PEOPLE.encode())
     assert Post.objects.get(instagram_id="a1").permalink.endswith("/p/CqX1a2b3C4d/")
+
+
+def test_a_short_code_column_is_the_post_id_and_gives_the_posts_address():
+    from common.instagram import instagram_post_url
+
+    posts = "username,shortcode,caption,likes\nalpha,CqX1a2b3C4d,첫 글,1\nalpha,../../etc,둘째,1\n"
+    posts_import(posts_data=posts.encode(), posts_name="p.csv", influencers_data=PEOPLE.encode())
+    post = Post.objects.get(instagram_id="CqX1a2b3C4d")
+    assert instagram_post_url(permalink=post.permalink, post_id=post.instagram_id) == (
+        "https://www.instagram.com/p/CqX1a2b3C4d/"
+    )
+    odd = Post.objects.filter(instagram_id="../../etc").first()
+    assert (
+        odd is None or instagram_post_url(permalink=odd.permalink, post_id=odd.instagram_id) == ""
+    )
 
 
 @pytest.mark.parametrize(

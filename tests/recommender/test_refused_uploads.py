@@ -13,13 +13,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def rates(settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "uploads": "2/hour",
-            "refused_uploads": "4/hour",
-        },
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "uploads": "2/hour",
+        "refused_uploads": "4/hour",
     }
 
 

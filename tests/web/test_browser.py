@@ -29,8 +29,8 @@ def upload_and_follow(visit, photo, mode, gender):
     assert cards.count() == 3
     assert page.locator(".model-badge").first.inner_text()
     visit.check("result", widths=(PHONE,), axe=False)
-    first_handle = cards.first.locator("header a").inner_text()
-    cards.first.locator("header a").click()
+    first_handle = cards.first.locator("header a:not(.instagram-link)").inner_text()
+    cards.first.locator("header a:not(.instagram-link)").click()
     page.wait_for_selector("h1")
     assert first_handle in page.locator("h1").inner_text()
     assert page.locator(".feed figure").count() == 3

@@ -62,6 +62,7 @@ def test_invite_accept_share_change_the_role_and_remove(live_server, browser):
     page.fill("#id_password1", STRONG_PASSWORD)
     page.fill("#id_password2", STRONG_PASSWORD)
     page.fill("#id_brand_name", "김 에이전시")
+    page.check("#id_policy_agreed")
     page.click("form[data-signup] button[type=submit]")
     page.wait_for_url(live_server.url + link)
     agency.check("invitation-signed-in")

@@ -57,7 +57,7 @@ def test_the_influencer_page_pages_its_feed(client):
 
 def test_a_notes_limit_is_shown_and_a_longer_note_is_refused_not_cut(brand):
     campaign = campaign_services.campaign_create(
-        owner=brand, name="봄", target_gender="F", target_body_size="M"
+        user=brand, name="봄", target_gender="F", target_body_size="M"
     )
     influencer = InfluencerFactory(handle="noted")
     entry = campaign_services.shortlist_add(

@@ -81,6 +81,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from accounts.tokens import api_token_create
 from accounts.models import Role, User
+from accounts.privacy.consents import consents_record
 
 run, count = sys.argv[1], int(sys.argv[2])
 store = import_module(settings.SESSION_ENGINE).SessionStore
@@ -92,6 +93,7 @@ for n in range(count):
         gender="F" if role == Role.CONSUMER else "", body_size="M" if role == Role.CONSUMER else "",
         brand_name="Load test" if role == Role.BRAND else "",
     )
+    consents_record(user=user, marketing=False)  # as sign-up records it
     session = store()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

@@ -28,6 +28,7 @@ from influencers.constants import (
     DISPLAY_NAME_MAX_LENGTH,
     FOLLOWERS_MAX,
     REFRESH_RUN_ERRORS,
+    SUPPRESSED_REASON,
     TRACK_HANDLES_MAX,
 )
 from influencers.graph.client import GraphClient
@@ -49,7 +50,8 @@ from influencers.services.graph_token import (
     graph_token_refuse,
     graph_token_refused,
 )
-from influencers.services.imports import _influencers_by_handle, posts_import
+from influencers.services.imports import influencers_by_handle, posts_import
+from influencers.suppression import suppressed_handles
 from influencers.tasks import refresh_run_task
 
 log = logging.getLogger(__name__)
@@ -78,8 +80,16 @@ def influencers_track(*, handles: list[str]) -> tuple[list[Influencer], list[str
     for handle in cleaned:
         unique.setdefault(handle.lower(), handle)  # handles are unique case-insensitively
     cleaned = list(unique.values())
+    # A holder's removal request holds on this path too: the refresh never brings them back.
+    suppressed = suppressed_handles(handles=cleaned)
+    if suppressed:
+        raise ApplicationError(
+            _("Removed at the account holder's request, never tracked again: %(values)s")
+            % {"values": ", ".join(h for h in cleaned if h.lower() in suppressed)},
+            code=SUPPRESSED_REASON,
+        )
     with transaction.atomic():
-        known = {i.handle.lower(): i for i in _influencers_by_handle(set(cleaned))}
+        known = {i.handle.lower(): i for i in influencers_by_handle(set(cleaned))}
         created = [
             Influencer.objects.create(handle=h, tracked=True)
             for h in cleaned
@@ -88,7 +98,7 @@ def influencers_track(*, handles: list[str]) -> tuple[list[Influencer], list[str
         Influencer.objects.filter(pk__in=[i.pk for i in known.values()]).update(
             tracked=True, refresh_stopped=False
         )
-    found = {i.handle.lower(): i for i in _influencers_by_handle(set(cleaned))}
+    found = {i.handle.lower(): i for i in influencers_by_handle(set(cleaned))}
     return [found[h.lower()] for h in cleaned], [i.handle for i in created]
 
 

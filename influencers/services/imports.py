@@ -309,7 +309,7 @@ _INFLUENCER_FIELDS = {
 
 def influencers_upsert(*, rows: list[InfluencerRow], report: ImportReport) -> None:
     """The one place an import creates or updates influencers (by handle, any case)."""
-    existing = {i.handle.lower(): i for i in _influencers_by_handle({r.handle for r in rows})}
+    existing = {i.handle.lower(): i for i in influencers_by_handle({r.handle for r in rows})}
     to_create, to_update, update_fields = [], [], set()
     for row in rows:
         values = {
@@ -333,7 +333,7 @@ def influencers_upsert(*, rows: list[InfluencerRow], report: ImportReport) -> No
     report.influencers_created, report.influencers_updated = len(to_create), len(to_update)
 
 
-def _influencers_by_handle(handles: set[str]):
+def influencers_by_handle(handles: set[str]):
     """Influencers whose handle matches case-insensitively (handles are unique that way)."""
     lowered = sorted({h.lower() for h in handles})
     found = []
@@ -347,7 +347,7 @@ def _influencers_by_handle(handles: set[str]):
 def _rows_with_known_influencer(
     rows: list[PostRow], report: ImportReport
 ) -> list[tuple[PostRow, int]]:
-    known = {i.handle.lower(): i.pk for i in _influencers_by_handle({r.handle for r in rows})}
+    known = {i.handle.lower(): i.pk for i in influencers_by_handle({r.handle for r in rows})}
     kept = []
     for row in rows:
         pk = known.get(row.handle.lower())

@@ -1003,6 +1003,7 @@ KO = {
     "A fictional StyleMatch demo influencer: not a real account, and every image is generated.": "StyleMatch 데모용 가상 인플루언서입니다. 실제 계정이 아니며 이미지는 생성된 것입니다.",
     "This photo looks unlike the photos the model learned from, so its style is uncertain: treat these recommendations as suggestions.": "이 사진은 모델이 학습한 사진과 달라 스타일 판단이 불확실합니다. 추천은 참고로만 봐 주세요.",
     "unlike the training photos": "학습 사진과 다름",
+    "Removed at the account holder's request, never tracked again: %(values)s": "계정 주인의 요청으로 삭제되어 다시 추적하지 않습니다: %(values)s",
 }
 
 if __name__ == "__main__":

@@ -171,3 +171,16 @@ def test_the_import_command_names_the_rows_it_skipped_for_a_removed_account(tmp_
 
     assert "posts row 2: @alpha skipped (removal_requested" in err.getvalue()
     assert not Post.objects.exists()
+
+
+def test_a_removed_handle_is_never_tracked_again_for_live_refresh():
+    from common.errors import ApplicationError
+    from influencers.services.graph_refresh import influencers_track
+
+    SuppressedHandle.objects.create(handle="Gone_For_Good")
+    with pytest.raises(ApplicationError) as refused:
+        influencers_track(handles=["still_here", "gone_for_good"])
+    assert refused.value.code == "removal_requested"
+    assert "gone_for_good" in refused.value.message
+    # Nothing of the batch was written: the staff member drops the handle and tries again.
+    assert not Influencer.objects.filter(handle__in=["still_here", "gone_for_good"]).exists()

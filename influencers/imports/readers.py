@@ -42,7 +42,13 @@ from influencers.imports.tabular import (
     table_read,
     text_decode,
 )
-from influencers.imports.values import cell_text, count_parse, text_unescape, timestamp_parse
+from influencers.imports.values import (
+    cell_text,
+    count_parse,
+    line_breaks_normalized,
+    text_unescape,
+    timestamp_parse,
+)
 from mlcore.styles import style_code_from_label
 
 __all__ = [
@@ -409,7 +415,7 @@ def _posts_from_records(
         if account and _blank_value(raw_handle):
             raw_handle = account
         handle = _handle(raw_handle, row, errors, col("user_name"))
-        caption = cell_text(rec.get("text"))
+        caption = line_breaks_normalized(cell_text(rec.get("text")))
         caption = text_unescape(caption) if unescape else caption
         written_caption = caption  # a generated id follows the caption as the file writes it
         if not _blank_value(rec.get("hashtags")):

@@ -120,6 +120,12 @@ def count_parse(value) -> int:
     return -int(number) if match["sign"] else int(number)
 
 
+def line_breaks_normalized(text: str) -> str:
+    """The text with every line break as `\\n`. A workbook's XML cannot keep `\\r\\n` (its parser
+    reads it as `\\n`) while a CSV keeps it: one caption must import the same from either file."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def text_unescape(text: str) -> str:
     """A crawl's text with each two-character `\\n` made the line break it stands for."""
     return text.replace("\\n", "\n")

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from django.contrib.admin.sites import site
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from influencers.constants import CAPTION_MAX_LENGTH, FOLLOWERS_MAX
@@ -92,9 +92,11 @@ def caption_texts(alphabet, pieces):
 
 
 def unescaped(text: str) -> str:
-    """What the import keeps: the two characters backslash and n always become a line break,
-    so a text that means them literally cannot survive the round trip (docs/imports.md)."""
-    return text.replace("\\n", "\n")
+    """What the import keeps: every line break as \\n (a workbook's XML reads \\r\\n as \\n, so
+    no file can be trusted to keep the difference), and the two characters backslash and n always
+    become a line break, so a text that means them literally cannot survive the round trip
+    (docs/imports.md)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\\n", "\n")
 
 
 def table_rows(texts: list[str]) -> list[list]:
@@ -138,6 +140,8 @@ WRITERS = [
         caption_texts(_CP949_TEXT, ['"', '"일리"', ",", "\n", "\\n"]), min_size=1, max_size=4
     ),
 )
+# CI found it: openpyxl writes a caption's \r\n into the sheet's XML, which reads back as \n.
+@example(texts=["\r\n"], korean_texts=[""])
 def test_any_table_of_texts_imports_identically_from_every_program_that_writes_it(
     texts, korean_texts
 ):

@@ -26,9 +26,11 @@ def exception_handler(exc, context):
     return response
 
 
-def paginated_response(*, request, view, queryset, serializer_class, context=None):
+def paginated_response(
+    *, request, view, queryset, serializer_class, context=None, pagination_class=None
+):
     """One page of a queryset through a serializer, in the project's pagination envelope."""
-    paginator = PageNumberPagination()
+    paginator = (pagination_class or PageNumberPagination)()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(
         serializer_class(page, many=True, context=context or {"request": request}).data

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender
 from common.api import MediaNameField, media_url, paginated_response
+from common.pagination import CappedCountPagination
 from common.permissions import model_permission
 from influencers import selectors
 from influencers.constants import (
@@ -188,6 +189,7 @@ class InfluencerListApi(APIView):
             queryset=selectors.influencer_list(filters=request.query_params),
             serializer_class=InfluencerOutput,
             context={"request": request, "search": filterset.form.cleaned_data.get("q") or ""},
+            pagination_class=CappedCountPagination,
         )
 
 

@@ -10,6 +10,9 @@ HANDLE_PATTERN = rf"{HANDLE_CHARACTERS}{{1,{INSTAGRAM_HANDLE_MAX_LENGTH}}}"
 SEARCH_MAX_LENGTH = 100
 # Words of one search: each is one more LIKE per caption, so more is refused (not cut short).
 SEARCH_MAX_WORDS = 8
+# The most words one influencer's captions are found by (the most frequent kept): bounds the
+# full-text index of an account however much it posts.
+SEARCH_TOKENS_MAX = 20_000
 DISPLAY_NAME_MAX_LENGTH = 120
 CLOTHING_SIZE_MAX_LENGTH = 16
 HEIGHT_CM_MIN, HEIGHT_CM_MAX = 80, 250

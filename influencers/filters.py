@@ -10,25 +10,21 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    FloatField,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
     Value,
-    When,
 )
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
-from common.styles import NO_IMAGE
 from influencers import search
 from influencers.constants import (
     ENGAGEMENT_PERCENT_MAX,
@@ -36,7 +32,7 @@ from influencers.constants import (
     POSTED_WITHIN_DAYS_MAX,
     SEARCH_MAX_LENGTH,
 )
-from influencers.models import Influencer, Post, StyleChoices
+from influencers.models import Influencer, InfluencerStyleShare, Post, StyleChoices
 from mlcore.styles import STYLE_CODES
 
 CURATED, NEEDS_CURATION = "curated", "needs_curation"
@@ -79,29 +75,11 @@ def _percent(label, method, *, maximum=100):
     )
 
 
-def style_share_expression(style: str):
-    """The share of an influencer's classified posts with an image that are in `style` (as the
-    influencer page's distribution counts them), 0 without such posts."""
-    if style not in STYLE_CODES:  # only known codes reach a JSON key path
+def style_share_relation(style: str) -> FilteredRelation:
+    """The influencer's row of InfluencerStyleShare for `style` (none: the style is not posted)."""
+    if style not in STYLE_CODES:
         raise ValueError(style)
-    no_image = Coalesce(Cast(KT(f"style_stats__{NO_IMAGE}__posts"), FloatField()), Value(0.0))
-    with_image = NullIf(Cast(F("classified_post_count"), FloatField()) - no_image, Value(0.0))
-    posts = Coalesce(Cast(KT(f"style_stats__{style}__posts"), FloatField()), Value(0.0))
-    return Coalesce(posts / with_image, Value(0.0), output_field=FloatField())
-
-
-def representative_share_expression():
-    """The share of the influencer's own most-posted style (for sorting without a style)."""
-    no_image = Coalesce(Cast(KT(f"style_stats__{NO_IMAGE}__posts"), FloatField()), Value(0.0))
-    with_image = NullIf(Cast(F("classified_post_count"), FloatField()) - no_image, Value(0.0))
-    posts = Cast(F("consumer_style_posts"), FloatField())
-    return Coalesce(posts / with_image, Value(0.0), output_field=FloatField())
-
-
-def last_posted_expression():
-    # The post_recent_by_influencer index (influencer, -posted_at) answers it per influencer.
-    newest = Post.objects.filter(influencer=OuterRef("pk"), posted_at__isnull=False)
-    return Subquery(newest.order_by("-posted_at").values("posted_at")[:1])
+    return FilteredRelation("style_shares", condition=Q(style_shares__style=style))
 
 
 class InfluencerFilterSet(django_filters.FilterSet):
@@ -166,7 +144,7 @@ class InfluencerFilterSet(django_filters.FilterSet):
         label=_("Sort by"),
         choices=SORT_CHOICES,
         method="filter_sort",
-        empty_label=_("Best match, then handle"),
+        empty_label=_("Handle (a search: most followers)"),
     )
 
     class Meta:
@@ -180,6 +158,9 @@ class InfluencerFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
+        """The most followed first: an order an index walks, stopping at the page's last row, so
+        a word nearly every influencer uses costs no more than a rare one. The matching-caption
+        count and the newest such caption are read for the rows shown only."""
         terms = search.search_terms(value)
         if not terms:
             return queryset
@@ -194,22 +175,19 @@ class InfluencerFilterSet(django_filters.FilterSet):
                 caption_match=Subquery(
                     matching.order_by("-posted_at", "-id").values("caption")[:1]
                 ),
-                handle_match=Case(
-                    When(search.handle_matches_all(terms), then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                ),
             )
-            .order_by("-handle_match", "-caption_hits", "handle")
+            .order_by(F("followers").desc(nulls_last=True), "handle")
         )
 
     def filter_style(self, queryset, name, value):
         share = self._cleaned("min_style_share")
         if share is None:  # the style is one of the influencer's two representative styles
             return queryset.filter(Q(brand_style=value) | Q(consumer_style=value))
-        return queryset.alias(chosen_style_share=style_share_expression(value)).filter(
-            chosen_style_share__gte=share / 100, chosen_style_share__gt=0
+        # A semi-join on the (style, share) index: no profile's statistics are read.
+        shares = InfluencerStyleShare.objects.filter(
+            influencer=OuterRef("pk"), style=value, share__gte=share / 100, share__gt=0
         )
+        return queryset.filter(Exists(shares))
 
     def filter_engagement(self, queryset, name, value):
         lookup = "gte" if name == "min_engagement" else "lte"
@@ -220,9 +198,7 @@ class InfluencerFilterSet(django_filters.FilterSet):
         return queryset.filter(**{f"sponsored_share__{lookup}": value / 100})
 
     def filter_posted_within(self, queryset, name, value):
-        since = timezone.now() - timedelta(days=value)
-        recent = Post.objects.filter(influencer=OuterRef("pk"), posted_at__gte=since)
-        return queryset.filter(Exists(recent))
+        return queryset.filter(last_posted_at__gte=timezone.now() - timedelta(days=value))
 
     def filter_curation(self, queryset, name, value):
         return queryset.curated() if value == CURATED else queryset.needing_curation()
@@ -234,8 +210,9 @@ class InfluencerFilterSet(django_filters.FilterSet):
             return queryset.order_by(F("engagement_rate").desc(nulls_last=True), "handle")
         if value == SORT_STYLE_SHARE:
             style = self._cleaned("style")
-            share = style_share_expression(style) if style else representative_share_expression()
-            return queryset.alias(sort_share=share).order_by(F("sort_share").desc(), "handle")
-        return queryset.annotate(last_posted_at=last_posted_expression()).order_by(
-            F("last_posted_at").desc(nulls_last=True), "handle"
-        )
+            if not style:  # the share of each influencer's own most-posted style
+                return queryset.order_by(F("consumer_style_share").desc(), "handle")
+            return queryset.alias(chosen_share=style_share_relation(style)).order_by(
+                F("chosen_share__share").desc(nulls_last=True), "handle"
+            )
+        return queryset.order_by(F("last_posted_at").desc(nulls_last=True), "handle")

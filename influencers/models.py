@@ -153,6 +153,17 @@ class Influencer(models.Model):
     count_distribution = models.BinaryField(null=True, editable=False)
     embedding_centroid = models.BinaryField(null=True, editable=False)
     profile_updated_at = models.DateTimeField(_("profile updated at"), null=True, blank=True)
+    # Kept with the profile so the list filters and sorts on them without reading posts:
+    # the share of the representative (most-posted) style among the classified posts with an
+    # image, and the newest post's date.
+    consumer_style_share = models.FloatField(
+        _("share of the representative style"), default=0, editable=False
+    )
+    last_posted_at = models.DateTimeField(_("last post"), null=True, blank=True, editable=False)
+    # The words the search finds the captions by (mlcore.keywords.search_tokens), space-separated,
+    # rebuilt when the posts change (influencers/services/search_index.py); PostgreSQL keeps a
+    # full-text index of it (migration 0017), so a search never reads the posts.
+    search_words = models.TextField(blank=True, default="", editable=False)
 
     # Text summary (influencers/services/summaries.py).
     # [[word, count], ...]: the words that tell this influencer apart from the catalogue, most
@@ -200,6 +211,29 @@ class Influencer(models.Model):
 
     def __str__(self):
         return f"@{self.handle}"
+
+
+class InfluencerStyleShare(models.Model):
+    """One style of an influencer's style_stats as a row, rebuilt with the profile: the list's
+    style-share filter and sort find influencers through the (style, share) index instead of
+    reading every profile's statistics."""
+
+    influencer = models.ForeignKey(
+        Influencer, on_delete=models.CASCADE, related_name="style_shares"
+    )
+    style = models.CharField(max_length=16, choices=StyleChoices.choices)
+    posts = models.PositiveIntegerField()
+    # Of the classified posts with an image, as the influencer page's distribution counts them.
+    share = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["influencer", "style"], name="style_share_unique")
+        ]
+        indexes = [models.Index(fields=["style", "-share"], name="style_share_by_style")]
+
+    def __str__(self):
+        return f"{self.influencer_id} {self.style}: {self.share:.1%}"
 
 
 class ClassificationStatus(models.TextChoices):

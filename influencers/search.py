@@ -2,19 +2,65 @@
 fashion-word table and the style names), and the conditions that match them.
 
 A search matches an influencer when every word (or one of its synonyms) is found somewhere in it:
-its handle, display name, keywords, or any caption (hashtags included). docs/search.md.
+anywhere in its handle or display name, or by the words of its captions (hashtags included) and
+keywords: a word, or a noun inside one, that starts with the search word. Those words are
+indexed per influencer (Influencer.search_words), so no search reads the posts.
+docs/search.md.
 """
 
 import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Expression, F, Q
 from django.utils.translation import gettext as _
 
 from influencers.constants import SEARCH_MAX_WORDS
-from influencers.models import Post
 from influencers.search_synonyms import FASHION_SYNONYMS
+from mlcore.keywords import search_words_of
 from mlcore.styles import STYLE_CODES, TAXONOMY, style_code_from_label
+
+
+class CaptionWordsMatch(Expression):
+    """Whether Influencer.search_words holds, for every word of one of `alternatives` (each a list
+    of search_words_of() words), a word that starts with it.
+
+    PostgreSQL: one prefix tsquery against `search_vector`, the stored, GIN-indexed tsvector of the
+    words (a generated column of migration 0017; the words are its lexemes as they are, no parser
+    or dictionary between them and the search). Elsewhere (SQLite, the embedded default): the same
+    rule as a LIKE scan of the words, fine at an embedded catalogue's size.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, alternatives: list[list[str]], column=None):
+        super().__init__()
+        # Words of letters and digits only (search_words_of), so no quote or LIKE wildcard inside.
+        self.alternatives = [words for words in alternatives if words]
+        self.column = column if column is not None else F("search_words")
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, expressions):
+        (self.column,) = expressions
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.column)
+        if not self.alternatives:
+            return "1 = 0", []
+        if connection.vendor == "postgresql":
+            vector = column.replace('"search_words"', '"search_vector"')
+            query = " | ".join(
+                "(" + " & ".join(f"'{word}':*" for word in words) + ")"
+                for words in self.alternatives
+            )
+            return f"{vector} @@ %s::tsquery", [*params, query]
+        ors, values = [], []
+        for words in self.alternatives:
+            ors.append("(" + " AND ".join(f"(' ' || {column}) LIKE %s" for _ in words) + ")")
+            values += [value for word in words for value in (*params, f"% {word}%")]
+        return "(" + " OR ".join(ors) + ")", values
 
 
 def _synonym_groups() -> dict[str, frozenset[str]]:
@@ -70,29 +116,24 @@ def caption_matches_all(terms: list[str]) -> Q:
     return Q.create([_any_of("caption", term_variants(t)) for t in terms], connector=Q.AND)
 
 
-def influencer_matches_all(terms: list[str]) -> Q:
-    """Every term is found in the influencer: handle, display name, keywords or any caption.
+def _in_words(variants: list[str]) -> Q:
+    """Any variant found by the caption and keyword words (a variant of several words needs them
+    all); a variant without a letter or digit (an emoji) is found by no word."""
+    alternatives = [words for words in map(search_words_of, variants) if words]
+    return Q(CaptionWordsMatch(alternatives)) if alternatives else Q(pk__in=[])
 
-    icontains is UPPER(x) LIKE UPPER('%term%'): on PostgreSQL the trigram indexes serve each; on
-    SQLite it is a scan (fine at the embedded catalogue's size).
-    """
+
+def influencer_matches_all(terms: list[str]) -> Q:
+    """Every term is found in the influencer: anywhere in its handle or display name, or by the
+    words of its captions and keywords (the indexed search_words). On PostgreSQL each of the
+    three has an index (trigram, trigram, full text), so a search reads no profile it misses."""
     conditions = []
     for term in terms:
         variants = term_variants(term)
-        in_captions = Exists(
-            Post.objects.filter(influencer=OuterRef("pk")).filter(_any_of("caption", variants))
-        )
         conditions.append(
-            _any_of("handle", variants)
-            | _any_of("display_name", variants)
-            | _any_of("keywords", variants)
-            | Q(in_captions)
+            _any_of("handle", variants) | _any_of("display_name", variants) | _in_words(variants)
         )
     return Q.create(conditions, connector=Q.AND)
-
-
-def handle_matches_all(terms: list[str]) -> Q:
-    return Q.create([_any_of("handle", term_variants(t)) for t in terms], connector=Q.AND)
 
 
 def search_pattern(search: str) -> re.Pattern | None:

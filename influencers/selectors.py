@@ -115,7 +115,13 @@ def influencer_list(*, filters=None, active_only: bool = True):
         )
     )
     qs = InfluencerFilterSet(filters if filters is not None else {}, queryset=qs).qs
-    return qs.defer("like_distribution", "count_distribution", "embedding_centroid")
+    return qs.defer(
+        "like_distribution",
+        "count_distribution",
+        "embedding_centroid",
+        "search_words",
+        "word_counts",
+    )
 
 
 SNIPPET_CONTEXT = 40

@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import BodySize, Gender
 from common.errors import ApplicationError
+from common.pagination import CappedCountPaginator
 from influencers import selectors
 from influencers.filters import InfluencerFilterSet
 from influencers.forms import LookalikeFilterForm, SavedSearchForm
@@ -32,9 +33,9 @@ def influencer_list(request):
     valid = filterset.is_valid()  # a bad value is left out and said so, never a server error
     cleaned = filterset.form.cleaned_data
     search = cleaned.get("q") or ""
-    page = Paginator(selectors.influencer_list(filters=request.GET), INFLUENCERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = CappedCountPaginator(
+        selectors.influencer_list(filters=request.GET), INFLUENCERS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     for influencer in page:
         influencer.snippet = selectors.caption_snippet(
             getattr(influencer, "caption_match", "") or "", search

@@ -257,3 +257,41 @@ def is_sponsored(text: str, brand_handles: Iterable[str] = ()) -> bool:
 def sponsored_share(texts: list[str], brand_handles: Iterable[str] = ()) -> float:
     brands = list(brand_handles)
     return sum(is_sponsored(t, brands) for t in texts) / len(texts) if texts else 0.0
+
+
+# --- the words a search finds a text by -----------------------------------------------------------
+
+# A word of a search index: a run of letters and digits (any script), lower-cased.
+_SEARCH_WORD = re.compile(r"[^\W_]+")
+
+
+def search_words_of(text: str) -> list[str]:
+    """The words of a search box's text or of a caption: each run of letters and digits, in lower
+    case (#성수카페 -> 성수카페, @a.b -> a, b; punctuation and emoji separate words)."""
+    return _SEARCH_WORD.findall(text.lower())
+
+
+def search_tokens(texts: Iterable[str], *, tagger: str = "mecab", limit: int) -> list[str]:
+    """The words a search finds these texts by: every word (search_words_of), and every noun
+    mecab finds inside a word, so that a compound or a hashtag is found by its parts too
+    (#성수카페 -> 성수카페, 성수, 카페; 카페에서 -> 카페에서, 카페). A search word matches a token
+    that starts with it, so particles after a noun never hide it.
+
+    At most `limit` tokens, the most frequent first (ties alphabetical): the index of one account
+    stays bounded however much it posts. Without a working tagger, only the words are indexed.
+    """
+    counts: Counter[str] = Counter()
+    merged = "\n".join(t for t in texts if t)[:MAX_TEXT_CHARS]
+    for word in search_words_of(merged):
+        counts[word] += 1
+    try:
+        pos = _tagger(tagger)
+        for piece in text_pieces(merged):
+            for surface, tag in pos(piece):
+                if tag in NOUN_TAGS:
+                    for word in search_words_of(surface):
+                        counts[word] += 1
+    except TaggerUnavailable:
+        pass
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [word for word, _ in ranked[:limit]]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from common.styles import NO_IMAGE
 from common.vectors import vector_from_bytes, vector_to_bytes
 from influencers.constants import PROFILE_LIKES_DECIMALS
-from influencers.models import ClassificationStatus, Influencer, Post
+from influencers.models import ClassificationStatus, Influencer, InfluencerStyleShare, Post
 from mlcore.styles import STYLE_CODES, TAXONOMY_CODES, TAXONOMY_INDEX, without_other
 
 
@@ -51,6 +51,17 @@ def _normalised(vector: np.ndarray) -> np.ndarray | None:
     return vector / total if total > 0 else None
 
 
+def style_shares(stats: dict) -> dict[str, tuple[int, float]]:
+    """{style: (posts, share)} of the 23 styles posted: the share of the classified posts with an
+    image (the rule of the influencer page's distribution and of the list's style filter)."""
+    with_image = sum(v.get("posts", 0) for k, v in stats.items() if k != NO_IMAGE)
+    return {
+        code: (stats[code]["posts"], stats[code]["posts"] / with_image)
+        for code in STYLE_CODES
+        if stats.get(code, {}).get("posts") and with_image
+    }
+
+
 @transaction.atomic
 def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
     """Impute hidden likes, then recompute this influencer's stored style profile."""
@@ -62,6 +73,7 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
         "classification_status",
         "style_probabilities",
         "embedding",
+        "posted_at",
     )
     stats: dict[str, dict] = {}
     style_likes: dict[str, list[float]] = {}
@@ -71,8 +83,11 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
     embeddings = []
     post_count, classified = 0, 0
     likes_known = False
-    for crawled_likes, likes, style, status, probs, embedding in rows:
+    last_posted_at = None
+    for crawled_likes, likes, style, status, probs, embedding, posted_at in rows:
         post_count += 1
+        if posted_at is not None and (last_posted_at is None or posted_at > last_posted_at):
+            last_posted_at = posted_at
         likes_known = likes_known or crawled_likes is not None
         all_likes.append(likes)
         if status not in (ClassificationStatus.DONE, ClassificationStatus.UNCLASSIFIABLE):
@@ -104,7 +119,15 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
         mean = np.mean(embeddings, axis=0)
         norm = np.linalg.norm(mean)
         centroid = mean / norm if norm > 0 else None
+    shares = style_shares(stats)
+    InfluencerStyleShare.objects.filter(influencer_id=influencer_id).delete()
+    InfluencerStyleShare.objects.bulk_create(
+        InfluencerStyleShare(influencer_id=influencer_id, style=style, posts=posts, share=share)
+        for style, (posts, share) in shares.items()
+    )
     Influencer.objects.filter(pk=influencer_id).update(
+        consumer_style_share=shares.get(consumer_style, (0, 0.0))[1],
+        last_posted_at=last_posted_at,
         post_count=post_count,
         classified_post_count=classified,
         total_likes=total_likes,

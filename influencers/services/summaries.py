@@ -12,6 +12,7 @@ from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commi
 from influencers.constants import TOP_KEYWORDS, WORD_COUNTS_KEPT, WORDCLOUD_WORDS
 from influencers.models import Influencer, Post, Stopword
 from influencers.selectors import keyword_catalogue_counts
+from influencers.services.search_index import search_words_build
 from influencers.tasks import influencer_summary_rebuild_task
 from mlcore.keywords import TaggerUnavailable, keywords_distinctive, keywords_extract
 from mlcore.wordcloud_render import wordcloud_png
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
-    """Recompute keywords (top 30), the word-cloud PNG and the sponsored share of one influencer."""
+    """Recompute keywords (top 30), the word-cloud PNG, the sponsored share and the search words
+    of one influencer."""
     # Changes from now on schedule another rebuild instead of joining this one.
     Influencer.objects.filter(pk=influencer_id).update(summary_queued_at=None)
     influencer = Influencer.objects.get(pk=influencer_id)
@@ -42,6 +44,7 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
     influencer.keywords = [[word, count] for word, count in top]
     influencer.word_counts = dict(keywords[:WORD_COUNTS_KEPT])
     influencer.sponsored_share = sponsored / len(captions) if captions else None
+    influencer.search_words = search_words_build(captions, [word for word, _ in top])
     if top:
         png = wordcloud_png(ranked[:WORDCLOUD_WORDS], seed=influencer_id)
         influencer.wordcloud.save(f"{influencer.handle}.png", ContentFile(png), save=False)
@@ -53,6 +56,7 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
             "keywords",
             "word_counts",
             "sponsored_share",
+            "search_words",
             "wordcloud",
             "summary_updated_at",
         ]

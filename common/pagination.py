@@ -1,0 +1,55 @@
+"""Pagination of lists that can grow past what a page should count.
+
+A list of 100,000 influencers filtered by a word most of them use would count every match on each
+page; CappedCountPaginator counts at most COUNT_CAP of them ("more than 1,000"), which costs the
+same however large the catalogue, and the first COUNT_CAP matches stay reachable page by page
+(narrower filters reach the others).
+"""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+COUNT_CAP = 1000
+
+
+class CappedCountPaginator(Paginator):
+    count_cap = COUNT_CAP
+
+    @cached_property
+    def _counted(self) -> int:
+        """Up to count_cap + 1 rows counted, without ordering or the list's annotations."""
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            return rows.order_by().values("pk")[: self.count_cap + 1].count()
+        return min(len(rows), self.count_cap + 1)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.count_cap)
+
+    @cached_property
+    def count_capped(self) -> bool:
+        """Whether more rows than `count` match."""
+        return self._counted > self.count_cap
+
+
+class CappedCountPagination(PageNumberPagination):
+    """The API's page envelope over CappedCountPaginator: `count` stops at the cap and
+    `count_capped` says that more match."""
+
+    django_paginator_class = CappedCountPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.count_capped
+        return Response(response.data)
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": f"More than `count` match (counting stops at {COUNT_CAP}).",
+        }
+        return schema

@@ -1,11 +1,27 @@
 """An upload's pixels decoded, checked and re-encoded: the costly part of common/uploads.py.
 
-No Django here: it takes the bytes and the limits as arguments and gives back JPEG bytes and
-dimensions, or DecodeRefused with one of common/uploads.py's ImageRejected codes (the caller words
-the message, in its request's language).
+No Django here: it runs in a decode process (`python -m common.image_decode FD`, started and
+stopped by common/decode_pool.py), which imports Pillow and this module only, or on a thread of
+the web process where the settings ask for that (UPLOAD_DECODE_PROCESSES=0). It takes the bytes
+and the limits as arguments and gives back JPEG bytes and dimensions, or DecodeRefused with one
+of common/uploads.py's ImageRejected codes (the caller words the message, in its request's
+language).
+
+Between the web process and a decode process: length-prefixed frames on a socket. A request is a
+JSON header ({"format", "max_pixels"}) and the image; a reply is a JSON header ({"width",
+"height"}, or {"refused": code} or {"error": traceback}) and the JPEG (empty unless
+accepted). JSON, not pickle: the process that parses hostile images must not be able to make the
+web process run code by what it answers.
 """
 
 import io
+import json
+import signal
+import socket
+import struct
+import sys
+import time
+import traceback
 import warnings
 
 from PIL import Image, ImageChops, ImageOps
@@ -14,6 +30,11 @@ STORED_MAX_SIDE = 2048
 # Entropy-coded bytes that are never a marker: fed to libjpeg after the scan data (see below).
 _JPEG_FILLER = bytes((i * 131 + 7) % 255 for i in range(4096))
 JPEG_SOS, JPEG_EOI = 0xDA, 0xD9
+
+_LENGTH = struct.Struct(">Q")
+# What one frame may hold: an upload is at most UPLOAD_MAX_BYTES (10 MB by default), a stored
+# JPEG of 2048 px a side a few MB. A bigger length is a broken or hostile peer.
+FRAME_MAX_BYTES = 256 * 1024 * 1024
 
 
 class DecodeRefused(Exception):
@@ -139,3 +160,82 @@ def _reencode(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=90, optimize=True)  # no exif= : metadata dropped
     return buffer.getvalue()
+
+
+# --- frames on the socket between the web process and a decode process ---------------------------
+
+
+def frames_send(sock: socket.socket, *parts: bytes, deadline: float | None = None) -> None:
+    """Send each part with its length in front (by `deadline`, time.monotonic(), when given)."""
+    for part in parts:
+        for chunk in (_LENGTH.pack(len(part)), part):
+            view = memoryview(chunk)
+            while view:
+                _timeout_set(sock, deadline)
+                view = view[sock.send(view) :]
+
+
+def frame_recv(sock: socket.socket, *, deadline: float | None = None) -> bytes:
+    """One frame's bytes; EOFError when the peer has closed its end (or died)."""
+    (size,) = _LENGTH.unpack(_recv_exactly(sock, _LENGTH.size, deadline))
+    if size > FRAME_MAX_BYTES:
+        raise EOFError(f"a frame of {size} bytes")
+    return _recv_exactly(sock, size, deadline)
+
+
+def _recv_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes:
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        _timeout_set(sock, deadline)
+        received = sock.recv_into(view[got:])
+        if not received:
+            raise EOFError("the other end closed the connection")
+        got += received
+    return bytes(buffer)
+
+
+def _timeout_set(sock: socket.socket, deadline: float | None) -> None:
+    if deadline is None:
+        return
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    sock.settimeout(left)
+
+
+# --- the decode process ---------------------------------------------------------------------------
+
+
+def serve(fd: int) -> None:
+    """Decode images sent on the socket `fd`, one at a time, until the web process closes it."""
+    # Ctrl-C on a development server reaches the whole process group: the server stops, and with
+    # it the socket, which ends this loop without a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sock = socket.socket(fileno=fd)
+    # A socketpair made under gevent is non-blocking, and that flag came with the descriptor.
+    sock.setblocking(True)
+    while True:
+        try:
+            header = json.loads(frame_recv(sock))
+            data = frame_recv(sock)
+        except EOFError:
+            return
+        content = b""
+        try:
+            content, width, height = decode_and_reencode(
+                data, detected=str(header["format"]), max_pixels=int(header["max_pixels"])
+            )
+            reply = {"width": width, "height": height}
+        except DecodeRefused as exc:
+            reply = {"refused": exc.code}
+        except Exception:  # a bug or MemoryError: the web process logs it and refuses the image
+            reply = {"error": traceback.format_exc(limit=8)}
+        try:
+            frames_send(sock, json.dumps(reply).encode(), content)
+        except OSError:  # the web process gave up on this image (time limit) or went away
+            return
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]))

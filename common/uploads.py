@@ -6,11 +6,12 @@ images; shell.php, x.jpg.php or a name without one are refused); a header that d
 pixels than the file can hold is refused before decoding, and so is a JPEG with more scans than
 any encoder writes (each scan costs a pass over the whole image); a JPEG whose scan data runs out
 (the decoder would invent the rest) is refused, Pillow errors become clear validation errors with a
-stable code. The decode and re-encode (common/image_decode.py) run on a native thread with a time
-limit, never on the gevent event loop (Pillow releases the GIL while it decodes), so one costly
-image cannot freeze the other connections of a web worker. What is stored is a re-encoded,
-metadata-free JPEG under a generated name (so appended payloads, EXIF GPS and hostile file names
-never survive). ValidatedImageField brings the same to Django forms (admin change forms).
+stable code. The decode and re-encode (common/image_decode.py) run in a decode process of this
+web or worker process (common/decode_pool.py) with a time limit, never on the gevent event loop:
+no step of a costly image, not even those that hold the GIL, can freeze the other connections of
+a web worker. What is stored is a re-encoded, metadata-free JPEG under a generated name (so
+appended payloads, EXIF GPS and hostile file names never survive). ValidatedImageField brings the
+same to Django forms (admin change forms).
 """
 
 import hashlib
@@ -32,6 +33,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext, gettext_noop
 from PIL import Image
 
+from common.decode_pool import DecodeBusy, DecodeFailed, DecodeTooSlow, decode_pool
 from common.errors import ApplicationError
 from common.image_decode import JPEG_SOS, DecodeRefused, decode_and_reencode, jpeg_markers
 
@@ -201,16 +203,40 @@ def _header_check(data: bytes, detected: str, max_pixels: int) -> None:
 
 
 def _decoded(data: bytes, detected: str, max_pixels: int) -> tuple[bytes, int, int]:
-    """The costly part: pixels, the missing-data check, re-encoding (common/image_decode.py), on
-    a decode thread. A refusal comes back as its code and is worded here, in this request's
-    language (the thread has none).
+    """The costly part: pixels, the missing-data check, re-encoding (common/image_decode.py).
+
+    In one of this process's UPLOAD_DECODE_PROCESSES decode processes; with 0, on a native thread
+    of this process (a development machine that cannot start processes). Either way with the
+    UPLOAD_DECODE_TIMEOUT and UPLOAD_DECODE_QUEUE_TIMEOUT limits. A refusal comes back as its
+    code and is worded here, in this request's language.
     """
     try:
-        return _off_the_event_loop(
-            decode_and_reencode, data, detected=detected, max_pixels=max_pixels
+        if not settings.UPLOAD_DECODE_PROCESSES:
+            return _off_the_event_loop(
+                decode_and_reencode, data, detected=detected, max_pixels=max_pixels
+            )
+        decoded = decode_pool(settings.UPLOAD_DECODE_PROCESSES).decode(
+            data,
+            detected=detected,
+            max_pixels=max_pixels,
+            queue_timeout=settings.UPLOAD_DECODE_QUEUE_TIMEOUT,
+            decode_timeout=settings.UPLOAD_DECODE_TIMEOUT,
         )
     except DecodeRefused as exc:
         raise _refusal(exc.code) from None
+    except DecodeTooSlow:
+        raise _too_slow() from None
+    except DecodeBusy:
+        raise _busy() from None
+    except DecodeFailed:
+        raise ImageRejected(
+            gettext_noop(
+                "The image could not be read: the process reading it stopped. Try again, or "
+                "upload another image."
+            ),
+            code="decode_failed",
+        ) from None
+    return decoded.content, decoded.width, decoded.height
 
 
 def _refusal(code: str) -> ImageRejected:
@@ -236,6 +262,8 @@ def _busy() -> ImageRejected:
     )
 
 
+# --- UPLOAD_DECODE_PROCESSES=0: decode threads inside this process ------------------------------
+
 # How often a request waiting for its decode thread checks the time limits.
 DECODE_POLL_SECONDS = 0.25
 _threads_lock = threading.Lock()
@@ -247,7 +275,8 @@ def _decode_threads():
 
     Under gevent's monkey-patching a `threading.Thread` is a greenlet that would run the decode
     on the event loop itself; gevent's own ThreadPool holds real threads, and the loop keeps
-    serving other connections while a decode (which releases the GIL) runs there.
+    serving other connections while a decode runs there, except in the steps that hold the GIL
+    (the decode processes have none of that).
     """
     kind = "gevent" if _gevent_patched() else "threads"
     with _threads_lock:
@@ -269,7 +298,7 @@ def _gevent_patched() -> bool:
 
 
 def _off_the_event_loop(function, *args, **kwargs):
-    """Run `function` on a native decode thread and return its result.
+    """Run `function` on a native decode thread of this process and return its result.
 
     Refused with `decode_too_slow` once it has run UPLOAD_DECODE_TIMEOUT seconds, and with
     `decode_busy` when no thread took it up within UPLOAD_DECODE_QUEUE_TIMEOUT (every thread busy

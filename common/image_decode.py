@@ -14,6 +14,7 @@ accepted). JSON, not pickle: the process that parses hostile images must not be 
 web process run code by what it answers.
 """
 
+import ctypes
 import io
 import json
 import signal
@@ -207,6 +208,15 @@ def _timeout_set(sock: socket.socket, deadline: float | None) -> None:
 # --- the decode process ---------------------------------------------------------------------------
 
 
+def _memory_release() -> None:
+    """Give the pages of the last image back to the system (glibc keeps freed heap memory: an idle
+    process that had decoded 40 megapixels held 180 MB instead of 20)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 def serve(fd: int) -> None:
     """Decode images sent on the socket `fd`, one at a time, until the web process closes it."""
     # Ctrl-C on a development server reaches the whole process group: the server stops, and with
@@ -235,6 +245,8 @@ def serve(fd: int) -> None:
             frames_send(sock, json.dumps(reply).encode(), content)
         except OSError:  # the web process gave up on this image (time limit) or went away
             return
+        del header, data, content
+        _memory_release()
 
 
 if __name__ == "__main__":

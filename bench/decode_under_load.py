@@ -40,9 +40,11 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from accounts.models import Role, User
+from accounts.privacy.consents import consents_record
 
 user = User.objects.create_user(username="decode_" + RUN, role=Role.CONSUMER, gender="F",
                                 body_size="M")
+consents_record(user=user, marketing=False)  # as sign-up records it (else the API answers 403)
 session = import_module(settings.SESSION_ENGINE).SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

@@ -8,6 +8,7 @@ validation per image, and the median time of the JPEG scan-data check within it.
 """
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -28,8 +29,10 @@ def main(argv=None) -> int:
 
     django.setup()
     from django.conf import settings
+    from PIL import Image
 
-    from common.uploads import ImageRejected, _jpeg_scan_data_missing, image_validate
+    from common.image_decode import jpeg_scan_data_missing
+    from common.uploads import ImageRejected, image_validate
 
     root = Path(settings.SHARED_DATA_DIR) / args.under
     paths = sorted(
@@ -50,8 +53,10 @@ def main(argv=None) -> int:
                 break
             best_whole = min(best_whole, time.perf_counter() - start)
             if path.suffix.lower() in (".jpg", ".jpeg"):
+                decoded = Image.open(io.BytesIO(data), formats=["JPEG"])
+                decoded.load()
                 start = time.perf_counter()
-                _jpeg_scan_data_missing(data)
+                jpeg_scan_data_missing(data, decoded)
                 best_scan = min(best_scan, time.perf_counter() - start)
         if best_whole < float("inf"):
             whole.append(best_whole)

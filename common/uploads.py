@@ -6,9 +6,10 @@ images; shell.php, x.jpg.php or a name without one are refused); a header that d
 pixels than the file can hold is refused before decoding, and so is a JPEG with more scans than
 any encoder writes (each scan costs a pass over the whole image); a JPEG whose scan data runs out
 (the decoder would invent the rest) is refused, Pillow errors become clear validation errors with a
-stable code. The decode and re-encode run on a native thread with a time limit, never on the
-gevent event loop (Pillow releases the GIL while it decodes), so one costly image cannot freeze
-the other connections of a web worker. What is stored is a re-encoded, metadata-free JPEG under a generated name (so
+stable code. The decode and re-encode (common/image_decode.py) run in a decode process of this
+web or worker process (common/decode_pool.py) with a time limit, never on the gevent event loop:
+no step of a costly image, not even those that hold the GIL, can freeze the other connections of
+a web worker. What is stored is a re-encoded, metadata-free JPEG under a generated name (so
 appended payloads, EXIF GPS and hostile file names never survive). ValidatedImageField brings the
 same to Django forms (admin change forms).
 """
@@ -30,9 +31,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext, gettext_noop
-from PIL import Image, ImageChops, ImageOps
+from PIL import Image
 
+from common.decode_pool import DecodeBusy, DecodeFailed, DecodeTooSlow, decode_pool
 from common.errors import ApplicationError
+from common.image_decode import JPEG_SOS, DecodeRefused, decode_and_reencode, jpeg_markers
 
 ACCEPTED_EXTENSIONS = {
     "JPEG": {".jpg", ".jpeg"},
@@ -52,7 +55,6 @@ _REFUSED_SIGNATURES = [
     (b"\xc5\xd0\xd3\xc6", "EPS"),
     (b"BM", "BMP"),
 ]
-STORED_MAX_SIDE = 2048
 
 # How many pixels one byte of a file can describe. Huffman-coded JPEG spends at least one bit
 # on every 8x8 block of every component, so even a flat grey image holds <= 64 x 8 = 512 px per
@@ -66,8 +68,6 @@ WEBP_MAX_PIXELS_PER_BYTE = 1024
 # Images this small are cheap to decode whatever their header says.
 PLAUSIBILITY_FLOOR_PIXELS = 1_000_000
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
-# Entropy-coded bytes that are never a marker: fed to libjpeg after the scan data (see below).
-_JPEG_FILLER = bytes((i * 131 + 7) % 255 for i in range(4096))
 
 
 class ImageRejected(ApplicationError):
@@ -160,8 +160,8 @@ def image_validate(
             {"fmt": detected},
             code="extension_mismatch",
         )
-    image = _open(data, detected, max_pixels)
-    content, width, height = _off_the_event_loop(_decode_and_reencode, image, data, detected)
+    _header_check(data, detected, max_pixels)
+    content, width, height = _decoded(data, detected, max_pixels)
     return ValidatedImage(
         content=content,
         width=width,
@@ -178,7 +178,7 @@ def _corrupt() -> ImageRejected:
     )
 
 
-def _open(data: bytes, detected: str, max_pixels: int) -> Image.Image:
+def _header_check(data: bytes, detected: str, max_pixels: int) -> None:
     """Read the header only and refuse, before any pixel is decoded, what would cost too much."""
     try:
         with warnings.catch_warnings():
@@ -200,47 +200,95 @@ def _open(data: bytes, detected: str, max_pixels: int) -> Image.Image:
     _plausibility_check(data, detected, image.width, image.height)
     if detected == "JPEG":
         _jpeg_scans_check(data)
-    return image
 
 
-def _decode_and_reencode(image: Image.Image, data: bytes, detected: str) -> tuple[bytes, int, int]:
-    """The costly part (runs on a decode thread): pixels, the missing-data check, re-encoding."""
+def _decoded(data: bytes, detected: str, max_pixels: int) -> tuple[bytes, int, int]:
+    """The costly part: pixels, the missing-data check, re-encoding (common/image_decode.py).
+
+    In one of this process's UPLOAD_DECODE_PROCESSES decode processes; with 0, on a native thread
+    of this process (a development machine that cannot start processes). Either way with the
+    UPLOAD_DECODE_TIMEOUT and UPLOAD_DECODE_QUEUE_TIMEOUT limits. A refusal comes back as its
+    code and is worded here, in this request's language.
+    """
     try:
-        image.load()
-        if detected == "JPEG" and _jpeg_scan_data_missing(data, image):
-            raise _corrupt()
-        image = ImageOps.exif_transpose(image)
-    except ImageRejected:
-        raise
-    except (OSError, SyntaxError, ValueError, Image.UnidentifiedImageError) as exc:
-        raise _corrupt() from exc
-    return _reencode(image), image.width, image.height
+        if not settings.UPLOAD_DECODE_PROCESSES:
+            return _off_the_event_loop(
+                decode_and_reencode, data, detected=detected, max_pixels=max_pixels
+            )
+        decoded = decode_pool(settings.UPLOAD_DECODE_PROCESSES).decode(
+            data,
+            detected=detected,
+            max_pixels=max_pixels,
+            queue_timeout=settings.UPLOAD_DECODE_QUEUE_TIMEOUT,
+            decode_timeout=settings.UPLOAD_DECODE_TIMEOUT,
+        )
+    except DecodeRefused as exc:
+        raise _refusal(exc.code) from None
+    except DecodeTooSlow:
+        raise _too_slow() from None
+    except DecodeBusy:
+        raise _busy() from None
+    except DecodeFailed:
+        raise ImageRejected(
+            gettext_noop(
+                "The image could not be read: the process reading it stopped. Try again, or "
+                "upload another image."
+            ),
+            code="decode_failed",
+        ) from None
+    return decoded.content, decoded.width, decoded.height
 
 
-# How often a request waiting for its decode checks the time limits.
+def _refusal(code: str) -> ImageRejected:
+    if code == "too_many_pixels":
+        return ImageRejected(gettext_noop("The image has too many pixels."), code=code)
+    return _corrupt()  # "corrupt_image", the only other refusal of a decode
+
+
+def _too_slow() -> ImageRejected:
+    return ImageRejected(
+        gettext_noop(
+            "The image took too long to read; upload a smaller or simpler image "
+            "(a JPEG saved as baseline, not progressive, reads fastest)."
+        ),
+        code="decode_too_slow",
+    )
+
+
+def _busy() -> ImageRejected:
+    return ImageRejected(
+        gettext_noop("The site is busy reading other images; try again in a minute."),
+        code="decode_busy",
+    )
+
+
+# --- UPLOAD_DECODE_PROCESSES=0: decode threads inside this process ------------------------------
+
+# How often a request waiting for its decode thread checks the time limits.
 DECODE_POLL_SECONDS = 0.25
-_pool_lock = threading.Lock()
-_pools: dict[str, object] = {}
+_threads_lock = threading.Lock()
+_threads: dict[str, object] = {}
 
 
-def _decode_pool():
+def _decode_threads():
     """Native decode threads, made lazily in each process (after gunicorn or Celery forks).
 
     Under gevent's monkey-patching a `threading.Thread` is a greenlet that would run the decode
     on the event loop itself; gevent's own ThreadPool holds real threads, and the loop keeps
-    serving other connections while a decode (which releases the GIL) runs there.
+    serving other connections while a decode runs there, except in the steps that hold the GIL
+    (the decode processes have none of that).
     """
     kind = "gevent" if _gevent_patched() else "threads"
-    with _pool_lock:
-        if kind not in _pools:
+    with _threads_lock:
+        if kind not in _threads:
             size = settings.UPLOAD_DECODE_THREADS
             if kind == "gevent":
                 from gevent.threadpool import ThreadPool
 
-                _pools[kind] = ThreadPool(size)
+                _threads[kind] = ThreadPool(size)
             else:
-                _pools[kind] = ThreadPoolExecutor(size, thread_name_prefix="image-decode")
-        return kind, _pools[kind]
+                _threads[kind] = ThreadPoolExecutor(size, thread_name_prefix="image-decode")
+        return kind, _threads[kind]
 
 
 def _gevent_patched() -> bool:
@@ -249,52 +297,35 @@ def _gevent_patched() -> bool:
     return sys.modules["gevent.monkey"].is_module_patched("threading")
 
 
-def _off_the_event_loop(function, *args):
-    """Run `function` on a native decode thread and return its result.
+def _off_the_event_loop(function, *args, **kwargs):
+    """Run `function` on a native decode thread of this process and return its result.
 
     Refused with `decode_too_slow` once it has run UPLOAD_DECODE_TIMEOUT seconds, and with
     `decode_busy` when no thread took it up within UPLOAD_DECODE_QUEUE_TIMEOUT (every thread busy
     with other uploads): a photo waiting its turn is not counted as slow. A thread cannot be
     stopped: one past the limit finishes in the background (bounded by the pixel and scan limits
-    checked before), while the request gets its answer at the limit. An ImageRejected raised there
-    is raised again here, so its message is in this request's language (the thread has none).
+    checked before), while the request gets its answer at the limit.
     """
     started: list[float] = []  # appended on the decode thread (atomic under the GIL)
 
     def timed():
         started.append(time.monotonic())
-        return function(*args)
+        return function(*args, **kwargs)
 
-    kind, pool = _decode_pool()
+    kind, pool = _decode_threads()
     queued = time.monotonic()
     job = pool.spawn(timed) if kind == "gevent" else pool.submit(timed)
-    try:
-        while True:
-            try:
-                return _wait(kind, job, DECODE_POLL_SECONDS)
-            except FutureTimeout:
-                now = time.monotonic()
-                if started and now - started[0] > settings.UPLOAD_DECODE_TIMEOUT:
-                    raise ImageRejected(
-                        gettext_noop(
-                            "The image took too long to read; upload a smaller or simpler image "
-                            "(a JPEG saved as baseline, not progressive, reads fastest)."
-                        ),
-                        code="decode_too_slow",
-                    ) from None
-                if not started and now - queued > settings.UPLOAD_DECODE_QUEUE_TIMEOUT:
-                    if kind == "threads":
-                        job.cancel()
-                    raise ImageRejected(
-                        gettext_noop(
-                            "The site is busy reading other images; try again in a minute."
-                        ),
-                        code="decode_busy",
-                    ) from None
-    except ImageRejected as exc:
-        if exc.code in ("decode_too_slow", "decode_busy"):
-            raise
-        raise ImageRejected(exc.message_id, exc.params, code=exc.code) from exc.__cause__
+    while True:
+        try:
+            return _wait(kind, job, DECODE_POLL_SECONDS)
+        except FutureTimeout:
+            now = time.monotonic()
+            if started and now - started[0] > settings.UPLOAD_DECODE_TIMEOUT:
+                raise _too_slow() from None
+            if not started and now - queued > settings.UPLOAD_DECODE_QUEUE_TIMEOUT:
+                if kind == "threads":
+                    job.cancel()
+                raise _busy() from None
 
 
 def _wait(kind: str, job, seconds: float):
@@ -333,51 +364,6 @@ def _plausibility_check(data: bytes, detected: str, width: int, height: int) -> 
         )
 
 
-_JPEG_SOS, _JPEG_EOI = 0xDA, 0xD9
-
-
-def _jpeg_markers(data: bytes):
-    """(marker, offset) of each marker of a JPEG up to its EOI, skipping segments and scan data;
-    stops early, without an EOI, where the structure breaks."""
-    pos, size = 2, len(data)
-    while pos + 1 < size:
-        if data[pos] != 0xFF:
-            return
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte before a marker
-            pos += 1
-            continue
-        yield marker, pos
-        if marker == _JPEG_EOI:
-            return
-        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
-            pos += 2
-            continue
-        if pos + 4 > size:
-            return
-        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
-        if marker == _JPEG_SOS:  # a scan: entropy-coded bytes until the next real marker
-            while True:
-                pos = data.find(b"\xff", pos)
-                if pos < 0 or pos + 1 >= size:
-                    return
-                following = data[pos + 1]
-                if following == 0xFF:
-                    pos += 1
-                elif following == 0x00 or 0xD0 <= following <= 0xD7:
-                    pos += 2
-                else:
-                    break
-
-
-def _jpeg_end_of_image(data: bytes) -> int | None:
-    """Offset of the EOI marker that ends the JPEG (anything appended after it is ignored)."""
-    for marker, pos in _jpeg_markers(data):
-        if marker == _JPEG_EOI:
-            return pos
-    return None
-
-
 def _jpeg_scans_check(data: bytes) -> None:
     """Refuse a JPEG with more scans (SOS markers) than UPLOAD_JPEG_MAX_SCANS, before decoding.
 
@@ -387,8 +373,8 @@ def _jpeg_scans_check(data: bytes) -> None:
     """
     limit = settings.UPLOAD_JPEG_MAX_SCANS
     scans = 0
-    for marker, _pos in _jpeg_markers(data):
-        scans += marker == _JPEG_SOS
+    for marker, _pos in jpeg_markers(data):
+        scans += marker == JPEG_SOS
         if scans > limit:
             raise ImageRejected(
                 gettext_noop(
@@ -398,57 +384,6 @@ def _jpeg_scans_check(data: bytes) -> None:
                 {"limit": limit},
                 code="too_many_scans",
             )
-
-
-def _jpeg_probe_decode(data: bytes, *, progressive: bool) -> Image.Image:
-    """At 1/8 scale (the DC coefficients only, cheap) for a baseline JPEG, whose scan holds every
-    coefficient of a block together; at full scale for a progressive one, whose later scans
-    refine only the higher frequencies that 1/8 scale never reads."""
-    image = Image.open(io.BytesIO(data), formats=["JPEG"])
-    if not progressive:
-        image.draft(image.mode, (max(image.width // 8, 1), max(image.height // 8, 1)))
-    image.load()
-    return image
-
-
-def _jpeg_scan_data_missing(data: bytes, decoded: Image.Image) -> bool:
-    """Whether libjpeg ran out of scan data and made up the rest (it warns, Pillow stays silent).
-
-    A JPEG cut short and closed with an end marker decodes with its missing part grey (baseline)
-    or its missing detail zeroed (progressive). Decoded as sent and once more with filler bytes
-    before the end marker: a complete image never reads the filler, one short of data decodes
-    it, and the two pictures differ. `decoded` is the file as sent, already decoded at full
-    scale: a progressive file is compared with it, so it costs one more decode, not two.
-    """
-    end = _jpeg_end_of_image(data)
-    if end is None:
-        return False  # no end marker: Pillow itself refuses it as truncated
-    probe = data[:end] + _JPEG_FILLER + data[end:]
-    progressive = bool(decoded.info.get("progressive"))
-    try:
-        as_sent = decoded if progressive else _jpeg_probe_decode(data, progressive=False)
-        padded = _jpeg_probe_decode(probe, progressive=progressive)
-    except (OSError, SyntaxError, ValueError):
-        return True
-    return ImageChops.difference(as_sent, padded).getbbox() is not None
-
-
-def _reencode(image: Image.Image) -> bytes:
-    if image.mode in ("RGBA", "LA", "P"):
-        image = image.convert("RGBA")
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image, mask=image.getchannel("A"))
-        image = background
-    else:
-        image = image.convert("RGB")
-    if max(image.size) > STORED_MAX_SIDE:
-        image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), Image.Resampling.LANCZOS)
-    # convert() keeps `info`, and Pillow's JPEG writer copies a comment from it (a JPEG COM
-    # segment, a PNG text chunk named "comment"): only the pixels go on.
-    image.info = {}
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=90, optimize=True)  # no exif= : metadata dropped
-    return buffer.getvalue()
 
 
 def uploaded_file_read(uploaded, *, max_bytes: int | None = None) -> bytes:

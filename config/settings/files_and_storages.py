@@ -25,9 +25,14 @@ UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 # Scans (SOS markers) a JPEG may hold: each is a pass over the whole image. Baseline writes 1,
 # libjpeg's progressive script 10; thousands are an attack (common/uploads.py, issue 21).
 UPLOAD_JPEG_MAX_SCANS = env.int("UPLOAD_JPEG_MAX_SCANS", default=32)
-# Uploads decode on native threads off the event loop, UPLOAD_DECODE_THREADS per process. A
-# decode running past UPLOAD_DECODE_TIMEOUT seconds is refused (`decode_too_slow`); an upload no
-# thread took up within UPLOAD_DECODE_QUEUE_TIMEOUT (all busy) is refused as `decode_busy`.
+# Uploads decode in decode processes, UPLOAD_DECODE_PROCESSES per web or worker process, started
+# at first use (common/decode_pool.py), so no step of a decode runs on a gevent event loop. A
+# decode running past UPLOAD_DECODE_TIMEOUT seconds is refused (`decode_too_slow`) and its process
+# killed and replaced; an upload no process took up within UPLOAD_DECODE_QUEUE_TIMEOUT (all busy)
+# is refused as `decode_busy`; a process that dies mid-decode gives `decode_failed`.
+# UPLOAD_DECODE_PROCESSES=0 decodes on UPLOAD_DECODE_THREADS native threads inside the process
+# instead (where processes cannot be started; the steps that hold the GIL then stall the loop).
+UPLOAD_DECODE_PROCESSES = env.int("UPLOAD_DECODE_PROCESSES", default=2)
 UPLOAD_DECODE_TIMEOUT = env.float("UPLOAD_DECODE_TIMEOUT", default=30.0)
 UPLOAD_DECODE_QUEUE_TIMEOUT = env.float("UPLOAD_DECODE_QUEUE_TIMEOUT", default=60.0)
 UPLOAD_DECODE_THREADS = env.int("UPLOAD_DECODE_THREADS", default=2)

@@ -936,6 +936,7 @@ KO = {
     "Invalid token.": "유효하지 않은 토큰입니다.",
     "User inactive or deleted.": "비활성화되었거나 삭제된 사용자입니다.",
     "The site is busy reading other images; try again in a minute.": "다른 이미지를 읽느라 사이트가 바쁩니다. 잠시 후 다시 시도해 주세요.",
+    "The image could not be read: the process reading it stopped. Try again, or upload another image.": "이미지를 읽던 프로세스가 멈춰 이미지를 읽지 못했습니다. 다시 시도하거나 다른 이미지를 올려 주세요.",
     "The JPEG is split into more than %(limit)d scans, which no camera or editor writes; save it again as an ordinary JPEG.": "JPEG가 %(limit)d개가 넘는 스캔으로 나뉘어 있습니다. 카메라나 편집 프로그램은 이렇게 저장하지 않습니다. 일반 JPEG로 다시 저장해 주세요.",
     "The image took too long to read; upload a smaller or simpler image (a JPEG saved as baseline, not progressive, reads fastest).": "이미지를 읽는 데 너무 오래 걸립니다. 더 작거나 단순한 이미지를 올려 주세요(프로그레시브가 아닌 기본 JPEG가 가장 빨리 읽힙니다).",
     "Not found.": "찾을 수 없습니다.",

@@ -1,5 +1,5 @@
 """Issue 21: a JPEG that is cheap to send and dear to decode is refused before decoding, and every
-decode runs off the event loop with a time limit."""
+decode runs off the event loop (in a decode process) with a time limit."""
 
 import threading
 
@@ -83,7 +83,10 @@ def test_scans_inside_appended_bytes_are_not_counted():
     assert image_validate(data=photo + b"\xff\xda\x00\x02" * 100, filename="look.jpg")
 
 
-def test_a_decode_past_the_time_limit_is_refused_with_its_code(settings):
+# UPLOAD_DECODE_PROCESSES: the decode processes (production's default), and 0: threads in-process.
+@pytest.mark.parametrize("processes", [2, 0])
+def test_a_decode_past_the_time_limit_is_refused_with_its_code(settings, processes):
+    settings.UPLOAD_DECODE_PROCESSES = processes
     settings.UPLOAD_JPEG_MAX_SCANS = 10_000
     settings.UPLOAD_DECODE_TIMEOUT = 0.05
     slow = many_scan_jpeg((2000, 2000), extra_scans=100)  # seconds of decoding
@@ -93,7 +96,11 @@ def test_a_decode_past_the_time_limit_is_refused_with_its_code(settings):
 
 
 def test_an_upload_no_decode_thread_takes_up_in_time_is_refused_as_busy(settings):
-    """Every decode thread busy with other work: the wait is bounded too, and not called slow."""
+    """Every decode thread busy with other work: the wait is bounded too, and not called slow.
+
+    The in-process path (UPLOAD_DECODE_PROCESSES=0); the decode processes' own: in
+    tests/common/test_decode_processes.py."""
+    settings.UPLOAD_DECODE_PROCESSES = 0
     running, gate = threading.Semaphore(0), threading.Event()
 
     def hold_a_decode_thread():
@@ -120,7 +127,9 @@ def test_an_upload_no_decode_thread_takes_up_in_time_is_refused_as_busy(settings
     assert image_validate(data=photo, filename="look.jpg")  # the threads are free again
 
 
-def test_a_refusal_raised_on_the_decode_thread_speaks_the_requests_language():
+@pytest.mark.parametrize("processes", [2, 0])
+def test_a_refusal_raised_where_the_image_decodes_speaks_the_requests_language(settings, processes):
+    settings.UPLOAD_DECODE_PROCESSES = processes
     truncated = encode(noise((300, 200)), "JPEG", quality=90)[:-400] + b"\xff\xd9"
     with translation.override("ko"):
         error = rejected(truncated)

@@ -957,6 +957,8 @@ KO = {
     "Posted within (days)": "최근 게시 (일 이내)",
     "Curation": "정리 상태",
     "Sort by": "정렬",
+    "share of the representative style": "대표 스타일 비중",
+    "last post": "마지막 게시물",
     "Handle (a search: most followers)": "아이디 순 (검색하면 팔로워 많은 순)",
     "Name of the search": "검색 이름",
     "At most {limit} characters.": "{limit}자까지 쓸 수 있습니다.",

@@ -78,12 +78,15 @@ def classified_post(
     image="posts/x.jpg",
     **extra,
 ) -> Post:
-    """A post as the classifier would leave it (no model needed)."""
+    """A post as the classifier would leave it (no model needed); a caption is indexed for the
+    search as the influencer's summary would index it."""
+    from influencers.services.search_index import influencer_search_words_rebuild
+
     probabilities = style_probabilities(style, confidence, second)
     if embedding is None:
         embedding = np.zeros(512, dtype=np.float32)
         embedding[TAXONOMY_INDEX[style]] = 1.0
-    return Post.objects.create(
+    post = Post.objects.create(
         influencer=influencer,
         instagram_id=extra.pop("instagram_id", None)
         or f"p{Post.objects.count()}-{influencer.pk}-{np.random.randint(1e9)}",
@@ -96,6 +99,9 @@ def classified_post(
         embedding=vector_to_bytes(embedding),
         **extra,
     )
+    if post.caption:
+        influencer_search_words_rebuild(influencer_id=post.influencer_id)
+    return post
 
 
 def team_member_add(team, user, role: str):

@@ -12,7 +12,7 @@ from common.jobs import claim, deadline_passed_before, enqueue, enqueue_on_commi
 from influencers.constants import TOP_KEYWORDS, WORD_COUNTS_KEPT, WORDCLOUD_WORDS
 from influencers.models import Influencer, Post, Stopword
 from influencers.selectors import keyword_catalogue_counts
-from influencers.services.search_index import search_words_build
+from influencers.services.search_index import influencer_search_words_rebuild
 from influencers.tasks import influencer_summary_rebuild_task
 from mlcore.keywords import TaggerUnavailable, keywords_distinctive, keywords_extract
 from mlcore.wordcloud_render import wordcloud_png
@@ -44,7 +44,6 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
     influencer.keywords = [[word, count] for word, count in top]
     influencer.word_counts = dict(keywords[:WORD_COUNTS_KEPT])
     influencer.sponsored_share = sponsored / len(captions) if captions else None
-    influencer.search_words = search_words_build(captions, [word for word, _ in top])
     if top:
         png = wordcloud_png(ranked[:WORDCLOUD_WORDS], seed=influencer_id)
         influencer.wordcloud.save(f"{influencer.handle}.png", ContentFile(png), save=False)
@@ -56,11 +55,11 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
             "keywords",
             "word_counts",
             "sponsored_share",
-            "search_words",
             "wordcloud",
             "summary_updated_at",
         ]
     )
+    influencer.search_words = influencer_search_words_rebuild(influencer_id=influencer_id)
     if old_cloud and old_cloud != influencer.wordcloud.name:
         influencer.wordcloud.storage.delete(old_cloud)
     return influencer

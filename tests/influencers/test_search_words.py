@@ -78,7 +78,38 @@ def test_the_korean_style_name_finds_the_english_code_and_back():
     assert "키치/키덜트" in term_variants("kidult")
 
 
-def test_a_handle_match_still_ranks_first(catalogue):
-    other = InfluencerFactory(handle="caption_only")
+def test_results_are_the_most_followed_first_whatever_matched(catalogue):
+    other = InfluencerFactory(handle="caption_only", followers=50_000)
     classified_post(other, "street", 1, caption="street street street")
-    assert found("street") == ["street_kim", "caption_only"]
+    Influencer.objects.filter(handle="street_kim").update(followers=1_000)
+    assert found("street") == ["caption_only", "street_kim"]
+
+
+def test_a_word_finds_the_captions_words_that_start_with_it(catalogue):
+    """A particle after a noun never hides it; a noun inside a compound hashtag is found."""
+    person = InfluencerFactory(handle="particles")
+    classified_post(person, "street", 1, caption="성수동카페에서 커피를 마셨다 #가을코디추천")
+    assert "particles" in found("커피")  # 커피를
+    assert "particles" in found("카페")  # a noun inside 성수동카페에서
+    assert "particles" in found("가을코디")  # the start of a hashtag
+    assert "particles" not in found("피를")  # the middle of a word is no word
+
+
+def test_the_search_index_follows_the_captions(catalogue):
+    """Caption words are indexed by the summary rebuild (import, refresh, staff edits run it)."""
+    from influencers.models import Post
+    from influencers.services.summaries import influencer_summary_rebuild
+
+    person = InfluencerFactory(handle="rewritten")
+    post = classified_post(person, "street", 1, caption="한강 피크닉")
+    assert found("피크닉") == ["rewritten"]
+    Post.objects.filter(pk=post.pk).update(caption="제주 바다")
+    assert found("제주") == []  # the index is the summary's, not a scan of the posts
+    influencer_summary_rebuild(influencer_id=person.pk)
+    assert found("제주") == ["rewritten"] and found("피크닉") == []
+
+
+def test_a_search_of_an_emoji_alone_finds_no_caption(catalogue):
+    person = InfluencerFactory(handle="emoji_only")
+    classified_post(person, "street", 1, caption="😍😍")
+    assert found("😍") == []

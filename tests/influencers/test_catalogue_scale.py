@@ -1,0 +1,142 @@
+"""The list at catalogue scale (issue 25): what it filters, sorts and searches on is stored with
+each influencer and, on PostgreSQL, indexed; counts stop at a cap. The figures are in
+docs/benchmarks.md (bench/catalogue_scale.py)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from common.pagination import CappedCountPaginator
+from influencers import search
+from influencers.models import Influencer, InfluencerStyleShare
+from influencers.selectors import influencer_list
+from influencers.services.profiles import influencer_style_profile_rebuild
+from tests.factories import InfluencerFactory, UserFactory, classified_post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_profile_keeps_the_style_shares_the_last_post_and_the_own_style_share():
+    person = InfluencerFactory()
+    now = timezone.now()
+    for style, days in (("romantic", 3), ("romantic", 9), ("street", 1)):
+        classified_post(person, style, 10, posted_at=now - timedelta(days=days))
+    classified_post(person, "romantic", 10, image="", posted_at=None)  # no image, no date
+    Influencer.objects.filter(pk=person.pk).update(style_stats={})
+    influencer_style_profile_rebuild(influencer_id=person.pk)
+    person.refresh_from_db()
+    shares = dict(
+        InfluencerStyleShare.objects.filter(influencer=person).values_list("style", "share")
+    )
+    # classified_post leaves the post's style as given; the shares count posts with an image
+    with_image = person.classified_post_count - person.style_stats.get("no_image", {}).get(
+        "posts", 0
+    )
+    assert shares == {
+        style: entry["posts"] / with_image
+        for style, entry in person.style_stats.items()
+        if style != "no_image"
+    }
+    assert person.consumer_style_share == shares[person.consumer_style]
+    assert person.last_posted_at == now - timedelta(days=1)
+    # Rebuilt, not added to: the rows follow the posts.
+    person.posts.filter(predicted_style="street").delete()
+    influencer_style_profile_rebuild(influencer_id=person.pk)
+    assert set(
+        InfluencerStyleShare.objects.filter(influencer=person).values_list("style", flat=True)
+    ) == {"romantic"}
+
+
+@pytest.fixture
+def crowd():
+    people = [
+        InfluencerFactory(handle=f"crowd_{i:02d}", followers=1000 + i, gender="F", body_size="M")
+        for i in range(12)
+    ]
+    for person in people:
+        classified_post(person, "street", 5, caption="오늘의 #데일리룩")
+    return people
+
+
+def test_a_list_count_stops_at_the_cap_and_says_so(crowd):
+    paginator = CappedCountPaginator(influencer_list(filters={"q": "데일리룩"}), 5)
+    paginator.count_cap = 10
+    assert (paginator.count, paginator.count_capped, paginator.num_pages) == (10, True, 2)
+    assert [i.handle for i in paginator.page(1)] == [f"crowd_{i:02d}" for i in range(11, 6, -1)]
+    exact = CappedCountPaginator(influencer_list(filters={"q": "데일리룩"}), 5)
+    assert (exact.count, exact.count_capped) == (12, False)
+
+
+def test_the_page_and_the_api_say_more_than_the_cap(client, crowd, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 10)
+    html = client.get("/influencers/", {"q": "데일리룩"}).content.decode()
+    assert "10명 이상" in html or "more than 10" in html
+    api = APIClient()
+    api.force_authenticate(UserFactory())
+    body = api.get("/api/v1/influencers/", {"q": "데일리룩"}).json()
+    assert (body["count"], body["count_capped"]) == (10, True)
+    body = api.get("/api/v1/influencers/", {"q": "데일리룩", "min_followers": 1010}).json()
+    assert (body["count"], body["count_capped"]) == (2, False)
+
+
+# --- PostgreSQL: each filter, sort and search can use its index -------------------------------
+
+
+def _plan(params: dict) -> str:
+    """The plan of the page's rows (a sort: in index order) or, for a filter or search, of its
+    count (no order)."""
+    ordered = "sort" in params or not params
+    if "q" in params:  # the search's condition alone (the active flag has an index of its own)
+        terms = search.search_terms(params["q"])
+        query = Influencer.objects.filter(search.influencer_matches_all(terms)).order_by()
+        query = query.values("pk")
+    else:
+        qs = influencer_list(filters=params)
+        query = qs[:24] if ordered else qs.order_by().values("pk")
+    sql, sql_params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A handful of rows: without these, PostgreSQL rightly reads and sorts the table instead.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"SET LOCAL enable_sort = {'off' if ordered else 'on'}")
+        cursor.execute("EXPLAIN " + sql, sql_params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    "params, index",
+    [
+        ({"q": "데일리룩"}, "influencer_search_vector"),
+        ({"q": "crowd_03"}, "influencer_handle_trgm"),
+        ({"sort": "followers"}, "influencer_by_followers"),
+        ({"sort": "engagement"}, "influencer_by_engagement"),
+        ({"sort": "recent"}, "influencer_by_last_post"),
+        ({"sort": "style_share"}, "influencer_by_own_style_share"),
+        ({"style": "street", "min_style_share": 10}, "style_share_by_style"),
+        ({}, "influencer_by_handle"),
+    ],
+)
+def test_on_postgresql_each_list_query_can_use_its_index(crowd, params, index):
+    if connection.vendor != "postgresql":
+        pytest.skip("these indexes exist on PostgreSQL only (migration 0017)")
+    assert index in _plan(params)
+
+
+def test_on_postgresql_the_stored_search_vector_follows_the_words(crowd):
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored tsvector exists on PostgreSQL only")
+    Influencer.objects.filter(handle="crowd_00").update(search_words="alpha beta")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_vector::text FROM influencers_influencer WHERE handle = 'crowd_00'"
+        )
+        assert cursor.fetchone()[0] == "'alpha' 'beta'"
+    assert [i.handle for i in influencer_list(filters={"q": "alp"})] == ["crowd_00"]
+
+
+def test_the_search_needs_no_post_read(crowd, django_assert_max_num_queries):
+    """One query for the rows (the shown rows' caption counts are subqueries of it)."""
+    with django_assert_max_num_queries(1):
+        list(influencer_list(filters={"q": "데일리룩"})[:24])

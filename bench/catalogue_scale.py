@@ -8,13 +8,14 @@ usage:
         python bench/catalogue_scale.py measure [--repeats 30]
 
 `build` migrates the database named by DATABASE_URL (it must be empty: a database of its own, never
-the site's), then writes the catalogue with SQL (INSERT ... SELECT over generate_series, one
-chunk of influencers at a time, with progress): every post has a caption taken from the real
-Korean Instagram texts in ../shared/data/korean-text (read at run time, never committed), a
-date, likes (3 % hidden), a predicted style drawn around the influencer's own style, a
-probability vector, and the influencers' 48 most recent posts a 512-d embedding (what the
-similarity ranking's evidence reads). Profiles (style statistics, representative styles, search
-words, last post) are then derived from the posts by the same rules the services use.
+the site's), then writes the catalogue a chunk of influencers at a time, with progress (the posts'
+secondary indexes are dropped first and built after, as a bulk load does): every post has a
+caption taken from the real Korean Instagram texts in ../shared/data/korean-text (read at run
+time, never committed), a date, likes (3 % hidden), a predicted style drawn around the
+influencer's own style, a probability vector, and each influencer's 48 most recent posts a 512-d
+embedding (what the similarity ranking's evidence reads). Each chunk's profiles (style
+statistics, representative styles, style shares, last post, search words) are derived from its
+posts by the services' own rules and functions.
 
 `measure` times what a page or an API call asks of the database: the list's first page (rows and
 count) for each filter, sort and search, and both rankings in both modes, each `--repeats` times
@@ -23,10 +24,12 @@ with varying values; it prints median and p95 in ms.
 
 import argparse
 import csv
+import json
 import os
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -78,9 +81,7 @@ def build(influencers: int, per_influencer: int, seed: int) -> None:
     connection = _setup()
     from django.core.management import call_command
 
-    from common.vectors import vector_to_bytes
     from influencers.models import Influencer
-    from mlcore.styles import STYLE_CODES, TAXONOMY_CODES
 
     call_command("migrate", verbosity=0)
     if Influencer.objects.exists():
@@ -101,7 +102,7 @@ def build(influencers: int, per_influencer: int, seed: int) -> None:
                 gender=("F" if rng.random() < 0.7 else "M") if curated else "",
                 body_size="SML"[int(rng.integers(3))] if curated else "",
                 followers=int(rng.lognormal(9.5, 1.3)) + 100,
-                keywords=list(rng.choice(words, size=12, replace=False)),
+                keywords=[[str(w), int(rng.integers(2, 30))] for w in rng.choice(words, 12, False)],
                 sponsored_share=float(rng.beta(1, 6)),
             )
         )
@@ -111,42 +112,174 @@ def build(influencers: int, per_influencer: int, seed: int) -> None:
             _progress("influencers", i + 1, influencers, started)
     print()
 
+    with connection.cursor() as cursor:
+        indexes = _secondary_indexes_drop(cursor, "influencers_post")
+        _posts_write(cursor, rng, captions, per_influencer)
+        _indexes_create(cursor, indexes)
+        print("analysing", flush=True)
+        cursor.execute("VACUUM ANALYZE")
+    print(f"built {influencers:,} influencers, {influencers * per_influencer:,} posts", flush=True)
+
+
+def _secondary_indexes_drop(cursor, table: str) -> list[tuple[str, str]]:
+    """A bulk load writes the rows first and builds the indexes after, as pg_restore does; the
+    constraints' indexes (primary key, unique post id) stay."""
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+        [table, table],
+    )
+    indexes = cursor.fetchall()
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return indexes
+
+
+def _indexes_create(cursor, indexes: list[tuple[str, str]]) -> None:
+    cursor.execute("SET maintenance_work_mem = '512MB'")
+    for n, (name, definition) in enumerate(indexes, 1):
+        started = time.perf_counter()
+        cursor.execute(definition)
+        print(f"index {n}/{len(indexes)} {name}: {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _posts_write(cursor, rng, captions: list[str], per_influencer: int) -> None:
+    """Every influencer's posts, and the profile the services derive from them, a chunk at a time.
+
+    Post k of an influencer is k * 2 days (and a few minutes) old; its style is the influencer's
+    own (pk mod 23) most of the time, the others ever less often; 3 % of likes are hidden and count
+    as the account's mean (influencer_likes_impute).
+    """
+    from common.vectors import vector_to_bytes
+    from influencers.models import Influencer
+    from influencers.services.search_index import search_words_build
+    from mlcore.keywords import search_tokens
+    from mlcore.styles import STYLE_CODES, TAXONOMY_CODES
+
+    # The captions come from a pool: each one's search words are found once (the union over an
+    # account's captions is what search_words_build gives below its word limit).
+    caption_words = [set(search_tokens([c], limit=10**6)) for c in captions]
     embeddings = rng.standard_normal((EMBEDDING_POOL, 512)).astype(np.float32)
     embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
-    probabilities = rng.dirichlet(np.full(len(TAXONOMY_CODES), 0.3), EMBEDDING_POOL).astype(
-        np.float32
-    )
-    ids = list(Influencer.objects.order_by("pk").values_list("pk", flat=True))
+    probabilities = rng.dirichlet(np.full(len(TAXONOMY_CODES), 0.3), EMBEDDING_POOL)
+    profiles = Influencer.objects.order_by("pk").values_list("pk", "keywords")
+    rows = list(profiles)
     started = time.perf_counter()
-    total_posts = len(ids) * per_influencer
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setseed(%s)", [((seed % 1000) / 1000)])
-        for start in range(0, len(ids), CHUNK_INFLUENCERS):
-            chunk = ids[start : start + CHUNK_INFLUENCERS]
-            cursor.execute(
-                _POSTS_SQL,
-                {
-                    "first": chunk[0],
-                    "last": chunk[-1],
-                    "per": per_influencer,
-                    "captions": captions,
-                    "styles": list(STYLE_CODES),
-                    "embedded": EMBEDDED_RECENT_POSTS,
-                    "embeddings": [vector_to_bytes(e) for e in embeddings],
-                    "probabilities": [vector_to_bytes(p) for p in probabilities],
-                },
+    total = len(rows) * per_influencer
+    for start in range(0, len(rows), CHUNK_INFLUENCERS):
+        chunk = rows[start : start + CHUNK_INFLUENCERS]
+        ids = np.array([pk for pk, _ in chunk], dtype=np.int64)
+        n = len(ids) * per_influencer
+        owner = np.repeat(ids, per_influencer)
+        k = np.tile(np.arange(per_influencer), len(ids))
+        caption = rng.integers(0, len(captions), n)
+        style = ((owner % 23) + np.floor(23 * rng.random(n) ** 3).astype(np.int64)) % 23
+        likes = np.floor(np.exp(4 + 2 * rng.random(n))).astype(np.int64)
+        hidden = rng.random(n) < 0.03
+        effective = likes.astype(np.float64).reshape(len(ids), per_influencer)
+        hidden_2d = hidden.reshape(len(ids), per_influencer)
+        for row in range(len(ids)):
+            visible = effective[row][~hidden_2d[row]]
+            effective[row][hidden_2d[row]] = visible.mean() if len(visible) else 0.0
+        cursor.execute(
+            _POSTS_SQL,
+            {
+                "owner": owner.tolist(),
+                "k": k.tolist(),
+                "caption": [captions[i] for i in caption],
+                "style": [STYLE_CODES[i] for i in style],
+                "likes": [None if h else int(v) for h, v in zip(hidden, likes, strict=True)],
+                "effective": effective.ravel().tolist(),
+                "embedded": EMBEDDED_RECENT_POSTS,
+                "embeddings": [vector_to_bytes(e) for e in embeddings],
+                "probabilities": [vector_to_bytes(p.astype(np.float32)) for p in probabilities],
+            },
+        )
+        _profiles_write(cursor, chunk, per_influencer, caption, style, effective, hidden)
+        search_words = []
+        for row, (_, keywords) in enumerate(chunk):
+            found = set().union(
+                *(
+                    caption_words[i]
+                    for i in caption[row * per_influencer : (row + 1) * per_influencer]
+                )
             )
-            cursor.execute(_PROFILES_SQL, {"first": chunk[0], "last": chunk[-1]})
-            _profiles_derived(chunk)
-            _progress("posts", (start + len(chunk)) * per_influencer, total_posts, started)
-        print()
-        print("analysing", flush=True)
-        cursor.execute("ANALYZE")
-    print(f"built {len(ids):,} influencers, {total_posts:,} posts", flush=True)
+            found |= set(search_words_build([], [w for w, _ in keywords]).split())
+            search_words.append(" ".join(sorted(found)))
+        cursor.execute(
+            "UPDATE influencers_influencer i SET search_words = u.words "
+            "FROM unnest(%s::bigint[], %s::text[]) AS u(id, words) WHERE i.id = u.id",
+            [ids.tolist(), search_words],
+        )
+        _progress("posts", start * per_influencer + n, total, started)
+    print()
 
 
-# Post k of an influencer is k * 2 days (and a few minutes) old; its style is the influencer's own
-# (pk mod 23) most of the time, the others ever less often (random()^3 skews toward it).
+def _profiles_write(cursor, chunk, per_influencer, caption, style, effective, hidden) -> None:
+    """style_stats and the fields kept with it, by influencer_style_profile_rebuild's rules."""
+    from django.utils import timezone
+
+    from influencers.services.profiles import style_shares
+    from mlcore.styles import STYLE_CODES, TAXONOMY_INDEX
+
+    now = timezone.now()
+    updates, share_rows = [], []
+    for row, (pk, _) in enumerate(chunk):
+        part = slice(row * per_influencer, (row + 1) * per_influencer)
+        stats: dict[str, dict] = {}
+        for s, likes in zip(style[part], effective[row], strict=True):
+            entry = stats.setdefault(STYLE_CODES[s], {"posts": 0, "likes": 0.0})
+            entry["posts"] += 1
+            entry["likes"] += float(likes)
+        for entry in stats.values():
+            entry["likes"] = round(entry["likes"], 2)
+        brand = max(stats, key=lambda c: (stats[c]["likes"], stats[c]["posts"], -TAXONOMY_INDEX[c]))
+        consumer = max(
+            stats, key=lambda c: (stats[c]["posts"], stats[c]["likes"], -TAXONOMY_INDEX[c])
+        )
+        shares = style_shares(stats)
+        share_rows += [(pk, code, posts, share) for code, (posts, share) in shares.items()]
+        updates.append(
+            (
+                pk,
+                json.dumps(dict(sorted(stats.items()))),
+                per_influencer,
+                round(float(effective[row].sum()), 2),
+                bool((~hidden[part]).any()),
+                brand,
+                stats[brand]["likes"],
+                consumer,
+                stats[consumer]["posts"],
+                shares[consumer][1],
+                now - timedelta(minutes=pk % 1440),
+            )
+        )
+    columns = list(zip(*updates, strict=True))
+    cursor.execute(
+        """
+        UPDATE influencers_influencer i SET
+            style_stats = u.stats::jsonb, post_count = u.posts, classified_post_count = u.posts,
+            media_count = u.posts, total_likes = u.likes, likes_known = u.known,
+            brand_style = u.brand, brand_style_likes = u.brand_likes,
+            consumer_style = u.consumer, consumer_style_posts = u.consumer_posts,
+            consumer_style_share = u.consumer_share, last_posted_at = u.last_post,
+            profile_updated_at = now()
+        FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::float8[], %s::bool[], %s::text[],
+                    %s::float8[], %s::text[], %s::int[], %s::float8[], %s::timestamptz[])
+            AS u(id, stats, posts, likes, known, brand, brand_likes, consumer, consumer_posts,
+                 consumer_share, last_post)
+        WHERE i.id = u.id
+        """,
+        [list(c) for c in columns],
+    )
+    shares = list(zip(*share_rows, strict=True))
+    cursor.execute(
+        "INSERT INTO influencers_influencerstyleshare (influencer_id, style, posts, share) "
+        "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::float8[])",
+        [list(c) for c in shares],
+    )
+
+
 _POSTS_SQL = """
 INSERT INTO influencers_post (
     influencer_id, instagram_id, caption, posted_at, permalink, likes, effective_likes,
@@ -155,78 +288,20 @@ INSERT INTO influencers_post (
     style_probabilities, embedding, classified_at, unclassifiable_reason
 )
 SELECT
-    id, 'scale' || id || '_' || k, caption,
-    now() - k * interval '2 days' - (id %% 1440) * interval '1 minute',
-    '', likes, coalesce(likes, 150), likes IS NULL, k %% 9 = 0, k %% 7 = 0, 'posts/scale.jpg', '', 0,
-    now(), now(), 'done', style, '', 0.5,
-    (%(probabilities)s::bytea[])[1 + (k %% cardinality(%(probabilities)s::bytea[]))],
-    CASE WHEN k < %(embedded)s
-        THEN (%(embeddings)s::bytea[])[1 + ((id + k) %% cardinality(%(embeddings)s::bytea[]))]
+    g.owner, 'scale' || g.owner || '_' || g.k, g.caption,
+    now() - g.k * interval '2 days' - (g.owner %% 1440) * interval '1 minute',
+    '', g.likes, g.effective, g.likes IS NULL, g.k %% 9 = 0, g.k %% 7 = 0, 'posts/scale.jpg', '', 0,
+    now(), now(), 'done', g.style, '', 0.5,
+    (%(probabilities)s::bytea[])[1 + (g.k %% cardinality(%(probabilities)s::bytea[]))],
+    CASE WHEN g.k < %(embedded)s
+        THEN (%(embeddings)s::bytea[])[1 + ((g.owner + g.k) %% cardinality(%(embeddings)s::bytea[]))]
     END,
     now(), ''
-FROM (
-    SELECT
-        i.id, k,
-        (%(captions)s::text[])[1 + floor(random() * cardinality(%(captions)s::text[]))::int]
-            AS caption,
-        CASE WHEN random() < 0.03 THEN NULL ELSE floor(exp(4 + 2 * random()))::int END AS likes,
-        (%(styles)s::text[])[1 + ((i.id %% 23) + floor(23 * power(random(), 3))::int) %% 23]
-            AS style
-    FROM influencers_influencer i
-    CROSS JOIN generate_series(0, %(per)s - 1) AS k
-    WHERE i.id BETWEEN %(first)s AND %(last)s
-) AS generated
+FROM unnest(
+    %(owner)s::bigint[], %(k)s::int[], %(caption)s::text[], %(style)s::text[], %(likes)s::int[],
+    %(effective)s::float8[]
+) AS g(owner, k, caption, style, likes, effective)
 """
-
-# The stored profile, as influencer_style_profile_rebuild derives it from the posts.
-_PROFILES_SQL = """
-WITH per_style AS (
-    SELECT influencer_id, predicted_style AS style, count(*) AS posts,
-           round(sum(effective_likes)::numeric, 2)::float8 AS likes,
-           bool_or(likes IS NOT NULL) AS known, max(posted_at) AS newest
-    FROM influencers_post
-    WHERE influencer_id BETWEEN %(first)s AND %(last)s
-    GROUP BY influencer_id, predicted_style
-), profile AS (
-    SELECT influencer_id,
-           jsonb_object_agg(style, jsonb_build_object('posts', posts, 'likes', likes)) AS stats,
-           sum(posts) AS posts, sum(likes) AS likes, bool_or(known) AS known,
-           (array_agg(style ORDER BY likes DESC, posts DESC, style))[1] AS brand_style,
-           max(likes) AS brand_likes,
-           (array_agg(style ORDER BY posts DESC, likes DESC, style))[1] AS consumer_style,
-           max(posts) AS consumer_posts
-    FROM per_style GROUP BY influencer_id
-)
-UPDATE influencers_influencer i SET
-    style_stats = p.stats, post_count = p.posts, classified_post_count = p.posts,
-    total_likes = p.likes, likes_known = p.known, brand_style = p.brand_style,
-    brand_style_likes = p.brand_likes, consumer_style = p.consumer_style,
-    consumer_style_posts = p.consumer_posts, media_count = p.posts, profile_updated_at = now()
-FROM profile p WHERE i.id = p.influencer_id
-"""
-
-
-def _profiles_derived(ids: list[int]) -> None:
-    """What the services derive in Python from the posts (the fields this code base has)."""
-    from influencers.models import Influencer
-
-    fields = {f.name for f in Influencer._meta.get_fields()}
-    if "search_words" in fields:
-        from influencers.services.search_words import influencer_search_words_rebuild
-
-        influencer_search_words_rebuild(influencer_ids=ids)
-    if "last_posted_at" in fields:
-        from django.db.models import Max, OuterRef, Subquery
-
-        from influencers.models import Post
-
-        newest = (
-            Post.objects.filter(influencer=OuterRef("pk"))
-            .values("influencer")
-            .annotate(newest=Max("posted_at"))
-            .values("newest")
-        )
-        Influencer.objects.filter(pk__in=ids).update(last_posted_at=Subquery(newest))
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -251,7 +326,9 @@ def _list_cases(rng) -> dict[str, list[dict]]:
 
     cases = {
         "list, first page": each(dict),
-        "filter gender and size": each(lambda: {"gender": "F", "size": str(rng.choice(list("SML")))}),
+        "filter gender and size": each(
+            lambda: {"gender": "F", "size": str(rng.choice(list("SML")))}
+        ),
         "filter followers from-to": each(
             lambda: {"min_followers": int(rng.integers(1000, 20000)), "max_followers": 200000}
         ),
@@ -301,7 +378,9 @@ def _list_page(params: dict) -> int:
     page = Paginator(selectors.influencer_list(filters=query), INFLUENCERS_PER_PAGE).get_page(1)
     rows = list(page)
     for influencer in rows:
-        selectors.caption_snippet(getattr(influencer, "caption_match", "") or "", params.get("q", ""))
+        selectors.caption_snippet(
+            getattr(influencer, "caption_match", "") or "", params.get("q", "")
+        )
     return page.paginator.count
 
 
@@ -360,9 +439,7 @@ def measure(repeats: int, seed: int, only: str | None) -> None:
                 times.append((time.perf_counter() - started) * 1000)
         median, p95 = _figures(times)
         worst = max(worst, p95)
-        print(
-            f"| {label} | {median:.1f} / {p95:.1f} | {min(found):,}-{max(found):,} |", flush=True
-        )
+        print(f"| {label} | {median:.1f} / {p95:.1f} | {min(found):,}-{max(found):,} |", flush=True)
     print(f"worst p95: {worst:.1f} ms")
 
 

@@ -112,8 +112,12 @@ def _any_of(field: str, variants: list[str]) -> Q:
 
 
 def caption_matches_all(terms: list[str]) -> Q:
-    """A caption that holds every term (each as itself or a synonym)."""
-    return Q.create([_any_of("caption", term_variants(t)) for t in terms], connector=Q.AND)
+    """A caption that holds every term (each as itself or a synonym, in any case): one
+    case-insensitive pattern per term, so a caption is read once per term, not once per synonym."""
+    return Q.create(
+        [("caption__iregex", "|".join(re.escape(v) for v in term_variants(t))) for t in terms],
+        connector=Q.AND,
+    )
 
 
 def _in_words(variants: list[str]) -> Q:

@@ -5,9 +5,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import FloatField, Func, Q, TextField
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db import connections
+from django.db.models import F, Func, Q
 
 from mlcore.ranking import (
     engagement_scores,
@@ -154,50 +153,40 @@ def ranking_similarity(query: RankingQuery) -> RankingResult:
     return result
 
 
-class _AllPosts(Func):
-    """Posts over every key of style_stats (기타 and posts without an image included)."""
-
-    template = (
-        "(SELECT COALESCE(SUM((e.value ->> 'posts')::float8), 0) "
-        "FROM jsonb_each(%(expressions)s) AS e)"
-    )
-    output_field = FloatField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="(SELECT COALESCE(SUM(json_extract(e.value, '$.posts')), 0) "
-            "FROM json_each(%(expressions)s) AS e)",
-            **extra_context,
-        )
-
-
-class _AllLikes(Func):
-    """The likes of every key of style_stats as a JSON list, the numbers as stored (their exact
-    sum, math.fsum, is the denominator of a brand's shares)."""
-
-    template = "(SELECT jsonb_agg(e.value -> 'likes') FROM jsonb_each(%(expressions)s) AS e)::text"
-    output_field = TextField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="(SELECT json_group_array(e.value -> '$.likes') "
-            "FROM json_each(%(expressions)s) AS e)",
-            **extra_context,
-        )
+# How each backend reads the numbers of a profile's style_stats (column `s` of the candidates'
+# rows): one style's number, and one number of every key as a JSON list (the totals count every
+# key: 기타, posts without an image and any other). The numbers come back as stored (the JSON text),
+# so their exact sums are those of mlcore.ranking.style_evidence.
+_STATS_SQL = {
+    "postgresql": {
+        # A copy of the (compressed) profile, unpacked once for all the reads below.
+        "stats": "({} || '{{}}'::jsonb)",
+        "number": '(t."_s" #>> %s)::float8',
+        "number_param": lambda code, key: f"{{{code},{key}}}",
+        "every": "jsonb_path_query_array(t.\"_s\", '$.*.{key}')::text",
+        "subquery_end": " OFFSET 0",
+    },
+    "sqlite": {
+        "stats": "{}",
+        "number": 'json_extract(t."_s", %s)',
+        "number_param": lambda code, key: f'$."{code}".{key}',
+        "every": "(SELECT json_group_array(e.value -> '$.{key}') FROM json_each(t.\"_s\") AS e)",
+        "subquery_end": "",
+    },
+}
 
 
-def _style_number(code: str, key: str):
-    return Cast(KT(f"style_stats__{code}__{key}"), FloatField())
+def _missing_zero(column) -> np.ndarray:
+    """A column of numbers, a missing one (None) read as 0."""
+    values = np.array(column, dtype=np.float64)
+    values[np.isnan(values)] = 0.0
+    return values
 
 
-def _numbers(column, dtype=np.float64) -> np.ndarray:
-    """A column of numbers that may be missing (None: 0)."""
-    values = np.array(column, dtype=dtype)
-    return np.where(np.isnan(values), 0.0, values) if dtype == np.float64 else values
+def _exact_sums(column) -> np.ndarray:
+    """The exact sum (math.fsum) of each row's JSON list of numbers (a missing one is 0)."""
+    lists = json.loads("[" + ",".join(text or "[]" for text in column) + "]")
+    return np.array([math.fsum(filter(None, values)) for values in lists], dtype=np.float64)
 
 
 def _candidates(query: RankingQuery, *, same_size: bool, posting: list[str]) -> _Candidates:
@@ -205,10 +194,10 @@ def _candidates(query: RankingQuery, *, same_size: bool, posting: list[str]) -> 
     of the styles `posting` lists (the only ones that can be matches), with those styles' shares
     and posts, their average likes and whether any of their likes is visible: one query of the
     stored profiles (no post is read) that reads only the numbers of those styles and the
-    profile's totals, not the whole statistics, so the work follows the matching influencers.
+    profile's totals, never the whole statistics, so the work follows the matching influencers.
 
-    The shares are those of mlcore.ranking.style_evidence for the styles in `posting` (every other
-    style's share and posts read as 0: nothing reads them).
+    The shares are mlcore.ranking.style_evidence's for the styles in `posting`; every other
+    style's share and posts are left at 0 (nothing reads them).
     """
     if not same_size and not query.body_size:
         return _Candidates.empty()  # any body size: there is no other one to relax to
@@ -218,46 +207,49 @@ def _candidates(query: RankingQuery, *, same_size: bool, posting: list[str]) -> 
     has_style = Q()
     for style in posting:
         has_style |= Q(style_stats__has_key=style)
-    qs = qs.filter(has_style)
+    connection = connections[qs.db]
+    dialect = _STATS_SQL[connection.vendor]
     by_likes = query.by_likes
-    numbers = {}
-    for code in posting:
-        numbers[f"_posts_{code}"] = _style_number(code, "posts")
-        if by_likes:
-            numbers[f"_likes_{code}"] = _style_number(code, "likes")
-    numbers["_all_posts"] = _AllPosts("style_stats")
-    if by_likes:
-        numbers["_all_likes"] = _AllLikes("style_stats")
-    rows = list(
-        qs.annotate(**numbers).values_list(
-            "pk", "average_likes", "engagement_rate", "likes_known", *numbers
-        )
+    inner = (
+        qs.filter(has_style)
+        .order_by()
+        .annotate(_s=Func(F("style_stats"), template=dialect["stats"].format("%(expressions)s")))
+        .values("pk", "average_likes", "engagement_rate", "likes_known", "_s")
     )
+    inner_sql, inner_params = inner.query.sql_with_params()
+    keys = ("posts", "likes") if by_likes else ("posts",)
+    selects, params = [], []
+    for code in posting:
+        for key in keys:
+            selects.append(dialect["number"])
+            params.append(dialect["number_param"](code, key))
+    selects += [dialect["every"].format(key=key) for key in keys]
+    sql = (
+        'SELECT t."pk", t."average_likes", t."engagement_rate", t."likes_known", '
+        + ", ".join(selects)
+        + f" FROM ({inner_sql}{dialect['subquery_end']}) AS t"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, *inner_params))
+        rows = cursor.fetchall()
     if not rows:
         return _Candidates.empty()
     columns = list(zip(*rows, strict=True))
-    n = len(rows)
-    posts = np.zeros((n, len(STYLE_CODES)))
-    likes = np.zeros((n, len(STYLE_CODES)))
+    styles = {key: np.zeros((len(rows), len(STYLE_CODES))) for key in keys}
     at = 4
     for code in posting:
-        position = STYLE_CODES.index(code)
-        posts[:, position] = _numbers(columns[at])
-        at += 1
-        if by_likes:
-            likes[:, position] = _numbers(columns[at])
+        for key in keys:
+            styles[key][:, STYLE_CODES.index(code)] = _missing_zero(columns[at])
             at += 1
-    all_posts = _numbers(columns[at])
-    if by_likes:
-        lists = json.loads("[" + ",".join(text or "[]" for text in columns[at + 1]) + "]")
-        all_likes = np.array([math.fsum(filter(None, values)) for values in lists])
-    else:
-        all_likes = np.zeros(n)
+    totals = {key: _exact_sums(columns[at + i]) for i, key in enumerate(keys)}
+    posts = styles["posts"]
+    all_likes = totals["likes"] if by_likes else np.zeros(len(rows))
+    likes = styles["likes"] if by_likes else np.zeros(posts.shape)
     return _Candidates(
         ids=np.array(columns[0], dtype=np.int64),
-        shares=style_evidence_rows(posts, likes, all_posts, all_likes, by_likes=by_likes),
+        shares=style_evidence_rows(posts, likes, totals["posts"], all_likes, by_likes=by_likes),
         posts=posts,
-        all_posts=all_posts,
+        all_posts=totals["posts"],
         average_likes=np.array(columns[1], dtype=np.float64),
         like_rates=np.array(columns[2], dtype=np.float64),
         likes_known=np.array(columns[3], dtype=bool),

@@ -251,7 +251,9 @@ def _list_cases(rng) -> dict[str, list[dict]]:
 
     cases = {
         "list, first page": each(dict),
-        "filter gender and size": each(lambda: {"gender": "F", "size": str(rng.choice(list("SML")))}),
+        "filter gender and size": each(
+            lambda: {"gender": "F", "size": str(rng.choice(list("SML")))}
+        ),
         "filter followers from-to": each(
             lambda: {"min_followers": int(rng.integers(1000, 20000)), "max_followers": 200000}
         ),
@@ -301,7 +303,9 @@ def _list_page(params: dict) -> int:
     page = Paginator(selectors.influencer_list(filters=query), INFLUENCERS_PER_PAGE).get_page(1)
     rows = list(page)
     for influencer in rows:
-        selectors.caption_snippet(getattr(influencer, "caption_match", "") or "", params.get("q", ""))
+        selectors.caption_snippet(
+            getattr(influencer, "caption_match", "") or "", params.get("q", "")
+        )
     return page.paginator.count
 
 
@@ -360,9 +364,7 @@ def measure(repeats: int, seed: int, only: str | None) -> None:
                 times.append((time.perf_counter() - started) * 1000)
         median, p95 = _figures(times)
         worst = max(worst, p95)
-        print(
-            f"| {label} | {median:.1f} / {p95:.1f} | {min(found):,}-{max(found):,} |", flush=True
-        )
+        print(f"| {label} | {median:.1f} / {p95:.1f} | {min(found):,}-{max(found):,} |", flush=True)
     print(f"worst p95: {worst:.1f} ms")
 
 

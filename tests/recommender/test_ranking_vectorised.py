@@ -3,6 +3,9 @@ every like, posts without an image or of 기타, a size to relax and next guesse
 candidates are read and scored as arrays (mlcore.ranking.style_evidence_rows), and every card,
 score, note and order is the one the row-by-row ranking (mlcore.ranking.style_evidence) gave."""
 
+import json
+import math
+
 import numpy as np
 import pytest
 
@@ -150,3 +153,21 @@ def test_the_candidates_numbers_are_style_evidence_s_exactly(catalogue, mode, po
         assert np.array_equal(read.shares[row, columns], shares[columns])  # the same floats
         assert np.array_equal(read.posts[row, columns], posts[columns])
         assert read.all_posts[row] == sum(v.get("posts", 0) for v in stats[pk].values())
+
+
+def test_the_profile_totals_are_the_exact_sums_of_the_stored_numbers():
+    rng = np.random.default_rng(5)
+    texts = [None, "[]", "[ ]", "[null, 5]", "[1e-05, 3]", "[9007199254740993, 1]", "[-0.0]"]
+    texts += ["[0.1, 0.2]", "[0.30000000000000004, 1.5, 2]", "[100.0, 50.0]"]
+    for _ in range(2000):
+        size = int(rng.integers(0, 26))
+        kind = rng.integers(0, 4, size=size)
+        values = [
+            [int(rng.integers(0, 5000)), round(float(rng.random()) * 1e4, 3), None][k]
+            if k < 3
+            else float(rng.random()) * 1e6
+            for k in kind
+        ]
+        texts.append(json.dumps(values, separators=(",", ":") if rng.random() < 0.5 else None))
+    expected = [math.fsum(filter(None, json.loads(text or "[]"))) for text in texts]
+    assert np.array_equal(similarity._exact_sums(texts), expected)

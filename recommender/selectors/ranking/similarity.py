@@ -80,10 +80,14 @@ class _Pick:
     enough_evidence: bool  # brands: enough posts in the styles (enough_style_posts)
 
 
-def enough_style_posts(posts: int, all_posts: int) -> bool:
+def enough_style_posts(posts, all_posts):
     """Brands: whether an influencer's posts in the styles asked for are enough evidence to rank
-    them by the likes those posts got (BRAND_MIN_STYLE_POSTS and BRAND_MIN_STYLE_SHARE)."""
-    return posts >= BRAND_MIN_STYLE_POSTS and posts >= BRAND_MIN_STYLE_SHARE * all_posts
+    them by the likes those posts got (BRAND_MIN_STYLE_POSTS and BRAND_MIN_STYLE_SHARE); numbers
+    or arrays of them (one per influencer)."""
+    return np.logical_and(
+        np.greater_equal(posts, BRAND_MIN_STYLE_POSTS),
+        np.greater_equal(posts, np.multiply(BRAND_MIN_STYLE_SHARE, all_posts)),
+    )
 
 
 def ranking_similarity(query: RankingQuery) -> RankingResult:
@@ -289,11 +293,6 @@ def _candidates(query: RankingQuery, *, same_size: bool, posting: list[str]) -> 
     )
 
 
-def _enough(posts: np.ndarray, all_posts: np.ndarray) -> np.ndarray:
-    """enough_style_posts for arrays of (posts in the styles, all posts)."""
-    return (posts >= BRAND_MIN_STYLE_POSTS) & (posts >= BRAND_MIN_STYLE_SHARE * all_posts)
-
-
 def _nearest_style_fill(
     rest: _Candidates, order: list[int], *, places: int, by_likes: bool
 ) -> list[tuple[_Pick, str]]:
@@ -319,7 +318,7 @@ def _nearest_style_fill(
         best_first = rows[top_k(scores[rows, column], ids[rows], None)]
         enough = np.ones(len(best_first), dtype=bool)
         if by_likes:
-            enough = _enough(posts[best_first, column], rest.all_posts[best_first])
+            enough = enough_style_posts(posts[best_first, column], rest.all_posts[best_first])
             keep = np.argsort(~enough, kind="stable")  # score order kept in each part
             best_first, enough = best_first[keep], enough[keep]
         for row, row_enough in zip(
@@ -355,7 +354,7 @@ def _ranked(
     ranked = ranked[posts.any(axis=1)]
     enough = np.ones(len(ranked), dtype=bool)
     if by_likes:
-        enough = _enough(
+        enough = enough_style_posts(
             candidates.posts[ranked][:, asked].sum(axis=1), candidates.all_posts[ranked]
         )
         keep = np.argsort(~enough, kind="stable")  # score order kept in each part

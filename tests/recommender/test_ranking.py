@@ -257,14 +257,15 @@ def test_the_ranking_costs_the_same_number_of_queries_whatever_the_catalogue_siz
     django_assert_num_queries,
 ):
     def costs():
-        # candidates 1 + cards 1 + evidence posts k=3
-        with django_assert_num_queries(5):
+        # candidates 1 + cards 1 + the closest posts of every card 1
+        with django_assert_num_queries(3):
             cards = ranking_similarity(query("brand", style="street")).cards
+        # candidates 1 + cards 1 + evidence posts k=3
         with django_assert_num_queries(5):
             ranking_original(query("brand", style="street"))
         # nobody posts punk: + other sizes 1 + the posters of the first next guesses 1 (one-hot
         # query: taxonomy order, classic first)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(5):
             no_match = ranking_similarity(query("brand", style="punk"))
         assert no_match.no_match and len(no_match.cards) == 3
         return cards

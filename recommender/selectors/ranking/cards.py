@@ -3,6 +3,8 @@
 import math
 
 import numpy as np
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 
 from common.vectors import vector_from_bytes
 from influencers.models import Influencer, Post
@@ -54,12 +56,27 @@ def closest_posts(influencer_ids: list[int], embedding: np.ndarray) -> dict[int,
     """
     evidence: dict[int, list[dict]] = {}
     query = np.asarray(embedding, dtype=np.float32)
-    for pk in influencer_ids:
-        group = list(
-            Post.objects.filter(influencer_id=pk, embedding__isnull=False)
-            .order_by("-posted_at", "-pk")
-            .only(*EVIDENCE_FIELDS, "embedding")[:EVIDENCE_CANDIDATES]
+    if not influencer_ids:
+        return evidence
+    # One query for every card: each influencer's posts numbered newest first, the first
+    # EVIDENCE_CANDIDATES kept (the order a post is read in does not matter: see the sort below).
+    recent = (
+        Post.objects.filter(influencer_id__in=influencer_ids, embedding__isnull=False)
+        .annotate(
+            _recent=Window(
+                RowNumber(),
+                partition_by=F("influencer_id"),
+                order_by=[F("posted_at").desc(), F("pk").desc()],
+            )
         )
+        .filter(_recent__lte=EVIDENCE_CANDIDATES)
+        .only(*EVIDENCE_FIELDS, "embedding", "influencer_id")
+    )
+    groups: dict[int, list[Post]] = {}
+    for post in recent:
+        groups.setdefault(post.influencer_id, []).append(post)
+    for pk in influencer_ids:
+        group = groups.get(pk)
         if not group:
             continue
         sims = np.stack([vector_from_bytes(p.embedding) for p in group]) @ query

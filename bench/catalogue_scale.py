@@ -162,13 +162,15 @@ def _posts_write(cursor, rng, captions: list[str], per_influencer: int) -> None:
     embeddings = rng.standard_normal((EMBEDDING_POOL, 512)).astype(np.float32)
     embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
     probabilities = rng.dirichlet(np.full(len(TAXONOMY_CODES), 0.3), EMBEDDING_POOL)
-    profiles = Influencer.objects.order_by("pk").values_list("pk", "keywords")
+    profiles = Influencer.objects.order_by("pk").values_list(
+        "pk", "keywords", "handle", "display_name"
+    )
     rows = list(profiles)
     started = time.perf_counter()
     total = len(rows) * per_influencer
     for start in range(0, len(rows), CHUNK_INFLUENCERS):
         chunk = rows[start : start + CHUNK_INFLUENCERS]
-        ids = np.array([pk for pk, _ in chunk], dtype=np.int64)
+        ids = np.array([row[0] for row in chunk], dtype=np.int64)
         n = len(ids) * per_influencer
         owner = np.repeat(ids, per_influencer)
         k = np.tile(np.arange(per_influencer), len(ids))
@@ -197,14 +199,14 @@ def _posts_write(cursor, rng, captions: list[str], per_influencer: int) -> None:
         )
         _profiles_write(cursor, chunk, per_influencer, caption, style, effective, hidden)
         search_words = []
-        for row, (_, keywords) in enumerate(chunk):
+        for row, (_, keywords, handle, name) in enumerate(chunk):
             found = set().union(
                 *(
                     caption_words[i]
                     for i in caption[row * per_influencer : (row + 1) * per_influencer]
                 )
             )
-            found |= set(search_words_build([], [w for w, _ in keywords]).split())
+            found |= set(search_words_build([], [*(w for w, _ in keywords), handle, name]).split())
             search_words.append(" ".join(sorted(found)))
         cursor.execute(
             "UPDATE influencers_influencer i SET search_words = u.words "
@@ -224,7 +226,7 @@ def _profiles_write(cursor, chunk, per_influencer, caption, style, effective, hi
 
     now = timezone.now()
     updates, share_rows = [], []
-    for row, (pk, _) in enumerate(chunk):
+    for row, (pk, *_) in enumerate(chunk):
         part = slice(row * per_influencer, (row + 1) * per_influencer)
         stats: dict[str, dict] = {}
         for s, likes in zip(style[part], effective[row], strict=True):
@@ -366,16 +368,19 @@ def _list_cases(rng) -> dict[str, list[dict]]:
 
 
 def _list_page(params: dict) -> int:
-    """What the list page and the API ask of the database for one page: rows and count."""
-    from django.core.paginator import Paginator
+    """What the list page and the API ask of the database for one page: rows and count (capped,
+    as the page and the API count)."""
     from django.http import QueryDict
 
+    from common.pagination import CappedCountPaginator
     from influencers import selectors
     from influencers.views import INFLUENCERS_PER_PAGE
 
     query = QueryDict(mutable=True)
     query.update({k: str(v) for k, v in params.items()})
-    page = Paginator(selectors.influencer_list(filters=query), INFLUENCERS_PER_PAGE).get_page(1)
+    page = CappedCountPaginator(
+        selectors.influencer_list(filters=query), INFLUENCERS_PER_PAGE
+    ).get_page(1)
     rows = list(page)
     for influencer in rows:
         selectors.caption_snippet(

@@ -2,8 +2,8 @@
 
 A list of 100,000 influencers filtered by a word most of them use would count every match on each
 page; CappedCountPaginator counts at most COUNT_CAP of them ("more than 1,000"), which costs the
-same however large the catalogue, and the first COUNT_CAP matches stay reachable page by page
-(narrower filters reach the others).
+same however large the catalogue, and the first COUNT_CAP matches in the list's order stay
+reachable page by page (narrower filters reach the others).
 """
 
 from django.core.paginator import Paginator
@@ -15,24 +15,34 @@ COUNT_CAP = 1000
 
 
 class CappedCountPaginator(Paginator):
+    """Counts at most count_cap rows. When fewer match, the page is read among the rows counted
+    (their primary keys): the database then sorts a known, small set instead of walking a sort
+    index past rows that do not match, a walk its estimates cannot tell from a short one (a rare
+    search word against 100,000 influencers)."""
+
     count_cap = COUNT_CAP
 
     @cached_property
-    def _counted(self) -> int:
-        """Up to count_cap + 1 rows counted, without ordering or the list's annotations."""
+    def _counted(self) -> list:
+        """The primary keys of up to count_cap + 1 matching rows, in no particular order."""
         rows = self.object_list
-        if hasattr(rows, "order_by"):
-            return rows.order_by().values("pk")[: self.count_cap + 1].count()
-        return min(len(rows), self.count_cap + 1)
+        if hasattr(rows, "values_list"):
+            return list(rows.order_by().values_list("pk", flat=True)[: self.count_cap + 1])
+        return list(range(min(len(rows), self.count_cap + 1)))
 
     @cached_property
     def count(self) -> int:
-        return min(self._counted, self.count_cap)
+        return min(len(self._counted), self.count_cap)
 
     @cached_property
     def count_capped(self) -> bool:
         """Whether more rows than `count` match."""
-        return self._counted > self.count_cap
+        return len(self._counted) > self.count_cap
+
+    def page(self, number):
+        if hasattr(self.object_list, "values_list") and not self.count_capped:
+            self.object_list = self.object_list.filter(pk__in=self._counted)
+        return super().page(number)
 
 
 class CappedCountPagination(PageNumberPagination):

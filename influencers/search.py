@@ -127,16 +127,22 @@ def _in_words(variants: list[str]) -> Q:
     return Q(CaptionWordsMatch(alternatives)) if alternatives else Q(pk__in=[])
 
 
+# pg_trgm finds no trigram in a shorter search, so its index would hand back every row.
+TRIGRAM_MIN_LENGTH = 3
+
+
 def influencer_matches_all(terms: list[str]) -> Q:
-    """Every term is found in the influencer: anywhere in its handle or display name, or by the
-    words of its captions and keywords (the indexed search_words). On PostgreSQL each of the
-    three has an index (trigram, trigram, full text), so a search reads no profile it misses."""
+    """Every term is found in the influencer: anywhere in its handle or display name (a term of
+    three letters or more: the trigram indexes serve it), or by the words of its captions,
+    keywords, handle and name (the indexed search_words)."""
     conditions = []
     for term in terms:
         variants = term_variants(term)
-        conditions.append(
-            _any_of("handle", variants) | _any_of("display_name", variants) | _in_words(variants)
-        )
+        anywhere = [v for v in variants if len(v) >= TRIGRAM_MIN_LENGTH]
+        condition = _in_words(variants)
+        if anywhere:
+            condition |= _any_of("handle", anywhere) | _any_of("display_name", anywhere)
+        conditions.append(condition)
     return Q.create(conditions, connector=Q.AND)
 
 

@@ -27,7 +27,7 @@ def _fill(apps, schema_editor):
     Post = apps.get_model("influencers", "Post")
     StyleShare = apps.get_model("influencers", "InfluencerStyleShare")
     for influencer in Influencer.objects.only(
-        "pk", "style_stats", "consumer_style", "keywords"
+        "pk", "style_stats", "consumer_style", "keywords", "handle", "display_name"
     ).iterator():
         stats = influencer.style_stats or {}
         with_image = sum(v.get("posts", 0) for k, v in stats.items() if k != NO_IMAGE)
@@ -48,6 +48,8 @@ def _fill(apps, schema_editor):
             for item in influencer.keywords or []
             for w in search_words_of(str(item[0] if isinstance(item, list) else item))
         )
+        for name in (influencer.handle, influencer.display_name):
+            words.update(search_words_of(name))
         Influencer.objects.filter(pk=influencer.pk).update(
             consumer_style_share=shares.get(influencer.consumer_style, (0, 0.0))[1],
             last_posted_at=posts.aggregate(newest=Max("posted_at"))["newest"],

@@ -113,3 +113,13 @@ def test_a_search_of_an_emoji_alone_finds_no_caption(catalogue):
     person = InfluencerFactory(handle="emoji_only")
     classified_post(person, "street", 1, caption="😍😍")
     assert found("😍") == []
+
+
+def test_a_short_word_finds_the_words_of_a_handle_and_name_a_longer_one_anywhere(catalogue):
+    """No trigram index serves a search of one or two letters: such a word finds words only."""
+    person = InfluencerFactory(handle="seoul.hangang_walk", display_name="한강 산책러")
+    classified_post(person, "street", 1, caption="오늘")
+    assert "seoul.hangang_walk" in found("한강")  # a word of the display name
+    assert "seoul.hangang_walk" in found("se")  # a word of the handle starts with it
+    assert "seoul.hangang_walk" not in found("ou")  # two letters inside a word
+    assert "seoul.hangang_walk" in found("angang")  # three or more: anywhere in the handle

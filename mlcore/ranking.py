@@ -80,15 +80,7 @@ def style_evidence(stats: dict, *, by_likes: bool) -> tuple[np.ndarray, np.ndarr
     (posts / (likes + posts)), a share above 0 but below nearly every liked style's.
     Whether an influencer posts a style at all is read from the post counts, never from a share.
     """
-    posts = np.zeros(len(STYLE_CODES))
-    likes = np.zeros(len(STYLE_CODES))
-    for code, entry in stats.items():  # a handful of keys: cheaper than 23 look-ups per profile
-        position = _STYLE_POSITION.get(code)
-        if position is not None:
-            posts[position] = entry.get("posts", 0)
-            likes[position] = entry.get("likes", 0.0)
-    all_posts = math.fsum(v.get("posts", 0) for v in stats.values())
-    all_likes = math.fsum(v.get("likes", 0.0) for v in stats.values())
+    posts, likes, all_posts, all_likes = style_totals(stats)
     if by_likes and all_likes > 0:
         shares = likes / all_likes
         unliked = (posts > 0) & (likes <= 0)
@@ -104,7 +96,7 @@ def style_totals(stats: dict) -> tuple[np.ndarray, np.ndarray, float, float]:
     style_stats: what style_evidence_rows reads, from one profile (the totals count every key)."""
     posts = np.zeros(len(STYLE_CODES))
     likes = np.zeros(len(STYLE_CODES))
-    for code, entry in stats.items():
+    for code, entry in stats.items():  # a handful of keys: cheaper than 23 look-ups per profile
         position = _STYLE_POSITION.get(code)
         if position is not None:
             posts[position] = entry.get("posts", 0)

@@ -50,7 +50,9 @@ def test_an_influencer_never_refreshed_has_no_growth_rather_than_zero():
 
 def test_several_refreshes_in_one_day_make_one_point_the_days_last():
     influencer = InfluencerFactory()
-    now = timezone.now()
+    # Noon in the site's time zone: run within 30 minutes after midnight, the three would straddle
+    # two days (the test once failed at 00:20 in Seoul).
+    now = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
     for minutes, followers in ((30, 900), (20, 950), (10, 990)):
         FollowerSnapshot.objects.create(
             influencer=influencer, taken_at=now - dt.timedelta(minutes=minutes), followers=followers

@@ -140,3 +140,15 @@ def test_the_search_needs_no_post_read(crowd, django_assert_max_num_queries):
     """One query for the rows (the shown rows' caption counts are subqueries of it)."""
     with django_assert_max_num_queries(1):
         list(influencer_list(filters={"q": "데일리룩"})[:24])
+
+
+@pytest.mark.parametrize(
+    "q", ["'", "a'b", "x:* | y", "!(&)", "\\'", "데일리룩'); DROP TABLE x;--", "% _", "😍 ::"]
+)
+def test_search_text_with_query_syntax_is_words_only_never_an_error(client, crowd, q):
+    """The words reach the full-text query as lexemes (letters and digits), never as its syntax."""
+    assert client.get("/influencers/", {"q": q}).status_code == 200
+    found = [i.handle for i in influencer_list(filters={"q": q})]
+    if "데일리룩" in q:
+        assert found == []  # every word must match: 'drop', 'table', 'x' do not
+    assert Influencer.objects.count() == 12

@@ -441,7 +441,22 @@ class ImportFormat(models.TextChoices):
     INSTALOADER = "instaloader", _("instaloader folder or zip")
 
 
-class ImportJob(models.Model):
+class BackgroundJobTimes(models.Model):
+    """When a background job (an import, a refresh run) was created, queued, started, last heard
+    from and finished: what common.jobs' reconcilers and the progress pages read."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # Moves with every chunk of work; a running job silent past the deadline lost its worker.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ImportJob(BackgroundJobTimes):
     """One import run, with its progress and report, shown in admin and the API."""
 
     class Status(models.TextChoices):
@@ -467,12 +482,6 @@ class ImportJob(models.Model):
     report = models.JSONField(_("report"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     status_message = models.CharField(_("status message"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    # Moves with every chunk of rows; a running job silent past the deadline lost its worker.
-    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import job")
@@ -512,7 +521,7 @@ class FollowerSnapshot(models.Model):
         return f"{self.influencer_id} {self.taken_at:%Y-%m-%d}: {self.followers}"
 
 
-class RefreshRun(models.Model):
+class RefreshRun(BackgroundJobTimes):
     """One refresh of several influencers from the Graph API, with its progress and outcome."""
 
     class Status(models.TextChoices):
@@ -552,12 +561,7 @@ class RefreshRun(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     error_code = models.CharField(_("error"), max_length=32, blank=True)
     error_detail = models.CharField(_("error (detail)"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     resume_at = models.DateTimeField(_("resumes at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("refresh run")

@@ -4,7 +4,11 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.defaultfilters import date as date_filter
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -12,14 +16,42 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
 from influencers.constants import INSTAGRAM_HANDLE_MAX_LENGTH, TRACK_HANDLES_MAX
-from influencers.graph.errors import refresh_error_text
+from influencers.graph.errors import TokenInvalid, refresh_error_text
 from influencers.models import GraphCredential, RefreshRun
 from influencers.services.graph_token import (
     CREDENTIAL_PK,
     TOKEN_MAX_LENGTH,
+    graph_token_current_check,
     graph_token_save,
     graph_token_status,
 )
+
+
+def _when(instant) -> str:
+    return date_filter(timezone.localtime(instant), "Y-m-d H:i")
+
+
+def graph_token_state_text(status: dict) -> str:
+    """Where the token in use comes from, and its last characters."""
+    if status["source"] == "admin":
+        return gettext("set, ends %(hint)s") % {"hint": status["hint"]}
+    if status["source"] == "environment":
+        return gettext("from the environment, ends %(hint)s") % {"hint": status["hint"]}
+    return gettext("not set")
+
+
+def graph_token_expiry_html(status: dict) -> str:
+    """The expiry debug_token gave for the token in use, marked when it is near or past."""
+    if status["never_expires"]:
+        return gettext("never")
+    if not status["expires_at"]:
+        return gettext("unknown")
+    text = _when(status["expires_at"])
+    if status["expired"]:
+        return format_html("{} — <strong>{}</strong>", text, gettext("expired"))
+    if status["expires_soon"]:
+        return format_html("{} — <strong>{}</strong>", text, gettext("expires soon"))
+    return text
 
 
 def graph_token_notices(request) -> None:
@@ -53,13 +85,13 @@ def graph_token_notices(request) -> None:
         messages.error(
             request,
             gettext("The Instagram token expired on %(date)s: save a new one.")
-            % {"date": date_filter(timezone.localtime(status["expires_at"]), "Y-m-d H:i")},
+            % {"date": _when(status["expires_at"])},
         )
     elif status["expires_soon"]:
         messages.warning(
             request,
             gettext("The Instagram token expires on %(date)s: save a new one before then.")
-            % {"date": date_filter(timezone.localtime(status["expires_at"]), "Y-m-d H:i")},
+            % {"date": _when(status["expires_at"])},
         )
     if status["rate_limited_until"]:
         messages.info(
@@ -107,11 +139,21 @@ class GraphTokenForm(forms.ModelForm):
         return ""
 
 
+def _token_checked_text(status: dict) -> str:
+    if status["never_expires"]:
+        return gettext("Instagram checked the token: it never expires.")
+    if status["expires_at"]:
+        return gettext("Instagram checked the token: it expires on %(date)s.") % {
+            "date": _when(status["expires_at"])
+        }
+    return gettext("Instagram checked the token; it gave no expiry date.")
+
+
 @admin.register(GraphCredential)
 class GraphCredentialAdmin(admin.ModelAdmin):
     form = GraphTokenForm
-    list_display = ("__str__", "token_state", "expiry")
-    readonly_fields = ("token_state", "expiry", "refused_reason", "refused_at", "checked_at")
+    list_display = ("__str__", "token_state", "expiry", "checked")
+    readonly_fields = ("token_state", "expiry", "checked", "refused_reason", "refused_at")
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not GraphCredential.objects.exists()
@@ -119,34 +161,67 @@ class GraphCredentialAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.pk = form.saved.pk  # stored by the form's check, encrypted: nothing left to write
 
+    def get_urls(self):
+        return [
+            path(
+                "check/",
+                self.admin_site.admin_view(self.check_view),
+                name="influencers_graphcredential_check",
+            ),
+        ] + super().get_urls()
+
     def changelist_view(self, request, extra_context=None):
         graph_token_notices(request)
-        return super().changelist_view(request, extra_context)
+        status = graph_token_status()
+        context = {
+            **(extra_context or {}),
+            "can_check_token": bool(status["source"]) and self.has_change_permission(request),
+            # Before the first save or check there is no row to list: the token in use still is.
+            "token_state": graph_token_state_text(status),
+            "token_expiry": graph_token_expiry_html(status),
+        }
+        return super().changelist_view(request, context)
+
+    def check_view(self, request):
+        """Staff's "check the token now": debug_token about the token in use, whichever its
+        source; what it said shows on the list (expiry, warnings) and in one message."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            check = graph_token_current_check()
+        except (TokenInvalid, ApplicationError):
+            pass  # refused, missing or unreadable: the list's notice says which, once
+        else:
+            if check.checked:
+                self.message_user(request, _token_checked_text(graph_token_status()))
+            else:
+                self.message_user(
+                    request,
+                    gettext(
+                        "Instagram could not be reached, so the token's expiry is unknown: "
+                        "%(reason)s"
+                    )
+                    % {"reason": refresh_error_text(check.error_code, check.detail)},
+                    messages.WARNING,
+                )
+        return redirect("admin:influencers_graphcredential_changelist")
 
     @admin.display(description=_("token"))
     def token_state(self, credential):
         if credential.pk != CREDENTIAL_PK:
             return "—"
-        status = graph_token_status()
-        if status["source"] == "admin":
-            return gettext("set, ends %(hint)s") % {"hint": status["hint"]}
-        if status["source"] == "environment":
-            return gettext("from the environment, ends %(hint)s") % {"hint": status["hint"]}
-        return gettext("not set")
+        return graph_token_state_text(graph_token_status())
 
     @admin.display(description=_("token expires at"))
     def expiry(self, credential):
-        status = graph_token_status()
-        if status["never_expires"]:
-            return gettext("never")
-        if not status["expires_at"]:
-            return gettext("unknown")
-        text = date_filter(timezone.localtime(status["expires_at"]), "Y-m-d H:i")
-        if status["expired"]:
-            return format_html("{} — <strong>{}</strong>", text, gettext("expired"))
-        if status["expires_soon"]:
-            return format_html("{} — <strong>{}</strong>", text, gettext("expires soon"))
-        return text
+        return graph_token_expiry_html(graph_token_status())
+
+    @admin.display(description=_("token checked at"))
+    def checked(self, credential):
+        checked_at = graph_token_status()["checked_at"]
+        return _when(checked_at) if checked_at else gettext("not yet")
 
 
 @admin.register(RefreshRun)

@@ -581,6 +581,9 @@ class GraphCredential(models.Model):
     # debug_token said expires_at 0: a token that does not lapse (a system user's).
     never_expires = models.BooleanField(_("token never expires"), default=False)
     checked_at = models.DateTimeField(_("token checked at"), null=True, blank=True)
+    # Which token the expiry above was read for (by fingerprint): the token in use may be another
+    # one since (a new INSTAGRAM_GRAPH_TOKEN), whose expiry is then unknown, never this one's.
+    checked_fingerprint = models.CharField(max_length=32, blank=True, editable=False)
     # The token the API refused (error 190), by fingerprint: every refresh stops until another
     # token is saved or given in the environment.
     refused_fingerprint = models.CharField(max_length=32, blank=True, editable=False)

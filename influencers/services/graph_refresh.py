@@ -46,6 +46,8 @@ from influencers.services.graph_token import (
     graph_client_build,
     graph_credential_get,
     graph_rate_limit_note,
+    graph_token_check,
+    graph_token_check_due,
     graph_token_current,
     graph_token_refuse,
     graph_token_refused,
@@ -163,6 +165,16 @@ def refresh_run_execute(
         return _run_pause(run, limited_until, "")
     client = graph_client_build(token=token, sleep=sleep)
     client.calls = run.calls  # a resumed run goes on counting
+    if graph_token_check_due(token=token, now=now):
+        # Keeps the expiry admin warns by current, for a token from the environment too; an
+        # unreachable API leaves it unknown and the run goes on (its own calls will tell).
+        try:
+            graph_token_check(token=token, client=client)
+        except SoftTimeLimitExceeded:
+            return _run_hand_on(run)
+        except TokenInvalid as exc:
+            graph_token_refuse(token=token, detail=exc.detail)
+            return _run_finish(run, Status.FAILED, exc.code, exc.detail, client)
     started = time.monotonic()
     for influencer_id in run.influencer_ids[run.done :]:
         influencer = Influencer.objects.filter(pk=influencer_id).first()

@@ -4,6 +4,7 @@ with debug_token for its expiry, refused for good once the API says 190."""
 import datetime as dt
 import logging
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
@@ -25,6 +26,9 @@ from influencers.models import GraphCredential
 log = logging.getLogger(__name__)
 CREDENTIAL_PK = 1
 TOKEN_MAX_LENGTH = 1024
+# A refresh run checks the token in use with debug_token when its last check is older than this
+# (a token can be revoked or exchanged early; its expiry is what admin warns by).
+TOKEN_CHECK_MAX_AGE = dt.timedelta(days=1)
 
 
 def graph_credential_get() -> GraphCredential:
@@ -70,11 +74,85 @@ def graph_client_build(*, token: str, sleep=time.sleep) -> GraphClient:
     )
 
 
+@dataclass(frozen=True)
+class TokenCheck:
+    """What debug_token said of a token: `checked` (its expiry is recorded), or why it could not
+    be asked (`error_code`, a REFRESH_ERRORS key, and the API's words): the expiry stays unknown."""
+
+    checked: bool
+    error_code: str = ""
+    detail: str = ""
+
+
+def graph_token_check(*, token: str, client: GraphClient | None = None) -> TokenCheck:
+    """Ask debug_token about `token` and record its expiry against the token's fingerprint.
+
+    The one check of a token, whichever its source (saved in admin or INSTAGRAM_GRAPH_TOKEN).
+    Raises TokenInvalid when Instagram refuses it (190, or is_valid false); the caller decides
+    what a refusal means (a pasted token is not saved; the token in use stops every refresh).
+    When the API cannot be reached, nothing is learnt: an expiry recorded for another token is
+    cleared, one recorded earlier for this very token is kept (a token's expiry does not move).
+    `client`: a refresh run's own client, so the call is paced and counted with the run's.
+    """
+    fingerprint = secret_fingerprint(plaintext=token)
+    client = client or graph_client_build(token=token, sleep=lambda s: None)
+    try:
+        data = client.token_debug()
+    except TokenInvalid:
+        raise
+    except GraphError as exc:
+        log.warning("debug_token failed (%s): the token's expiry stays unknown", exc.code)
+        graph_credential_get()
+        GraphCredential.objects.filter(pk=CREDENTIAL_PK).exclude(
+            checked_fingerprint=fingerprint
+        ).update(expires_at=None, never_expires=False, checked_at=None, checked_fingerprint="")
+        return TokenCheck(checked=False, error_code=exc.code, detail=exc.detail)
+    if data.get("is_valid") is False:
+        reason = str((data.get("error") or {}).get("message", ""))[:200]
+        raise TokenInvalid(secret_redact(reason, token) or "debug_token: is_valid is false")
+    expires = data.get("expires_at")
+    graph_credential_get()
+    GraphCredential.objects.filter(pk=CREDENTIAL_PK).update(
+        # Meta's expires_at: seconds since the epoch, or 0 for a token that does not lapse.
+        expires_at=dt.datetime.fromtimestamp(expires, tz=dt.UTC)
+        if isinstance(expires, int) and expires > 0
+        else None,
+        never_expires=expires == 0,
+        checked_at=timezone.now(),
+        checked_fingerprint=fingerprint,
+    )
+    return TokenCheck(checked=True)
+
+
+def graph_token_check_due(*, token: str, now=None) -> bool:
+    """Whether this token was never checked, or not within TOKEN_CHECK_MAX_AGE."""
+    now = now or timezone.now()
+    return not GraphCredential.objects.filter(
+        pk=CREDENTIAL_PK,
+        checked_fingerprint=secret_fingerprint(plaintext=token),
+        checked_at__gt=now - TOKEN_CHECK_MAX_AGE,
+    ).exists()
+
+
+def graph_token_current_check() -> TokenCheck:
+    """Check the token refreshes use now (staff's "check the token now"); a token Instagram
+    refuses is recorded as refused, as a refresh would (TokenInvalid rises after that)."""
+    token = graph_token_current()  # SecretUnreadable when the key changed since it was saved
+    if not token:
+        raise ApplicationError(_("No Instagram token is configured."), code="token_missing")
+    try:
+        return graph_token_check(token=token)
+    except TokenInvalid as exc:
+        graph_token_refuse(token=token, detail=exc.detail)
+        raise
+
+
 def graph_token_save(*, token: str) -> GraphCredential:
     """Check a token with debug_token and store it encrypted with its expiry.
 
     A token the API calls invalid is refused (ApplicationError) and nothing is stored; when the
-    API cannot be reached the token is stored with its expiry unknown (checked_at stays empty).
+    API cannot be reached the token is stored with its expiry unknown (the next refresh run
+    checks it again).
     """
     token = token.strip()
     if not token or len(token) > TOKEN_MAX_LENGTH or any(c.isspace() for c in token):
@@ -83,34 +161,20 @@ def graph_token_save(*, token: str) -> GraphCredential:
             % {"limit": TOKEN_MAX_LENGTH},
             code="bad_token",
         )
-    credential = graph_credential_get()
-    credential.expires_at, credential.never_expires, credential.checked_at = None, False, None
+    encrypted = secret_encrypt(plaintext=token)  # a missing key fails before anything is asked
     try:
-        data = graph_client_build(token=token, sleep=lambda s: None).token_debug()
+        graph_token_check(token=token)
     except TokenInvalid as exc:
         raise ApplicationError(
             _("Instagram refused this token: %(detail)s") % {"detail": exc.detail},
             code="token_invalid",
         ) from None
-    except GraphError as exc:
-        log.warning("token saved unchecked: debug_token failed (%s)", exc.code)
-    else:
-        if data.get("is_valid") is False:
-            reason = secret_redact(str((data.get("error") or {}).get("message", ""))[:200], token)
-            raise ApplicationError(
-                _("Instagram says this token is not valid. %(detail)s") % {"detail": reason},
-                code="token_invalid",
-            )
-        expires = data.get("expires_at")
-        if isinstance(expires, int) and expires > 0:
-            credential.expires_at = dt.datetime.fromtimestamp(expires, tz=dt.UTC)
-        elif expires == 0:
-            credential.never_expires = True
-        credential.checked_at = timezone.now()
-    credential.token_encrypted = secret_encrypt(plaintext=token)
+    credential = graph_credential_get()  # with the expiry the check recorded for this token
+    credential.token_encrypted = encrypted
     credential.token_hint = secret_hint(plaintext=token)
-    # A new token: the old one's refusal and rate-limit pause no longer apply to it.
-    credential.refused_fingerprint, credential.refused_reason, credential.refused_at = "", "", None
+    # A new token: the old one's refusal no longer applies to it.
+    credential.refused_fingerprint, credential.refused_reason = "", ""
+    credential.refused_at = None
     credential.save()
     return credential
 
@@ -147,7 +211,10 @@ def graph_rate_limit_note(*, seconds: float) -> dt.datetime:
 
 
 def graph_token_status(*, now=None) -> dict:
-    """What admin shows about the token: its source, hint, expiry, and the warnings due."""
+    """What admin shows about the token: its source, hint, expiry, and the warnings due.
+
+    The expiry is the one debug_token gave for the token in use, whichever its source; an expiry
+    recorded for another token (the environment's changed since) is unknown, never shown."""
     now = now or timezone.now()
     credential = GraphCredential.objects.filter(pk=CREDENTIAL_PK).first()
     stored = bool(credential and credential.token_encrypted)
@@ -162,19 +229,22 @@ def graph_token_status(*, now=None) -> dict:
         current, unreadable = "", True
     else:
         unreadable = False
-    refused = bool(
-        credential
-        and credential.refused_fingerprint
-        and current
-        and credential.refused_fingerprint == secret_fingerprint(plaintext=current)
+    fingerprint = secret_fingerprint(plaintext=current) if current else ""
+    refused = bool(fingerprint and credential and credential.refused_fingerprint == fingerprint)
+    checked = bool(
+        fingerprint
+        and credential
+        and credential.checked_at
+        and credential.checked_fingerprint == fingerprint
     )
-    expires_at = credential.expires_at if stored else None
+    expires_at = credential.expires_at if checked else None
     warn_before = dt.timedelta(days=settings.GRAPH_TOKEN_WARN_DAYS)
     return {
         "source": source,
         "hint": hint,
+        "checked_at": credential.checked_at if checked else None,
         "expires_at": expires_at,
-        "never_expires": bool(stored and credential.never_expires),
+        "never_expires": bool(checked and credential.never_expires),
         "expired": bool(expires_at and expires_at <= now),
         "expires_soon": bool(expires_at and now < expires_at <= now + warn_before),
         "refused": refused,

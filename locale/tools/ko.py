@@ -801,7 +801,6 @@ KO = {
     "The account's posts could not be stored. %(detail)s": "계정의 게시물을 저장하지 못했습니다. %(detail)s",
     "Paste the access token alone: one word of at most %(limit)d characters.": "액세스 토큰만 붙여 넣어 주세요: 공백 없이 %(limit)d자 이하입니다.",
     "Instagram refused this token: %(detail)s": "인스타그램이 이 토큰을 거부했습니다: %(detail)s",
-    "Instagram says this token is not valid. %(detail)s": "인스타그램이 이 토큰은 유효하지 않다고 합니다. %(detail)s",
     "Followers over time": "팔로워 추이",
     "Refreshed from Instagram on %(when)s.": "%(when)s에 인스타그램에서 갱신했습니다.",
     "Last %(days)s days": "최근 %(days)s일",
@@ -1008,6 +1007,13 @@ KO = {
     "This photo looks unlike the photos the model learned from, so its style is uncertain: treat these recommendations as suggestions.": "이 사진은 모델이 학습한 사진과 달라 스타일 판단이 불확실합니다. 추천은 참고로만 봐 주세요.",
     "unlike the training photos": "학습 사진과 다름",
     "Removed at the account holder's request, never tracked again: %(values)s": "계정 주인의 요청으로 삭제되어 다시 추적하지 않습니다: %(values)s",
+    "Check the token now": "지금 토큰 확인",
+    "not yet": "아직 안 함",
+    "Instagram checked the token: it never expires.": "인스타그램에서 토큰을 확인했습니다: 만료되지 않는 토큰입니다.",
+    "Instagram checked the token: it expires on %(date)s.": "인스타그램에서 토큰을 확인했습니다: %(date)s에 만료됩니다.",
+    "Instagram checked the token; it gave no expiry date.": "인스타그램에서 토큰을 확인했지만 만료 시각은 알려 주지 않았습니다.",
+    "Instagram could not be reached, so the token's expiry is unknown: %(reason)s": "인스타그램에 연결할 수 없어 토큰 만료 시각을 알 수 없습니다: %(reason)s",
+    "No Instagram token is configured.": "인스타그램 토큰이 설정되어 있지 않습니다.",
 }
 
 if __name__ == "__main__":

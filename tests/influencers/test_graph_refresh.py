@@ -12,6 +12,7 @@ from influencers.services.graph_refresh import (
     refresh_run_create,
     refresh_run_execute,
 )
+from influencers.services.graph_token import graph_token_check_due, graph_token_status
 from tests.fake_graph_api import (
     NOT_FOUND,
     NOT_PROFESSIONAL,
@@ -390,3 +391,47 @@ def test_a_long_run_hands_itself_on_to_a_fresh_task(graph):
     run.refresh_from_db()
     assert (run.status, run.done, run.refreshed) == (Status.DONE, 2, 2)
     assert [c["username"] for c in graph.discovery_calls()] == ["slice_a", "slice_b"]
+
+
+def test_a_run_checks_a_token_never_checked_before_its_first_account_and_shows_its_expiry(graph):
+    graph.add_account("first_of_day", posts=1)
+    graph.debug_expires_at = int((timezone.now() + dt.timedelta(days=40)).timestamp())
+    run = refresh(["first_of_day"], token_checked=False)
+    assert (run.status, run.refreshed, run.calls) == (Status.DONE, 1, 2)
+    assert graph.requests[0]["path"].endswith("/debug_token")
+    assert graph.requests[1]["username"] == "first_of_day"
+    status = graph_token_status()
+    assert status["source"] == "environment"
+    assert status["expires_at"] == dt.datetime.fromtimestamp(graph.debug_expires_at, tz=dt.UTC)
+
+
+def test_a_run_checks_the_token_again_only_once_its_check_is_a_day_old(graph):
+    graph.add_account("daily", posts=1)
+    refresh(["daily"], token_checked=False)
+    refresh(["daily"], token_checked=False)
+    debug_calls = [r for r in graph.requests if r["path"].endswith("/debug_token")]
+    assert len(debug_calls) == 1
+    GraphCredential.objects.update(checked_at=timezone.now() - dt.timedelta(hours=25))
+    refresh(["daily"], token_checked=False)
+    debug_calls = [r for r in graph.requests if r["path"].endswith("/debug_token")]
+    assert len(debug_calls) == 2
+
+
+def test_a_token_refused_at_the_runs_check_stops_it_before_any_account_is_asked(graph):
+    graph.add_account("not_asked", posts=1)
+    graph.faults.append(Fault(status=400, body=TOKEN_EXPIRED))
+    run = refresh(["not_asked"], token_checked=False)
+    assert (run.status, run.error_code, run.done) == (Status.FAILED, "token_invalid", 0)
+    assert graph.discovery_calls() == []
+    assert graph_token_status()["refused"]
+    assert graph_refresh_schedule() is None
+
+
+def test_a_check_that_cannot_reach_the_api_leaves_the_expiry_unknown_and_the_run_goes_on(graph):
+    graph.add_account("goes_on", posts=1)
+    graph.faults.extend([Fault(status=503)] * 3)
+    run = refresh(["goes_on"], token_checked=False)
+    assert (run.status, run.refreshed) == (Status.DONE, 1)
+    status = graph_token_status()
+    assert status["expires_at"] is None and status["checked_at"] is None
+    assert graph_token_check_due(token=GOOD_TOKEN)  # the next run asks again

@@ -5,16 +5,21 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.utils import timezone
 
 from common.errors import ApplicationError
 from common.secrets import secret_decrypt, secret_encrypt
+from influencers.graph.errors import TokenInvalid
 from influencers.models import GraphCredential
 from influencers.services.graph_token import (
+    graph_token_check_due,
     graph_token_current,
+    graph_token_current_check,
     graph_token_save,
     graph_token_status,
 )
 from tests.fake_graph_api import Fault
+from tests.influencers.graph_helpers import GOOD_TOKEN
 
 pytestmark = pytest.mark.django_db
 NEW_TOKEN = "EAAGnewLongLivedToken9b1c"
@@ -115,3 +120,84 @@ def test_no_log_line_carries_the_token_even_at_debug_level(graph, caplog):
     urllib3_lines = [r for r in caplog.records if r.name.startswith("urllib3")]
     assert any("debug_token" in r.getMessage() for r in urllib3_lines)  # the URL is logged...
     assert all(NEW_TOKEN not in r.getMessage() for r in caplog.records)  # ...never the token
+
+
+def _in_days(days: float) -> int:
+    return int((dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).timestamp())
+
+
+def test_the_environments_token_is_checked_and_its_expiry_shown_with_a_warning_before_it_lapses(
+    graph, settings
+):
+    settings.GRAPH_TOKEN_WARN_DAYS = 7
+    graph.debug_expires_at = _in_days(3)
+    assert graph_token_status()["expires_at"] is None  # never checked: unknown
+    assert graph_token_current_check().checked
+    debug_call = graph.requests[-1]
+    assert debug_call["path"].endswith("/debug_token")
+    assert debug_call["authorization"] == f"Bearer {GOOD_TOKEN}"
+    status = graph_token_status()
+    assert (status["source"], status["hint"]) == ("environment", "…4f2a")
+    assert status["expires_at"] == dt.datetime.fromtimestamp(graph.debug_expires_at, tz=dt.UTC)
+    assert status["expires_soon"] and not status["expired"] and status["checked_at"]
+    assert GOOD_TOKEN not in _stored_row_text()
+
+
+def test_an_environment_token_that_never_expires_says_so(graph):
+    graph.debug_expires_at = 0
+    graph_token_current_check()
+    status = graph_token_status()
+    assert status["never_expires"] and status["expires_at"] is None
+
+
+def test_the_expiry_of_an_old_token_is_not_shown_after_the_environments_token_changes(
+    graph, settings
+):
+    graph.debug_expires_at = _in_days(2)
+    graph_token_current_check()
+    assert graph_token_status()["expires_soon"]
+    graph.tokens.add(NEW_TOKEN)
+    settings.INSTAGRAM_GRAPH_TOKEN = NEW_TOKEN
+    status = graph_token_status()
+    assert status["hint"] == "…9b1c"
+    assert status["expires_at"] is None and status["checked_at"] is None
+    assert not (status["expires_soon"] or status["expired"] or status["never_expires"])
+    assert graph_token_check_due(token=NEW_TOKEN)
+
+
+def test_an_unreachable_api_leaves_the_expiry_unknown_and_says_why(graph):
+    graph.debug_expires_at = _in_days(30)
+    graph.faults.extend([Fault(status=503)] * 3)
+    check = graph_token_current_check()
+    assert not check.checked and check.error_code == "server_error"
+    status = graph_token_status()
+    assert status["expires_at"] is None and status["checked_at"] is None
+    assert not status["refused"] and graph_token_check_due(token=GOOD_TOKEN)
+
+
+def test_an_unreachable_api_never_leaves_another_tokens_expiry_in_place(graph, settings):
+    graph.debug_expires_at = _in_days(2)
+    graph_token_current_check()
+    graph.tokens.add(NEW_TOKEN)
+    settings.INSTAGRAM_GRAPH_TOKEN = NEW_TOKEN
+    graph.faults.extend([Fault(status=503)] * 3)
+    assert not graph_token_current_check().checked
+    credential = GraphCredential.objects.get()
+    assert (credential.expires_at, credential.checked_fingerprint) == (None, "")
+
+
+def test_a_190_at_the_check_marks_the_environments_token_refused(graph):
+    graph.tokens.clear()  # Instagram answers every call with the expired-session error (190)
+    with pytest.raises(TokenInvalid):
+        graph_token_current_check()
+    status = graph_token_status()
+    assert status["refused"] and "Session has expired" in status["refused_reason"]
+    assert status["expires_at"] is None
+    assert GOOD_TOKEN not in _stored_row_text()
+
+
+def test_a_token_checked_within_the_day_is_not_due_again(graph):
+    graph_token_current_check()
+    assert not graph_token_check_due(token=GOOD_TOKEN)
+    tomorrow = timezone.now() + dt.timedelta(days=1, minutes=1)
+    assert graph_token_check_due(token=GOOD_TOKEN, now=tomorrow)

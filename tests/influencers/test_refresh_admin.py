@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from influencers.models import GraphCredential, Influencer, RefreshRun
 from tests.factories import UserFactory
 from tests.fake_graph_api import TOKEN_EXPIRED, Fault
+from tests.influencers.graph_helpers import GOOD_TOKEN
 
 pytestmark = pytest.mark.django_db
 NEW_TOKEN = "EAAGadminPastedToken77aa"
@@ -196,3 +197,67 @@ def test_a_token_saved_under_another_encryption_key_asks_to_be_saved_again(
     graph.add_account("blocked", posts=1)
     run = refresh(["blocked"])
     assert run.error_code == "token_missing" and graph.discovery_calls() == []
+
+
+CHECK_URL = "/admin/influencers/graphcredential/check/"
+
+
+def test_staff_check_the_environments_token_and_see_its_expiry_with_a_warning_in_their_language(
+    graph, admin_client
+):
+    soon = timezone.now() + dt.timedelta(days=2)
+    graph.debug_expires_at = int(soon.timestamp())
+    listing = _page(admin_client, "/admin/influencers/graphcredential/")
+    assert "from the environment, ends …4f2a" in listing and "Check the token now" in listing
+    assert "The Instagram token expires on" not in listing  # not checked yet: unknown
+    response = admin_client.post(CHECK_URL, follow=True)
+    assert response.redirect_chain[-1][0] == "/admin/influencers/graphcredential/"
+    page = response.content.decode()
+    when = timezone.localtime(soon).strftime("%Y-%m-%d %H:%M")
+    assert f"Instagram checked the token: it expires on {when}." in page
+    listing = _page(admin_client, "/admin/influencers/graphcredential/")
+    assert "from the environment, ends …4f2a" in listing and "expires soon" in listing
+    assert "The Instagram token expires on" in listing and GOOD_TOKEN not in listing
+    korean = _page(admin_client, "/admin/influencers/graphcredential/", "ko")
+    assert "환경 변수에서, 끝자리 …4f2a" in korean and "곧 만료" in korean
+    assert "지금 토큰 확인" in korean
+
+
+def test_checking_the_token_when_instagram_cannot_be_reached_says_the_expiry_is_unknown(
+    graph, admin_client
+):
+    graph.faults.extend([Fault(status=503)] * 3)
+    page = admin_client.post(CHECK_URL, follow=True).content.decode()
+    assert "Instagram could not be reached, so the token&#x27;s expiry is unknown" in page
+    assert "Instagram answered with a server error" in page
+    assert not GraphCredential.objects.filter(checked_at__isnull=False).exists()
+
+
+def test_checking_a_token_instagram_refuses_marks_it_refused(graph, admin_client):
+    graph.tokens.clear()
+    page = admin_client.post(CHECK_URL, follow=True).content.decode()
+    assert page.count("Instagram refused the token (…4f2a)") == 1
+    assert GraphCredential.objects.get().refused_at is not None
+
+
+def test_checking_the_token_takes_staff_with_the_change_permission_and_a_post_with_csrf(
+    graph, client
+):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    assert client.post(CHECK_URL).status_code == 302  # to the admin's login page
+    client.force_login(UserFactory(is_staff=False))
+    assert client.post(CHECK_URL).status_code == 302
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_graphcredential"))
+    client.force_login(viewer)
+    assert client.post(CHECK_URL).status_code == 403
+    assert "Check the token now" not in _page(client, "/admin/influencers/graphcredential/")
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get(CHECK_URL).status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(admin)
+    assert strict.post(CHECK_URL).status_code == 403
+    assert graph.requests == []  # no refused request reached Instagram

@@ -7,6 +7,7 @@ from influencers.models import Influencer, RefreshRun
 from influencers.services.graph_refresh import graph_refresh_schedule
 from tests.conftest import Worker, wait_for
 from tests.fake_graph_api import TOKEN_EXPIRED, FakeGraph, Fault
+from tests.influencers.graph_helpers import token_mark_checked
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 TOKEN = "worker-token-7c3d"
@@ -72,6 +73,7 @@ def test_a_task_past_its_time_limit_hands_the_run_on_and_nothing_of_that_account
     monkeypatch.setattr(refresh_run_task, "soft_time_limit", 8)
     monkeypatch.setattr(refresh_run_task, "_exec_options", None)  # Celery caches them per task
     graph_worker.add_account("worker_slow", posts=2, followers=31)
+    token_mark_checked()  # no debug_token call first: the slow answer is the account's
     graph_worker.faults.append(Fault(delay=12))  # longer than the task's soft limit
     Influencer.objects.create(handle="worker_slow", tracked=True)
     run = graph_refresh_schedule()

@@ -1008,6 +1008,12 @@ KO = {
     "This photo looks unlike the photos the model learned from, so its style is uncertain: treat these recommendations as suggestions.": "이 사진은 모델이 학습한 사진과 달라 스타일 판단이 불확실합니다. 추천은 참고로만 봐 주세요.",
     "unlike the training photos": "학습 사진과 다름",
     "Removed at the account holder's request, never tracked again: %(values)s": "계정 주인의 요청으로 삭제되어 다시 추적하지 않습니다: %(values)s",
+    "saved by": "저장한 사람",
+    "saved a search": "검색을 저장함",
+    "deleted a saved search": "저장한 검색을 삭제함",
+    "A team keeps at most %(limit)d saved searches; delete one first.": "팀은 검색을 %(limit)d개까지 저장할 수 있습니다. 먼저 하나를 삭제해 주세요.",
+    "%(team)s, saved by %(by)s": "%(team)s · %(by)s 님이 저장",
+    "Your team's saved searches:": "팀에서 저장한 검색:",
 }
 
 if __name__ == "__main__":

@@ -15,6 +15,12 @@ urlpatterns = [
         apis.InfluencerLookalikesApi.as_view(),
         name="api-influencer-lookalikes",
     ),
+    path("saved-searches/", apis.SavedSearchListApi.as_view(), name="api-saved-searches"),
+    path(
+        "saved-searches/<int:pk>/",
+        apis.SavedSearchDetailApi.as_view(),
+        name="api-saved-search",
+    ),
     path("imports/", apis.ImportCreateApi.as_view(), name="api-imports"),
     path("imports/<int:job_id>/", apis.ImportDetailApi.as_view(), name="api-import"),
 ]

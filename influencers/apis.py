@@ -1,4 +1,5 @@
 from django import forms
+from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -8,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BodySize, Gender
+from accounts.teams.choices import TeamRole
+from accounts.teams.selectors import team_get_for_member
 from common.api import MediaNameField, media_url, paginated_response
 from common.pagination import CappedCountPagination
 from common.permissions import model_permission
@@ -15,12 +18,15 @@ from influencers import selectors
 from influencers.constants import (
     HANDLE_MAX_LENGTH,
     IMPORT_PERMISSION,
+    SAVED_SEARCH_NAME_MAX_LENGTH,
+    SAVED_SEARCH_QUERY_MAX_LENGTH,
 )
 from influencers.filters import InfluencerFilterSet
 from influencers.history import HISTORY_WINDOWS, influencer_follower_history
-from influencers.models import ImportFormat, ImportJob, Post, StyleChoices
+from influencers.models import ImportFormat, ImportJob, Post, SavedSearch, StyleChoices
 from influencers.services.import_jobs import import_job_start
 from influencers.services.import_mappings import import_mapping_get
+from influencers.services.saved_searches import saved_search_create, saved_search_delete
 
 
 class InfluencerSummaryOutput(serializers.Serializer):
@@ -344,3 +350,73 @@ class InfluencerLookalikesApi(APIView):
                 for i, score in pairs
             ]
         )
+
+
+class SavedSearchOutput(serializers.ModelSerializer):
+    saved_by = serializers.SerializerMethodField()
+    # The asking member's role in the search's team (None for a consumer's personal search).
+    role = serializers.CharField(source="member_role", read_only=True, default=None)
+
+    class Meta:
+        model = SavedSearch
+        fields = ("id", "name", "query", "team", "role", "saved_by", "created_at")
+
+    def get_saved_by(self, saved) -> str:
+        return saved.user.get_username()
+
+
+class SavedSearchInput(serializers.Serializer):
+    name = serializers.CharField(max_length=SAVED_SEARCH_NAME_MAX_LENGTH)
+    query = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=SAVED_SEARCH_QUERY_MAX_LENGTH,
+        help_text="The influencer list's query string (q=...&style=...); only valid filters are "
+        "kept.",
+    )
+    # Default for a brand member: the team they own, else the first they manage (as campaigns).
+    team = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+class SavedSearchListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SavedSearchOutput(many=True))
+    def get(self, request):
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.saved_search_list(user=request.user),
+            serializer_class=SavedSearchOutput,
+        )
+
+    @extend_schema(request=SavedSearchInput, responses={201: SavedSearchOutput})
+    def post(self, request):
+        data = SavedSearchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        team = (
+            team_get_for_member(user=request.user, team_id=values["team"], need=TeamRole.MANAGER)
+            if values["team"]
+            else None
+        )
+        saved = saved_search_create(
+            user=request.user, name=values["name"], filters=QueryDict(values["query"]), team=team
+        )
+        saved = selectors.saved_search_get(user=request.user, saved_search_id=saved.pk)
+        return Response(SavedSearchOutput(saved).data, status=status.HTTP_201_CREATED)
+
+
+class SavedSearchDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SavedSearchOutput)
+    def get(self, request, pk):
+        saved = selectors.saved_search_get(user=request.user, saved_search_id=pk)
+        return Response(SavedSearchOutput(saved).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        saved_search_delete(user=request.user, saved_search_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -72,7 +72,8 @@ SUPPRESSED_REASON = "removal_requested"
 POSTED_WITHIN_DAYS_MAX = 3650
 ENGAGEMENT_PERCENT_MAX = 1_000_000
 
-# Saved searches of the influencer list, per user (influencers/services/saved_searches.py).
+# Saved searches of the influencer list, per team (a brand member's) or per consumer
+# (influencers/services/saved_searches.py).
 SAVED_SEARCH_NAME_MAX_LENGTH = 100
 SAVED_SEARCH_QUERY_MAX_LENGTH = 2000
 SAVED_SEARCHES_MAX = 50

@@ -31,6 +31,19 @@ class SavedSearchForm(forms.Form):
     query = forms.CharField(
         widget=forms.HiddenInput, required=False, max_length=SAVED_SEARCH_QUERY_MAX_LENGTH
     )
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False)
+
+    def __init__(self, *args, teams=(), **kwargs):
+        """`teams`: those the user may save to (as on the new-campaign form); the choice shows
+        when there are two or more (one team, or a consumer's personal searches, need no
+        question)."""
+        super().__init__(*args, **kwargs)
+        teams = list(teams)
+        if len(teams) > 1:
+            self.fields["team"].choices = [(t.pk, t.name) for t in teams]
+            self.fields["team"].required = True
+        else:
+            del self.fields["team"]
 
     def filters(self) -> QueryDict:
         return QueryDict(self.cleaned_data.get("query", ""))

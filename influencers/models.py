@@ -608,14 +608,26 @@ from influencers.removal_models import RemovalRequest, SuppressedHandle  # noqa:
 
 
 class SavedSearch(models.Model):
-    """A user's search of the influencer list, kept to open again: its filters as the canonical
-    query string of InfluencerFilterSet (only valid filters, never a page number)."""
+    """A search of the influencer list, kept to open again: its filters as the canonical query
+    string of InfluencerFilterSet (only valid filters, never a page number).
 
+    A brand member's search belongs to their team (`team`; `user` says who saved it); a
+    consumer's is personal (`team` empty)."""
+
+    # Who saved it. The search goes with that account, like a recommendation request.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="saved_searches",
-        verbose_name=_("user"),
+        verbose_name=_("saved by"),
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+        verbose_name=_("team"),
     )
     name = models.CharField(_("name"), max_length=SAVED_SEARCH_NAME_MAX_LENGTH)
     query = models.CharField(_("filters"), max_length=SAVED_SEARCH_QUERY_MAX_LENGTH, blank=True)
@@ -625,7 +637,10 @@ class SavedSearch(models.Model):
         verbose_name = _("saved search")
         verbose_name_plural = _("saved searches")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="saved_search_by_user")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="saved_search_by_user"),
+            models.Index(fields=["team", "-created_at"], name="saved_search_by_team"),
+        ]
 
     def __str__(self):
         return self.name

@@ -10,12 +10,15 @@ from django.db.models import (
     Count,
     F,
     OuterRef,
+    Q,
     Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils.translation import gettext as _
 
+from accounts.teams.choices import TeamRole
+from accounts.teams.selectors import member_role_subquery, role_check, team_list_for_member
 from common.errors import NotFoundError
 from common.instagram import instagram_post_url, instagram_profile_url
 from common.permissions import user_has_model_permission
@@ -347,16 +350,34 @@ def import_job_get(*, job_id) -> ImportJob:
 
 
 def saved_search_list(*, user):
-    """The user's saved searches, newest first (nobody else's)."""
-    return SavedSearch.objects.filter(user=user)
+    """The searches the user may open, newest first: their teams' (each with the user's
+    `member_role` and who saved it) and their own personal ones (a consumer's).
+
+    Membership is read here on every call: a member removed a moment ago sees none of the team's.
+    """
+    if not user.is_authenticated:
+        return SavedSearch.objects.none()
+    return (
+        SavedSearch.objects.filter(
+            Q(user=user, team__isnull=True)
+            | Q(team__in=team_list_for_member(user=user).values("pk"))
+        )
+        .annotate(member_role=member_role_subquery(user=user))
+        .select_related("user", "team")
+    )
 
 
-def saved_search_get(*, user, saved_search_id) -> SavedSearch:
-    """One of the user's saved searches; a stranger's or a missing one is NotFoundError."""
+def saved_search_get(*, user, saved_search_id, need: str = TeamRole.VIEWER) -> SavedSearch:
+    """One search the user may open: NotFoundError for anyone outside its team (or another
+    user's personal one: the same answer as a missing id), PermissionDeniedError for a member
+    whose role is below `need` (a viewer deleting). A personal search is its saver's alone."""
     try:
-        return saved_search_list(user=user).get(pk=int(saved_search_id))
-    except (SavedSearch.DoesNotExist, ValueError, TypeError):
+        saved = saved_search_list(user=user).get(pk=int(saved_search_id))
+    except (SavedSearch.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFoundError() from None
+    if saved.team_id is not None:
+        role_check(role=saved.member_role, need=need)
+    return saved
 
 
 KEYWORD_CATALOGUE_CACHE_KEY = "keywords:catalogue-counts"

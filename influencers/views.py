@@ -8,6 +8,8 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import BodySize, Gender
+from accounts.teams.choices import TeamRole
+from accounts.teams.selectors import role_allows, team_get_for_member, team_list_for_member
 from common.errors import ApplicationError
 from common.pagination import CappedCountPaginator
 from influencers import selectors
@@ -55,7 +57,9 @@ def influencer_list(request):
             "search": search,
             "query": query,
             "style_named": "" if cleaned.get("style") else style_named(search),
-            "save_form": SavedSearchForm(initial={"query": query}),
+            "save_form": SavedSearchForm(
+                initial={"query": query}, teams=_teams_to_save_to(request.user)
+            ),
             "saved_searches": (
                 selectors.saved_search_list(user=request.user)[:10]
                 if request.user.is_authenticated
@@ -66,25 +70,45 @@ def influencer_list(request):
     )
 
 
+def _teams_to_save_to(user):
+    return team_list_for_member(user=user, need=TeamRole.MANAGER)
+
+
 @login_required
 def saved_search_list(request):
-    """The user's saved searches; POST saves the list's current search under a name."""
-    form = SavedSearchForm(request.POST or None)
+    """The searches the user may open (their teams', with who saved each; a consumer's own);
+    POST saves the list's current search under a name."""
+    form = SavedSearchForm(request.POST or None, teams=_teams_to_save_to(request.user))
     if request.method == "POST":
         if form.is_valid():
+            team_id = form.cleaned_data.get("team")
+            # Outside the try: a team the user may not save to is a 404 or 403, not a form error.
+            team = (
+                team_get_for_member(user=request.user, team_id=team_id, need=TeamRole.MANAGER)
+                if team_id
+                else None
+            )
             try:
                 saved = saved_search_create(
-                    user=request.user, name=form.cleaned_data["name"], filters=form.filters()
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    filters=form.filters(),
+                    team=team,
                 )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Search “%(name)s” saved.") % {"name": saved.name})
                 return redirect(_list_url(saved.query))
+    saved_searches = list(selectors.saved_search_list(user=request.user))
+    for saved in saved_searches:
+        saved.may_delete = saved.team_id is None or role_allows(
+            role=saved.member_role, need=TeamRole.MANAGER
+        )
     return render(
         request,
         "influencers/saved_searches.html",
-        {"saved_searches": selectors.saved_search_list(user=request.user), "form": form},
+        {"saved_searches": saved_searches, "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -102,7 +126,7 @@ def saved_search_open(request, pk):
 @login_required
 @require_POST
 def saved_search_delete_view(request, pk):
-    saved = selectors.saved_search_get(user=request.user, saved_search_id=pk)
+    saved = selectors.saved_search_get(user=request.user, saved_search_id=pk, need=TeamRole.MANAGER)
     saved_search_delete(user=request.user, saved_search_id=saved.pk)
     messages.success(request, _("Search “%(name)s” deleted.") % {"name": saved.name})
     return redirect("saved_search_list")

@@ -38,3 +38,5 @@ class TeamAction(models.TextChoices):
     ROLE_CHANGED = "role_changed", _("changed a role")
     OWNERSHIP_TRANSFERRED = "ownership_transferred", _("handed ownership to")
     INVITATION_CANCELLED = "invitation_cancelled", _("cancelled an invitation")
+    SEARCH_SAVED = "search_saved", _("saved a search")
+    SEARCH_DELETED = "search_deleted", _("deleted a saved search")

@@ -1,4 +1,5 @@
-"""Saved searches of the influencer list: kept per user, opened again by their query string."""
+"""Saved searches of the influencer list: a brand member's kept by their team, a consumer's by
+themselves; opened again by their query string."""
 
 from urllib.parse import urlencode
 
@@ -6,6 +7,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.teams.choices import TeamAction, TeamRole
+from accounts.teams.models import Team
+from accounts.teams.selectors import team_get_for_member
+from accounts.teams.services import team_activity_record, team_personal_ensure
 from common.errors import ApplicationError
 from influencers.constants import (
     SAVED_SEARCH_NAME_MAX_LENGTH,
@@ -44,8 +49,10 @@ def saved_search_query(*, filters) -> str:
     )
 
 
-def saved_search_create(*, user, name: str, filters) -> SavedSearch:
-    """Save a user's search under a name (at most SAVED_SEARCHES_MAX per user)."""
+def saved_search_create(*, user, name: str, filters, team: Team | None = None) -> SavedSearch:
+    """Save a search under a name. A brand member's goes to `team` (default: the team they own,
+    else the first they manage, as for campaigns), where they must be a manager or owner; a
+    consumer's is personal. At most SAVED_SEARCHES_MAX per team, and per consumer."""
     name = (name or "").strip()
     if not name:
         raise ApplicationError(_("Give the search a name."), code="name_required")
@@ -58,18 +65,39 @@ def saved_search_create(*, user, name: str, filters) -> SavedSearch:
     query = saved_search_query(filters=filters)
     if len(query) > SAVED_SEARCH_QUERY_MAX_LENGTH:
         raise ApplicationError(_("This search is too long to save."), code="query_too_long")
+    if team is None and user.is_brand:
+        team = team_personal_ensure(user=user)
+    if team is not None:
+        team_get_for_member(user=user, team_id=team.pk, need=TeamRole.MANAGER)
     with transaction.atomic():
-        # Counted under the user's row lock, so two tabs cannot pass the limit together.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        if SavedSearch.objects.filter(user=user).count() >= SAVED_SEARCHES_MAX:
+        # Counted under the team's (or the consumer's) row lock: two tabs cannot pass the limit.
+        if team is not None:
+            Team.objects.select_for_update().filter(pk=team.pk).first()
+            kept = SavedSearch.objects.filter(team=team)
+            too_many = _("A team keeps at most %(limit)d saved searches; delete one first.")
+        else:
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            kept = SavedSearch.objects.filter(user=user, team__isnull=True)
+            too_many = _("You can keep at most %(limit)d saved searches; delete one first.")
+        if kept.count() >= SAVED_SEARCHES_MAX:
             raise ApplicationError(
-                _("You can keep at most %(limit)d saved searches; delete one first.")
-                % {"limit": SAVED_SEARCHES_MAX},
-                code="too_many_saved_searches",
+                too_many % {"limit": SAVED_SEARCHES_MAX}, code="too_many_saved_searches"
             )
-        return SavedSearch.objects.create(user=user, name=name, query=query)
+        saved = SavedSearch.objects.create(user=user, team=team, name=name, query=query)
+        if team is not None:
+            team_activity_record(
+                team=team, actor=user, action=TeamAction.SEARCH_SAVED, subject=name
+            )
+    return saved
 
 
 def saved_search_delete(*, user, saved_search_id) -> None:
-    """Delete one of the user's saved searches; another user's is NotFoundError (404)."""
-    saved_search_get(user=user, saved_search_id=saved_search_id).delete()
+    """Delete a saved search: a team's needs a manager or owner (it leaves a line in the team's
+    activity), a personal one its saver; anyone else gets NotFoundError (404)."""
+    saved = saved_search_get(user=user, saved_search_id=saved_search_id, need=TeamRole.MANAGER)
+    with transaction.atomic():
+        if saved.team is not None:
+            team_activity_record(
+                team=saved.team, actor=user, action=TeamAction.SEARCH_DELETED, subject=saved.name
+            )
+        saved.delete()

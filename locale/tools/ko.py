@@ -1014,6 +1014,12 @@ KO = {
     "Instagram checked the token; it gave no expiry date.": "인스타그램에서 토큰을 확인했지만 만료 시각은 알려 주지 않았습니다.",
     "Instagram could not be reached, so the token's expiry is unknown: %(reason)s": "인스타그램에 연결할 수 없어 토큰 만료 시각을 알 수 없습니다: %(reason)s",
     "No Instagram token is configured.": "인스타그램 토큰이 설정되어 있지 않습니다.",
+    "saved by": "저장한 사람",
+    "saved a search": "검색을 저장함",
+    "deleted a saved search": "저장한 검색을 삭제함",
+    "A team keeps at most %(limit)d saved searches; delete one first.": "팀은 검색을 %(limit)d개까지 저장할 수 있습니다. 먼저 하나를 삭제해 주세요.",
+    "%(team)s, saved by %(by)s": "%(team)s · %(by)s 님이 저장",
+    "Your team's saved searches:": "팀에서 저장한 검색:",
 }
 
 if __name__ == "__main__":

@@ -7,12 +7,16 @@ CSRF-enforcing client and the API through real tokens."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 from django.test import Client
 
 from accounts.teams.choices import TeamRole
 from accounts.teams.models import TeamInvitation
 from accounts.tokens import api_token_create
 from campaigns import services
+from campaigns.models import Campaign
+from influencers.models import SavedSearch
+from influencers.services.saved_searches import saved_search_create
 from recommender.services.requests import recommendation_create
 from tests.conftest import jpeg_bytes
 from tests.factories import (
@@ -34,8 +38,8 @@ ACTORS = ["owner", "manager", "viewer", "outsider", "consumer"]
 @pytest.fixture
 def world():
     """One team (owner, manager, viewer, and `extra`, a viewer the owner's actions act on),
-    its campaign with one shortlisted influencer, a team recommendation, an open invitation;
-    and people outside it."""
+    its campaign with one shortlisted influencer, a team recommendation, a team saved search,
+    an open invitation; and people outside it, with searches of their own."""
     owner = BrandFactory(username="owner", brand_name="봄브랜드")
     team = services.team_personal_ensure(user=owner)
     people = {"owner": owner}
@@ -60,6 +64,11 @@ def world():
         gender="F",
         body_size="M",
     )
+    search = saved_search_create(
+        user=people["manager"], name="봄 검색", filters=QueryDict("q=dress")
+    )
+    saved_search_create(user=people["outsider"], name="남의 검색", filters=QueryDict("q=a"))
+    saved_search_create(user=people["consumer"], name="내 검색", filters=QueryDict("q=b"))
     invitation = TeamInvitation.objects.create(
         team=team, email="new@example.com", role=VIEWER, invited_by=owner
     )
@@ -71,8 +80,10 @@ def world():
         "i": invitation.pk,
         "r": recommendation.pk,
         "inf": second.pk,
+        "s": search.pk,
     }
     assert recommendation.team_id == team.pk  # a manager's brand request is the team's
+    assert search.team_id == team.pk  # and so is a manager's saved search
     return people, ids
 
 
@@ -108,9 +119,15 @@ PAGES = [
     # Anyone in the team may leave (the last owner is told to hand over first: a message).
     ("post", "/teams/{t}/leave/", {}, VIEWER, "member"),
     ("get", "/recommendations/{r}/", None, VIEWER, "member"),
+    ("get", "/recommendations/{r}/result/", None, VIEWER, "member"),
+    ("get", "/recommendations/{r}/thumbnail.jpg", None, VIEWER, "member"),
     ("get", "/recommendations/{r}/delete/", None, MANAGER, "member"),
     ("post", "/recommendations/{r}/delete/", {"confirm": "yes"}, MANAGER, "member"),
+    ("get", "/influencers/saved-searches/{s}/", None, VIEWER, "member"),
+    ("post", "/influencers/saved-searches/{s}/delete/", {}, MANAGER, "member"),
 ]
+CAMPAIGN = {"name": "여름 캠페인", "target_gender": "F", "target_body_size": "M"}
+SEARCH = {"name": "여름 검색", "query": "q=summer"}
 APIS = [
     ("get", "/api/v1/teams/{t}/", None, VIEWER, "member"),
     ("get", "/api/v1/campaigns/{c}/", None, VIEWER, "brands"),
@@ -121,6 +138,29 @@ APIS = [
     ("post", "/api/v1/campaigns/{c}/images/", "image", MANAGER, "brands"),
     ("get", "/api/v1/recommendations/{r}/", None, VIEWER, "member"),
     ("delete", "/api/v1/recommendations/{r}/", None, MANAGER, "member"),
+    # Creating in a named team: a viewer there is refused, anyone else does not find it.
+    ("post", "/api/v1/campaigns/", {**CAMPAIGN, "team": "{t}"}, MANAGER, "brands"),
+    ("post", "/api/v1/saved-searches/", {**SEARCH, "team": "{t}"}, MANAGER, "member"),
+    ("get", "/api/v1/saved-searches/{s}/", None, VIEWER, "member"),
+    ("delete", "/api/v1/saved-searches/{s}/", None, MANAGER, "member"),
+]
+# Lists answer everyone signed in with what is theirs: (path, what shows the team's object,
+# what refuses a consumer first). "brands": the brands-only 403; "own": their own list.
+LISTS = [
+    ("/campaigns/", "봄 원피스", "brands"),
+    ("/api/v1/campaigns/", "봄 원피스", "brands"),
+    ("/history/", "/recommendations/{r}/", "own"),
+    ("/api/v1/recommendations/", '"id":{r},', "own"),
+    ("/influencers/saved-searches/", "봄 검색", "own"),
+    ("/api/v1/saved-searches/", "봄 검색", "own"),
+    ("/influencers/?q=dress", "봄 검색", "own"),
+]
+# The new-campaign and save-search forms name the team; the form offers only the teams the
+# member may add to, and with one (or none) asks nothing: what is posted lands in the member's
+# own team, so a viewer's or a stranger's post never reaches this team. (path, data, model)
+CREATE_PAGES = [
+    ("/campaigns/", {**CAMPAIGN, "team": "{t}"}, Campaign),
+    ("/influencers/saved-searches/", {**SEARCH, "team": "{t}"}, SavedSearch),
 ]
 RANK = {VIEWER: 1, MANAGER: 2, OWNER: 3}
 
@@ -271,3 +311,42 @@ def test_a_manager_cannot_manage_members(world):
     )
     assert response.status_code == 403
     assert people["extra_membership"].__class__.objects.get(pk=ids["m"]).role == VIEWER
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("path,team_object,consumer_answer", LISTS, ids=[p for p, *_ in LISTS])
+def test_each_list_shows_the_teams_objects_to_its_members_only(
+    world, actor, path, team_object, consumer_answer
+):
+    people, ids = world
+    client = Client()
+    if path.startswith("/api/"):
+        _, token = api_token_create(user=people[actor])
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
+    else:
+        client.force_login(people[actor])
+    response = client.get(filled(path, ids))
+    if actor == "consumer" and consumer_answer == "brands":
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    shown = filled(team_object, ids) in response.content.decode()
+    assert shown == (actor in ("owner", "manager", "viewer"))
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("path,data,model", CREATE_PAGES, ids=[p for p, *_ in CREATE_PAGES])
+def test_each_create_page_adds_to_the_team_only_for_its_owner_and_managers(
+    world, actor, path, data, model
+):
+    people, ids = world
+    client = csrf_client(people[actor])
+    before = model.objects.filter(team=ids["t"]).count()
+    response = client.post(path, filled(data, ids))
+    if actor == "consumer" and model is Campaign:
+        assert response.status_code == 403  # the brands-only page
+        return
+    assert response.status_code == 302, response.content[:300]
+    added = model.objects.filter(team=ids["t"]).count() - before
+    assert added == (1 if actor in ("owner", "manager") else 0)
+    assert model.objects.filter(name=data["name"]).count() == 1  # it went somewhere: their own

@@ -1,6 +1,7 @@
 """Live refresh through business discovery, against a fake Graph API on the loopback."""
 
 import datetime as dt
+import email.utils
 import logging
 
 import pytest
@@ -140,6 +141,55 @@ def test_a_rate_limit_error_pauses_the_run_without_failing_the_account(graph, se
     influencer = Influencer.objects.get(handle="limited")
     assert influencer.refresh_error_code == "" and not influencer.refresh_stopped
     assert len(graph.requests) == 1  # no retry into the limit
+
+
+# HTTP 429 as it comes: Meta's JSON error with its usage headers, or an edge's bare "Too Many
+# Requests" with only Retry-After (seconds or an HTTP date), or nothing to say how long.
+REGAIN_IN_5_MINUTES = {
+    "X-Business-Use-Case-Usage": (
+        '{"17841400000000001": [{"type": "instagram", "call_count": 100, "total_cputime": 30,'
+        ' "total_time": 30, "estimated_time_to_regain_access": 5}]}'
+    )
+}
+
+
+@pytest.mark.parametrize(
+    "fault,minutes",
+    [
+        (Fault(status=429, body=rate_limit_error(4)), 30),  # no header: the fallback wait
+        (Fault(status=429, body=rate_limit_error(4), headers=REGAIN_IN_5_MINUTES), 5),
+        (Fault(status=429, body=b"Too Many Requests", headers={"Retry-After": "120"}), 2),
+        (Fault(status=429, body=b"<html>429</html>", headers={"Retry-After": "soon"}), 30),
+        # Retry-After as an HTTP date 10 minutes ahead (set below) beside a 5-minute estimate:
+        # the longer wait is kept
+        (Fault(status=429, body=b"", headers=dict(REGAIN_IN_5_MINUTES)), 10),
+    ],
+    ids=["meta-error", "meta-error-usage", "retry-after-seconds", "retry-after-unreadable", "date"],
+)
+def test_http_429_pauses_the_run_for_as_long_as_the_answer_asks_then_it_goes_on(
+    graph, settings, fault, minutes
+):
+    settings.GRAPH_RATE_LIMIT_WAIT_SECONDS = 1800
+    for handle in ("busy_a", "busy_b"):
+        graph.add_account(handle, posts=1)
+    if minutes == 10:
+        ahead = timezone.now() + dt.timedelta(minutes=10)
+        fault.headers["Retry-After"] = email.utils.format_datetime(ahead, usegmt=True)
+    graph.faults.append(fault)
+    run = refresh(["busy_a", "busy_b"])
+    assert (run.status, run.done, run.error_code) == (Status.PAUSED, 0, "rate_limited")
+    assert len(graph.requests) == 1  # no retry into the limit, no call for the next account
+    waited = (run.resume_at - timezone.now()).total_seconds() / 60
+    assert minutes - 0.5 < waited <= minutes
+    assert GraphCredential.objects.get().rate_limited_until == run.resume_at
+    influencer = Influencer.objects.get(handle="busy_a")
+    assert influencer.refresh_error_code == "" and not influencer.refresh_stopped
+    # once the window has passed, the run goes on from the account it stopped at
+    RefreshRun.objects.filter(pk=run.pk).update(resume_at=timezone.now())
+    GraphCredential.objects.update(rate_limited_until=timezone.now())
+    run = refresh_run_execute(run_id=run.pk, sleep=lambda s: None)
+    assert (run.status, run.done, run.refreshed) == (Status.DONE, 2, 2)
+    assert [c["username"] for c in graph.discovery_calls()] == ["busy_a", "busy_a", "busy_b"]
 
 
 def test_an_expired_token_stops_the_run_and_tells_staff_once_without_the_token(graph, caplog):

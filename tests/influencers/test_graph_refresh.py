@@ -440,3 +440,38 @@ def test_a_long_run_hands_itself_on_to_a_fresh_task(graph):
     run.refresh_from_db()
     assert (run.status, run.done, run.refreshed) == (Status.DONE, 2, 2)
     assert [c["username"] for c in graph.discovery_calls()] == ["slice_a", "slice_b"]
+
+
+# --- images: the refresh's posts and profile picture through the safe image-link fetcher -------
+
+
+def test_a_refresh_fetches_the_images_of_the_posts_it_stores_and_sets_each_links_state(
+    graph, https_cdn, django_capture_on_commit_callbacks
+):
+    from influencers.models import ImageLinkState, PostImageLink
+
+    graph.image_base = https_cdn.url("/img")
+    account = graph.add_account("pictured", posts=2)
+    album = media_item(3, handle="pictured", kind="CAROUSEL_ALBUM", image_base=graph.image_base)
+    album["children"] = {
+        "data": [
+            {"id": "3001", "media_type": "IMAGE", "media_url": https_cdn.url("/img/a1.jpg?oh=1")},
+            {"id": "3002", "media_type": "VIDEO", "media_url": https_cdn.url("/img/a2.mp4")},
+            {"id": "3003", "media_type": "IMAGE", "media_url": https_cdn.url("/img/a3.jpg?oh=3")},
+        ]
+    }
+    account["media"].insert(0, album)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = refresh(["pictured"])
+    assert (run.status, run.posts_created) == (Status.DONE, 3)
+    posts = {p.instagram_id: p for p in Post.objects.filter(influencer__handle="pictured")}
+    assert all(p.image for p in posts.values())
+    assert posts[album["id"]].extra_image_count == 1  # the album's two images, the video left out
+    links = PostImageLink.objects.filter(post__influencer__handle="pictured")
+    assert {link.state for link in links} == {ImageLinkState.FETCHED}
+    assert [
+        link.url for link in links.filter(post__instagram_id=album["id"]).order_by("position")
+    ] == [https_cdn.url("/img/a1.jpg?oh=1"), https_cdn.url("/img/a3.jpg?oh=3")]
+    for item in account["media"][1:]:
+        assert links.get(post__instagram_id=item["id"]).url == item["media_url"]
+    assert https_cdn.hits["/img/pictured/1.jpg"] == 1 and https_cdn.hits["/img/a2.mp4"] == 0

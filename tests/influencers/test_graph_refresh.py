@@ -475,3 +475,67 @@ def test_a_refresh_fetches_the_images_of_the_posts_it_stores_and_sets_each_links
     for item in account["media"][1:]:
         assert links.get(post__instagram_id=item["id"]).url == item["media_url"]
     assert https_cdn.hits["/img/pictured/1.jpg"] == 1 and https_cdn.hits["/img/a2.mp4"] == 0
+
+
+def test_a_refresh_stores_the_profile_picture_through_the_safe_fetcher_when_there_is_none(
+    graph, https_cdn, django_capture_on_commit_callbacks
+):
+    from PIL import Image
+
+    graph.image_base = https_cdn.url("/img")
+    graph.add_account("faced", posts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh(["faced"])
+    influencer = Influencer.objects.get(handle="faced")
+    assert influencer.profile_image.name.startswith("profiles/")
+    assert "faced" not in influencer.profile_image.name  # a generated name, never the link's
+    with influencer.profile_image.open("rb") as fp:
+        assert Image.open(fp).format == "JPEG"  # re-encoded by the upload validator
+    assert https_cdn.hits["/img/faced/p.jpg"] == 1
+    # the next refresh keeps the picture it has: nothing records which link it came from
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh(["faced"])
+    assert https_cdn.hits["/img/faced/p.jpg"] == 1
+
+
+@pytest.mark.parametrize(
+    "picture,allowed,requested",
+    [
+        ("/expired.jpg", ["127.0.0.1"], 1),  # a signed link past its time: tried next refresh
+        ("/page.jpg", ["127.0.0.1"], 1),  # a login page, not an image
+        ("/img/elsewhere.jpg", ["*.cdninstagram.com", "*.fbcdn.net"], 0),  # off the allow-list
+    ],
+)
+def test_a_profile_picture_that_cannot_be_fetched_leaves_none_and_the_refresh_succeeds(
+    graph, https_cdn, django_capture_on_commit_callbacks, settings, picture, allowed, requested
+):
+    settings.SAFE_FETCH_ALLOWED_HOSTS = allowed
+    account = graph.add_account("faceless", posts=1)
+    account["profile"]["profile_picture_url"] = https_cdn.url(picture)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = refresh(["faceless"])
+    assert (run.status, run.refreshed) == (Status.DONE, 1)
+    assert not Influencer.objects.get(handle="faceless").profile_image
+    assert https_cdn.hits[picture] == requested
+
+
+def test_a_profile_image_staff_set_is_kept_and_a_plain_http_link_never_fetched(
+    graph, https_cdn, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from tests.conftest import jpeg_bytes
+
+    graph.image_base = https_cdn.url("/img")
+    graph.add_account("curated", posts=1)
+    plain = graph.add_account("plain_http", posts=1)
+    plain["profile"]["profile_picture_url"] = https_cdn.url("/img/plain.jpg").replace(
+        "https://", "http://"
+    )
+    staff = Influencer.objects.create(handle="curated", tracked=True)
+    staff.profile_image.save("staff.jpg", ContentFile(jpeg_bytes()))
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh(["curated", "plain_http"])
+    assert Influencer.objects.get(handle="curated").profile_image.name == staff.profile_image.name
+    assert not Influencer.objects.get(handle="plain_http").profile_image
+    assert https_cdn.hits["/img/curated/p.jpg"] == 0 and https_cdn.hits["/img/plain.jpg"] == 0

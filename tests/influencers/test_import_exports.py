@@ -120,6 +120,48 @@ def test_apifys_csv_export_with_flattened_headers_imports_the_same_posts_as_its_
     assert links("DAx2Car") == csv_links
 
 
+def test_apifys_csv_export_as_stored_imports_with_its_quoted_captions_albums_and_hidden_likes():
+    # As Apify's CSV export lays a dataset out: a UTF-8 BOM, every nested value flattened into
+    # its own column (childPosts/0/displayUrl, images/0, latestComments/0/text, hashtags/1),
+    # columns sorted, multi-line captions quoted with their quotes doubled. Invented accounts;
+    # the CDN links are never fetched here.
+    data = fixture("apify_instagram_scraper.csv")
+    header = data.decode("utf-8-sig").split("\n", 1)[0].split(",")
+    assert header == sorted(header)
+    assert {"childPosts/2/displayUrl", "images/0", "latestComments/1/text"} <= set(header)
+    report = run(data, name="dataset_instagram-scraper_2024-10-08.csv")
+    assert (report.format, report.encoding, report.errors) == ("apify", "UTF-8 (BOM)", [])
+    assert (report.posts_created, report.influencers_created) == (4, 2)
+    found = posts()
+    image, album, video, other = (
+        found[c] for c in ("DBm0ck1Img", "DBm0ck2Car", "DBm0ck3Vid", "DBm0ck4Img")
+    )
+    assert image.caption == '봄 코디 🌸\n"원피스" 하나로 끝, 진짜로\n#데일리룩 #ootd'
+    assert (image.likes, image.is_video, image.permalink) == (
+        1520,
+        False,
+        "https://www.instagram.com/p/DBm0ck1Img/",
+    )
+    assert timezone.localtime(image.posted_at).isoformat() == "2024-10-02T19:00:00+09:00"
+    assert image.influencer.display_name == "목 데일리 | Mock Daily"
+    assert (album.likes, album.likes_imputed, album.is_sponsored) == (None, True, True)
+    assert album.caption == "#협찬 세 벌, 세 가지 무드\n\n1) 출근 2) 주말 3) 데이트 💼👟💐"
+    assert [u.split("?")[0].rsplit("_", 3)[1] for u in links("DBm0ck2Car")] == [
+        "1102030405060702",
+        "1102030405060703",
+        "1102030405060704",
+    ]
+    assert (video.is_video, video.caption, video.likes) == (True, '주말 릴스 🎬 "GRWM"', 310)
+    assert links("DBm0ck3Vid")[0].split("?")[0].endswith("1234567890123456705_n.jpg")  # cover
+    assert (other.influencer.handle, other.caption) == (
+        "mock.street_lab",
+        'Layering 101 — "less is more" 🧥\n#streetstyle #fw24',
+    )
+    assert report.image_links_queued == 4
+    again = run(data)
+    assert (again.posts_created, again.posts_updated, again.posts_unchanged) == (0, 0, 4)
+
+
 def test_reimporting_an_apify_export_changes_nothing_and_keeps_its_links():
     run(fixture("apify_instagram_scraper.json"))
     first = set(PostImageLink.objects.values_list("pk", flat=True))

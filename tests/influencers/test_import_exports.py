@@ -322,6 +322,103 @@ def test_korean_headers_are_read_whatever_their_spacing_and_case():
     assert run(spaced).posts_created == 1
 
 
+def alias_workbook(header: list[str], rows: list[list]) -> bytes:
+    """A workbook as a spreadsheet keeps one: text cells, number cells and date cells."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(header)
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def imported_posts() -> set[tuple]:
+    return {
+        (
+            p.influencer.handle,
+            p.instagram_id,
+            p.caption,
+            p.likes,
+            p.is_video,
+            timezone.localtime(p.posted_at).isoformat(),
+        )
+        for p in Post.objects.select_related("influencer")
+    }
+
+
+KOREAN_ALIAS_HEADER = ["아이디", "본문", "작성일", "좋아요 수", "링크"]
+ENGLISH_ALIAS_HEADER = ["Username", "Caption", "uploaded_at", "like_count", "url"]
+
+
+@pytest.mark.parametrize(
+    "header,rows,as_csv,expected",
+    [
+        (
+            KOREAN_ALIAS_HEADER,
+            [
+                ["example_kr", "봄 신상\n#데일리룩", "2024. 3. 1. 오후 1:00:00", "1.2만",
+                 "https://www.instagram.com/p/KRpost1/"],
+                ["example_kr", "출근룩 릴스", dt.datetime(2024, 3, 2, 8, 30), 523,
+                 "https://www.instagram.com/reel/KRreel2/"],
+            ],
+            # The same sheet saved by Korean Excel as "CSV": CP949, CRLF between records, a
+            # cell's line break as LF inside quotes, the date as the sheet shows it, and the
+            # empty rows Excel leaves at the end
+            (
+                "아이디,본문,작성일,좋아요 수,링크\r\n"
+                'example_kr,"봄 신상\n#데일리룩",2024. 3. 1. 오후 1:00:00,1.2만,'
+                "https://www.instagram.com/p/KRpost1/\r\n"
+                "example_kr,출근룩 릴스,2024-03-02 8:30,523,https://www.instagram.com/reel/KRreel2/\r\n"
+                ",,,,\r\n"
+            ).encode("cp949"),
+            {
+                ("example_kr", "KRpost1", "봄 신상\n#데일리룩", 12000, False,
+                 "2024-03-01T13:00:00+09:00"),
+                ("example_kr", "KRreel2", "출근룩 릴스", 523, True, "2024-03-02T08:30:00+09:00"),
+            },
+        ),
+        (
+            ENGLISH_ALIAS_HEADER,
+            [
+                ["example_en", 'Weekend fit 😎\n"cozy" layers', "2024-05-01 12:00:00", "1,204",
+                 "https://www.instagram.com/p/ENpost1/"],
+                ["example_en", "GRWM", dt.datetime(2024, 5, 2, 20, 0), 88,
+                 "https://www.instagram.com/reel/ENreel2/"],
+            ],
+            (
+                "Username,Caption,uploaded_at,like_count,url\n"
+                'example_en,"Weekend fit 😎\n""cozy"" layers",2024-05-01 12:00:00,"1,204",'
+                "https://www.instagram.com/p/ENpost1/\n"
+                "example_en,GRWM,2024-05-02 20:00:00,88,https://www.instagram.com/reel/ENreel2/\n"
+            ).encode(),
+            {
+                ("example_en", "ENpost1", 'Weekend fit 😎\n"cozy" layers', 1204, False,
+                 "2024-05-01T12:00:00+09:00"),
+                ("example_en", "ENreel2", "GRWM", 88, True, "2024-05-02T20:00:00+09:00"),
+            },
+        ),
+    ],
+    ids=["korean-headers", "english-headers"],
+)  # fmt: skip
+def test_a_workbook_with_alias_headers_imports_as_its_csv_does(header, rows, as_csv, expected):
+    report = run(alias_workbook(header, rows), name="export.xlsx")
+    assert (report.format, report.encoding, report.errors) == ("crawl", "xlsx", [])
+    fields = ["user_name", "text", "timestamp", "like", "permalink"]
+    # each field found under its alias (headers are read in lower case)
+    assert report.columns == dict(zip(fields, [h.lower() for h in header], strict=True))
+    # ids from the links; the /reel/ one is a video
+    assert imported_posts() == expected
+    assert Influencer.objects.get().gender == ""  # created from the posts: needs curation
+    Post.objects.all().delete()
+    Influencer.objects.all().delete()
+    from_csv = run(as_csv, name="export.csv")
+    assert from_csv.errors == [] and from_csv.columns == report.columns
+    assert imported_posts() == expected
+
+
 def test_every_alias_is_one_name_once_the_table_is_normalised():
     from influencers.imports.fields import header_normalize
 

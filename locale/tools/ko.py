@@ -1008,6 +1008,12 @@ KO = {
     "This photo looks unlike the photos the model learned from, so its style is uncertain: treat these recommendations as suggestions.": "이 사진은 모델이 학습한 사진과 달라 스타일 판단이 불확실합니다. 추천은 참고로만 봐 주세요.",
     "unlike the training photos": "학습 사진과 다름",
     "Removed at the account holder's request, never tracked again: %(values)s": "계정 주인의 요청으로 삭제되어 다시 추적하지 않습니다: %(values)s",
+    "%(name)s lacks the field(s) %(fields)s. Its columns are: %(columns)s. Rename a column or choose it in the import preview.": "%(name)s 파일에 필요한 항목이 없습니다: %(fields)s. 파일의 열: %(columns)s. 열 이름을 바꾸거나 가져오기 미리보기에서 열을 골라 주세요.",
+    "%(field)s (accepted: %(aliases)s)": "%(field)s (받는 열 이름: %(aliases)s)",
+    "%(field)s (nearest: %(column)s, like %(alias)s; accepted: %(aliases)s)": "%(field)s (가장 가까운 열: %(column)s, %(alias)s와 비슷함; 받는 열 이름: %(aliases)s)",
+    "Without an account column, name the account with the file (--account in the command, the Account field in admin and the API).": "계정 열이 없으면 파일과 함께 계정을 지정해 주세요 (명령은 --account, 관리자 화면과 API는 계정 항목).",
+    "Also not found (optional): %(fields)s.": "없는 선택 항목: %(fields)s.",
+    "(none)": "(없음)",
 }
 
 if __name__ == "__main__":

@@ -303,6 +303,70 @@ def test_a_refusal_names_the_nearest_alias_of_a_misspelt_column():
         "like": {"column": "like_cnt", "alias": "like_count"}
     }
     assert "nearest: 'like_cnt'" in caught.value.message
+    # the nearest alias first among every alias the field accepts
+    assert caught.value.extra["accepted"]["like"][0] == "like_count"
+    assert "accepted: like_count, like, likes, likes_count, 좋아요" in caught.value.message
+
+
+def test_a_hashtag_crawl_refusal_names_every_alias_of_each_missing_field_in_the_readers_language():
+    from django.utils import translation
+
+    from influencers.imports.fields import missing_columns_text
+
+    with pytest.raises(ImportFileError) as caught:
+        run(fixture("hashtag_crawl_ko.csv"), name="hashtag_crawl.csv")
+    error = caught.value
+    assert error.extra["suggestions"] == {}  # no column is close to an account or a like count
+    for field in ("user_name", "like"):
+        assert error.extra["accepted"][field] == list(FIELD_ALIASES[field])
+        assert f"{field} (accepted: {', '.join(FIELD_ALIASES[field])})" in error.message
+    with translation.override("ko"):
+        korean = missing_columns_text(error.extra)
+    assert korean.startswith("hashtag_crawl.csv 파일에 필요한 항목이 없습니다: user_name (받는 열")
+    assert "아이디, 계정, 작성자" in korean and "좋아요, 좋아요 수" in korean
+    assert "파일의 열: hash_tag, id, text." in korean and "--account" in korean
+    assert "없는 선택 항목: timestamp." in korean
+    with translation.override("en"):
+        assert missing_columns_text(error.extra) == error.message
+
+
+def test_an_import_job_refused_by_a_worker_reads_in_each_readers_language(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    from influencers.models import ImportJob
+    from influencers.services.import_jobs import import_job_run
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            "/admin/influencers/influencer/import/",
+            {
+                "posts_file": SimpleUploadedFile("tags.csv", fixture("hashtag_crawl_ko.csv")),
+                "format": "auto",
+            },
+        )
+    with translation.override("ko"):  # the worker's language is the site's
+        job = import_job_run(job_id=ImportJob.objects.get().pk)
+    assert job.status == "failed" and job.report["refusal"]["missing"] == ["user_name", "like"]
+    url = f"/admin/influencers/influencer/import/{job.pk}/"
+    client.cookies["django_language"] = "en"
+    assert "tags.csv lacks the field(s) user_name (accepted: " in client.get(url).content.decode()
+    client.cookies["django_language"] = "ko"
+    page = client.get(url).content.decode()
+    assert "tags.csv 파일에 필요한 항목이 없습니다" in page and "좋아요 수" in page
+    # the preview says it in the reader's language too
+    preview = client.post(
+        "/admin/influencers/influencer/import/preview/",
+        {
+            "posts_file": SimpleUploadedFile("tags.csv", fixture("hashtag_crawl_ko.csv")),
+            "format": "auto",
+        },
+    ).content.decode()
+    assert "tags.csv 파일에 필요한 항목이 없습니다" in preview
 
 
 # --- the alias table -------------------------------------------------------------------------

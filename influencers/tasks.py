@@ -47,6 +47,13 @@ def post_image_links_fetch_task(post_ids: list[int]) -> dict:
     return post_image_links_fetch(post_ids=post_ids)
 
 
+@job_task("image_links")
+def influencer_profile_image_fetch_task(influencer_id: int, url: str) -> str:
+    from influencers.services.image_links import influencer_profile_image_fetch
+
+    return influencer_profile_image_fetch(influencer_id=influencer_id, url=url)
+
+
 @job_task("graph_refresh", bind=True)
 def refresh_run_task(self, run_id: int) -> None:
     from django.conf import settings

@@ -58,14 +58,19 @@ class Fault:
     headers: dict = field(default_factory=dict)
 
 
-def media_item(n: int, *, handle: str, likes: int | None = 100, kind: str = "IMAGE") -> dict:
+IMAGE_BASE = "https://scontent.cdninstagram.com"
+
+
+def media_item(
+    n: int, *, handle: str, likes: int | None = 100, kind: str = "IMAGE", image_base=IMAGE_BASE
+) -> dict:
     item = {
         "id": f"{zlib.crc32(handle.encode()) % 10**8:08d}{n:08d}",
         "caption": f"#{handle} 데일리룩 {n}",
         "comments_count": 3,
         "media_type": kind,
         "media_product_type": "FEED",
-        "media_url": f"https://scontent.cdninstagram.com/{handle}/{n}.jpg",
+        "media_url": f"{image_base}/{handle}/{n}.jpg",
         "permalink": f"https://www.instagram.com/p/{handle}{n}/",
         "timestamp": f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T12:00:00+0000",
     }
@@ -84,6 +89,8 @@ class FakeGraph:
         self.usage_headers: dict[str, str] = {}  # sent with every answer when set
         self.debug_expires_at = 0
         self.requests: list[dict] = []
+        # Where media_url and profile_picture_url point (a test sets its fake CDN's https base).
+        self.image_base = IMAGE_BASE
         # Simulated budget: `budget_calls` per `budget_window` seconds, usage reported in
         # X-Business-Use-Case-Usage; calls past it get error 80002 and are counted.
         self.budget_calls: int | None = None
@@ -111,7 +118,9 @@ class FakeGraph:
         self._server.server_close()
 
     def add_account(self, handle: str, *, posts: int = 3, followers: int = 1000, **profile):
-        media = [media_item(n, handle=handle) for n in range(posts, 0, -1)]  # newest first
+        media = [  # newest first
+            media_item(n, handle=handle, image_base=self.image_base) for n in range(posts, 0, -1)
+        ]
         self.accounts[handle.lower()] = {
             "profile": {
                 "username": handle,
@@ -120,7 +129,7 @@ class FakeGraph:
                 "followers_count": followers,
                 "follows_count": profile.get("follows_count", 120),
                 "media_count": len(media),
-                "profile_picture_url": f"https://scontent.cdninstagram.com/{handle}/p.jpg",
+                "profile_picture_url": f"{self.image_base}/{handle}/p.jpg",
                 "id": f"1784{zlib.crc32(handle.encode()) % 10**11:011d}",
             },
             "media": media,

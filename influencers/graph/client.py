@@ -11,6 +11,8 @@ The token travels in the Authorization header, so no URL ever carries it (urllib
 DEBUG), and no message this module raises or logs contains it.
 """
 
+import datetime as dt
+import email.utils
 import json
 import logging
 import re
@@ -105,6 +107,23 @@ def _usage_entries(payload):
         for entry in value if isinstance(value, list) else [value]:
             if isinstance(entry, dict):
                 yield entry
+
+
+def _retry_after_seconds(value) -> float:
+    """Seconds a Retry-After header asks for: a number of seconds or an HTTP date; 0 when absent
+    or unreadable."""
+    if not value:
+        return 0.0
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if moment.tzinfo is None:
+        return 0.0
+    return max((moment - dt.datetime.now(dt.UTC)).total_seconds(), 0.0)
 
 
 def _number(value) -> float:
@@ -243,16 +262,19 @@ class GraphClient:
                 body = self._body(response)
             except requests.RequestException as exc:
                 raise BadResponse(f"truncated answer ({type(exc).__name__})") from None
+        retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
         try:
             payload = json.loads(body)
         except ValueError:
+            if response.status_code == 429:  # an edge's "Too Many Requests" page: still the limit
+                raise self._error(None, 429, retry_after=retry_after) from None
             if response.status_code >= 500:
                 raise ServerError(f"HTTP {response.status_code}") from None
             raise BadResponse(f"HTTP {response.status_code}, not JSON") from None
         if not isinstance(payload, dict):
             raise BadResponse("the answer is not a JSON object")
         if "error" in payload or response.status_code >= 400:
-            raise self._error(payload.get("error"), response.status_code)
+            raise self._error(payload.get("error"), response.status_code, retry_after=retry_after)
         return payload
 
     def _body(self, response) -> bytes:
@@ -264,19 +286,23 @@ class GraphClient:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _error(self, error, status: int) -> GraphError:
+    def _error(self, error, status: int, *, retry_after: float = 0.0) -> GraphError:
         """The GraphError an error body means (Meta: {"error": {"message", "type", "code",
-        "error_subcode", "fbtrace_id"}})."""
+        "error_subcode", "fbtrace_id"}}); `retry_after`: the seconds a Retry-After header asked."""
         if not isinstance(error, dict):
             error = {}
         code, subcode = error.get("code"), error.get("error_subcode")
         message = secret_redact(str(error.get("message", ""))[:300], self._token)
         detail = f"{message} (code {code}" + (f", subcode {subcode})" if subcode else ")")
+        if not error:
+            detail = f"HTTP {status}"
         kwargs = {"api_code": code, "subcode": subcode}
         if code in TOKEN_INVALID_CODES:
             return TokenInvalid(detail, **kwargs)
         if code in RATE_LIMIT_CODES or status == 429:
-            self.pacer.block(self.pacer.usage.regain_minutes * 60 or self.pacer.limit_wait)
+            # The longest wait any part of the answer asked for; the fallback when none did.
+            asked = max(self.pacer.usage.regain_minutes * 60, retry_after)
+            self.pacer.block(asked or self.pacer.limit_wait)
             return RateLimited(detail, wait_seconds=self.pacer.wait_left(), **kwargs)
         if code in ACCOUNT_UNAVAILABLE_CODES:
             return AccountUnavailable(detail, **kwargs)

@@ -10,6 +10,8 @@ import difflib
 import hashlib
 import re
 
+from django.utils.translation import gettext, gettext_noop
+
 from influencers.imports.tabular import ImportFileError
 
 # field -> the names exports give it, the preferred first (Apify's `shortCode` before its numeric
@@ -132,35 +134,91 @@ def nearest_alias(field: str, columns) -> tuple[str, str] | None:
     return best[1:] if best else None
 
 
+# The words of a missing-columns refusal: English in the error's message (the command, the API,
+# logs), in the reader's language where a page shows it (missing_columns_text with gettext).
+MISSING_COLUMNS = gettext_noop(
+    "%(name)s lacks the field(s) %(fields)s. Its columns are: %(columns)s. Rename a column or "
+    "choose it in the import preview."
+)
+MISSING_FIELD = gettext_noop("%(field)s (accepted: %(aliases)s)")
+MISSING_FIELD_NEAREST = gettext_noop(
+    "%(field)s (nearest: %(column)s, like %(alias)s; accepted: %(aliases)s)"
+)
+MISSING_ACCOUNT = gettext_noop(
+    "Without an account column, name the account with the file (--account in the command, the "
+    "Account field in admin and the API)."
+)
+MISSING_OPTIONAL = gettext_noop("Also not found (optional): %(fields)s.")
+NO_COLUMNS = gettext_noop("(none)")
+
+
 def fields_refusal(name: str, columns, missing: list[str], found: dict) -> ImportFileError:
-    """One error naming the headers found, each field not found, and the nearest alias for it
-    (and the optional fields not found either: a post without a date is kept, undated)."""
+    """One error naming the headers found, each field not found with every alias it accepts (the
+    nearest alias first when a column is close to one), and the optional fields not found either
+    (a post without a date is kept, undated). Its `extra` holds all of it as data."""
     headers = [c for c in columns if c]
-    hints, suggestions = [], {}
+    suggestions, accepted = {}, {}
     for field in missing:
+        aliases = list(FIELD_ALIASES[field])
         near = nearest_alias(field, headers)
-        known = ", ".join(FIELD_ALIASES[field][:4])
         if near:
             suggestions[field] = {"column": near[0], "alias": near[1]}
-            hints.append(f"{field} (none of {known}, …; nearest: {near[0]!r}, like {near[1]!r})")
-        else:
-            hints.append(f"{field} (none of {known}, …)")
-    extra = (
-        " Without an account column, name the account with the file (--account in the command, "
-        "the Account field in admin and the API)."
-        if "user_name" in missing
-        else ""
-    )
-    optional = [f for f in OPTIONAL_NAMED if f not in found and f not in missing]
-    if optional:
-        extra += f" Also not found (optional): {', '.join(optional)}."
+            aliases.remove(near[1])
+            aliases.insert(0, near[1])
+        accepted[field] = aliases
+    refusal = {
+        "name": name,
+        "columns": headers,
+        "missing": missing,
+        "suggestions": suggestions,
+        "accepted": accepted,
+        "optional": [f for f in OPTIONAL_NAMED if f not in found and f not in missing],
+    }
     return ImportFileError(
-        f"{name} lacks the field(s) {'; '.join(hints)}. Its columns are: "
-        f"{', '.join(headers) or '(none)'}. Rename a column or choose it in the import preview."
-        + extra,
-        code="missing_columns",
-        extra={"columns": headers, "missing": missing, "suggestions": suggestions},
+        missing_columns_text(refusal, translate=str), code="missing_columns", extra=refusal
     )
+
+
+def missing_columns_text(refusal: dict, *, translate=gettext) -> str:
+    """A missing-columns refusal (fields_refusal's `extra`) in `translate`'s language: the active
+    one by default, English with `str`."""
+    hints = []
+    for field in refusal["missing"]:
+        aliases = ", ".join(refusal.get("accepted", {}).get(field) or FIELD_ALIASES[field])
+        near = refusal.get("suggestions", {}).get(field)
+        if near:
+            hints.append(
+                translate(MISSING_FIELD_NEAREST)
+                % {
+                    "field": field,
+                    "column": repr(near["column"]),
+                    "alias": repr(near["alias"]),
+                    "aliases": aliases,
+                }
+            )
+        else:
+            hints.append(translate(MISSING_FIELD) % {"field": field, "aliases": aliases})
+    parts = [
+        translate(MISSING_COLUMNS)
+        % {
+            "name": refusal["name"],
+            "fields": "; ".join(hints),
+            "columns": ", ".join(refusal["columns"]) or translate(NO_COLUMNS),
+        }
+    ]
+    if "user_name" in refusal["missing"]:
+        parts.append(translate(MISSING_ACCOUNT))
+    if refusal.get("optional"):
+        parts.append(translate(MISSING_OPTIONAL) % {"fields": ", ".join(refusal["optional"])})
+    return " ".join(parts)
+
+
+def import_error_text(error: str, refusal: dict | None) -> str:
+    """A whole-file import error in the active language where it is one the import describes as
+    data (missing columns); any other stays as it was stored."""
+    if refusal and refusal.get("code") == "missing_columns" and "missing" in refusal:
+        return missing_columns_text(refusal)
+    return error
 
 
 def permalink_parse(value) -> tuple[str, bool] | None:

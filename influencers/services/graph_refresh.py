@@ -52,6 +52,7 @@ from influencers.services.graph_token import (
     graph_token_refuse,
     graph_token_refused,
 )
+from influencers.services.image_links import influencer_profile_image_queue
 from influencers.services.imports import influencers_by_handle, posts_import
 from influencers.suppression import suppressed_handles
 from influencers.tasks import refresh_run_task
@@ -305,6 +306,7 @@ def influencer_refresh(*, influencer: Influencer, client: GraphClient):
             average_likes=fresh.average_likes if fresh.post_count else None,
             engagement_rate=fresh.engagement_rate,
         )
+        influencer_profile_image_queue(influencer=fresh, url=profile["picture_url"])
     return report
 
 
@@ -326,6 +328,7 @@ def _profile(discovery: dict) -> dict:
         "media": count("media_count"),
         "name": name.strip()[:DISPLAY_NAME_MAX_LENGTH] if isinstance(name, str) else "",
         "bio": bio[:BIO_MAX_LENGTH] if isinstance(bio, str) else None,
+        "picture_url": discovery.get("profile_picture_url"),
     }
 
 

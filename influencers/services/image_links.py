@@ -6,8 +6,12 @@ addresses, size and time limits, retries) and validates each with common.uploads
 validator. A post's images are stored only when all its links fetched and validated (an album is
 never stored with an image missing); each link's state shows in admin: an expired link (403/410)
 says to export again or attach the image.
+
+An influencer's profile picture link (business discovery's profile_picture_url) goes through the
+same fetcher and validator, into the influencer's profile image when it has none.
 """
 
+import logging
 from collections import defaultdict
 
 from django.core.files.storage import default_storage
@@ -17,12 +21,13 @@ from django.utils import timezone
 from common.jobs import deadline_passed_before, enqueue, enqueue_on_commit
 from common.safe_fetch import FetchPolicy, FetchRefused, url_fetch
 from common.uploads import ImageRejected, ValidatedImage, image_validate, sniff_format
-from influencers.models import ImageLinkState, Post, PostImage, PostImageLink
+from influencers.models import ImageLinkState, Influencer, Post, PostImage, PostImageLink
 from influencers.services.derivatives import post_image_files_delete
 from influencers.services.post_classification import post_classification_reset
 from influencers.signals import posts_need_classification
-from influencers.tasks import post_image_links_fetch_task
+from influencers.tasks import influencer_profile_image_fetch_task, post_image_links_fetch_task
 
+log = logging.getLogger(__name__)
 State = ImageLinkState
 URL_MAX_LENGTH = PostImageLink._meta.get_field("url").max_length
 _EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
@@ -160,3 +165,49 @@ def _post_images_store(post_id: int, links, images: list[ValidatedImage]) -> boo
         post_image_files_delete(names=stored)
         raise
     return True
+
+
+def influencer_profile_image_queue(*, influencer: Influencer, url) -> bool:
+    """Inside a refresh's transaction: queue the fetch of the profile picture link the account
+    gave, once it commits, when the influencer has no profile image (one staff set, or one fetched
+    before, is kept: nothing records which link an image came from). True when queued."""
+    if influencer.profile_image or not isinstance(url, str):
+        return False
+    if not url.startswith("https://") or len(url) > URL_MAX_LENGTH:  # the Graph API's are https
+        return False
+    enqueue_on_commit(influencer_profile_image_fetch_task, influencer.pk, url)
+    return True
+
+
+def influencer_profile_image_fetch(
+    *, influencer_id: int, url: str, policy: FetchPolicy | None = None
+) -> str:
+    """Fetch a profile picture link (common.safe_fetch), validate it as an upload and store it as
+    the influencer's profile image unless it got one meanwhile. Returns the outcome: `stored`,
+    `skipped`, or the link state a post's link would have (`expired`, `refused`, `failed`), which
+    is logged: the next refresh tries again."""
+    if not Influencer.objects.filter(pk=influencer_id, profile_image="").exists():
+        return "skipped"
+    try:
+        fetched = url_fetch(url, policy=policy)
+        image = image_validate(data=fetched.content, filename="profile.jpg")
+    except FetchRefused as exc:
+        log.warning("profile picture of influencer %s not fetched: %s", influencer_id, exc.message)
+        return _state_after(exc)
+    except ImageRejected as exc:
+        log.warning("profile picture of influencer %s refused: %s", influencer_id, exc.code)
+        return State.REFUSED
+    file = image.as_file()
+    name = default_storage.save(f"profiles/{file.name}", file)
+    try:
+        with transaction.atomic():
+            stored = Influencer.objects.filter(pk=influencer_id, profile_image="").update(
+                profile_image=name, updated_at=timezone.now()
+            )
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    if not stored:  # staff set one while it was fetched
+        default_storage.delete(name)
+        return "skipped"
+    return "stored"

@@ -189,6 +189,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
             )
         except ImportFileError as exc:
             job.status, job.error = Status.FAILED, exc.message
+            # as data too, so that each reader sees it in their own language
+            job.report = {**job.report, "refusal": {"code": exc.code, **exc.extra}}
         except SoftTimeLimitExceeded:
             job.status, job.error = (
                 Status.FAILED,

@@ -189,7 +189,12 @@ def posts_preview(
             posts_data, posts_name, account=account, mapping=saved_or_given
         )
     except ImportFileError as exc:
-        return {**preview, "columns": exc.extra.get("columns", []), "error": exc.message}
+        return {
+            **preview,
+            "columns": exc.extra.get("columns", []),
+            "error": exc.message,
+            "refusal": {"code": exc.code, **exc.extra},
+        }
     finally:
         preview["headers"] = seen.get("headers", [])
     if parsed.images is not None:

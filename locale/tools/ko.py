@@ -1020,6 +1020,12 @@ KO = {
     "A team keeps at most %(limit)d saved searches; delete one first.": "팀은 검색을 %(limit)d개까지 저장할 수 있습니다. 먼저 하나를 삭제해 주세요.",
     "%(team)s, saved by %(by)s": "%(team)s · %(by)s 님이 저장",
     "Your team's saved searches:": "팀에서 저장한 검색:",
+    "%(name)s lacks the field(s) %(fields)s. Its columns are: %(columns)s. Rename a column or choose it in the import preview.": "%(name)s 파일에 필요한 항목이 없습니다: %(fields)s. 파일의 열: %(columns)s. 열 이름을 바꾸거나 가져오기 미리보기에서 열을 골라 주세요.",
+    "%(field)s (accepted: %(aliases)s)": "%(field)s (받는 열 이름: %(aliases)s)",
+    "%(field)s (nearest: %(column)s, like %(alias)s; accepted: %(aliases)s)": "%(field)s (가장 가까운 열: %(column)s, %(alias)s와 비슷함; 받는 열 이름: %(aliases)s)",
+    "Without an account column, name the account with the file (--account in the command, the Account field in admin and the API).": "계정 열이 없으면 파일과 함께 계정을 지정해 주세요 (명령은 --account, 관리자 화면과 API는 계정 항목).",
+    "Also not found (optional): %(fields)s.": "없는 선택 항목: %(fields)s.",
+    "(none)": "(없음)",
 }
 
 if __name__ == "__main__":

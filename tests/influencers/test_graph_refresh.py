@@ -1,6 +1,7 @@
 """Live refresh through business discovery, against a fake Graph API on the loopback."""
 
 import datetime as dt
+import email.utils
 import logging
 
 import pytest
@@ -141,6 +142,55 @@ def test_a_rate_limit_error_pauses_the_run_without_failing_the_account(graph, se
     influencer = Influencer.objects.get(handle="limited")
     assert influencer.refresh_error_code == "" and not influencer.refresh_stopped
     assert len(graph.requests) == 1  # no retry into the limit
+
+
+# HTTP 429 as it comes: Meta's JSON error with its usage headers, or an edge's bare "Too Many
+# Requests" with only Retry-After (seconds or an HTTP date), or nothing to say how long.
+REGAIN_IN_5_MINUTES = {
+    "X-Business-Use-Case-Usage": (
+        '{"17841400000000001": [{"type": "instagram", "call_count": 100, "total_cputime": 30,'
+        ' "total_time": 30, "estimated_time_to_regain_access": 5}]}'
+    )
+}
+
+
+@pytest.mark.parametrize(
+    "fault,minutes",
+    [
+        (Fault(status=429, body=rate_limit_error(4)), 30),  # no header: the fallback wait
+        (Fault(status=429, body=rate_limit_error(4), headers=REGAIN_IN_5_MINUTES), 5),
+        (Fault(status=429, body=b"Too Many Requests", headers={"Retry-After": "120"}), 2),
+        (Fault(status=429, body=b"<html>429</html>", headers={"Retry-After": "soon"}), 30),
+        # Retry-After as an HTTP date 10 minutes ahead (set below) beside a 5-minute estimate:
+        # the longer wait is kept
+        (Fault(status=429, body=b"", headers=dict(REGAIN_IN_5_MINUTES)), 10),
+    ],
+    ids=["meta-error", "meta-error-usage", "retry-after-seconds", "retry-after-unreadable", "date"],
+)
+def test_http_429_pauses_the_run_for_as_long_as_the_answer_asks_then_it_goes_on(
+    graph, settings, fault, minutes
+):
+    settings.GRAPH_RATE_LIMIT_WAIT_SECONDS = 1800
+    for handle in ("busy_a", "busy_b"):
+        graph.add_account(handle, posts=1)
+    if minutes == 10:
+        ahead = timezone.now() + dt.timedelta(minutes=10)
+        fault.headers["Retry-After"] = email.utils.format_datetime(ahead, usegmt=True)
+    graph.faults.append(fault)
+    run = refresh(["busy_a", "busy_b"])
+    assert (run.status, run.done, run.error_code) == (Status.PAUSED, 0, "rate_limited")
+    assert len(graph.requests) == 1  # no retry into the limit, no call for the next account
+    waited = (run.resume_at - timezone.now()).total_seconds() / 60
+    assert minutes - 0.5 < waited <= minutes
+    assert GraphCredential.objects.get().rate_limited_until == run.resume_at
+    influencer = Influencer.objects.get(handle="busy_a")
+    assert influencer.refresh_error_code == "" and not influencer.refresh_stopped
+    # once the window has passed, the run goes on from the account it stopped at
+    RefreshRun.objects.filter(pk=run.pk).update(resume_at=timezone.now())
+    GraphCredential.objects.update(rate_limited_until=timezone.now())
+    run = refresh_run_execute(run_id=run.pk, sleep=lambda s: None)
+    assert (run.status, run.done, run.refreshed) == (Status.DONE, 2, 2)
+    assert [c["username"] for c in graph.discovery_calls()] == ["busy_a", "busy_a", "busy_b"]
 
 
 def test_an_expired_token_stops_the_run_and_tells_staff_once_without_the_token(graph, caplog):
@@ -435,3 +485,102 @@ def test_a_check_that_cannot_reach_the_api_leaves_the_expiry_unknown_and_the_run
     status = graph_token_status()
     assert status["expires_at"] is None and status["checked_at"] is None
     assert graph_token_check_due(token=GOOD_TOKEN)  # the next run asks again
+
+
+# --- images: the refresh's posts and profile picture through the safe image-link fetcher -------
+
+
+def test_a_refresh_fetches_the_images_of_the_posts_it_stores_and_sets_each_links_state(
+    graph, https_cdn, django_capture_on_commit_callbacks
+):
+    from influencers.models import ImageLinkState, PostImageLink
+
+    graph.image_base = https_cdn.url("/img")
+    account = graph.add_account("pictured", posts=2)
+    album = media_item(3, handle="pictured", kind="CAROUSEL_ALBUM", image_base=graph.image_base)
+    album["children"] = {
+        "data": [
+            {"id": "3001", "media_type": "IMAGE", "media_url": https_cdn.url("/img/a1.jpg?oh=1")},
+            {"id": "3002", "media_type": "VIDEO", "media_url": https_cdn.url("/img/a2.mp4")},
+            {"id": "3003", "media_type": "IMAGE", "media_url": https_cdn.url("/img/a3.jpg?oh=3")},
+        ]
+    }
+    account["media"].insert(0, album)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = refresh(["pictured"])
+    assert (run.status, run.posts_created) == (Status.DONE, 3)
+    posts = {p.instagram_id: p for p in Post.objects.filter(influencer__handle="pictured")}
+    assert all(p.image for p in posts.values())
+    assert posts[album["id"]].extra_image_count == 1  # the album's two images, the video left out
+    links = PostImageLink.objects.filter(post__influencer__handle="pictured")
+    assert {link.state for link in links} == {ImageLinkState.FETCHED}
+    assert [
+        link.url for link in links.filter(post__instagram_id=album["id"]).order_by("position")
+    ] == [https_cdn.url("/img/a1.jpg?oh=1"), https_cdn.url("/img/a3.jpg?oh=3")]
+    for item in account["media"][1:]:
+        assert links.get(post__instagram_id=item["id"]).url == item["media_url"]
+    assert https_cdn.hits["/img/pictured/1.jpg"] == 1 and https_cdn.hits["/img/a2.mp4"] == 0
+
+
+def test_a_refresh_stores_the_profile_picture_through_the_safe_fetcher_when_there_is_none(
+    graph, https_cdn, django_capture_on_commit_callbacks
+):
+    from PIL import Image
+
+    graph.image_base = https_cdn.url("/img")
+    graph.add_account("faced", posts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh(["faced"])
+    influencer = Influencer.objects.get(handle="faced")
+    assert influencer.profile_image.name.startswith("profiles/")
+    assert "faced" not in influencer.profile_image.name  # a generated name, never the link's
+    with influencer.profile_image.open("rb") as fp:
+        assert Image.open(fp).format == "JPEG"  # re-encoded by the upload validator
+    assert https_cdn.hits["/img/faced/p.jpg"] == 1
+    # the next refresh keeps the picture it has: nothing records which link it came from
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh(["faced"])
+    assert https_cdn.hits["/img/faced/p.jpg"] == 1
+
+
+@pytest.mark.parametrize(
+    "picture,allowed,requested",
+    [
+        ("/expired.jpg", ["127.0.0.1"], 1),  # a signed link past its time: tried next refresh
+        ("/page.jpg", ["127.0.0.1"], 1),  # a login page, not an image
+        ("/img/elsewhere.jpg", ["*.cdninstagram.com", "*.fbcdn.net"], 0),  # off the allow-list
+    ],
+)
+def test_a_profile_picture_that_cannot_be_fetched_leaves_none_and_the_refresh_succeeds(
+    graph, https_cdn, django_capture_on_commit_callbacks, settings, picture, allowed, requested
+):
+    settings.SAFE_FETCH_ALLOWED_HOSTS = allowed
+    account = graph.add_account("faceless", posts=1)
+    account["profile"]["profile_picture_url"] = https_cdn.url(picture)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = refresh(["faceless"])
+    assert (run.status, run.refreshed) == (Status.DONE, 1)
+    assert not Influencer.objects.get(handle="faceless").profile_image
+    assert https_cdn.hits[picture] == requested
+
+
+def test_a_profile_image_staff_set_is_kept_and_a_plain_http_link_never_fetched(
+    graph, https_cdn, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from tests.conftest import jpeg_bytes
+
+    graph.image_base = https_cdn.url("/img")
+    graph.add_account("curated", posts=1)
+    plain = graph.add_account("plain_http", posts=1)
+    plain["profile"]["profile_picture_url"] = https_cdn.url("/img/plain.jpg").replace(
+        "https://", "http://"
+    )
+    staff = Influencer.objects.create(handle="curated", tracked=True)
+    staff.profile_image.save("staff.jpg", ContentFile(jpeg_bytes()))
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh(["curated", "plain_http"])
+    assert Influencer.objects.get(handle="curated").profile_image.name == staff.profile_image.name
+    assert not Influencer.objects.get(handle="plain_http").profile_image
+    assert https_cdn.hits["/img/curated/p.jpg"] == 0 and https_cdn.hits["/img/plain.jpg"] == 0

@@ -120,6 +120,48 @@ def test_apifys_csv_export_with_flattened_headers_imports_the_same_posts_as_its_
     assert links("DAx2Car") == csv_links
 
 
+def test_apifys_csv_export_as_stored_imports_with_its_quoted_captions_albums_and_hidden_likes():
+    # As Apify's CSV export lays a dataset out: a UTF-8 BOM, every nested value flattened into
+    # its own column (childPosts/0/displayUrl, images/0, latestComments/0/text, hashtags/1),
+    # columns sorted, multi-line captions quoted with their quotes doubled. Invented accounts;
+    # the CDN links are never fetched here.
+    data = fixture("apify_instagram_scraper.csv")
+    header = data.decode("utf-8-sig").split("\n", 1)[0].split(",")
+    assert header == sorted(header)
+    assert {"childPosts/2/displayUrl", "images/0", "latestComments/1/text"} <= set(header)
+    report = run(data, name="dataset_instagram-scraper_2024-10-08.csv")
+    assert (report.format, report.encoding, report.errors) == ("apify", "UTF-8 (BOM)", [])
+    assert (report.posts_created, report.influencers_created) == (4, 2)
+    found = posts()
+    image, album, video, other = (
+        found[c] for c in ("DBm0ck1Img", "DBm0ck2Car", "DBm0ck3Vid", "DBm0ck4Img")
+    )
+    assert image.caption == '봄 코디 🌸\n"원피스" 하나로 끝, 진짜로\n#데일리룩 #ootd'
+    assert (image.likes, image.is_video, image.permalink) == (
+        1520,
+        False,
+        "https://www.instagram.com/p/DBm0ck1Img/",
+    )
+    assert timezone.localtime(image.posted_at).isoformat() == "2024-10-02T19:00:00+09:00"
+    assert image.influencer.display_name == "목 데일리 | Mock Daily"
+    assert (album.likes, album.likes_imputed, album.is_sponsored) == (None, True, True)
+    assert album.caption == "#협찬 세 벌, 세 가지 무드\n\n1) 출근 2) 주말 3) 데이트 💼👟💐"
+    assert [u.split("?")[0].rsplit("_", 3)[1] for u in links("DBm0ck2Car")] == [
+        "1102030405060702",
+        "1102030405060703",
+        "1102030405060704",
+    ]
+    assert (video.is_video, video.caption, video.likes) == (True, '주말 릴스 🎬 "GRWM"', 310)
+    assert links("DBm0ck3Vid")[0].split("?")[0].endswith("1234567890123456705_n.jpg")  # cover
+    assert (other.influencer.handle, other.caption) == (
+        "mock.street_lab",
+        'Layering 101 — "less is more" 🧥\n#streetstyle #fw24',
+    )
+    assert report.image_links_queued == 4
+    again = run(data)
+    assert (again.posts_created, again.posts_updated, again.posts_unchanged) == (0, 0, 4)
+
+
 def test_reimporting_an_apify_export_changes_nothing_and_keeps_its_links():
     run(fixture("apify_instagram_scraper.json"))
     first = set(PostImageLink.objects.values_list("pk", flat=True))
@@ -261,6 +303,70 @@ def test_a_refusal_names_the_nearest_alias_of_a_misspelt_column():
         "like": {"column": "like_cnt", "alias": "like_count"}
     }
     assert "nearest: 'like_cnt'" in caught.value.message
+    # the nearest alias first among every alias the field accepts
+    assert caught.value.extra["accepted"]["like"][0] == "like_count"
+    assert "accepted: like_count, like, likes, likes_count, 좋아요" in caught.value.message
+
+
+def test_a_hashtag_crawl_refusal_names_every_alias_of_each_missing_field_in_the_readers_language():
+    from django.utils import translation
+
+    from influencers.imports.fields import missing_columns_text
+
+    with pytest.raises(ImportFileError) as caught:
+        run(fixture("hashtag_crawl_ko.csv"), name="hashtag_crawl.csv")
+    error = caught.value
+    assert error.extra["suggestions"] == {}  # no column is close to an account or a like count
+    for field in ("user_name", "like"):
+        assert error.extra["accepted"][field] == list(FIELD_ALIASES[field])
+        assert f"{field} (accepted: {', '.join(FIELD_ALIASES[field])})" in error.message
+    with translation.override("ko"):
+        korean = missing_columns_text(error.extra)
+    assert korean.startswith("hashtag_crawl.csv 파일에 필요한 항목이 없습니다: user_name (받는 열")
+    assert "아이디, 계정, 작성자" in korean and "좋아요, 좋아요 수" in korean
+    assert "파일의 열: hash_tag, id, text." in korean and "--account" in korean
+    assert "없는 선택 항목: timestamp." in korean
+    with translation.override("en"):
+        assert missing_columns_text(error.extra) == error.message
+
+
+def test_an_import_job_refused_by_a_worker_reads_in_each_readers_language(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    from influencers.models import ImportJob
+    from influencers.services.import_jobs import import_job_run
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            "/admin/influencers/influencer/import/",
+            {
+                "posts_file": SimpleUploadedFile("tags.csv", fixture("hashtag_crawl_ko.csv")),
+                "format": "auto",
+            },
+        )
+    with translation.override("ko"):  # the worker's language is the site's
+        job = import_job_run(job_id=ImportJob.objects.get().pk)
+    assert job.status == "failed" and job.report["refusal"]["missing"] == ["user_name", "like"]
+    url = f"/admin/influencers/influencer/import/{job.pk}/"
+    client.cookies["django_language"] = "en"
+    assert "tags.csv lacks the field(s) user_name (accepted: " in client.get(url).content.decode()
+    client.cookies["django_language"] = "ko"
+    page = client.get(url).content.decode()
+    assert "tags.csv 파일에 필요한 항목이 없습니다" in page and "좋아요 수" in page
+    # the preview says it in the reader's language too
+    preview = client.post(
+        "/admin/influencers/influencer/import/preview/",
+        {
+            "posts_file": SimpleUploadedFile("tags.csv", fixture("hashtag_crawl_ko.csv")),
+            "format": "auto",
+        },
+    ).content.decode()
+    assert "tags.csv 파일에 필요한 항목이 없습니다" in preview
 
 
 # --- the alias table -------------------------------------------------------------------------
@@ -278,6 +384,103 @@ def test_korean_headers_are_read_whatever_their_spacing_and_case():
     assert report.columns["like"] == "좋아요 수"
     spaced = b"User Name,Post ID,CAPTION,Like Count\nexample_en,EN1,hello,7\n"
     assert run(spaced).posts_created == 1
+
+
+def alias_workbook(header: list[str], rows: list[list]) -> bytes:
+    """A workbook as a spreadsheet keeps one: text cells, number cells and date cells."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(header)
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def imported_posts() -> set[tuple]:
+    return {
+        (
+            p.influencer.handle,
+            p.instagram_id,
+            p.caption,
+            p.likes,
+            p.is_video,
+            timezone.localtime(p.posted_at).isoformat(),
+        )
+        for p in Post.objects.select_related("influencer")
+    }
+
+
+KOREAN_ALIAS_HEADER = ["아이디", "본문", "작성일", "좋아요 수", "링크"]
+ENGLISH_ALIAS_HEADER = ["Username", "Caption", "uploaded_at", "like_count", "url"]
+
+
+@pytest.mark.parametrize(
+    "header,rows,as_csv,expected",
+    [
+        (
+            KOREAN_ALIAS_HEADER,
+            [
+                ["example_kr", "봄 신상\n#데일리룩", "2024. 3. 1. 오후 1:00:00", "1.2만",
+                 "https://www.instagram.com/p/KRpost1/"],
+                ["example_kr", "출근룩 릴스", dt.datetime(2024, 3, 2, 8, 30), 523,
+                 "https://www.instagram.com/reel/KRreel2/"],
+            ],
+            # The same sheet saved by Korean Excel as "CSV": CP949, CRLF between records, a
+            # cell's line break as LF inside quotes, the date as the sheet shows it, and the
+            # empty rows Excel leaves at the end
+            (
+                "아이디,본문,작성일,좋아요 수,링크\r\n"
+                'example_kr,"봄 신상\n#데일리룩",2024. 3. 1. 오후 1:00:00,1.2만,'
+                "https://www.instagram.com/p/KRpost1/\r\n"
+                "example_kr,출근룩 릴스,2024-03-02 8:30,523,https://www.instagram.com/reel/KRreel2/\r\n"
+                ",,,,\r\n"
+            ).encode("cp949"),
+            {
+                ("example_kr", "KRpost1", "봄 신상\n#데일리룩", 12000, False,
+                 "2024-03-01T13:00:00+09:00"),
+                ("example_kr", "KRreel2", "출근룩 릴스", 523, True, "2024-03-02T08:30:00+09:00"),
+            },
+        ),
+        (
+            ENGLISH_ALIAS_HEADER,
+            [
+                ["example_en", 'Weekend fit 😎\n"cozy" layers', "2024-05-01 12:00:00", "1,204",
+                 "https://www.instagram.com/p/ENpost1/"],
+                ["example_en", "GRWM", dt.datetime(2024, 5, 2, 20, 0), 88,
+                 "https://www.instagram.com/reel/ENreel2/"],
+            ],
+            (
+                "Username,Caption,uploaded_at,like_count,url\n"
+                'example_en,"Weekend fit 😎\n""cozy"" layers",2024-05-01 12:00:00,"1,204",'
+                "https://www.instagram.com/p/ENpost1/\n"
+                "example_en,GRWM,2024-05-02 20:00:00,88,https://www.instagram.com/reel/ENreel2/\n"
+            ).encode(),
+            {
+                ("example_en", "ENpost1", 'Weekend fit 😎\n"cozy" layers', 1204, False,
+                 "2024-05-01T12:00:00+09:00"),
+                ("example_en", "ENreel2", "GRWM", 88, True, "2024-05-02T20:00:00+09:00"),
+            },
+        ),
+    ],
+    ids=["korean-headers", "english-headers"],
+)  # fmt: skip
+def test_a_workbook_with_alias_headers_imports_as_its_csv_does(header, rows, as_csv, expected):
+    report = run(alias_workbook(header, rows), name="export.xlsx")
+    assert (report.format, report.encoding, report.errors) == ("crawl", "xlsx", [])
+    fields = ["user_name", "text", "timestamp", "like", "permalink"]
+    # each field found under its alias (headers are read in lower case)
+    assert report.columns == dict(zip(fields, [h.lower() for h in header], strict=True))
+    # ids from the links; the /reel/ one is a video
+    assert imported_posts() == expected
+    assert Influencer.objects.get().gender == ""  # created from the posts: needs curation
+    Post.objects.all().delete()
+    Influencer.objects.all().delete()
+    from_csv = run(as_csv, name="export.csv")
+    assert from_csv.errors == [] and from_csv.columns == report.columns
+    assert imported_posts() == expected
 
 
 def test_every_alias_is_one_name_once_the_table_is_normalised():

@@ -114,6 +114,7 @@ def build(influencers: int, per_influencer: int, seed: int) -> None:
 
     with connection.cursor() as cursor:
         indexes = _secondary_indexes_drop(cursor, "influencers_post")
+        indexes += _secondary_indexes_drop(cursor, "influencers_influencersearchwords")
         _posts_write(cursor, rng, captions, per_influencer)
         _indexes_create(cursor, indexes)
         print("analysing", flush=True)
@@ -152,7 +153,8 @@ def _posts_write(cursor, rng, captions: list[str], per_influencer: int) -> None:
     """
     from common.vectors import vector_to_bytes
     from influencers.models import Influencer
-    from influencers.services.search_index import search_words_build
+    from influencers.search import SEARCH_WORDS_SEPARATOR
+    from influencers.services.search_index import search_names_build, search_words_build
     from mlcore.keywords import search_tokens
     from mlcore.styles import STYLE_CODES, TAXONOMY_CODES
 
@@ -198,7 +200,7 @@ def _posts_write(cursor, rng, captions: list[str], per_influencer: int) -> None:
             },
         )
         _profiles_write(cursor, chunk, per_influencer, caption, style, effective, hidden)
-        search_words = []
+        search_words, search_names = [], []
         for row, (_, keywords, handle, name) in enumerate(chunk):
             found = set().union(
                 *(
@@ -206,12 +208,13 @@ def _posts_write(cursor, rng, captions: list[str], per_influencer: int) -> None:
                     for i in caption[row * per_influencer : (row + 1) * per_influencer]
                 )
             )
-            found |= set(search_words_build([], [*(w for w, _ in keywords), handle, name]).split())
-            search_words.append(" ".join(sorted(found)))
+            found |= set(search_words_build([], [w for w, _ in keywords]).splitlines())
+            search_words.append(SEARCH_WORDS_SEPARATOR.join(sorted(found)))
+            search_names.append(search_names_build(handle, name))
         cursor.execute(
-            "UPDATE influencers_influencer i SET search_words = u.words "
-            "FROM unnest(%s::bigint[], %s::text[]) AS u(id, words) WHERE i.id = u.id",
-            [ids.tolist(), search_words],
+            "INSERT INTO influencers_influencersearchwords (influencer_id, words, names) "
+            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[])",
+            [ids.tolist(), search_words, search_names],
         )
         _progress("posts", start * per_influencer + n, total, started)
     print()

@@ -47,6 +47,7 @@ from influencers.services.import_jobs import (
 )
 from influencers.services.import_mappings import import_mapping_save
 from influencers.services.imports import posts_preview
+from influencers.services.search_index import influencer_search_names_rebuild
 
 # Images uploaded in change forms go through the one upload validator (re-encoded, no metadata).
 VALIDATED_IMAGES = {models.ImageField: {"form_class": ValidatedImageField}}
@@ -329,6 +330,8 @@ class InfluencerAdmin(admin.ModelAdmin):
             )
         else:
             super().save_model(request, obj, form, change)
+        if not change or {"handle", "display_name"} & set(form.changed_data):
+            influencer_search_names_rebuild(influencer_ids=[obj.pk])  # found by its new name now
         if obj.tracked and ("tracked" in form.changed_data or not change):
             # A handle staff start tracking fills in at once, not at the next scheduled run.
             refresh_run_create(

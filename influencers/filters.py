@@ -169,7 +169,7 @@ class InfluencerFilterSet(django_filters.FilterSet):
         )
         hits = matching.order_by().values("influencer").annotate(n=Count("id")).values("n")[:1]
         return (
-            queryset.filter(search.influencer_matches_all(terms))
+            queryset.filter(search.influencer_matches_all(terms, using=queryset.db))
             .annotate(
                 caption_hits=Coalesce(Subquery(hits, output_field=IntegerField()), Value(0)),
                 caption_match=Subquery(

@@ -160,10 +160,7 @@ class Influencer(models.Model):
         _("share of the representative style"), default=0, editable=False
     )
     last_posted_at = models.DateTimeField(_("last post"), null=True, blank=True, editable=False)
-    # The words the search finds the captions by (mlcore.keywords.search_tokens), space-separated,
-    # rebuilt when the posts change (influencers/services/search_index.py); PostgreSQL keeps a
-    # full-text index of it (migration 0017), so a search never reads the posts.
-    search_words = models.TextField(blank=True, default="", editable=False)
+    # The words the search finds it by live in a table of their own (InfluencerSearchWords).
 
     # Text summary (influencers/services/summaries.py).
     # [[word, count], ...]: the words that tell this influencer apart from the catalogue, most
@@ -601,6 +598,30 @@ class GraphCredential(models.Model):
 
     def __str__(self):
         return str(_("Instagram Graph API token"))
+
+
+class InfluencerSearchWords(models.Model):
+    """What the catalogue search finds one influencer by (influencers/services/search_index.py),
+    one word per line: the words of its captions and keywords, rebuilt when its posts change, and
+    the words and parts of its handle and display name, rebuilt when they change.
+
+    A narrow table of its own: on PostgreSQL (migration 0020) it also keeps a stored tsvector of
+    both columns with a GIN index, and a search reads its matches from that index and these small
+    rows, never the wide influencer rows or a vector (docs/search.md).
+    """
+
+    influencer = models.OneToOneField(
+        Influencer, on_delete=models.CASCADE, primary_key=True, related_name="search_words"
+    )
+    words = models.TextField(blank=True, default="")
+    names = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = _("search words")
+        verbose_name_plural = _("search words")
+
+    def __str__(self):
+        return str(self.influencer_id)
 
 
 # Removal requests and the suppression list live in their own module.

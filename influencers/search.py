@@ -1,16 +1,18 @@
 """Search of the catalogue: the words of a search box, the words each one also finds (the
 fashion-word table and the style names), and the conditions that match them.
 
-A search matches an influencer when every word (or one of its synonyms) is found somewhere in it:
-anywhere in its handle or display name, or by the words of its captions (hashtags included) and
-keywords: a word, or a noun inside one, that starts with the search word. Those words are
-indexed per influencer (Influencer.search_words), so no search reads the posts.
+A search matches an influencer when every word (or one of its synonyms) is found in it: by the
+words of its captions (hashtags included), keywords, handle and display name (a word, or a noun
+inside one, that starts with the search word), or anywhere in its handle or display name (a word
+of NAME_PART_MIN_LENGTH letters or more). All of these are kept per influencer
+(InfluencerSearchWords, influencers/services/search_index.py), so no search reads the posts.
 docs/search.md.
 """
 
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import BooleanField, Expression, F, Q
 from django.utils.translation import gettext as _
 
@@ -19,25 +21,91 @@ from influencers.search_synonyms import FASHION_SYNONYMS
 from mlcore.keywords import search_words_of
 from mlcore.styles import STYLE_CODES, TAXONOMY, style_code_from_label
 
+# An influencer's search words are kept one per line (a name part may hold a space).
+SEARCH_WORDS_SEPARATOR = "\n"
+# Marks the parts of a handle or display name among the search words (search_index.name_parts):
+# no caption word holds it, since words are runs of letters and digits.
+NAME_PART_MARK = "@"
+# A search word this long or longer is also found anywhere in a handle or display name: shorter
+# ones would match nearly every name.
+NAME_PART_MIN_LENGTH = 3
 
-class CaptionWordsMatch(Expression):
-    """Whether Influencer.search_words holds, for every word of one of `alternatives` (each a list
-    of search_words_of() words), a word that starts with it.
 
-    PostgreSQL: one prefix tsquery against `search_vector`, the stored, GIN-indexed tsvector of the
-    words (a generated column of migration 0017; the words are its lexemes as they are, no parser
-    or dictionary between them and the search). Elsewhere (SQLite, the embedded default): the same
-    rule as a LIKE scan of the words, fine at an embedded catalogue's size.
+def _tsquery_lexeme(word: str) -> str:
+    """A prefix lexeme of a tsquery, quoted: a name part may hold quotes or backslashes."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "':*"
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_tsquery(alternatives_by_term: list[list[list[str]]]) -> str:
+    """The tsquery of a search: every term (&), each by one of its alternatives (|), each
+    alternative's words all (&) as prefixes."""
+    return " & ".join(
+        "("
+        + " | ".join(
+            "(" + " & ".join(map(_tsquery_lexeme, alternative)) + ")" for alternative in term
+        )
+        + ")"
+        for term in alternatives_by_term
+    )
+
+
+class SearchWordsLike(Expression):
+    """Whether an influencer's search words (InfluencerSearchWords' words and names) hold, for
+    every term, one of its alternatives: each a list of words, every one of which starts a search
+    word. A LIKE scan of the words: the rule on databases other than PostgreSQL (the embedded
+    default, SQLite, at an embedded catalogue's size); PostgreSQL reads its full-text index
+    instead (search_matching_ids).
     """
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, alternatives: list[list[str]], column=None):
+    def __init__(self, alternatives_by_term: list[list[list[str]]], words=None, names=None):
         super().__init__()
-        # Words of letters and digits only (search_words_of), so no quote or LIKE wildcard inside.
-        self.alternatives = [words for words in alternatives if words]
-        self.column = column if column is not None else F("search_words")
+        self.alternatives_by_term = alternatives_by_term
+        self.words = words if words is not None else F("words")
+        self.names = names if names is not None else F("names")
+
+    def get_source_expressions(self):
+        return [self.words, self.names]
+
+    def set_source_expressions(self, expressions):
+        self.words, self.names = expressions
+
+    def as_sql(self, compiler, connection):
+        words, words_params = compiler.compile(self.words)
+        names, names_params = compiler.compile(self.names)
+        text = f"(%s || {words} || %s || {names})"
+        ands, values = [], []
+        for term in self.alternatives_by_term:
+            ors = []
+            for alternative in term:
+                ors.append(
+                    "(" + " AND ".join(f"{text} LIKE %s ESCAPE '\\'" for _ in alternative) + ")"
+                )
+                for word in alternative:
+                    values += [SEARCH_WORDS_SEPARATOR, *words_params]
+                    values += [SEARCH_WORDS_SEPARATOR, *names_params]
+                    values.append(f"%{SEARCH_WORDS_SEPARATOR}{_like_escaped(word)}%")
+            ands.append("(" + " OR ".join(ors) + ")" if ors else "1 = 0")
+        return "(" + " AND ".join(ands) + ")", values
+
+
+class PrimaryKeyAmong(Expression):
+    """pk = ANY(ids): one array parameter however many ids (an IN list of 80,000 placeholders is
+    not a query); PostgreSQL hashes a constant array it filters by."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids: list[int], column=None):
+        super().__init__()
+        self.ids = list(ids)
+        self.column = column if column is not None else F("pk")
 
     def get_source_expressions(self):
         return [self.column]
@@ -47,20 +115,20 @@ class CaptionWordsMatch(Expression):
 
     def as_sql(self, compiler, connection):
         column, params = compiler.compile(self.column)
-        if not self.alternatives:
-            return "1 = 0", []
-        if connection.vendor == "postgresql":
-            vector = column.replace('"search_words"', '"search_vector"')
-            query = " | ".join(
-                "(" + " & ".join(f"'{word}':*" for word in words) + ")"
-                for words in self.alternatives
-            )
-            return f"{vector} @@ %s::tsquery", [*params, query]
-        ors, values = [], []
-        for words in self.alternatives:
-            ors.append("(" + " AND ".join(f"(' ' || {column}) LIKE %s" for _ in words) + ")")
-            values += [value for word in words for value in (*params, f"% {word}%")]
-        return "(" + " OR ".join(ors) + ")", values
+        return f"{column} = ANY(%s::bigint[])", [*params, self.ids]
+
+
+# The search's matches on PostgreSQL: migration 0020's function reads them from the GIN index of
+# the stored word vectors, with sequential scans off for its one query only (the planner counts
+# checking a row's vector as nearly free; it means reading tens of KB per row).
+_MATCHING_IDS_SQL = "SELECT influencer_search_ids(%s::tsquery)"
+
+
+def search_matching_ids(alternatives_by_term: list[list[list[str]]], *, using: str) -> list[int]:
+    """The ids of the influencers whose search words match (PostgreSQL), in no order."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(_MATCHING_IDS_SQL, [search_tsquery(alternatives_by_term)])
+        return cursor.fetchone()[0]
 
 
 def _synonym_groups() -> dict[str, frozenset[str]]:
@@ -107,10 +175,6 @@ def search_words_validate(search: str) -> None:
         )
 
 
-def _any_of(field: str, variants: list[str]) -> Q:
-    return Q.create([(f"{field}__icontains", v) for v in variants], connector=Q.OR)
-
-
 def caption_matches_all(terms: list[str]) -> Q:
     """A caption that holds every term (each as itself or a synonym, in any case): one
     case-insensitive pattern per term, so a caption is read once per term, not once per synonym."""
@@ -120,30 +184,31 @@ def caption_matches_all(terms: list[str]) -> Q:
     )
 
 
-def _in_words(variants: list[str]) -> Q:
-    """Any variant found by the caption and keyword words (a variant of several words needs them
-    all); a variant without a letter or digit (an emoji) is found by no word."""
-    alternatives = [words for words in map(search_words_of, variants) if words]
-    return Q(CaptionWordsMatch(alternatives)) if alternatives else Q(pk__in=[])
+def term_alternatives(term: str) -> list[list[str]]:
+    """What finds one search term: the words of each variant (all of them), and each variant of
+    NAME_PART_MIN_LENGTH or more as a part of a handle or display name. A variant without a letter
+    or digit (an emoji) is found by no word."""
+    alternatives = []
+    for variant in term_variants(term):
+        alternatives.append(search_words_of(variant))
+        if len(variant) >= NAME_PART_MIN_LENGTH:
+            alternatives.append([NAME_PART_MARK + " ".join(variant.lower().split())])
+    return [words for words in alternatives if words]
 
 
-# pg_trgm finds no trigram in a shorter search, so its index would hand back every row.
-TRIGRAM_MIN_LENGTH = 3
+def influencer_matches_all(terms: list[str], *, using: str = "default") -> Q:
+    """Every term is found in the influencer's search words. PostgreSQL: the matches' ids, read
+    from the full-text index in one query, then filtered by as one array, so the list's filters,
+    count and sort work on a known set whatever its size; elsewhere a LIKE scan in a subquery."""
+    from influencers.models import InfluencerSearchWords
 
-
-def influencer_matches_all(terms: list[str]) -> Q:
-    """Every term is found in the influencer: anywhere in its handle or display name (a term of
-    three letters or more: the trigram indexes serve it), or by the words of its captions,
-    keywords, handle and name (the indexed search_words)."""
-    conditions = []
-    for term in terms:
-        variants = term_variants(term)
-        anywhere = [v for v in variants if len(v) >= TRIGRAM_MIN_LENGTH]
-        condition = _in_words(variants)
-        if anywhere:
-            condition |= _any_of("handle", anywhere) | _any_of("display_name", anywhere)
-        conditions.append(condition)
-    return Q.create(conditions, connector=Q.AND)
+    alternatives = [term_alternatives(term) for term in terms]
+    if not all(alternatives):  # a term no word can find (emoji only): nothing matches
+        return Q(pk__in=[])
+    if connections[using].vendor == "postgresql":
+        return Q(PrimaryKeyAmong(search_matching_ids(alternatives, using=using)))
+    matching = InfluencerSearchWords.objects.using(using).filter(SearchWordsLike(alternatives))
+    return Q(pk__in=matching.values("influencer_id"))
 
 
 def search_pattern(search: str) -> re.Pattern | None:

@@ -122,7 +122,6 @@ def influencer_list(*, filters=None, active_only: bool = True):
         "like_distribution",
         "count_distribution",
         "embedding_centroid",
-        "search_words",
         "word_counts",
     )
 

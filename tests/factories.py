@@ -45,10 +45,19 @@ class BrandFactory(UserFactory):
 class InfluencerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Influencer
+        skip_postgeneration_save = True
 
     handle = factory.Sequence(lambda n: f"test_influencer_{n}")
     gender = "F"
     body_size = "M"
+
+    @factory.post_generation
+    def search_names(influencer, create, extracted, **kwargs):
+        """Found by its handle and name, as every path that creates an influencer makes it."""
+        from influencers.services.search_index import influencer_search_names_rebuild
+
+        if create:
+            influencer_search_names_rebuild(influencer_ids=[influencer.pk])
 
 
 def style_probabilities(

@@ -54,6 +54,7 @@ from influencers.services.graph_token import (
 )
 from influencers.services.image_links import influencer_profile_image_queue
 from influencers.services.imports import influencers_by_handle, posts_import
+from influencers.services.search_index import influencer_search_names_rebuild
 from influencers.suppression import suppressed_handles
 from influencers.tasks import refresh_run_task
 
@@ -101,6 +102,7 @@ def influencers_track(*, handles: list[str]) -> tuple[list[Influencer], list[str
         Influencer.objects.filter(pk__in=[i.pk for i in known.values()]).update(
             tracked=True, refresh_stopped=False
         )
+        influencer_search_names_rebuild(influencer_ids=[i.pk for i in created])
     found = {i.handle.lower(): i for i in influencers_by_handle(set(cleaned))}
     return [found[h.lower()] for h in cleaned], [i.handle for i in created]
 
@@ -296,6 +298,8 @@ def influencer_refresh(*, influencer: Influencer, client: GraphClient):
         if profile["bio"] is not None:
             values["bio"] = profile["bio"]
         Influencer.objects.filter(pk=influencer.pk).update(**values)
+        if profile["name"]:
+            influencer_search_names_rebuild(influencer_ids=[influencer.pk])
         fresh = Influencer.objects.get(pk=influencer.pk)
         FollowerSnapshot.objects.create(
             influencer=fresh,

@@ -44,6 +44,7 @@ from influencers.services.post_classification import (
     post_classification_reset,
 )
 from influencers.services.profiles import influencer_profiles_rebuild
+from influencers.services.search_index import influencer_search_names_rebuild
 from influencers.services.summaries import influencer_summaries_schedule
 from influencers.signals import posts_need_classification
 from influencers.suppression import suppressed_handles
@@ -335,6 +336,8 @@ def influencers_upsert(*, rows: list[InfluencerRow], report: ImportReport) -> No
     Influencer.objects.bulk_create(to_create, batch_size=500)
     if to_update:
         Influencer.objects.bulk_update(to_update, sorted(update_fields), batch_size=500)
+    renamed = [i.pk for i in to_update] if "display_name" in update_fields else []
+    influencer_search_names_rebuild(influencer_ids=[i.pk for i in to_create] + renamed)
     report.influencers_created, report.influencers_updated = len(to_create), len(to_update)
 
 

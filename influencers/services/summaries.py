@@ -59,7 +59,7 @@ def influencer_summary_rebuild(*, influencer_id: int) -> Influencer:
             "summary_updated_at",
         ]
     )
-    influencer.search_words = influencer_search_words_rebuild(influencer_id=influencer_id)
+    influencer_search_words_rebuild(influencer_id=influencer_id)
     if old_cloud and old_cloud != influencer.wordcloud.name:
         influencer.wordcloud.storage.delete(old_cloud)
     return influencer

@@ -37,7 +37,9 @@ def test_influencers_an_import_creates_are_found_by_their_handle_before_any_summ
     rows = io.StringIO()
     writer = csv.writer(rows)
     writer.writerow(["username", "url", "title", "like_count"])
-    writer.writerow(["fresh.face_kr", "https://www.instagram.com/p/Cq1AbC2dEfG/", "첫 게시물", "12"])
+    writer.writerow(
+        ["fresh.face_kr", "https://www.instagram.com/p/Cq1AbC2dEfG/", "첫 게시물", "12"]
+    )
     report = posts_import(posts_data=rows.getvalue().encode(), posts_name="crawl.csv")
     assert report.influencers_created == 1, report
     assert found("face_k") == found("fresh.f") == ["fresh.face_kr"]

@@ -13,6 +13,9 @@ def row_error(error: dict) -> str:
 
 
 @register.filter
-def import_error(error: str, refusal: dict | None) -> str:
-    """A whole-file import error in the reader's language where it was kept as data."""
+def import_error(error: str, kept: dict | None) -> str:
+    """A whole-file import error in the reader's language where it was kept as data: `kept` is the
+    job's report or the preview, whose "refusal" holds it (a filter's argument must resolve, so
+    the template passes the dict that may hold one)."""
+    refusal = kept.get("refusal") if isinstance(kept, dict) else None
     return import_error_text(error, refusal)

@@ -3,6 +3,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
+from accounts.teams.forms import TeamChoiceForm
 from campaigns.constants import (
     CAMPAIGN_BRIEF_MAX_LENGTH,
     CAMPAIGN_NAME_MAX_LENGTH,
@@ -12,7 +13,7 @@ from campaigns.models import ShortlistEntry, Stage
 from campaigns.services import shortlist_stage_moves
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(TeamChoiceForm):
     name = forms.CharField(label=_("Campaign name"), max_length=CAMPAIGN_NAME_MAX_LENGTH)
     brief = forms.CharField(
         label=_("Brief"),
@@ -28,18 +29,6 @@ class CampaignForm(forms.Form):
     ends_on = forms.DateField(
         label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False)
-
-    def __init__(self, *args, teams=(), **kwargs):
-        """`teams`: those the user may add campaigns to; the choice shows when there are two or
-        more (one team, or none yet, needs no question)."""
-        super().__init__(*args, **kwargs)
-        teams = list(teams)
-        if len(teams) > 1:
-            self.fields["team"].choices = [(t.pk, t.name) for t in teams]
-            self.fields["team"].required = True
-        else:
-            del self.fields["team"]
 
 
 class CampaignImageForm(forms.Form):

@@ -6,6 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
+from accounts.teams.forms import TeamChoiceForm
 from influencers.constants import SAVED_SEARCH_NAME_MAX_LENGTH, SAVED_SEARCH_QUERY_MAX_LENGTH
 
 
@@ -20,7 +21,7 @@ class LookalikeFilterForm(forms.Form):
         return {"gender": data.get("gender", ""), "body_size": data.get("size", "")}
 
 
-class SavedSearchForm(forms.Form):
+class SavedSearchForm(TeamChoiceForm):
     """Save the list's current search: a name, and its query string as the page shows it."""
 
     name = forms.CharField(
@@ -31,19 +32,6 @@ class SavedSearchForm(forms.Form):
     query = forms.CharField(
         widget=forms.HiddenInput, required=False, max_length=SAVED_SEARCH_QUERY_MAX_LENGTH
     )
-    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False)
-
-    def __init__(self, *args, teams=(), **kwargs):
-        """`teams`: those the user may save to (as on the new-campaign form); the choice shows
-        when there are two or more (one team, or a consumer's personal searches, need no
-        question)."""
-        super().__init__(*args, **kwargs)
-        teams = list(teams)
-        if len(teams) > 1:
-            self.fields["team"].choices = [(t.pk, t.name) for t in teams]
-            self.fields["team"].required = True
-        else:
-            del self.fields["team"]
 
     def filters(self) -> QueryDict:
         return QueryDict(self.cleaned_data.get("query", ""))

@@ -259,3 +259,13 @@ def wait_for(predicate, timeout=60, interval=0.3):
             return value
         time.sleep(interval)
     return predicate()
+
+
+@pytest.fixture
+def at_leaf():
+    """For tests that migrate (tests/migration_steps.py): whatever a test does to the schema, the
+    next test finds it migrated to the end."""
+    yield
+    from tests.migration_steps import migrate_to_the_end
+
+    migrate_to_the_end()

@@ -5,7 +5,8 @@ Runs on SQLite and on PostgreSQL (DATABASE_URL): see docs/teams.md."""
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_steps import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,21 +16,6 @@ BEFORE = [
     ("recommender", "0006_any_gender_and_body_size"),
 ]
 AFTER = [("campaigns", "0005_team_required"), ("recommender", "0007_request_team")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def at_leaf():
-    """Whatever a test does to the schema, the next test finds it migrated to the end."""
-    yield
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
 
 
 def historic_user(apps, username, role, brand_name=""):

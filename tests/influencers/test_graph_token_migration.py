@@ -12,14 +12,6 @@ BEFORE = [("influencers", "0017_catalogue_scale")]
 SAVED_TOKEN = "EAAGsavedBeforeTheMigration5e6f"
 
 
-@pytest.fixture
-def at_leaf():
-    """The next test finds the schema migrated to the end, whatever this one left."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_token_checked_before_the_migration_still_shows_its_expiry_after_it(settings, at_leaf):
     settings.INSTAGRAM_GRAPH_TOKEN = ""

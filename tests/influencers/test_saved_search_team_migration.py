@@ -6,7 +6,8 @@ Runs on SQLite and on PostgreSQL (DATABASE_URL), like tests/campaigns/test_brand
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_steps import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,21 +16,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ACCOUNTS = ("accounts", "0008_team_activity_saved_searches")
 BEFORE = [ACCOUNTS, ("influencers", "0017_catalogue_scale"), ("campaigns", "0005_team_required")]
 AFTER = [ACCOUNTS, ("influencers", "0019_savedsearch_team"), ("campaigns", "0005_team_required")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def at_leaf():
-    """Whatever a test does to the schema, the next test finds it migrated to the end."""
-    yield
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
 
 
 def old_rows(apps):

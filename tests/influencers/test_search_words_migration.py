@@ -3,26 +3,13 @@ own table (with its name parts indexed), on SQLite and on PostgreSQL (DATABASE_U
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_steps import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("influencers", "0019_savedsearch_team")]
 AFTER = [("influencers", "0020_influencer_search_words")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def at_leaf():
-    """Whatever a test does to the schema, the next test finds it migrated to the end."""
-    yield
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 def test_the_words_move_to_their_table_with_the_names_and_back(at_leaf):

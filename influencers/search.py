@@ -11,6 +11,7 @@ docs/search.md.
 
 import re
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import BooleanField, Expression, F, Q
@@ -96,8 +97,9 @@ class SearchWordsLike(Expression):
 
 
 class PrimaryKeyAmong(Expression):
-    """pk = ANY(ids): one array parameter however many ids (an IN list of 80,000 placeholders is
-    not a query); PostgreSQL hashes a constant array it filters by."""
+    """pk = ANY(ids): one array parameter (an IN list of thousands of placeholders is not a
+    query); PostgreSQL hashes a constant array it filters by, and knows how many rows it admits,
+    so it drives the query from the keys when they are few."""
 
     output_field = BooleanField()
     conditional = True
@@ -116,6 +118,51 @@ class PrimaryKeyAmong(Expression):
     def as_sql(self, compiler, connection):
         column, params = compiler.compile(self.column)
         return f"{column} = ANY(%s::bigint[])", [*params, self.ids]
+
+
+class PrimaryKeyInBitmap(Expression):
+    """get_bit(bitmap, pk) = 1: a set of many keys as one bitmap parameter (bit n of byte n/8 for
+    key n: 100,000 influencers take 12.5 KB). PostgreSQL checks a row in constant time and plans
+    it at once; a constant array of as many keys costs tens of ms to send, read and estimate."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids, column=None):
+        super().__init__()
+        ids = np.asarray(ids, dtype=np.int64)
+        self.bits = int(ids.max()) + 1 if len(ids) else 0
+        bitmap = np.zeros((self.bits + 7) // 8, dtype=np.uint8)
+        np.bitwise_or.at(bitmap, ids >> 3, (1 << (ids & 7)).astype(np.uint8))
+        self.bitmap = bitmap.tobytes()
+        self.column = column if column is not None else F("pk")
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, expressions):
+        (self.column,) = expressions
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.column)
+        if not self.bits:
+            return "1 = 0", []
+        sql = f"({column} < %s AND get_bit(%s::bytea, {column}::int) = 1)"
+        return sql, [*params, self.bits, *params, self.bitmap]
+
+
+# A search with more matches than this filters by a bitmap of them (PrimaryKeyInBitmap), fewer by
+# their keys (PrimaryKeyAmong); a bitmap is never larger than 2 MB (keys up to 16 million).
+SEARCH_IDS_INLINE_MAX = 20_000
+SEARCH_BITMAP_MAX_KEY = 2**24
+
+
+def primary_key_among(ids: list[int]) -> Expression:
+    """The condition "pk is one of ids" in the form PostgreSQL plans and runs best for their
+    number (the search's matches on PostgreSQL)."""
+    if len(ids) <= SEARCH_IDS_INLINE_MAX or max(ids) >= SEARCH_BITMAP_MAX_KEY:
+        return PrimaryKeyAmong(ids)
+    return PrimaryKeyInBitmap(ids)
 
 
 # The search's matches on PostgreSQL: migration 0020's function reads them from the GIN index of
@@ -198,15 +245,16 @@ def term_alternatives(term: str) -> list[list[str]]:
 
 def influencer_matches_all(terms: list[str], *, using: str = "default") -> Q:
     """Every term is found in the influencer's search words. PostgreSQL: the matches' ids, read
-    from the full-text index in one query, then filtered by as one array, so the list's filters,
-    count and sort work on a known set whatever its size; elsewhere a LIKE scan in a subquery."""
+    from the full-text index in one query, then filtered by as one parameter (primary_key_among),
+    so the list's filters, count and sort work on a known set whatever its size; elsewhere a LIKE
+    scan in a subquery."""
     from influencers.models import InfluencerSearchWords
 
     alternatives = [term_alternatives(term) for term in terms]
     if not all(alternatives):  # a term no word can find (emoji only): nothing matches
         return Q(pk__in=[])
     if connections[using].vendor == "postgresql":
-        return Q(PrimaryKeyAmong(search_matching_ids(alternatives, using=using)))
+        return Q(primary_key_among(search_matching_ids(alternatives, using=using)))
     matching = InfluencerSearchWords.objects.using(using).filter(SearchWordsLike(alternatives))
     return Q(pk__in=matching.values("influencer_id"))
 

@@ -184,3 +184,20 @@ def test_search_text_with_query_syntax_is_words_only_never_an_error(client, crow
     if "데일리룩" in q:
         assert found == []  # every word must match: 'drop', 'table', 'x' do not
     assert Influencer.objects.count() == 12
+
+
+@pytest.mark.parametrize("q", ["데일리룩", "crowd_0", "crowd_1", "오늘 데일리룩"])
+def test_on_postgresql_many_matches_filter_by_a_bitmap_with_the_same_result(crowd, monkeypatch, q):
+    """Past SEARCH_IDS_INLINE_MAX matches the list filters by a bitmap of their keys instead of an
+    array: the same influencers, counts and order, with the other filters and a sort on top."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the matches are read from the full-text index on PostgreSQL only")
+    Influencer.objects.filter(handle__in=["crowd_02", "crowd_07"]).update(gender="M")
+    for params in ({"q": q}, {"q": q, "gender": "F", "sort": "followers"}):
+        by_keys = [i.handle for i in influencer_list(filters=params)]
+        monkeypatch.setattr(search, "SEARCH_IDS_INLINE_MAX", 1)
+        with CaptureQueriesContext(connection) as queries:
+            by_bitmap = [i.handle for i in influencer_list(filters=params)]
+        monkeypatch.undo()
+        assert by_bitmap == by_keys and by_keys
+        assert "get_bit(" in queries.captured_queries[-1]["sql"]

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import (
     Count,
     Exists,
@@ -183,11 +184,16 @@ class InfluencerFilterSet(django_filters.FilterSet):
         share = self._cleaned("min_style_share")
         if share is None:  # the style is one of the influencer's two representative styles
             return queryset.filter(Q(brand_style=value) | Q(consumer_style=value))
-        # A semi-join on the (style, share) index: no profile's statistics are read.
-        shares = InfluencerStyleShare.objects.filter(
-            influencer=OuterRef("pk"), style=value, share__gte=share / 100, share__gt=0
+        shares = InfluencerStyleShare.objects.using(queryset.db).filter(
+            style=value, share__gte=share / 100, share__gt=0
         )
-        return queryset.filter(Exists(shares))
+        if connections[queryset.db].vendor == "postgresql":
+            # The keys read from the (style, share) index first, then filtered by as one
+            # parameter: the other filters and the sort then work on a known set (PostgreSQL
+            # combines it with their indexes) instead of probing the shares row by row.
+            keys = list(shares.values_list("influencer_id", flat=True))
+            return queryset.filter(search.primary_key_among(keys)) if keys else queryset.none()
+        return queryset.filter(Exists(shares.filter(influencer=OuterRef("pk"))))
 
     def filter_engagement(self, queryset, name, value):
         lookup = "gte" if name == "min_engagement" else "lte"

@@ -222,12 +222,27 @@ class InfluencerStyleShare(models.Model):
     posts = models.PositiveIntegerField()
     # Of the classified posts with an image, as the influencer page's distribution counts them.
     share = models.FloatField()
+    # The similarity ranking's own evidence for the style (mlcore.ranking.style_evidence): of every
+    # classified post (consumers), of the likes of those posts (brands). The ranking walks each
+    # in descending order and stops once nobody unread can reach its places.
+    consumer_evidence = models.FloatField(default=0)
+    brand_evidence = models.FloatField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["influencer", "style"], name="style_share_unique")
         ]
-        indexes = [models.Index(fields=["style", "-share"], name="style_share_by_style")]
+        indexes = [
+            models.Index(fields=["style", "-share"], name="style_share_by_style"),
+            # The influencer last: equal evidence is read in one order, batch after batch.
+            models.Index(
+                fields=["style", "-consumer_evidence", "influencer"],
+                name="style_consumer_evidence",
+            ),
+            models.Index(
+                fields=["style", "-brand_evidence", "influencer"], name="style_brand_evidence"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.influencer_id} {self.style}: {self.share:.1%}"

@@ -120,7 +120,7 @@ def test_the_similarity_ranking_weighs_the_query_styles_by_the_models_probabilit
     probabilities = style_probabilities("romantic", 0.55, second="resort")
     result = ranking_similarity(query("consumer", probabilities=probabilities))
     # evidence = 0.55 x romantic share + 0.45 x resort share: b 0.55, a 0.525, c 0.47; the
-    # engagement factor (at most x1.25: b 1.25, a 1.18, c 1.21) keeps that order
+    # engagement factor (each account's own average likes: b 1.11, a 1.08, c 1.09) keeps that order
     assert handles(result) == ["b_liked_romantic", "a_three_romantic", "c_resort_poster"]
     scores = [card["score"] for card in result.cards]
     assert scores == sorted(scores, reverse=True)
@@ -215,7 +215,8 @@ def test_hidden_likes_count_as_the_imputed_mean_never_as_zero_engagement():
     low = build("low", [("street", 100)] * 4)
     hidden = build("hidden", [("street", None)] * 4)
     high = build("high", [("street", 10_000)] * 4)
-    # same evidence (all street): the account hiding every like gets the others' mean average
+    # same evidence (all street): the account hiding every like gets the middle of the
+    # engagement scale (mlcore.ranking.ENGAGEMENT_UNKNOWN), between 10,000 and 100 likes a post
     ids = [c["influencer_id"] for c in ranking_similarity(query("brand", style="street")).cards]
     assert ids == [high.pk, hidden.pk, low.pk]
     # partly hidden: the hidden posts count the account's visible mean in its average likes

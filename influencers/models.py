@@ -234,13 +234,23 @@ class InfluencerStyleShare(models.Model):
         ]
         indexes = [
             models.Index(fields=["style", "-share"], name="style_share_by_style"),
-            # The influencer last: equal evidence is read in one order, batch after batch.
+            # The similarity ranking's walk (the influencer last: equal evidence is read in one
+            # order, batch after batch) and its look-up of each asked style's numbers, both from
+            # the index alone on PostgreSQL (include: ignored elsewhere).
             models.Index(
                 fields=["style", "-consumer_evidence", "influencer"],
+                include=["posts"],
                 name="style_consumer_evidence",
             ),
             models.Index(
-                fields=["style", "-brand_evidence", "influencer"], name="style_brand_evidence"
+                fields=["style", "-brand_evidence", "influencer"],
+                include=["posts"],
+                name="style_brand_evidence",
+            ),
+            models.Index(
+                fields=["influencer", "style"],
+                include=["posts", "consumer_evidence", "brand_evidence"],
+                name="style_share_numbers",
             ),
         ]
 

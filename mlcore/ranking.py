@@ -104,7 +104,7 @@ def style_evidence(stats: dict, *, by_likes: bool) -> tuple[np.ndarray, np.ndarr
 
 def style_totals(stats: dict) -> tuple[np.ndarray, np.ndarray, float, float]:
     """(posts of each of the 23 styles, likes of each, all posts, all likes) of a profile's
-    style_stats: what style_evidence_rows reads, from one profile (the totals count every key)."""
+    style_stats (the totals count every key: 기타, posts without an image and any other)."""
     posts = np.zeros(len(STYLE_CODES))
     likes = np.zeros(len(STYLE_CODES))
     for code, entry in stats.items():  # a handful of keys: cheaper than 23 look-ups per profile
@@ -115,42 +115,6 @@ def style_totals(stats: dict) -> tuple[np.ndarray, np.ndarray, float, float]:
     all_posts = math.fsum(v.get("posts", 0) for v in stats.values())
     all_likes = math.fsum(v.get("likes", 0.0) for v in stats.values())
     return posts, likes, all_posts, all_likes
-
-
-def style_evidence_rows(
-    posts: np.ndarray,
-    likes: np.ndarray,
-    all_posts: np.ndarray,
-    all_likes: np.ndarray,
-    *,
-    by_likes: bool,
-) -> np.ndarray:
-    """style_evidence for many profiles at once: the shares (n x 23) from each profile's posts
-    and likes per style (n x 23) and its totals over every key (n; all_likes the exact sum,
-    math.fsum, as style_evidence takes it). The same numbers as style_evidence, row by row.
-
-    A column left at zero (a style not read) gets share 0; every other column is exact.
-    """
-    posts = np.asarray(posts, dtype=np.float64).reshape(-1, len(STYLE_CODES))
-    likes = np.asarray(likes, dtype=np.float64).reshape(-1, len(STYLE_CODES))
-    all_posts = np.asarray(all_posts, dtype=np.float64).reshape(-1)
-    all_likes = np.asarray(all_likes, dtype=np.float64).reshape(-1)
-    shares = np.zeros(posts.shape)
-    by_post = all_posts > 0
-    if by_likes:
-        liked = all_likes > 0
-        by_post &= ~liked
-        if liked.any():
-            total = all_likes[liked, None]
-            share = likes[liked] / total
-            liked_posts = posts[liked]
-            unliked = (liked_posts > 0) & (likes[liked] <= 0)
-            floor = liked_posts / (total + all_posts[liked, None])
-            share[unliked] = floor[unliked]
-            shares[liked] = share
-    if by_post.any():
-        shares[by_post] = posts[by_post] / all_posts[by_post, None]
-    return shares
 
 
 def engagement_scores(

@@ -258,15 +258,16 @@ def test_the_ranking_costs_the_same_number_of_queries_whatever_the_catalogue_siz
     django_assert_num_queries,
 ):
     def costs():
-        # candidates 1 + cards 1 + the closest posts of every card 1
-        with django_assert_num_queries(3):
+        # the first batch of candidates 2 (its last row, then the candidates up to it) + anyone
+        # posting the style 1 + cards 1 + the closest posts of every card 1
+        with django_assert_num_queries(5):
             cards = ranking_similarity(query("brand", style="street")).cards
         # candidates 1 + cards 1 + evidence posts k=3
         with django_assert_num_queries(5):
             ranking_original(query("brand", style="street"))
-        # nobody posts punk: + other sizes 1 + the posters of the first next guesses 1 (one-hot
+        # nobody posts punk: + other sizes 2 + the posters of the first next guess 2 (one-hot
         # query: taxonomy order, classic first)
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(9):
             no_match = ranking_similarity(query("brand", style="punk"))
         assert no_match.no_match and len(no_match.cards) == 3
         return cards
@@ -416,8 +417,9 @@ def test_a_card_gives_its_reasons_likeliest_style_first_without_zero_lines():
 
 
 def test_ranking_the_profiles_reads_no_post_only_the_cards_evidence_does():
-    """The profiles are read in one query of influencers; posts are read only for each card's
-    evidence (whether an account's likes are visible is stored with its profile)."""
+    """The profiles are read from their stored rows (influencers and their style shares); posts
+    are read only for each card's evidence (whether an account's likes are visible is stored with
+    its profile)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -1,12 +1,15 @@
-"""The similarity ranking's cards, scores, notes and order are exactly those of scoring every
-influencer in the filters row by row from its style_stats (mlcore.ranking's rules:
+"""The similarity ranking reads only the candidates that can reach its places (a threshold walk
+over the stored per-style evidence), and its cards, scores, notes and order are exactly those of
+scoring every influencer in the filters row by row from its style_stats (mlcore.ranking's rules:
 style_evidence, engagement_scores, evidence_scores, the tie and brand-evidence rules): on a
 catalogue with hidden likes, accounts that hide every like, posts without an image or of 기타,
 unliked styles, a size to relax, next guesses to fill, ties and brands short of evidence, and on
-random catalogues, in both modes."""
+random catalogues, in both modes and with walks of every batch size."""
 
 import numpy as np
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from common.vectors import vector_to_bytes
 from influencers.models import ClassificationStatus, Influencer, Post
@@ -21,17 +24,18 @@ from mlcore.ranking import (
 )
 from mlcore.styles import STYLE_CODES, TAXONOMY_CODES, TAXONOMY_INDEX
 from recommender.constants import BRAND_MIN_STYLE_POSTS, BRAND_MIN_STYLE_SHARE
-from recommender.selectors.ranking import RankingQuery, ranking_similarity
+from recommender.selectors.ranking import RankingQuery, ranking_similarity, similarity
 from tests.factories import InfluencerFactory, style_probabilities
 
 pytestmark = pytest.mark.django_db
 
 # Walks of one row at a time (every stop tested), a few, and the ranking's own first batch.
-WALK_BATCHES = [None]
+WALK_BATCHES = [1, 3, similarity.WALK_BATCH_FIRST]
 
 
 @pytest.fixture(params=WALK_BATCHES, ids=lambda n: f"batch{n}")
 def walk_batch(request, monkeypatch):
+    monkeypatch.setattr(similarity, "WALK_BATCH_FIRST", request.param)
     return request.param
 
 
@@ -300,7 +304,32 @@ def random_query(rng, mode):
 def test_random_catalogues_rank_as_every_candidate_scored_row_by_row(seed, monkeypatch):
     rng = np.random.default_rng(seed)
     random_catalogue(rng)
-    for _ in WALK_BATCHES:
+    for batch in WALK_BATCHES:
+        monkeypatch.setattr(similarity, "WALK_BATCH_FIRST", batch)
         for _ in range(8):
             for mode in ("brand", "consumer"):
                 assert_as_reference(random_query(rng, mode))
+
+
+# --- what the walk reads --------------------------------------------------------------------------
+
+
+def test_the_ranking_reads_far_fewer_rows_than_there_are_candidates(monkeypatch):
+    monkeypatch.setattr(similarity, "WALK_BATCH_FIRST", 4)  # small batches, to count rows closely
+    monkeypatch.setattr(similarity, "WALK_BATCH_GROWTH", 2)
+    rng = np.random.default_rng(0)
+    candidates = 200
+    for n in range(candidates):
+        # most post the style now and then, a few devotedly (as a real catalogue's posters do)
+        street = 1 + int(19 * rng.random() ** 2)
+        likes = int(rng.integers(10, 1000))
+        build(f"poster_{n}", [("street", likes)] * street + [("classic", likes)] * (20 - street))
+    for mode in ("brand", "consumer"):
+        with CaptureQueriesContext(connection) as captured:
+            assert_as_reference(query(mode, 3, {"street": 1.0}))
+        walked = [  # each read's rows: its last one is found at OFFSET rows - 1
+            int(sql["sql"].rsplit("OFFSET", 1)[1].split()[0]) + 1
+            for sql in captured
+            if "OFFSET" in sql["sql"] and "influencers_influencerstyleshare" in sql["sql"]
+        ]
+        assert walked and sum(walked) < candidates / 4, walked  # rows walked, in filters or not

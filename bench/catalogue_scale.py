@@ -14,8 +14,8 @@ caption taken from the real Korean Instagram texts in ../shared/data/korean-text
 time, never committed), a date, likes (3 % hidden), a predicted style drawn around the
 influencer's own style, a probability vector, and each influencer's 48 most recent posts a 512-d
 embedding (what the similarity ranking's evidence reads). Each chunk's profiles (style
-statistics, representative styles, style shares, last post, search words) are derived from its
-posts by the services' own rules and functions.
+statistics, representative styles, style shares and ranking evidence, last post, search words)
+are derived from its posts by the services' own rules and functions.
 
 `measure` times what a page or an API call asks of the database: the list's first page (rows and
 count) for each filter, sort and search, and both rankings in both modes, each `--repeats` times
@@ -224,7 +224,7 @@ def _profiles_write(cursor, chunk, per_influencer, caption, style, effective, hi
     """style_stats and the fields kept with it, by influencer_style_profile_rebuild's rules."""
     from django.utils import timezone
 
-    from influencers.services.profiles import style_shares
+    from influencers.services.profiles import style_share_rows
     from mlcore.styles import STYLE_CODES, TAXONOMY_INDEX
 
     now = timezone.now()
@@ -242,8 +242,11 @@ def _profiles_write(cursor, chunk, per_influencer, caption, style, effective, hi
         consumer = max(
             stats, key=lambda c: (stats[c]["posts"], stats[c]["likes"], -TAXONOMY_INDEX[c])
         )
-        shares = style_shares(stats)
-        share_rows += [(pk, code, posts, share) for code, (posts, share) in shares.items()]
+        shares = {row.style: row for row in style_share_rows(pk, stats)}
+        share_rows += [
+            (pk, row.style, row.posts, row.share, row.consumer_evidence, row.brand_evidence)
+            for row in shares.values()
+        ]
         updates.append(
             (
                 pk,
@@ -255,7 +258,7 @@ def _profiles_write(cursor, chunk, per_influencer, caption, style, effective, hi
                 stats[brand]["likes"],
                 consumer,
                 stats[consumer]["posts"],
-                shares[consumer][1],
+                shares[consumer].share,
                 now - timedelta(minutes=pk % 1440),
             )
         )
@@ -279,8 +282,10 @@ def _profiles_write(cursor, chunk, per_influencer, caption, style, effective, hi
     )
     shares = list(zip(*share_rows, strict=True))
     cursor.execute(
-        "INSERT INTO influencers_influencerstyleshare (influencer_id, style, posts, share) "
-        "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::float8[])",
+        "INSERT INTO influencers_influencerstyleshare "
+        "(influencer_id, style, posts, share, consumer_evidence, brand_evidence) "
+        "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::float8[], %s::float8[], "
+        "%s::float8[])",
         [list(c) for c in shares],
     )
 

@@ -22,7 +22,8 @@ NO_MATCH_SLOT = STYLE_SLOTS - 1
 
 def build(influencers: int, posts: int, rng: np.random.Generator) -> None:
     from common.vectors import vector_to_bytes
-    from influencers.models import ClassificationStatus, Influencer, Post
+    from influencers.models import ClassificationStatus, Influencer, InfluencerStyleShare, Post
+    from influencers.services.profiles import style_share_rows
     from mlcore.styles import STYLE_CODES, TAXONOMY_CODES
 
     rows = []
@@ -51,6 +52,15 @@ def build(influencers: int, posts: int, rng: np.random.Generator) -> None:
         )
     Influencer.objects.bulk_create(rows, batch_size=2000)
     ids = list(Influencer.objects.values_list("pk", flat=True))
+    # The rows the similarity ranking walks, by the service's own rule.
+    InfluencerStyleShare.objects.bulk_create(
+        (
+            row
+            for pk, stats in Influencer.objects.values_list("pk", "style_stats")
+            for row in style_share_rows(pk, stats)
+        ),
+        batch_size=2000,
+    )
     batch = []
     for j in range(posts):
         embedding = rng.standard_normal(512).astype(np.float32)

@@ -222,12 +222,37 @@ class InfluencerStyleShare(models.Model):
     posts = models.PositiveIntegerField()
     # Of the classified posts with an image, as the influencer page's distribution counts them.
     share = models.FloatField()
+    # The similarity ranking's own evidence for the style (mlcore.ranking.style_evidence): of every
+    # classified post (consumers), of the likes of those posts (brands). The ranking walks each
+    # in descending order and stops once nobody unread can reach its places.
+    consumer_evidence = models.FloatField(default=0)
+    brand_evidence = models.FloatField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["influencer", "style"], name="style_share_unique")
         ]
-        indexes = [models.Index(fields=["style", "-share"], name="style_share_by_style")]
+        indexes = [
+            models.Index(fields=["style", "-share"], name="style_share_by_style"),
+            # The similarity ranking's walk (the influencer last: equal evidence is read in one
+            # order, batch after batch) and its look-up of each asked style's numbers, both from
+            # the index alone on PostgreSQL (include: ignored elsewhere).
+            models.Index(
+                fields=["style", "-consumer_evidence", "influencer"],
+                include=["posts"],
+                name="style_consumer_evidence",
+            ),
+            models.Index(
+                fields=["style", "-brand_evidence", "influencer"],
+                include=["posts"],
+                name="style_brand_evidence",
+            ),
+            models.Index(
+                fields=["influencer", "style"],
+                include=["posts", "consumer_evidence", "brand_evidence"],
+                name="style_share_numbers",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.influencer_id} {self.style}: {self.share:.1%}"

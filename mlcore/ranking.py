@@ -7,9 +7,10 @@ The rules (docs/ranking.md states them with the reasons):
 - An influencer's style evidence is the weighted share of their classified posts (consumers) or
   of the likes of those posts (brands) that show the query's styles: 0 when no post does, above 0
   whenever one does (a brand's style posted without likes has a floor: style_evidence).
-- score = evidence x (1 + ENGAGEMENT_WEIGHT x engagement), engagement in [0, 1]. An influencer
-  without evidence scores 0 whatever their likes, below every one with evidence; engagement can
-  only reorder influencers whose evidence is within a factor (1 + ENGAGEMENT_WEIGHT).
+- score = evidence x (1 + ENGAGEMENT_WEIGHT x engagement), engagement in [0, 1] and each
+  influencer's own (engagement_scores). An influencer without evidence scores 0 whatever their
+  likes, below every one with evidence; engagement can only reorder influencers whose evidence is
+  within a factor (1 + ENGAGEMENT_WEIGHT), so a score is at most SCORE_LIFT_MAX x its evidence.
 """
 
 import math
@@ -26,6 +27,16 @@ QUERY_STYLES_MAX = 3
 ENGAGEMENT_WEIGHT = 0.25
 # Engagement mixes log-scaled average likes and likes per follower in these shares.
 LIKES_WEIGHT = 0.5
+# Average likes per post that read as full engagement on the log scale (log1p(x) / log1p(scale)):
+# the most-liked accounts; 1,000 likes a post reads 0.5, 30 reads 0.25.
+ENGAGEMENT_LIKES_SCALE = 1_000_000
+# Likes per post over followers that read as full engagement (linear, capped at 1): 20 % is
+# far above what fashion accounts get (1-5 %), so the rate orders nearly every account.
+ENGAGEMENT_RATE_SCALE = 0.2
+# An account hiding every like: the middle of the scale, neither lifted nor sunk, never zero.
+ENGAGEMENT_UNKNOWN = 0.5
+# The most a score can exceed its evidence: with engagement at 1 (a bound a ranking stops at).
+SCORE_LIFT_MAX = 1 + ENGAGEMENT_WEIGHT
 # Scores equal to this many decimals are ties (broken by the earlier influencer).
 SCORE_DECIMALS = 9
 # The visual ranking scores an influencer by the mean of their this many best post similarities.
@@ -93,7 +104,7 @@ def style_evidence(stats: dict, *, by_likes: bool) -> tuple[np.ndarray, np.ndarr
 
 def style_totals(stats: dict) -> tuple[np.ndarray, np.ndarray, float, float]:
     """(posts of each of the 23 styles, likes of each, all posts, all likes) of a profile's
-    style_stats: what style_evidence_rows reads, from one profile (the totals count every key)."""
+    style_stats (the totals count every key: 기타, posts without an image and any other)."""
     posts = np.zeros(len(STYLE_CODES))
     likes = np.zeros(len(STYLE_CODES))
     for code, entry in stats.items():  # a handful of keys: cheaper than 23 look-ups per profile
@@ -106,66 +117,26 @@ def style_totals(stats: dict) -> tuple[np.ndarray, np.ndarray, float, float]:
     return posts, likes, all_posts, all_likes
 
 
-def style_evidence_rows(
-    posts: np.ndarray,
-    likes: np.ndarray,
-    all_posts: np.ndarray,
-    all_likes: np.ndarray,
-    *,
-    by_likes: bool,
-) -> np.ndarray:
-    """style_evidence for many profiles at once: the shares (n x 23) from each profile's posts
-    and likes per style (n x 23) and its totals over every key (n; all_likes the exact sum,
-    math.fsum, as style_evidence takes it). The same numbers as style_evidence, row by row.
-
-    A column left at zero (a style not read) gets share 0; every other column is exact.
-    """
-    posts = np.asarray(posts, dtype=np.float64).reshape(-1, len(STYLE_CODES))
-    likes = np.asarray(likes, dtype=np.float64).reshape(-1, len(STYLE_CODES))
-    all_posts = np.asarray(all_posts, dtype=np.float64).reshape(-1)
-    all_likes = np.asarray(all_likes, dtype=np.float64).reshape(-1)
-    shares = np.zeros(posts.shape)
-    by_post = all_posts > 0
-    if by_likes:
-        liked = all_likes > 0
-        by_post &= ~liked
-        if liked.any():
-            total = all_likes[liked, None]
-            share = likes[liked] / total
-            liked_posts = posts[liked]
-            unliked = (liked_posts > 0) & (likes[liked] <= 0)
-            floor = liked_posts / (total + all_posts[liked, None])
-            share[unliked] = floor[unliked]
-            shares[liked] = share
-    if by_post.any():
-        shares[by_post] = posts[by_post] / all_posts[by_post, None]
-    return shares
-
-
 def engagement_scores(
     average_likes: np.ndarray, like_rates: np.ndarray, likes_known: np.ndarray
 ) -> np.ndarray:
-    """Engagement in [0, 1] relative to the best candidate.
+    """Each influencer's engagement in [0, 1], from its own numbers alone (never relative to the
+    other candidates, so a ranking can stop reading once nobody unread can reach its places).
 
-    Log-scaled average likes, averaged with likes per follower where followers are known (NaN
-    where not). An account that hides every like has no average of its own: it gets the mean
-    average likes of the candidates that show theirs, never zero.
+    Log-scaled average likes on a fixed scale (ENGAGEMENT_LIKES_SCALE reads 1), mixed with likes
+    per follower (ENGAGEMENT_RATE_SCALE reads 1) where followers are known (NaN where not). An
+    account that hides every like has no number of its own: ENGAGEMENT_UNKNOWN, never zero.
     """
     average = np.maximum(np.asarray(average_likes, dtype=np.float64), 0)
+    rates = np.maximum(np.asarray(like_rates, dtype=np.float64), 0)  # NaN stays NaN
     known = np.asarray(likes_known, dtype=bool)
-    rates = np.asarray(like_rates, dtype=np.float64).copy()
-    if (~known).any():
-        average = average.copy()
-        average[~known] = math.fsum(average[known]) / known.sum() if known.any() else 0.0
-        rates[~known] = np.nan
-    likes = np.log1p(average)
-    engagement = likes / likes.max() if len(likes) and likes.max() > 0 else np.zeros(len(likes))
+    likes = np.minimum(1.0, np.log1p(average) / math.log1p(ENGAGEMENT_LIKES_SCALE))
+    engagement = likes.copy()
     has_rate = ~np.isnan(rates)
-    if has_rate.any() and np.nanmax(rates) > 0:
-        engagement = engagement.copy()
-        engagement[has_rate] = LIKES_WEIGHT * engagement[has_rate] + (1 - LIKES_WEIGHT) * rates[
-            has_rate
-        ] / np.nanmax(rates)
+    engagement[has_rate] = LIKES_WEIGHT * likes[has_rate] + (1 - LIKES_WEIGHT) * np.minimum(
+        1.0, rates[has_rate] / ENGAGEMENT_RATE_SCALE
+    )
+    engagement[~known] = ENGAGEMENT_UNKNOWN
     return engagement
 
 
@@ -175,13 +146,34 @@ def evidence_scores(
     """(score, evidence) per candidate row; shares: rows of per-style shares (23 columns).
 
     weights: one query's style weights (23,), or several queries' as columns (23, m): then score
-    and evidence have one column per query, all from one matrix product.
+    and evidence have one column per query. Each evidence adds its weighted shares one style
+    after another in taxonomy order, so a row's number never depends on the rows read with it
+    (a ranking that reads candidates a batch at a time gets the same floats as one that reads
+    them all) and never exceeds weighted_bound's for shares no larger.
     """
     shares = np.asarray(shares, dtype=np.float64).reshape(-1, len(STYLE_CODES))
-    evidence = shares @ np.asarray(weights, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float64)
+    columns = weights.reshape(len(STYLE_CODES), -1)
+    evidence = np.zeros((len(shares), columns.shape[1]))
+    for query in range(columns.shape[1]):
+        for style in np.flatnonzero(columns[:, query]):
+            evidence[:, query] = evidence[:, query] + columns[style, query] * shares[:, style]
+    if weights.ndim == 1:
+        evidence = evidence[:, 0]
     lift = 1 + ENGAGEMENT_WEIGHT * np.asarray(engagement, dtype=np.float64)
     score = evidence * (lift[:, None] if evidence.ndim == 2 else lift)
     return score, evidence
+
+
+def score_bound(weights: np.ndarray, share_bounds: np.ndarray) -> float:
+    """The highest score any influencer whose share of each style is at most share_bounds's
+    (23,) can have: its evidence, summed as evidence_scores sums it, at the most engagement lifts
+    it (SCORE_LIFT_MAX). Floating point keeps the order, so no such influencer's score exceeds it.
+    """
+    bound = np.zeros((1, len(STYLE_CODES)))
+    bound[0] = share_bounds
+    _, evidence = evidence_scores(weights, bound, np.ones(1))
+    return float(evidence[0] * SCORE_LIFT_MAX)
 
 
 def profile_cosines(query: np.ndarray, profiles: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from common.styles import NO_IMAGE
 from common.vectors import vector_from_bytes, vector_to_bytes
 from influencers.constants import PROFILE_LIKES_DECIMALS
 from influencers.models import ClassificationStatus, Influencer, InfluencerStyleShare, Post
+from mlcore.ranking import style_evidence
 from mlcore.styles import STYLE_CODES, TAXONOMY_CODES, TAXONOMY_INDEX, without_other
 
 
@@ -60,6 +61,25 @@ def style_shares(stats: dict) -> dict[str, tuple[int, float]]:
         for code in STYLE_CODES
         if stats.get(code, {}).get("posts") and with_image
     }
+
+
+def style_share_rows(influencer_id: int, stats: dict) -> list[InfluencerStyleShare]:
+    """The influencer's InfluencerStyleShare rows, one per style posted: the list's share and
+    the similarity ranking's evidence (mlcore.ranking.style_evidence, consumers and brands)."""
+    # style_evidence's columns are the 23 styles in taxonomy order (TAXONOMY_INDEX's first 23).
+    by_posts, _ = style_evidence(stats, by_likes=False)
+    by_likes, _ = style_evidence(stats, by_likes=True)
+    return [
+        InfluencerStyleShare(
+            influencer_id=influencer_id,
+            style=style,
+            posts=posts,
+            share=share,
+            consumer_evidence=float(by_posts[TAXONOMY_INDEX[style]]),
+            brand_evidence=float(by_likes[TAXONOMY_INDEX[style]]),
+        )
+        for style, (posts, share) in style_shares(stats).items()
+    ]
 
 
 @transaction.atomic
@@ -121,10 +141,7 @@ def influencer_style_profile_rebuild(*, influencer_id: int) -> Influencer:
         centroid = mean / norm if norm > 0 else None
     shares = style_shares(stats)
     InfluencerStyleShare.objects.filter(influencer_id=influencer_id).delete()
-    InfluencerStyleShare.objects.bulk_create(
-        InfluencerStyleShare(influencer_id=influencer_id, style=style, posts=posts, share=share)
-        for style, (posts, share) in shares.items()
-    )
+    InfluencerStyleShare.objects.bulk_create(style_share_rows(influencer_id, stats))
     Influencer.objects.filter(pk=influencer_id).update(
         consumer_style_share=shares.get(consumer_style, (0, 0.0))[1],
         last_posted_at=last_posted_at,

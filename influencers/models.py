@@ -227,6 +227,13 @@ class InfluencerStyleShare(models.Model):
     # in descending order and stops once nobody unread can reach its places.
     consumer_evidence = models.FloatField(default=0)
     brand_evidence = models.FloatField(default=0)
+    # Copies of the influencer's gender and body size, and whether a ranking may recommend it
+    # (active, gender and size set): the walk then reads only the rows in the ranking's filters.
+    # Kept by database triggers (migration 0022) on every write of either table, whatever path
+    # makes it (admin, curation, imports, a bulk update); never set from Python.
+    gender = models.CharField(max_length=1, blank=True, default="", editable=False)
+    body_size = models.CharField(max_length=1, blank=True, default="", editable=False)
+    rankable = models.BooleanField(default=False, editable=False)
 
     class Meta:
         constraints = [

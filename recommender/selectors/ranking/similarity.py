@@ -7,6 +7,7 @@ scoring every candidate in the filters would give (tests/recommender/test_rankin
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from django.db.models import FilteredRelation, Q
@@ -127,7 +128,7 @@ class _Walk:
     """One style's share rows, read in descending evidence (ties: the smaller influencer first)."""
 
     style: int  # its column among the 23
-    batch: int  # rows the next read walks (every influencer's, in the filters or not)
+    batch: int  # rows the next read walks (of influencers in the filters)
     last: tuple[float, int] | None = None  # (evidence, influencer) of the last row walked
     exhausted: bool = False
 
@@ -199,6 +200,7 @@ def _ranked(
         candidates = candidates.exclude(body_size=query.body_size)
     if excluding:
         candidates = candidates.exclude(pk__in=excluding)
+    walked_rows = partial(_walked_rows, query, same_size=same_size)
     asked = [int(i) for i in np.flatnonzero(weights)]
     evidence = "brand_evidence" if query.by_likes else "consumer_evidence"
     # Each asked style's share row beside the influencer (absent: it does not post the style).
@@ -215,7 +217,7 @@ def _ranked(
     while True:
         unread = [walk for walk in walks if walk.last is None and not walk.exhausted]
         walk = unread[0] if unread else _deepest(walks, weights)
-        _read(candidates, walk, asked, evidence, seen)
+        _read(candidates, walked_rows, excluding, walk, asked, evidence, seen)
         if unread[1:]:
             continue  # every style read once before any bound holds
         picks = _best(seen, weights, by_likes=query.by_likes)
@@ -242,16 +244,41 @@ def _share_bounds(walks: list[_Walk]) -> np.ndarray:
     return bounds
 
 
-def _read(candidates, walk: _Walk, asked: list[int], evidence: str, seen: _Seen) -> None:
-    """The next `walk.batch` rows of the walk's style (every influencer's, in the walk's order),
-    and the numbers of the influencers among them in the filters (every asked style's evidence
+def _walked_rows(query: RankingQuery, *, same_size: bool, prefix: str = "") -> Q:
+    """The share rows of the influencers in the ranking's filters (influencers_in_filters), from
+    the copies each row keeps of its influencer's (migration 0022's triggers): the walk reads
+    only them, from the index led by style, gender and body size when the query has both.
+    `prefix`: the path to the rows from the query they are filtered in."""
+    rows = Q(**{f"{prefix}rankable": True})
+    if query.gender:
+        rows &= Q(**{f"{prefix}gender": query.gender})
+    if query.body_size:
+        size = Q(**{f"{prefix}body_size": query.body_size})
+        rows &= size if same_size else ~size
+    return rows
+
+
+def _read(
+    candidates,
+    walked_rows,
+    excluding,
+    walk: _Walk,
+    asked: list[int],
+    evidence: str,
+    seen: _Seen,
+) -> None:
+    """The next `walk.batch` rows of the walk's style in the filters (`walked_rows`, in the walk's
+    order), and the numbers of their influencers (every asked style's evidence
     and posts, engagement, classified posts), added to `seen`.
 
-    Two queries: the batch's last row, from the (style, -evidence, influencer) index alone; then
+    Two queries: the batch's last row, from an index alone (on PostgreSQL, led by style, gender and
+    body size for a query with both: migration 0022); then
     the candidates whose row lies between the previous batch's last and it. Each is planned on a
     range of known size, never as a sort of the style's every row.
     """
-    rows = InfluencerStyleShare.objects.filter(style=STYLE_CODES[walk.style])
+    rows = InfluencerStyleShare.objects.filter(walked_rows(), style=STYLE_CODES[walk.style])
+    if excluding:
+        rows = rows.exclude(influencer_id__in=excluding)
     if walk.last is not None:
         rows = rows.filter(_after(walk.last, evidence, "influencer_id"))
     batch_last = list(
@@ -260,7 +287,7 @@ def _read(candidates, walk: _Walk, asked: list[int], evidence: str, seen: _Seen)
         ]
     )
     walked = f"{_SHARE}{walk.style}__{evidence}"
-    in_batch = Q(**{f"{walked}__isnull": False})
+    in_batch = Q(**{f"{walked}__isnull": False}) & walked_rows(prefix=f"{_SHARE}{walk.style}__")
     if walk.last is not None:
         in_batch &= _after(walk.last, walked, "pk")
     if batch_last:

@@ -218,7 +218,11 @@ class InfluencerFilterSet(django_filters.FilterSet):
             style = self._cleaned("style")
             if not style:  # the share of each influencer's own most-posted style
                 return queryset.order_by(F("consumer_style_share").desc(), "handle")
-            return queryset.alias(chosen_share=style_share_relation(style)).order_by(
-                F("chosen_share__share").desc(nulls_last=True), "handle"
+            # The style filter admits only influencers who post the style (each has its row):
+            # an inner join, ordered as the (style, share) index is, which the page walks.
+            return (
+                queryset.alias(chosen_share=style_share_relation(style))
+                .filter(chosen_share__share__isnull=False)
+                .order_by(F("chosen_share__share").desc(), "handle")
             )
         return queryset.order_by(F("last_posted_at").desc(nulls_last=True), "handle")

@@ -132,9 +132,9 @@ class PrimaryKeyInBitmap(Expression):
         super().__init__()
         ids = np.asarray(ids, dtype=np.int64)
         self.bits = int(ids.max()) + 1 if len(ids) else 0
-        bitmap = np.zeros((self.bits + 7) // 8, dtype=np.uint8)
-        np.bitwise_or.at(bitmap, ids >> 3, (1 << (ids & 7)).astype(np.uint8))
-        self.bitmap = bitmap.tobytes()
+        flags = np.zeros(self.bits, dtype=bool)
+        flags[ids] = True
+        self.bitmap = np.packbits(flags, bitorder="little").tobytes()  # get_bit's bit order
         self.column = column if column is not None else F("pk")
 
     def get_source_expressions(self):

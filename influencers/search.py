@@ -96,17 +96,14 @@ class SearchWordsLike(Expression):
         return "(" + " AND ".join(ands) + ")", values
 
 
-class PrimaryKeyAmong(Expression):
-    """pk = ANY(ids): one array parameter (an IN list of thousands of placeholders is not a
-    query); PostgreSQL hashes a constant array it filters by, and knows how many rows it admits,
-    so it drives the query from the keys when they are few."""
+class _PrimaryKeyCondition(Expression):
+    """A condition on the primary key of the query it filters (a set of keys given at once)."""
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, ids: list[int], column=None):
+    def __init__(self, column=None):
         super().__init__()
-        self.ids = list(ids)
         self.column = column if column is not None else F("pk")
 
     def get_source_expressions(self):
@@ -114,34 +111,34 @@ class PrimaryKeyAmong(Expression):
 
     def set_source_expressions(self, expressions):
         (self.column,) = expressions
+
+
+class PrimaryKeyAmong(_PrimaryKeyCondition):
+    """pk = ANY(ids): one array parameter (an IN list of thousands of placeholders is not a
+    query); PostgreSQL hashes a constant array it filters by, and knows how many rows it admits,
+    so it drives the query from the keys when they are few."""
+
+    def __init__(self, ids: list[int], column=None):
+        super().__init__(column)
+        self.ids = list(ids)
 
     def as_sql(self, compiler, connection):
         column, params = compiler.compile(self.column)
         return f"{column} = ANY(%s::bigint[])", [*params, self.ids]
 
 
-class PrimaryKeyInBitmap(Expression):
+class PrimaryKeyInBitmap(_PrimaryKeyCondition):
     """get_bit(bitmap, pk) = 1: a set of many keys as one bitmap parameter (bit n of byte n/8 for
     key n: 100,000 influencers take 12.5 KB). PostgreSQL checks a row in constant time and plans
     it at once; a constant array of as many keys costs tens of ms to send, read and estimate."""
 
-    output_field = BooleanField()
-    conditional = True
-
     def __init__(self, ids, column=None):
-        super().__init__()
+        super().__init__(column)
         ids = np.asarray(ids, dtype=np.int64)
         self.bits = int(ids.max()) + 1 if len(ids) else 0
         flags = np.zeros(self.bits, dtype=bool)
         flags[ids] = True
         self.bitmap = np.packbits(flags, bitorder="little").tobytes()  # get_bit's bit order
-        self.column = column if column is not None else F("pk")
-
-    def get_source_expressions(self):
-        return [self.column]
-
-    def set_source_expressions(self, expressions):
-        (self.column,) = expressions
 
     def as_sql(self, compiler, connection):
         column, params = compiler.compile(self.column)

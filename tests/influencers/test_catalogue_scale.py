@@ -223,3 +223,35 @@ def test_on_postgresql_many_matches_filter_by_a_bitmap_with_the_same_result(crow
         monkeypatch.undo()
         assert by_bitmap == by_keys and by_keys
         assert "get_bit(" in queries.captured_queries[-1]["sql"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "followers"},
+        {"sort": "engagement", "gender": "F"},
+        {"q": "데일리룩", "sort": "recent"},
+        {"style": "street", "min_style_share": 10, "sort": "followers"},
+    ],
+)
+def test_pages_past_the_count_cap_read_their_keys_first_and_match_a_plain_slice(
+    crowd, monkeypatch, params
+):
+    """When more match than are counted, a page's keys are read first and its rows by key: the
+    same rows in the same order, with their annotations, as slicing the list."""
+    for person in crowd[:7]:
+        influencer_style_profile_rebuild(influencer_id=person.pk)
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 3)
+    expected = list(influencer_list(filters=params))
+    assert len(expected) > 3
+    paginator = CappedCountPaginator(influencer_list(filters=params), 2)
+    assert paginator.count_capped
+    for number in (1, 2):
+        page = list(paginator.page(number))
+        start = (number - 1) * 2
+        assert [i.pk for i in page] == [i.pk for i in expected[start : start + 2]]
+        assert all(
+            i.cover_image == e.cover_image for i, e in zip(page, expected[start:], strict=False)
+        )
+        if "q" in params:
+            assert [i.caption_hits for i in page] == [1, 1]

@@ -22,7 +22,12 @@ _POSTGRESQL_UP = [
     BEGIN
         SELECT i.gender, i.body_size, {_RANKABLE.format(t="i")}
         INTO NEW.gender, NEW.body_size, NEW.rankable
-        FROM influencers_influencer i WHERE i.id = NEW.influencer_id;
+        FROM influencers_influencer i WHERE i.id = NEW.influencer_id
+        -- A change of the influencer not yet committed is waited for and then read; one that
+        -- comes later waits for this transaction, and its follow trigger then sees this row.
+        -- Without the lock, a profile rebuild while staff curate the influencer left the copy
+        -- stale (tests/influencers/test_style_share_filters.py).
+        FOR SHARE;
         RETURN NEW;
     END $$
     """,

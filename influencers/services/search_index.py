@@ -10,7 +10,7 @@ posts (docs/search.md).
 
 from collections.abc import Iterable
 
-from influencers.constants import SEARCH_TOKENS_MAX
+from influencers.constants import SEARCH_MAX_LENGTH, SEARCH_TOKENS_MAX
 from influencers.models import Influencer, InfluencerSearchWords, Post
 from influencers.search import NAME_PART_MARK, NAME_PART_MIN_LENGTH, SEARCH_WORDS_SEPARATOR
 from mlcore.keywords import search_tokens, search_words_of
@@ -38,10 +38,12 @@ def search_names_build(handle: str, display_name: str) -> str:
 
 def search_words_build(captions: Iterable[str], keywords: Iterable[str] = ()) -> str:
     """The search words of captions (mlcore.keywords.search_tokens, at most SEARCH_TOKENS_MAX) and
-    of the influencer's keywords, one per line."""
+    of the influencer's keywords, one per line; a word longer than a search can be is kept as its
+    first SEARCH_MAX_LENGTH characters (a search word matches the start of a word, and
+    PostgreSQL's full-text index refuses a word of 2 KB: "ㅋㅋㅋ…" seven hundred times)."""
     words = set(search_tokens(captions, limit=SEARCH_TOKENS_MAX))
     words.update(w for keyword in keywords for w in search_words_of(keyword))
-    return SEARCH_WORDS_SEPARATOR.join(sorted(words))
+    return SEARCH_WORDS_SEPARATOR.join(sorted({w[:SEARCH_MAX_LENGTH] for w in words}))
 
 
 def influencer_search_words_rebuild(*, influencer_id: int) -> str:

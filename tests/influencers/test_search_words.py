@@ -109,6 +109,17 @@ def test_the_search_index_follows_the_captions(catalogue):
     assert found("제주") == ["rewritten"] and found("피크닉") == []
 
 
+def test_a_caption_of_one_endless_word_is_indexed_and_found_by_its_start(catalogue):
+    """A word of 2 KB ("ㅋ" 700 times, a laugh) is more than PostgreSQL's full-text index takes:
+    the index keeps its first characters, so the summary does not fail and the word is found."""
+    from influencers.services.summaries import influencer_summary_rebuild
+
+    person = InfluencerFactory(handle="laughing")
+    classified_post(person, "street", 1, caption="ㅋ" * 700 + " 성수 카페")
+    influencer_summary_rebuild(influencer_id=person.pk)
+    assert found("ㅋㅋㅋㅋ") == ["laughing"] and found("성수") == ["laughing"]
+
+
 def test_a_search_of_an_emoji_alone_finds_no_caption(catalogue):
     person = InfluencerFactory(handle="emoji_only")
     classified_post(person, "street", 1, caption="😍😍")

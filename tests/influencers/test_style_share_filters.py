@@ -2,7 +2,11 @@
 recommend it (migration 0022's triggers), whatever path writes either table: the similarity
 ranking walks only the rows in its filters."""
 
+import threading
+import time
+
 import pytest
+from django.db import connection, connections, transaction
 
 from influencers.models import Influencer, InfluencerStyleShare
 from influencers.services.curation import influencers_set_active
@@ -62,3 +66,32 @@ def test_another_influencers_change_leaves_these_rows_alone(posting):
     Influencer.objects.filter(pk=other.pk).update(gender="M", is_active=False)
     assert copies(posting) == {("F", "S", True)}
     assert copies(other) == {("M", "S", False)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_profile_rebuild_during_a_curation_writes_the_curated_values():
+    """Staff set gender and size in a transaction still open while a profile rebuild (a
+    classification finishing) writes the influencer's share rows: the rows end as the influencer
+    is once both commit, not as it was (PostgreSQL: the copy trigger waits for the influencer's
+    row lock instead of reading the old values)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once: PostgreSQL")
+    influencer = InfluencerFactory(handle="curated_meanwhile", gender="", body_size="")
+    classified_post(influencer, "street", 10)
+    curated = threading.Event()
+
+    def curate():
+        try:
+            with transaction.atomic():
+                Influencer.objects.filter(pk=influencer.pk).update(gender="F", body_size="M")
+                curated.set()
+                time.sleep(1.0)  # updated, not yet committed
+        finally:
+            connections.close_all()
+
+    staff = threading.Thread(target=curate)
+    staff.start()
+    assert curated.wait(10)
+    influencer_style_profile_rebuild(influencer_id=influencer.pk)
+    staff.join(10)
+    assert copies(influencer) == {("F", "M", True)}

@@ -8,7 +8,9 @@ gender and size set), so the walk reads only rows in its filters, from indexes l
 
 Database triggers keep the copies, so no path that writes either table can leave them stale: a
 row takes the influencer's values when it is written, and an influencer's change of gender, body
-size or activity reaches its rows in the same statement (PostgreSQL and SQLite alike).
+size or activity reaches its rows in the same statement (PostgreSQL and SQLite alike). SQLite
+drops a table's triggers when a migration rebuilds the table (an altered field): such a migration
+must create them again (a test checks they exist at the latest migration).
 """
 
 from django.db import migrations, models

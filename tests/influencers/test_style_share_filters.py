@@ -95,3 +95,15 @@ def test_a_profile_rebuild_during_a_curation_writes_the_curated_values():
     influencer_style_profile_rebuild(influencer_id=influencer.pk)
     staff.join(10)
     assert copies(influencer) == {("F", "M", True)}
+
+
+def test_the_triggers_that_keep_the_copies_exist_at_the_latest_migration():
+    """SQLite rebuilds a table for some schema changes (an altered field) and drops its triggers
+    with it: a later migration that does so must create them again, or this fails."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"influencer_style_share_copy", "influencer_style_shares_follow"} <= names

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BodySize, Gender
+from common.key_sets import primary_key_among
 from influencers import search
 from influencers.constants import (
     ENGAGEMENT_PERCENT_MAX,
@@ -192,7 +193,7 @@ class InfluencerFilterSet(django_filters.FilterSet):
             # parameter: the other filters and the sort then work on a known set (PostgreSQL
             # combines it with their indexes) instead of probing the shares row by row.
             keys = list(shares.values_list("influencer_id", flat=True))
-            return queryset.filter(search.primary_key_among(keys)) if keys else queryset.none()
+            return queryset.filter(primary_key_among(keys)) if keys else queryset.none()
         return queryset.filter(Exists(shares.filter(influencer=OuterRef("pk"))))
 
     def filter_engagement(self, queryset, name, value):

@@ -11,12 +11,12 @@ docs/search.md.
 
 import re
 
-import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import BooleanField, Expression, F, Q
 from django.utils.translation import gettext as _
 
+from common.key_sets import primary_key_among
 from influencers.constants import SEARCH_MAX_WORDS
 from influencers.search_synonyms import FASHION_SYNONYMS
 from mlcore.keywords import search_words_of
@@ -30,6 +30,12 @@ NAME_PART_MARK = "@"
 # A search word this long or longer is also found anywhere in a handle or display name: shorter
 # ones would match nearly every name.
 NAME_PART_MIN_LENGTH = 3
+
+
+def name_as_searched(text: str) -> str:
+    """A handle, display name or search word as name parts compare it: lower case, one line,
+    single spaces."""
+    return " ".join(text.lower().split())
 
 
 def _tsquery_lexeme(word: str) -> str:
@@ -94,72 +100,6 @@ class SearchWordsLike(Expression):
                     values.append(f"%{SEARCH_WORDS_SEPARATOR}{_like_escaped(word)}%")
             ands.append("(" + " OR ".join(ors) + ")" if ors else "1 = 0")
         return "(" + " AND ".join(ands) + ")", values
-
-
-class _PrimaryKeyCondition(Expression):
-    """A condition on the primary key of the query it filters (a set of keys given at once)."""
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, column=None):
-        super().__init__()
-        self.column = column if column is not None else F("pk")
-
-    def get_source_expressions(self):
-        return [self.column]
-
-    def set_source_expressions(self, expressions):
-        (self.column,) = expressions
-
-
-class PrimaryKeyAmong(_PrimaryKeyCondition):
-    """pk = ANY(ids): one array parameter (an IN list of thousands of placeholders is not a
-    query); PostgreSQL hashes a constant array it filters by, and knows how many rows it admits,
-    so it drives the query from the keys when they are few."""
-
-    def __init__(self, ids: list[int], column=None):
-        super().__init__(column)
-        self.ids = list(ids)
-
-    def as_sql(self, compiler, connection):
-        column, params = compiler.compile(self.column)
-        return f"{column} = ANY(%s::bigint[])", [*params, self.ids]
-
-
-class PrimaryKeyInBitmap(_PrimaryKeyCondition):
-    """get_bit(bitmap, pk) = 1: a set of many keys as one bitmap parameter (bit n of byte n/8 for
-    key n: 100,000 influencers take 12.5 KB). PostgreSQL checks a row in constant time and plans
-    it at once; a constant array of as many keys costs tens of ms to send, read and estimate."""
-
-    def __init__(self, ids, column=None):
-        super().__init__(column)
-        ids = np.asarray(ids, dtype=np.int64)
-        self.bits = int(ids.max()) + 1 if len(ids) else 0
-        flags = np.zeros(self.bits, dtype=bool)
-        flags[ids] = True
-        self.bitmap = np.packbits(flags, bitorder="little").tobytes()  # get_bit's bit order
-
-    def as_sql(self, compiler, connection):
-        column, params = compiler.compile(self.column)
-        if not self.bits:
-            return "1 = 0", []
-        sql = f"({column} < %s AND get_bit(%s::bytea, {column}::int) = 1)"
-        return sql, [*params, self.bits, *params, self.bitmap]
-
-
-# A search with more matches than this filters by a bitmap of them (PrimaryKeyInBitmap), fewer by
-# their keys (PrimaryKeyAmong); a bitmap is never larger than 2 MB (keys up to 16 million).
-SEARCH_IDS_INLINE_MAX = 20_000
-SEARCH_BITMAP_MAX_KEY = 2**24
-
-
-def primary_key_among(ids: list[int]) -> Expression:
-    """The condition "pk is one of ids" in the form PostgreSQL plans and runs best for their
-    number (the search's matches on PostgreSQL)."""
-    if len(ids) <= SEARCH_IDS_INLINE_MAX or max(ids) >= SEARCH_BITMAP_MAX_KEY:
-        return PrimaryKeyAmong(ids)
-    return PrimaryKeyInBitmap(ids)
 
 
 # The search's matches on PostgreSQL: migration 0020's function reads them from the GIN index of
@@ -236,7 +176,7 @@ def term_alternatives(term: str) -> list[list[str]]:
     for variant in term_variants(term):
         alternatives.append(search_words_of(variant))
         if len(variant) >= NAME_PART_MIN_LENGTH:
-            alternatives.append([NAME_PART_MARK + " ".join(variant.lower().split())])
+            alternatives.append([NAME_PART_MARK + name_as_searched(variant)])
     return [words for words in alternatives if words]
 
 

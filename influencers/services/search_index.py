@@ -12,7 +12,12 @@ from collections.abc import Iterable
 
 from influencers.constants import SEARCH_MAX_LENGTH, SEARCH_TOKENS_MAX
 from influencers.models import Influencer, InfluencerSearchWords, Post
-from influencers.search import NAME_PART_MARK, NAME_PART_MIN_LENGTH, SEARCH_WORDS_SEPARATOR
+from influencers.search import (
+    NAME_PART_MARK,
+    NAME_PART_MIN_LENGTH,
+    SEARCH_WORDS_SEPARATOR,
+    name_as_searched,
+)
 from mlcore.keywords import search_tokens, search_words_of
 
 
@@ -20,7 +25,7 @@ def name_parts(name: str) -> set[str]:
     """Every ending of a handle or display name (lower case) of NAME_PART_MIN_LENGTH characters or
     more, marked: a search word that starts one of them is found anywhere in the name
     ("ook_04" in "look_0412"), as a substring search would find it, through the same index."""
-    name = " ".join(name.lower().split())  # one line: the words are separated by line breaks
+    name = name_as_searched(name)  # one line: the words are separated by line breaks
     return {
         NAME_PART_MARK + name[start:]
         for start in range(len(name) - NAME_PART_MIN_LENGTH + 1)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from common import key_sets
 from common.pagination import CappedCountPaginator
 from influencers import search
 from influencers.models import Influencer, InfluencerSearchWords, InfluencerStyleShare
@@ -212,14 +213,14 @@ def test_search_text_with_query_syntax_is_words_only_never_an_error(client, crow
 
 @pytest.mark.parametrize("q", ["데일리룩", "crowd_0", "crowd_1", "오늘 데일리룩"])
 def test_on_postgresql_many_matches_filter_by_a_bitmap_with_the_same_result(crowd, monkeypatch, q):
-    """Past SEARCH_IDS_INLINE_MAX matches the list filters by a bitmap of their keys instead of an
+    """Past KEYS_INLINE_MAX matches the list filters by a bitmap of their keys instead of an
     array: the same influencers, counts and order, with the other filters and a sort on top."""
     if connection.vendor != "postgresql":
         pytest.skip("the matches are read from the full-text index on PostgreSQL only")
     Influencer.objects.filter(handle__in=["crowd_02", "crowd_07"]).update(gender="M")
     for params in ({"q": q}, {"q": q, "gender": "F", "sort": "followers"}):
         by_keys = [i.handle for i in influencer_list(filters=params)]
-        monkeypatch.setattr(search, "SEARCH_IDS_INLINE_MAX", 1)
+        monkeypatch.setattr(key_sets, "KEYS_INLINE_MAX", 1)
         with CaptureQueriesContext(connection) as queries:
             by_bitmap = [i.handle for i in influencer_list(filters=params)]
         monkeypatch.undo()

@@ -33,8 +33,8 @@ from recommender.selectors.ranking.query import (
     influencers_in_filters,
 )
 
-# A style's first read walks this many of its rows (every influencer's: about a fifth are in a
-# gender and size filter), each further read WALK_BATCH_GROWTH times as many, up to
+# A style's first read walks this many of its rows in the filters, each further read
+# WALK_BATCH_GROWTH times as many, up to
 # WALK_BATCH_MAX: a query of one style mostly stops after its first read, and one of three
 # styles, which reads deeper (docs/benchmarks.md), in a few round trips, not a dozen.
 WALK_BATCH_FIRST = 1024
@@ -268,13 +268,13 @@ def _read(
     seen: _Seen,
 ) -> None:
     """The next `walk.batch` rows of the walk's style in the filters (`walked_rows`, in the walk's
-    order), and the numbers of their influencers (every asked style's evidence
-    and posts, engagement, classified posts), added to `seen`.
+    order), and the numbers of their influencers (every asked style's evidence and posts,
+    engagement, classified posts), added to `seen`.
 
     Two queries: the batch's last row, from an index alone (on PostgreSQL, led by style, gender and
-    body size for a query with both: migration 0022); then
-    the candidates whose row lies between the previous batch's last and it. Each is planned on a
-    range of known size, never as a sort of the style's every row.
+    body size for a query with both: migration 0022); then the candidates whose row lies between
+    the previous batch's last and it. Each is planned on a range of known size, never as a sort of
+    the style's every row.
     """
     rows = InfluencerStyleShare.objects.filter(walked_rows(), style=STYLE_CODES[walk.style])
     if excluding:
